@@ -1,0 +1,60 @@
+// FP8 E4M3 "fn" (s1 e4 m3, bias 7): max 448, min normal 2^-6, min subnormal 2^-9,
+// S.1111.111 is NaN, no Inf. UE4M3 is the same code with sign 0 (the NVFP4 block scale).
+// Encoding matches CUDA 13 `__nv_cvt_float_to_fp8(.., __NV_E4M3)` (FORMATS.md §1).
+#pragma once
+
+#include "formats/small_float.hpp"
+
+namespace fp4lab::formats {
+
+/// FP8 E4M3: codes 0x00-0x7E are +{0, 2^-9 .. 448}, 0x80-0xFE the negatives, 0x7F/0xFF NaN.
+struct fp8_e4m3 {
+  std::uint8_t bits;
+
+  static constexpr float kMax = 448.0f;                 ///< largest finite magnitude
+  static constexpr float kMinNormal = 0.015625f;        ///< 2^-6
+  static constexpr float kMinSubnormal = 0.001953125f;  ///< 2^-9
+  static constexpr detail::SmallFloatTraits kTraits{3, -6, 0x7Eu, 0x7Fu, 0u, 0x80u};
+
+  /// Encodes a float or double (round to nearest even unless told otherwise).
+  template <class T>
+  FP4LAB_HD static constexpr fp8_e4m3 from(T x, Saturation sat = Saturation::kSatFinite,
+                                           Rounding rounding = Rounding::kNearestEven,
+                                           std::uint32_t random_bits = 0, NanPolicy nan = NanPolicy::kCuda) {
+    return fp8_e4m3{detail::encode_small_float(x, kTraits, sat, rounding, random_bits, nan)};
+  }
+  /// Encodes an fp16 (exactly widened to float first).
+  FP4LAB_HD static constexpr fp8_e4m3 from(fp16 x, Saturation sat = Saturation::kSatFinite,
+                                           Rounding r = Rounding::kNearestEven, std::uint32_t rb = 0,
+                                           NanPolicy nan = NanPolicy::kCuda) {
+    return from(formats::to_float(x), sat, r, rb, nan);
+  }
+  /// Encodes a bf16 (exactly widened to float first).
+  FP4LAB_HD static constexpr fp8_e4m3 from(bf16 x, Saturation sat = Saturation::kSatFinite,
+                                           Rounding r = Rounding::kNearestEven, std::uint32_t rb = 0,
+                                           NanPolicy nan = NanPolicy::kCuda) {
+    return from(formats::to_float(x), sat, r, rb, nan);
+  }
+  /// Exact value; NaN codes give a positive NaN.
+  FP4LAB_HD constexpr float to_float() const { return detail::decode_small_float(bits, kTraits); }
+};
+
+/// Unsigned E4M3 block scale: codes 0x00-0x7E are {0, 2^-9 .. 448}, 0x7F is NaN.
+/// Encoding drops the input's sign (scales are magnitudes) and otherwise equals fp8_e4m3.
+struct ue4m3 {
+  std::uint8_t bits;
+
+  /// Encodes |x| as E4M3 (saturating by default, as every NVFP4 recipe does).
+  template <class T>
+  FP4LAB_HD static constexpr ue4m3 from(T x, Saturation sat = Saturation::kSatFinite,
+                                        Rounding rounding = Rounding::kNearestEven) {
+    return ue4m3{static_cast<std::uint8_t>(fp8_e4m3::from(x < T(0) ? -x : x, sat, rounding).bits & 0x7Fu)};
+  }
+  /// Exact value (the sign bit is ignored).
+  FP4LAB_HD constexpr float to_float() const { return fp8_e4m3{static_cast<std::uint8_t>(bits & 0x7Fu)}.to_float(); }
+};
+
+/// Round-to-nearest-even, saturating E4M3 of a float, returned as its value (the `e4m3()` of FORMATS.md §2).
+FP4LAB_HD constexpr float e4m3_round(float x) { return fp8_e4m3::from(x).to_float(); }
+
+}  // namespace fp4lab::formats

@@ -1,0 +1,60 @@
+// UE8M0 (E8M0, bias 127): value 2^(code-127) for codes 0x00-0xFE (2^-127 .. 2^127), 0xFF NaN;
+// no sign, no zero, no Inf. The MX block scale. Encoding matches CUDA 13
+// `__nv_cvt_float_to_e8m0` (FORMATS.md §1): |x| is used, 0 and |x| <= 2^-127 give 0x00.
+#pragma once
+
+#include "formats/small_float.hpp"
+
+namespace fp4lab::formats {
+
+/// E8M0 power-of-two scale: 0x00 = 2^-127 (a float subnormal), 0x7F = 1, 0xFE = 2^127, 0xFF = NaN.
+struct ue8m0 {
+  std::uint8_t bits;
+
+  static constexpr std::uint8_t kNanCode = 0xFF;
+  static constexpr std::uint8_t kMaxCode = 0xFE;
+
+  /// Encodes |x| with rounding kTowardZero or kUp (CUDA's modes) or kNearestTiesAway
+  /// (ml_dtypes: 1.5*2^k goes up). Overflow gives 0xFE (kSatFinite) or 0xFF (kNoSat); NaN 0xFF.
+  template <class T>
+  FP4LAB_HD static constexpr ue8m0 from(T x, Saturation sat = Saturation::kSatFinite,
+                                        Rounding rounding = Rounding::kTowardZero) {
+    if (x != x) return ue8m0{kNanCode};
+    const T a = x < T(0) ? -x : x;
+    const std::uint8_t overflow = sat == Saturation::kSatFinite ? kMaxCode : kNanCode;
+    if (a == T(0)) return ue8m0{0};
+    if (a * T(0.5) == a) return ue8m0{overflow};  // Inf
+    const detail::Magnitude m = detail::decompose(a);
+    int e = m.floor_log2;
+    const bool exact_power = (m.sig & (m.sig - 1)) == 0;
+    if (rounding == Rounding::kUp && !exact_power) {
+      ++e;
+    } else if (rounding == Rounding::kNearestTiesAway || rounding == Rounding::kNearestEven) {
+      // the bit just below the leading one decides: mantissa >= 1/2 rounds up
+      const int lead = detail::bit_width64(m.sig) - 1;
+      if (lead > 0 && ((m.sig >> (lead - 1)) & 1u)) ++e;
+    }
+    if (e < -127) return ue8m0{0};
+    if (e > 127) return ue8m0{overflow};
+    return ue8m0{static_cast<std::uint8_t>(e + 127)};
+  }
+  /// Encodes an fp16 (exactly widened to float first).
+  FP4LAB_HD static constexpr ue8m0 from(fp16 x, Saturation sat = Saturation::kSatFinite,
+                                        Rounding r = Rounding::kTowardZero) {
+    return from(formats::to_float(x), sat, r);
+  }
+  /// Encodes a bf16 (exactly widened to float first).
+  FP4LAB_HD static constexpr ue8m0 from(bf16 x, Saturation sat = Saturation::kSatFinite,
+                                        Rounding r = Rounding::kTowardZero) {
+    return from(formats::to_float(x), sat, r);
+  }
+  /// 2^(code-127) exactly; 0xFF gives a positive NaN.
+  FP4LAB_HD constexpr float to_float() const {
+    if (bits == kNanCode) return canonical_nan();
+    return exp2i(static_cast<int>(bits) - 127);
+  }
+  /// The unbiased exponent (code - 127); meaningless for NaN.
+  FP4LAB_HD constexpr int exponent() const { return static_cast<int>(bits) - 127; }
+};
+
+}  // namespace fp4lab::formats

@@ -1,0 +1,59 @@
+// INT4, two's complement in a nibble: -8..7. Symmetric schemes restrict to -7..7
+// (FORMATS.md §1, §5). Rounding from float is to nearest even, with clamping.
+#pragma once
+
+#include "formats/common.hpp"
+#include "formats/minifloat.hpp"
+
+namespace fp4lab::formats {
+
+/// Which integer range an INT4 encoding clamps to.
+enum class Int4Range : std::uint8_t {
+  kFull,       ///< -8..7
+  kSymmetric,  ///< -7..7 (symmetric absmax schemes, NVINT4)
+};
+
+/// Rounds a finite float to the nearest integer, ties to even (NaN gives 0), clamped to [lo, hi].
+FP4LAB_HD constexpr int round_half_even_clamped(float x, int lo, int hi, Rounding rounding = Rounding::kNearestEven,
+                                                 std::uint32_t random_bits = 0) {
+  if (x != x) return 0;
+  if (x >= static_cast<float>(hi)) return hi;
+  if (x <= static_cast<float>(lo)) return lo;
+  const float a = abs_bits(x);
+  if (a == 0.0f) return 0;
+  // integers have "mantissa" bits up to 2^23; treat as a fixed-point grid with quantum 1
+  const detail::Magnitude m = detail::decompose(a);
+  const int shift = -m.ulp_exp;  // quantum exponent 0
+  std::uint64_t q = 0;
+  if (shift <= 0) {
+    q = m.sig << (-shift);
+  } else {
+    std::uint64_t rem = m.sig;
+    if (shift < 64) {
+      q = m.sig >> shift;
+      rem = m.sig & ((1ull << shift) - 1);
+    }
+    if (detail::round_increment(q, rem, shift, rounding, random_bits)) ++q;
+  }
+  const int v = static_cast<int>(q);
+  return x < 0.0f ? -v : v;
+}
+
+/// A signed 4-bit integer stored in the low nibble of `bits` (two's complement).
+struct int4 {
+  std::uint8_t bits;
+
+  /// Encodes a float: round to nearest even (or as told), clamp to the range.
+  FP4LAB_HD static constexpr int4 from(float x, Int4Range range = Int4Range::kFull,
+                                       Rounding rounding = Rounding::kNearestEven, std::uint32_t random_bits = 0) {
+    const int lo = range == Int4Range::kFull ? -8 : -7;
+    const int v = round_half_even_clamped(x, lo, 7, rounding, random_bits);
+    return int4{static_cast<std::uint8_t>(v & 0xF)};
+  }
+  /// The integer value, -8..7.
+  FP4LAB_HD constexpr int value() const { return (bits & 0x8u) ? static_cast<int>(bits & 0xFu) - 16 : static_cast<int>(bits & 0x7u); }
+  /// The value as a float.
+  FP4LAB_HD constexpr float to_float() const { return static_cast<float>(value()); }
+};
+
+}  // namespace fp4lab::formats

@@ -1,0 +1,112 @@
+// The rounding core shared by every small float format: splits a float or double into
+// (significand, ulp exponent), rounds it onto a target grid with m mantissa bits and minimum
+// normal exponent emin under a named Rounding, and returns the target magnitude code.
+#pragma once
+
+#include "formats/common.hpp"
+
+namespace fp4lab::formats::detail {
+
+/// A finite, nonzero magnitude as sig * 2^ulp_exp, with floor(log2(value)) precomputed.
+struct Magnitude {
+  std::uint64_t sig;
+  int ulp_exp;
+  int floor_log2;
+};
+
+FP4LAB_HD constexpr int bit_width64(std::uint64_t v) {
+  int w = 0;
+  while (v) {
+    v >>= 1;
+    ++w;
+  }
+  return w;
+}
+
+/// Decomposes |x| of a finite nonzero float.
+FP4LAB_HD constexpr Magnitude decompose(float x) {
+  const std::uint32_t u = bit_cast<std::uint32_t>(x) & 0x7FFFFFFFu;
+  const int e = static_cast<int>(u >> 23);
+  const std::uint64_t m = u & 0x7FFFFFu;
+  if (e != 0) return Magnitude{m | 0x800000u, e - 150, e - 127};
+  return Magnitude{m, -149, bit_width64(m) - 1 - 149};
+}
+
+/// Decomposes |x| of a finite nonzero double.
+FP4LAB_HD constexpr Magnitude decompose(double x) {
+  const std::uint64_t u = bit_cast<std::uint64_t>(x) & 0x7FFFFFFFFFFFFFFFull;
+  const int e = static_cast<int>(u >> 52);
+  const std::uint64_t m = u & 0xFFFFFFFFFFFFFull;
+  if (e != 0) return Magnitude{m | (1ull << 52), e - 1075, e - 1023};
+  return Magnitude{m, -1074, bit_width64(m) - 1 - 1074};
+}
+
+/// Decides whether to add one unit to the truncated quotient `q`, given the dropped
+/// remainder `rem` out of 2^shift (shift >= 1), the policy, and 32 caller-supplied random bits.
+FP4LAB_HD constexpr bool round_increment(std::uint64_t q, std::uint64_t rem, int shift,
+                                          Rounding rounding, std::uint32_t random_bits) {
+  if (rem == 0) return false;
+  switch (rounding) {
+    case Rounding::kTowardZero:
+      return false;
+    case Rounding::kUp:
+      return true;
+    case Rounding::kNearestEven:
+    case Rounding::kNearestTiesAway: {
+      if (shift > 63) return false;  // rem < 2^53 <= half
+      const std::uint64_t half = 1ull << (shift - 1);
+      if (rem != half) return rem > half;
+      return rounding == Rounding::kNearestTiesAway || (q & 1u) != 0;
+    }
+    case Rounding::kStochastic: {
+      // Up iff u < frac * 2^32 with frac = rem / 2^shift, decided exactly in integers.
+      if (shift <= 32) {
+        return (static_cast<std::uint64_t>(random_bits) << shift) < (rem << 32);
+      }
+      if (shift >= 96) return false;  // frac < 2^-43: ceil(frac * 2^32) is 1 only if rem>0
+      const int drop = shift - 32;
+      std::uint64_t threshold = 0;
+      if (drop < 64) {
+        threshold = (rem >> drop) + (((rem & ((1ull << drop) - 1)) != 0) ? 1u : 0u);
+      } else {
+        threshold = 1;
+      }
+      return random_bits < threshold;
+    }
+  }
+  return false;
+}
+
+/// Rounds a finite nonzero magnitude onto the grid of a format with `mbits` mantissa bits and
+/// minimum normal exponent `emin`. Returns the unsigned magnitude code
+/// ((max(floor_log2, emin) - emin) << mbits) + rounded significand, which may exceed the
+/// format's largest code (the caller handles overflow).
+FP4LAB_HD constexpr std::uint32_t round_to_code(Magnitude v, int mbits, int emin, Rounding rounding,
+                                                std::uint32_t random_bits) {
+  const int binade = v.floor_log2 > emin ? v.floor_log2 : emin;
+  const int quantum_exp = binade - mbits;
+  const int shift = quantum_exp - v.ulp_exp;
+  std::uint64_t q = 0;
+  if (shift <= 0) {
+    q = v.sig << (-shift);  // exact: value has no bits below the target quantum
+  } else {
+    std::uint64_t rem = v.sig;
+    if (shift < 64) {
+      q = v.sig >> shift;
+      rem = v.sig & ((1ull << shift) - 1);
+    }
+    if (round_increment(q, rem, shift, rounding, random_bits)) ++q;
+  }
+  const std::uint64_t code = (static_cast<std::uint64_t>(binade - emin) << mbits) + q;
+  return code > 0xFFFFu ? 0xFFFFu : static_cast<std::uint32_t>(code);
+}
+
+/// Decodes an unsigned magnitude code of a (mbits, emin) grid to a float (exact).
+FP4LAB_HD constexpr float decode_magnitude(std::uint32_t code, int mbits, int emin) {
+  const std::uint32_t exp_field = code >> mbits;
+  const std::uint32_t man = code & ((1u << mbits) - 1u);
+  if (exp_field == 0) return static_cast<float>(man) * exp2i(emin - mbits);
+  return static_cast<float>(man + (1u << mbits)) * exp2i(emin - mbits + static_cast<int>(exp_field) - 1);
+}
+
+}  // namespace fp4lab::formats::detail

@@ -1,0 +1,255 @@
+// Whole-tensor quantize, dequantize and fake-quantize on the CPU (see quantize.hpp).
+#include "core/quantize.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <stdexcept>
+
+#include "core/parallel.hpp"
+#include "formats/philox.hpp"
+#include "formats/rht.hpp"
+
+namespace fp4lab::core {
+namespace {
+
+using formats::BlockShape;
+using formats::ElementRounding;
+using formats::Recipe;
+using formats::Transform;
+
+/// How a tensor is cut into quantization units (a 1-D block, or a 2-D tile of block rows).
+struct Plan {
+  std::int64_t rows = 0, cols = 0, padded_cols = 0;
+  int bs = 16;
+  bool two_d = false, rht = false, stochastic = false;
+  std::int64_t row_blocks = 0;  // blocks per row
+  std::int64_t unit_rows = 0;   // rows of units (rows, or tiles down the tensor)
+  std::int64_t units() const { return unit_rows * row_blocks; }
+  std::int64_t rows_in_unit(std::int64_t ur) const {
+    if (!two_d) return 1;
+    return std::min<std::int64_t>(bs, rows - ur * bs);
+  }
+  std::int64_t first_row(std::int64_t ur) const { return two_d ? ur * bs : ur; }
+};
+
+Plan make_plan(const TensorView& x, const Recipe& r) {
+  validate_recipe(r);
+  if (x.numel() == 0) throw std::invalid_argument("empty tensor: nothing to quantize (shape " + shape_string(x.shape()) + ")");
+  Plan p;
+  p.rows = x.rows();
+  p.cols = x.cols();
+  p.bs = r.block_size;
+  p.two_d = r.shape == BlockShape::k2D;
+  p.rht = r.transform == Transform::kRht16;
+  p.stochastic = r.rounding != ElementRounding::kNearestEven;
+  p.padded_cols = (p.cols + p.bs - 1) / p.bs * p.bs;
+  p.row_blocks = p.padded_cols / p.bs;
+  p.unit_rows = p.two_d ? (p.rows + p.bs - 1) / p.bs : p.rows;
+  return p;
+}
+
+/// Reads one row segment [c0, c0 + bs) as floats (zeros past the end), RHT applied if asked.
+void read_segment(const TensorView& x, const Plan& p, std::int64_t row, std::int64_t c0, float* out) {
+  const std::int64_t avail = std::clamp<std::int64_t>(p.cols - c0, 0, p.bs);
+  x.to_float(row * p.cols + c0, std::span<float>(out, static_cast<std::size_t>(avail)));
+  std::fill(out + avail, out + p.bs, 0.0f);
+  if (p.rht) {
+    float tmp[16];
+    for (int g = 0; g < p.bs; g += 16) {
+      formats::rht16_forward(out + g, tmp);
+      std::copy(tmp, tmp + 16, out + g);
+    }
+  }
+}
+
+/// Gathers one unit into `buf` (rows of the unit one after another); returns the count.
+int gather_unit(const TensorView& x, const Plan& p, std::int64_t unit, float* buf) {
+  const std::int64_t ur = unit / p.row_blocks, rb = unit % p.row_blocks;
+  const std::int64_t nr = p.rows_in_unit(ur), r0 = p.first_row(ur);
+  for (std::int64_t k = 0; k < nr; ++k) read_segment(x, p, r0 + k, rb * p.bs, buf + k * p.bs);
+  return static_cast<int>(nr * p.bs);
+}
+
+void fill_random_bits(const Plan& p, const Recipe& r, std::int64_t unit, std::uint32_t* bits) {
+  const std::int64_t ur = unit / p.row_blocks, rb = unit % p.row_blocks;
+  const std::int64_t nr = p.rows_in_unit(ur), r0 = p.first_row(ur);
+  for (std::int64_t k = 0; k < nr; ++k) {
+    const std::uint64_t base = static_cast<std::uint64_t>((r0 + k) * p.padded_cols + rb * p.bs);
+    for (int i = 0; i < p.bs; ++i) bits[k * p.bs + i] = formats::rounding_bits(r.seed, base + i);
+  }
+}
+
+/// Writes one row segment of values to `out` (inverse RHT first if asked), dropping padding.
+void write_segment(Tensor& out, const Plan& p, std::int64_t row, std::int64_t c0, float* vals) {
+  if (p.rht) {
+    float tmp[16];
+    for (int g = 0; g < p.bs; g += 16) {
+      formats::rht16_inverse(vals + g, tmp);
+      std::copy(tmp, tmp + 16, vals + g);
+    }
+  }
+  const std::int64_t avail = std::clamp<std::int64_t>(p.cols - c0, 0, p.bs);
+  if (out.dtype() == DType::kF32) {
+    std::copy(vals, vals + avail, reinterpret_cast<float*>(out.data()) + row * p.cols + c0);
+    return;
+  }
+  for (std::int64_t i = 0; i < avail; ++i) out.set(row * p.cols + c0 + i, vals[i]);
+}
+
+/// Runs the block quantizer over every unit; codes/scales go to `q`, values to `fake`.
+void run_units(const TensorView& x, const Recipe& r, const Plan& p, const formats::TensorScale& ts, int threads,
+               QuantizedTensor* q, Tensor* fake, std::vector<formats::BlockRecord>* records) {
+  const int max_n = p.bs * (p.two_d ? p.bs : 1);
+  std::atomic<std::int64_t> nonfinite{0};
+  parallel_for(p.units(), threads, [&](std::int64_t begin, std::int64_t end) {
+    std::vector<float> buf(static_cast<std::size_t>(max_n)), deq(fake ? max_n : 0);
+    std::vector<std::uint32_t> bits(p.stochastic ? max_n : 0);
+    std::vector<std::uint8_t> codes(q ? max_n : 0);
+    std::int64_t bad = 0;
+    for (std::int64_t u = begin; u < end; ++u) {
+      const int n = gather_unit(x, p, u, buf.data());
+      if (p.stochastic) fill_random_bits(p, r, u, bits.data());
+      formats::BlockIO io{buf.data(), n, p.stochastic ? bits.data() : nullptr, q ? codes.data() : nullptr,
+                          fake ? deq.data() : nullptr};
+      const formats::BlockRecord rec = formats::quantize_block(r, ts, io);
+      bad += rec.nonfinite;
+      if (records) (*records)[static_cast<std::size_t>(u)] = rec;
+      const std::int64_t ur = u / p.row_blocks, rb = u % p.row_blocks;
+      const std::int64_t nr = p.rows_in_unit(ur), r0 = p.first_row(ur);
+      for (std::int64_t k = 0; k < nr; ++k) {
+        const std::int64_t row = r0 + k;
+        if (q) {
+          std::uint8_t* dst = q->codes.data() + (row * p.padded_cols + rb * p.bs) / 2;
+          const std::uint8_t* src = codes.data() + k * p.bs;
+          for (int i = 0; i < p.bs; i += 2) dst[i / 2] = formats::pack_pair(src[i], src[i + 1]);
+          const std::size_t idx = static_cast<std::size_t>(row * p.row_blocks + rb);
+          if (r.format == formats::BlockFormat::kINT4) {
+            q->group_scales[idx] = rec.scale.group_scale;
+            q->zero_points[idx] = rec.scale.zero_point;
+          } else {
+            q->scales[formats::scale_offset(static_cast<std::size_t>(row), static_cast<std::size_t>(rb),
+                                            static_cast<std::size_t>(p.row_blocks), q->layout)] = rec.scale.code;
+          }
+        }
+        if (fake) write_segment(*fake, p, row, rb * p.bs, deq.data() + k * p.bs);
+      }
+    }
+    nonfinite += bad;  // a sum of integers: the same for any thread count
+  });
+  if (q) q->nonfinite = nonfinite.load();
+}
+
+}  // namespace
+
+void validate_recipe(const Recipe& r) {
+  if (r.block_size < formats::kMinBlockSize || r.block_size > formats::kMaxBlockSize || r.block_size % 2 != 0) {
+    throw std::invalid_argument("block size " + std::to_string(r.block_size) + " is not supported: use an even size in [" +
+                                std::to_string(formats::kMinBlockSize) + ", " + std::to_string(formats::kMaxBlockSize) +
+                                "]");
+  }
+  if (r.transform == Transform::kRht16 && r.block_size % 16 != 0) {
+    throw std::invalid_argument("the 16-point RHT needs a block size that is a multiple of 16, got " +
+                                std::to_string(r.block_size));
+  }
+  if (r.overflow == formats::Fp4Overflow::kReferenceUnclamped &&
+      !(r.format == formats::BlockFormat::kNVFP4 && r.nv == formats::NvRecipe::kFourOverSix)) {
+    throw std::invalid_argument("the unclamped FP4 cast (reference bug) exists only for 4/6 recipes");
+  }
+}
+
+formats::BlockScale QuantizedTensor::block_scale(std::int64_t r, std::int64_t c) const {
+  const std::int64_t b = c / recipe.block_size;
+  formats::BlockScale s;
+  if (recipe.format == formats::BlockFormat::kINT4) {
+    s.group_scale = group_scales[static_cast<std::size_t>(r * scale_cols + b)];
+    s.zero_point = zero_points[static_cast<std::size_t>(r * scale_cols + b)];
+  } else {
+    s.code = scales[formats::scale_offset(static_cast<std::size_t>(r), static_cast<std::size_t>(b),
+                                          static_cast<std::size_t>(scale_cols), layout)];
+  }
+  return s;
+}
+
+float tensor_amax(const TensorView& x, const Recipe& recipe, int threads) {
+  const Plan p = make_plan(x, recipe);
+  float amax = 0.0f;
+  std::mutex amax_mutex;
+  parallel_for(p.rows * p.row_blocks, threads, [&](std::int64_t begin, std::int64_t end) {
+    std::vector<float> buf(static_cast<std::size_t>(p.bs));
+    float m = 0.0f;
+    for (std::int64_t s = begin; s < end; ++s) {
+      read_segment(x, p, s / p.row_blocks, (s % p.row_blocks) * p.bs, buf.data());
+      for (float v : buf) m = formats::fmax_nan_ignoring(m, formats::abs_bits(v));
+    }
+    std::lock_guard<std::mutex> lock(amax_mutex);  // max is order independent
+    amax = formats::fmax_nan_ignoring(amax, m);
+  });
+  return amax;
+}
+
+QuantizedTensor quantize(const TensorView& x, const QuantizeOptions& options) {
+  const Recipe& r = options.recipe;
+  const Plan p = make_plan(x, r);
+  if (r.overflow == formats::Fp4Overflow::kReferenceUnclamped) {
+    throw std::invalid_argument("the unclamped FP4 cast can give 8, which no E2M1 code holds: use fake_quantize");
+  }
+  QuantizedTensor q;
+  q.recipe = r;
+  q.layout = options.layout;
+  q.shape = x.shape();
+  q.rows = p.rows;
+  q.cols = p.cols;
+  q.padded_cols = p.padded_cols;
+  q.scale_cols = p.row_blocks;
+  q.codes.assign(static_cast<std::size_t>(p.rows * p.padded_cols / 2), 0);
+  if (r.format == formats::BlockFormat::kINT4) {
+    q.group_scales.assign(static_cast<std::size_t>(p.rows * p.row_blocks), 0.0f);
+    q.zero_points.assign(static_cast<std::size_t>(p.rows * p.row_blocks), 0);
+  } else {
+    q.scales.assign(formats::padded_scale_rows(static_cast<std::size_t>(p.rows), options.layout) *
+                        formats::padded_scale_cols(static_cast<std::size_t>(p.row_blocks), options.layout),
+                    0);
+  }
+  const float amax = formats::uses_tensor_scale(r) ? tensor_amax(x, r, options.threads) : 0.0f;
+  q.tensor_scale = formats::tensor_scale(r, amax);
+  if (options.keep_records) q.records.resize(static_cast<std::size_t>(p.units()));
+  run_units(x, r, p, q.tensor_scale, options.threads, &q, nullptr, options.keep_records ? &q.records : nullptr);
+  return q;
+}
+
+Tensor dequantize(const QuantizedTensor& q, DType out_dtype, int threads) {
+  Plan p;
+  p.rows = q.rows;
+  p.cols = q.cols;
+  p.padded_cols = q.padded_cols;
+  p.bs = q.recipe.block_size;
+  p.rht = q.recipe.transform == Transform::kRht16;
+  p.row_blocks = q.scale_cols;
+  Tensor out(out_dtype, q.shape);
+  parallel_for(p.rows * p.row_blocks, threads, [&](std::int64_t begin, std::int64_t end) {
+    std::vector<float> vals(static_cast<std::size_t>(p.bs));
+    for (std::int64_t s = begin; s < end; ++s) {
+      const std::int64_t row = s / p.row_blocks, c0 = (s % p.row_blocks) * p.bs;
+      const formats::BlockScale bs = q.block_scale(row, c0);
+      for (int i = 0; i < p.bs; ++i) {
+        vals[static_cast<std::size_t>(i)] = formats::dequantize_code(q.recipe, q.tensor_scale, bs, q.code(row, c0 + i));
+      }
+      write_segment(out, p, row, c0, vals.data());
+    }
+  });
+  return out;
+}
+
+Tensor fake_quantize(const TensorView& x, const Recipe& recipe, DType out_dtype, int threads,
+                     std::vector<formats::BlockRecord>* records) {
+  const Plan p = make_plan(x, recipe);
+  const float amax = formats::uses_tensor_scale(recipe) ? tensor_amax(x, recipe, threads) : 0.0f;
+  const formats::TensorScale ts = formats::tensor_scale(recipe, amax);
+  Tensor out(out_dtype, x.shape());
+  if (records) records->assign(static_cast<std::size_t>(p.units()), formats::BlockRecord{});
+  run_units(x, recipe, p, ts, threads, nullptr, &out, records);
+  return out;
+}
+
+}  // namespace fp4lab::core

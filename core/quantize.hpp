@@ -1,0 +1,66 @@
+// Whole-tensor quantize, dequantize and fake-quantize on the CPU over all cores, built on the
+// per-block functions of formats/block.hpp. Results are identical for any thread count.
+// Layout (FORMATS.md §7): blocks run along the last dimension; each row is padded with zeros
+// to a multiple of the block size (and of 16 with the RHT); 2-D tiles cover block_size rows.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/tensor.hpp"
+#include "formats/block.hpp"
+#include "formats/layout.hpp"
+
+namespace fp4lab::core {
+
+/// Options of a whole-tensor quantization.
+struct QuantizeOptions {
+  formats::Recipe recipe;
+  formats::ScaleLayout layout = formats::ScaleLayout::kRowMajor;
+  int threads = 0;            ///< 0: all cores
+  bool keep_records = false;  ///< fill QuantizedTensor::records (one per block or 2-D tile)
+};
+
+/// A quantized tensor: packed 4-bit codes, block scales and the tensor scale.
+struct QuantizedTensor {
+  formats::Recipe recipe;
+  formats::ScaleLayout layout = formats::ScaleLayout::kRowMajor;
+  std::vector<std::int64_t> shape;  ///< the input's shape
+  std::int64_t rows = 0, cols = 0;
+  std::int64_t padded_cols = 0;  ///< cols rounded up to the block size (and 16 with RHT)
+  std::vector<std::uint8_t> codes;  ///< rows x padded_cols/2 bytes, two codes per byte
+  std::int64_t scale_cols = 0;      ///< padded_cols / block_size
+  std::vector<std::uint8_t> scales; ///< 8-bit scale codes (UE4M3 / E8M0), in `layout`
+  std::vector<float> group_scales;  ///< grouped INT4: rows x scale_cols, row-major
+  std::vector<std::uint8_t> zero_points;  ///< grouped INT4 asymmetric: rows x scale_cols
+  formats::TensorScale tensor_scale;
+  std::int64_t nonfinite = 0;  ///< NaN/Inf inputs seen
+  std::vector<formats::BlockRecord> records;  ///< per 1-D block (row-major) or per 2-D tile
+
+  /// The code of element (r, c) (c < padded_cols).
+  std::uint8_t code(std::int64_t r, std::int64_t c) const {
+    return formats::unpack_code(codes.data(), static_cast<std::size_t>(r * padded_cols + c));
+  }
+  /// The block scale of element (r, c) in the stored layout.
+  formats::BlockScale block_scale(std::int64_t r, std::int64_t c) const;
+};
+
+/// Checks a recipe's parameters; throws std::invalid_argument naming the bad one.
+void validate_recipe(const formats::Recipe& r);
+
+/// max |x| over the tensor, NaN ignored (after the RHT when the recipe has one).
+float tensor_amax(const TensorView& x, const formats::Recipe& recipe, int threads = 0);
+
+/// Quantizes a tensor. Throws std::invalid_argument for empty tensors and bad recipes.
+QuantizedTensor quantize(const TensorView& x, const QuantizeOptions& options);
+
+/// Dequantizes to `out_dtype` (the input's shape; with the RHT the inverse is applied).
+Tensor dequantize(const QuantizedTensor& q, DType out_dtype = DType::kF32, int threads = 0);
+
+/// Quantize + dequantize in one pass, bit-identical to dequantize(quantize(x)) (and also
+/// supports Fp4Overflow::kReferenceUnclamped). Fills `records` when non-null.
+Tensor fake_quantize(const TensorView& x, const formats::Recipe& recipe, DType out_dtype = DType::kF32,
+                     int threads = 0, std::vector<formats::BlockRecord>* records = nullptr);
+
+}  // namespace fp4lab::core

@@ -1,0 +1,78 @@
+// The per-block interface shared by every block quantizer: the values in, the codes and
+// fake-quantized values out, and the record of what the quantizer decided (FORMATS.md §2-5).
+#pragma once
+
+#include "formats/e2m1.hpp"
+#include "formats/recipe.hpp"
+
+namespace fp4lab::formats {
+
+/// One block's inputs and outputs. `random_bits` (n words) is required for stochastic rounding;
+/// `codes` (one 4-bit code per byte) and `dequant` may each be null.
+struct BlockIO {
+  const float* x = nullptr;
+  int n = 0;
+  const std::uint32_t* random_bits = nullptr;
+  std::uint8_t* codes = nullptr;
+  float* dequant = nullptr;
+};
+
+/// The stored scale of one block: an 8-bit code (UE4M3 or E8M0), or for grouped INT4 an
+/// FP32 value already rounded to its storage dtype plus a zero point.
+struct BlockScale {
+  std::uint8_t code = 0;
+  std::uint8_t zero_point = 0;
+  float group_scale = 0.0f;
+};
+
+/// What the quantizer decided for one block; experiments read this.
+struct BlockRecord {
+  BlockScale scale;             ///< the stored scale
+  float bmax = 0.0f;            ///< max |x| over the block, NaN ignored
+  std::uint8_t chosen_max = 0;  ///< 4/6: 6 or 4 (the candidate kept); 0 for other recipes
+  std::uint8_t scale_code_6 = 0;  ///< 4/6: the M=6 candidate's UE4M3 scale
+  std::uint8_t scale_code_4 = 0;  ///< 4/6: the M=4 candidate's UE4M3 scale
+  float err6 = 0.0f;            ///< 4/6: the M=6 candidate's error under the rule
+  float err4 = 0.0f;            ///< 4/6: the M=4 candidate's error under the rule
+  int nonfinite = 0;            ///< NaN/Inf inputs seen in the block
+};
+
+namespace detail {
+
+/// FLT_MAX, spelled without <cfloat> for device code.
+inline constexpr float kFloatMax = 3.40282346638528859812e+38f;
+
+/// min(1/d, FLT_MAX): TE's guard against a zero block scale.
+FP4LAB_HD constexpr float guarded_reciprocal(float d) {
+  const float r = 1.0f / d;
+  return r > kFloatMax ? kFloatMax : r;
+}
+
+/// max|x| over n values ignoring NaN; counts NaN/Inf.
+FP4LAB_HD constexpr float block_amax(const float* x, int n, int* nonfinite) {
+  float m = 0.0f;
+  int bad = 0;
+  for (int i = 0; i < n; ++i) {
+    if (!is_finite(x[i])) ++bad;
+    m = fmax_nan_ignoring(m, abs_bits(x[i]));
+  }
+  if (nonfinite) *nonfinite = bad;
+  return m;
+}
+
+/// The rounding mode and random bits for element i of a block.
+FP4LAB_HD constexpr Rounding element_rounding(ElementRounding r) {
+  return r == ElementRounding::kNearestEven ? Rounding::kNearestEven : Rounding::kStochastic;
+}
+FP4LAB_HD constexpr std::uint32_t element_bits(const BlockIO& io, int i) {
+  return io.random_bits ? io.random_bits[i] : 0u;
+}
+
+/// Multiplier applied to the block-scale argument: 17/16 for unbiased stochastic rounding
+/// (the scaled block max lands at 6*16/17), else 1.
+FP4LAB_HD constexpr float unbiased_stretch(ElementRounding r) {
+  return r == ElementRounding::kStochasticUnbiased ? 1.0625f : 1.0f;
+}
+
+}  // namespace detail
+}  // namespace fp4lab::formats

@@ -14,14 +14,14 @@ struct fp4_e2m1 {
   static constexpr float kMax = 6.0f;             ///< largest magnitude
   static constexpr float kMinSubnormal = 0.5f;    ///< smallest nonzero magnitude (the only subnormal)
   static constexpr float kMinNormal = 1.0f;       ///< smallest normal magnitude
-  static constexpr detail::SmallFloatTraits kTraits{1, 0, 0x7u, 0u, 0u, 0x8u};
+  FP4LAB_HD static constexpr detail::SmallFloatTraits traits() { return {1, 0, 0x7u, 0u, 0u, 0x8u}; }
 
   /// Encodes a float (or double) under the given rounding; random_bits feed kStochastic.
   template <class T>
   FP4LAB_HD static constexpr fp4_e2m1 from(T x, Rounding rounding = Rounding::kNearestEven,
                                            std::uint32_t random_bits = 0,
                                            NanPolicy nan = NanPolicy::kCuda) {
-    return fp4_e2m1{detail::encode_small_float(x, kTraits, Saturation::kSatFinite, rounding, random_bits, nan)};
+    return fp4_e2m1{detail::encode_small_float(x, traits(), Saturation::kSatFinite, rounding, random_bits, nan)};
   }
   /// Encodes an fp16 (exactly widened to float first, as CUDA does).
   FP4LAB_HD static constexpr fp4_e2m1 from(fp16 x, Rounding r = Rounding::kNearestEven,
@@ -35,7 +35,7 @@ struct fp4_e2m1 {
   }
   /// The exact value of the code.
   FP4LAB_HD constexpr float to_float() const {
-    return detail::decode_small_float(static_cast<std::uint8_t>(bits & 0xFu), kTraits);
+    return detail::decode_small_float(static_cast<std::uint8_t>(bits & 0xFu), traits());
   }
 };
 

@@ -14,14 +14,14 @@ struct fp8_e4m3 {
   static constexpr float kMax = 448.0f;                 ///< largest finite magnitude
   static constexpr float kMinNormal = 0.015625f;        ///< 2^-6
   static constexpr float kMinSubnormal = 0.001953125f;  ///< 2^-9
-  static constexpr detail::SmallFloatTraits kTraits{3, -6, 0x7Eu, 0x7Fu, 0u, 0x80u};
+  FP4LAB_HD static constexpr detail::SmallFloatTraits traits() { return {3, -6, 0x7Eu, 0x7Fu, 0u, 0x80u}; }
 
   /// Encodes a float or double (round to nearest even unless told otherwise).
   template <class T>
   FP4LAB_HD static constexpr fp8_e4m3 from(T x, Saturation sat = Saturation::kSatFinite,
                                            Rounding rounding = Rounding::kNearestEven,
                                            std::uint32_t random_bits = 0, NanPolicy nan = NanPolicy::kCuda) {
-    return fp8_e4m3{detail::encode_small_float(x, kTraits, sat, rounding, random_bits, nan)};
+    return fp8_e4m3{detail::encode_small_float(x, traits(), sat, rounding, random_bits, nan)};
   }
   /// Encodes an fp16 (exactly widened to float first).
   FP4LAB_HD static constexpr fp8_e4m3 from(fp16 x, Saturation sat = Saturation::kSatFinite,
@@ -36,7 +36,7 @@ struct fp8_e4m3 {
     return from(formats::to_float(x), sat, r, rb, nan);
   }
   /// Exact value; NaN codes give a positive NaN.
-  FP4LAB_HD constexpr float to_float() const { return detail::decode_small_float(bits, kTraits); }
+  FP4LAB_HD constexpr float to_float() const { return detail::decode_small_float(bits, traits()); }
 };
 
 /// Unsigned E4M3 block scale: codes 0x00-0x7E are {0, 2^-9 .. 448}, 0x7F is NaN.

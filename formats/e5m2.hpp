@@ -13,14 +13,14 @@ struct fp8_e5m2 {
   static constexpr float kMax = 57344.0f;                   ///< largest finite magnitude
   static constexpr float kMinNormal = 6.103515625e-05f;     ///< 2^-14
   static constexpr float kMinSubnormal = 1.52587890625e-05f;  ///< 2^-16
-  static constexpr detail::SmallFloatTraits kTraits{2, -14, 0x7Bu, 0x7Fu, 0x7Cu, 0x80u};
+  FP4LAB_HD static constexpr detail::SmallFloatTraits traits() { return {2, -14, 0x7Bu, 0x7Fu, 0x7Cu, 0x80u}; }
 
   /// Encodes a float or double; NoSat overflow gives +-Inf.
   template <class T>
   FP4LAB_HD static constexpr fp8_e5m2 from(T x, Saturation sat = Saturation::kSatFinite,
                                            Rounding rounding = Rounding::kNearestEven,
                                            std::uint32_t random_bits = 0, NanPolicy nan = NanPolicy::kCuda) {
-    return fp8_e5m2{detail::encode_small_float(x, kTraits, sat, rounding, random_bits, nan)};
+    return fp8_e5m2{detail::encode_small_float(x, traits(), sat, rounding, random_bits, nan)};
   }
   /// Encodes an fp16 (exactly widened to float first).
   FP4LAB_HD static constexpr fp8_e5m2 from(fp16 x, Saturation sat = Saturation::kSatFinite,
@@ -35,7 +35,7 @@ struct fp8_e5m2 {
     return from(formats::to_float(x), sat, r, rb, nan);
   }
   /// Exact value; Inf codes give +-Inf, NaN codes a positive NaN.
-  FP4LAB_HD constexpr float to_float() const { return detail::decode_small_float(bits, kTraits); }
+  FP4LAB_HD constexpr float to_float() const { return detail::decode_small_float(bits, traits()); }
 };
 
 }  // namespace fp4lab::formats

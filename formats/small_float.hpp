@@ -29,7 +29,7 @@ FP4LAB_HD constexpr bool sign_bit_of(T x) {
 
 /// Encodes a float or double. Formats without NaN (E2M1) always saturate.
 template <class T>
-FP4LAB_HD constexpr std::uint8_t encode_small_float(T x, const SmallFloatTraits& t, Saturation sat,
+FP4LAB_HD constexpr std::uint8_t encode_small_float(T x, SmallFloatTraits t, Saturation sat,
                                                     Rounding rounding, std::uint32_t random_bits,
                                                     NanPolicy nan) {
   const bool negative = sign_bit_of(x);
@@ -56,7 +56,7 @@ FP4LAB_HD constexpr std::uint8_t encode_small_float(T x, const SmallFloatTraits&
 }
 
 /// Decodes a sign-magnitude minifloat code; NaN codes give the canonical positive NaN.
-FP4LAB_HD constexpr float decode_small_float(std::uint8_t code, const SmallFloatTraits& t) {
+FP4LAB_HD constexpr float decode_small_float(std::uint8_t code, SmallFloatTraits t) {
   const std::uint32_t mag = code & (t.sign_bit - 1u);
   if (t.nan_code != 0) {
     if (t.inf_code != 0 && mag > t.inf_code) return canonical_nan();

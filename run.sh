@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# fp4lab set-up and run on Debian 12, idempotent: installs the Debian packages it needs if
+# missing, configures, builds, then runs.
+#   bash run.sh main   the main job on the embedded default (the format table)
+#   bash run.sh test   the whole test suite through ctest
+# FP4LAB_SANITIZE=1 builds in build-asan with ASan+UBSan (the exhaustive sweep then samples
+# every FP4LAB_EXHAUSTIVE_STRIDE-th input, default 61). FP4LAB_JOBS sets build parallelism.
+set -euo pipefail
+cd "$(dirname "$0")"
+mode=${1:-main}
+case "$mode" in main | test) ;; *)
+  echo "usage: bash run.sh main|test" >&2
+  exit 2
+  ;;
+esac
+
+packages=(cmake ninja-build g++ git pkg-config libfmt-dev doctest-dev libeigen3-dev libboost-dev
+  nlohmann-json3-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "run.sh: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+build=build
+cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=Release)
+if [ "${FP4LAB_SANITIZE:-0}" = 1 ]; then
+  build=build-asan
+  cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFP4LAB_SANITIZE=ON -DFP4LAB_CUDA=OFF)
+  export FP4LAB_EXHAUSTIVE_STRIDE=${FP4LAB_EXHAUSTIVE_STRIDE:-61}
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+fi
+jobs=${FP4LAB_JOBS:-$(nproc)}
+[ -f "$build/build.ninja" ] || cmake -S . -B "$build" "${cmake_args[@]}"
+if [ "$mode" = main ]; then
+  cmake --build "$build" --target fp4lab -j "$jobs"
+  "$build/experiments/fp4lab" formats --codebooks
+else
+  cmake --build "$build" -j "$jobs"
+  ctest --test-dir "$build" --output-on-failure -j 2
+fi

@@ -17,11 +17,33 @@ struct fp4_e2m1 {
   FP4LAB_HD static constexpr detail::SmallFloatTraits traits() { return {1, 0, 0x7u, 0u, 0u, 0x8u}; }
 
   /// Encodes a float (or double) under the given rounding; random_bits feed kStochastic.
+  /// Float inputs rounded to nearest even take the comparison ladder (detail::e2m1_rne_ladder),
+  /// whose scalar twin is the generic encoder; the two are compared on all 2^32 floats.
   template <class T>
   FP4LAB_HD static constexpr fp4_e2m1 from(T x, Rounding rounding = Rounding::kNearestEven,
                                            std::uint32_t random_bits = 0,
                                            NanPolicy nan = NanPolicy::kCuda) {
-    return fp4_e2m1{detail::encode_small_float(x, traits(), Saturation::kSatFinite, rounding, random_bits, nan)};
+    if constexpr (sizeof(T) == 4) {
+      if (rounding == Rounding::kNearestEven && nan == NanPolicy::kCuda) return fp4_e2m1{e2m1_rne_ladder(x)};
+    }
+    return fp4_e2m1{encode_generic(x, rounding, random_bits, nan)};
+  }
+  /// The generic (rounding-core) encoder: the scalar reference for every fast path.
+  template <class T>
+  FP4LAB_HD static constexpr std::uint8_t encode_generic(T x, Rounding rounding, std::uint32_t random_bits,
+                                                         NanPolicy nan) {
+    return detail::encode_small_float(x, traits(), Saturation::kSatFinite, rounding, random_bits, nan);
+  }
+  /// Round-to-nearest-even E2M1 code of a float by comparing |x| with the seven midpoints
+  /// (0.25, 0.75, 1.25, 1.75, 2.5, 3.5, 5; ">" where the lower neighbour is even, ">=" where the
+  /// upper is), CUDA's NaN rule (+6) and sign rule (negatives rounding to 0 give 0x8).
+  FP4LAB_HD static constexpr std::uint8_t e2m1_rne_ladder(float x) {
+    const std::uint32_t u = bit_cast<std::uint32_t>(x);
+    const float a = bit_cast<float>(u & 0x7FFFFFFFu);
+    if (!(a == a)) return 0x7;
+    const unsigned code = (a > 0.25f) + (a >= 0.75f) + (a > 1.25f) + (a >= 1.75f) + (a > 2.5f) + (a >= 3.5f) +
+                          (a > 5.0f);
+    return static_cast<std::uint8_t>(((u >> 28) & 0x8u) | code);
   }
   /// Encodes an fp16 (exactly widened to float first, as CUDA does).
   FP4LAB_HD static constexpr fp4_e2m1 from(fp16 x, Rounding r = Rounding::kNearestEven,
@@ -35,7 +57,9 @@ struct fp4_e2m1 {
   }
   /// The exact value of the code.
   FP4LAB_HD constexpr float to_float() const {
-    return detail::decode_small_float(static_cast<std::uint8_t>(bits & 0xFu), traits());
+    constexpr float kValues[8] = {0.0f, 0.5f, 1.0f, 1.5f, 2.0f, 3.0f, 4.0f, 6.0f};
+    const float v = kValues[bits & 0x7u];
+    return (bits & 0x8u) ? -v : v;
   }
 };
 

@@ -63,14 +63,11 @@ FP4LAB_HD constexpr bool round_increment(std::uint64_t q, std::uint64_t rem, int
       if (shift <= 32) {
         return (static_cast<std::uint64_t>(random_bits) << shift) < (rem << 32);
       }
-      if (shift >= 96) return false;  // frac < 2^-43: ceil(frac * 2^32) is 1 only if rem>0
-      const int drop = shift - 32;
-      std::uint64_t threshold = 0;
-      if (drop < 64) {
-        threshold = (rem >> drop) + (((rem & ((1ull << drop) - 1)) != 0) ? 1u : 0u);
-      } else {
-        threshold = 1;
-      }
+      // shift > 32: the threshold is ceil(rem / 2^(shift-32)), at least 1 since rem > 0.
+      if (shift >= 96) return random_bits == 0u;  // rem < 2^64 <= 2^(shift-32): threshold 1
+      const int drop = shift - 32;                  // 1..63
+      const std::uint64_t threshold =
+          (rem >> drop) + (((rem & ((1ull << drop) - 1)) != 0) ? 1u : 0u);
       return random_bits < threshold;
     }
   }

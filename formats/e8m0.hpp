@@ -15,7 +15,9 @@ struct ue8m0 {
   static constexpr std::uint8_t kMaxCode = 0xFE;
 
   /// Encodes |x| with rounding kTowardZero or kUp (CUDA's modes) or kNearestTiesAway
-  /// (ml_dtypes: 1.5*2^k goes up). Overflow gives 0xFE (kSatFinite) or 0xFF (kNoSat); NaN 0xFF.
+  /// (ml_dtypes: 1.5*2^k goes up). E8M0 has no mantissa, so kNearestEven has no even code to
+  /// prefer and is treated as kNearestTiesAway; kStochastic is not offered (treated as
+  /// kTowardZero). Overflow gives 0xFE (kSatFinite) or 0xFF (kNoSat); NaN 0xFF.
   template <class T>
   FP4LAB_HD static constexpr ue8m0 from(T x, Saturation sat = Saturation::kSatFinite,
                                         Rounding rounding = Rounding::kTowardZero) {

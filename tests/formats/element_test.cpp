@@ -105,8 +105,7 @@ TEST_SUITE("formats.e2m1") {
                               -0.0f, -0.5f, -1.0f, -1.5f, -2.0f, -3.0f, -4.0f, -6.0f};
     for (int c = 0; c < 16; ++c) {
       INFO(std::string("code ") << c);
-      CHECK(float_bits(fp4_e2m1{static_cast<std::uint8_t>(c)}.to_float()) ==
-            float_bits(values[c]));
+      CHECK(float_bits(fp4_e2m1{static_cast<std::uint8_t>(c)}.to_float()) == float_bits(values[c]));
       CHECK(e2m1_code(values[c]) == c);  // and every value encodes back to its code
     }
     CHECK(e2m1_value(0x5) == 3.0f);
@@ -222,7 +221,7 @@ TEST_SUITE("formats.e8m0") {
     CHECK(e8m0_code(1.5f, kSat, Rounding::kUp) == 0x80);
     CHECK(e8m0_code(1.5f, kSat, Rounding::kNearestTiesAway) == 0x80);
     CHECK(e8m0_code(1.4f, kSat, Rounding::kNearestTiesAway) == 0x7F);
-    CHECK(e8m0_code(1.0f, kSat, Rounding::kUp) == 0x7F);  // exact powers never move
+    CHECK(e8m0_code(1.0f, kSat, Rounding::kUp) == 0x7F);           // exact powers never move
     CHECK(e8m0_code(-1.5f, kSat, Rounding::kTowardZero) == 0x7F);  // the sign is ignored
   }
 
@@ -375,28 +374,36 @@ TEST_SUITE("formats.stochastic") {
     };
     for (int c = 0; c < 16; ++c) {
       const float x = fp4_e2m1{static_cast<std::uint8_t>(c)}.to_float();
-      check_all_bits([](float v, std::uint32_t rb) {
-        return static_cast<int>(fp4_e2m1::from(v, Rounding::kStochastic, rb).bits);
-      }, x, c);
+      check_all_bits(
+          [](float v, std::uint32_t rb) {
+            return static_cast<int>(fp4_e2m1::from(v, Rounding::kStochastic, rb).bits);
+          },
+          x, c);
     }
     for (int c = 0; c < 256; ++c) {
       if ((c & 0x7F) == 0x7F) continue;  // NaN
       const float x = fp8_e4m3{static_cast<std::uint8_t>(c)}.to_float();
-      check_all_bits([](float v, std::uint32_t rb) {
-        return static_cast<int>(fp8_e4m3::from(v, kNoSat, Rounding::kStochastic, rb).bits);
-      }, x, c);
+      check_all_bits(
+          [](float v, std::uint32_t rb) {
+            return static_cast<int>(fp8_e4m3::from(v, kNoSat, Rounding::kStochastic, rb).bits);
+          },
+          x, c);
     }
     for (int c = 0; c < 256; ++c) {
       if ((c & 0x7F) > 0x7C) continue;  // NaN
       const float x = fp8_e5m2{static_cast<std::uint8_t>(c)}.to_float();
-      check_all_bits([](float v, std::uint32_t rb) {
-        return static_cast<int>(fp8_e5m2::from(v, kNoSat, Rounding::kStochastic, rb).bits);
-      }, x, c);
+      check_all_bits(
+          [](float v, std::uint32_t rb) {
+            return static_cast<int>(fp8_e5m2::from(v, kNoSat, Rounding::kStochastic, rb).bits);
+          },
+          x, c);
     }
     for (int v = -8; v <= 7; ++v) {
-      check_all_bits([](float f, std::uint32_t rb) {
-        return int4::from(f, Int4Range::kFull, Rounding::kStochastic, rb).value();
-      }, static_cast<float>(v), v);
+      check_all_bits(
+          [](float f, std::uint32_t rb) {
+            return int4::from(f, Int4Range::kFull, Rounding::kStochastic, rb).value();
+          },
+          static_cast<float>(v), v);
     }
     CHECK(moved == 0);
   }

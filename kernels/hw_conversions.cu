@@ -1,0 +1,119 @@
+// Exhaustive check of the GPU's conversion instructions against formats/ (run on the device):
+// cvt.rn.satfinite.{e4m3x2,e5m2x2}.f32 on sm_89+, cvt.rn.satfinite.e2m1x2.f32 where compiled
+// for an architecture that has it (sm_100a/sm_120a).
+#include <cuda_runtime.h>
+
+#include "formats/e2m1.hpp"
+#include "formats/e4m3.hpp"
+#include "formats/e5m2.hpp"
+#include "kernels/hw_conversions.hpp"
+
+namespace fp4lab::kernels {
+namespace {
+
+enum Which : int { kE4M3 = 0, kE5M2 = 1, kE2M1 = 2 };
+
+struct Counters {
+  unsigned long long mismatches;
+  unsigned int first[8];
+  unsigned int supported;
+};
+
+__device__ bool hw_convert(int which, float x, unsigned& code) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 890
+  unsigned short pair = 0;
+  if (which == kE4M3) {
+    asm("cvt.rn.satfinite.e4m3x2.f32 %0, %1, %2;" : "=h"(pair) : "f"(0.0f), "f"(x));
+    code = pair & 0xFFu;
+    return true;
+  }
+  if (which == kE5M2) {
+    asm("cvt.rn.satfinite.e5m2x2.f32 %0, %1, %2;" : "=h"(pair) : "f"(0.0f), "f"(x));
+    code = pair & 0xFFu;
+    return true;
+  }
+#endif
+#if defined(__CUDA_ARCH_FEAT_SM100_ALL) || defined(__CUDA_ARCH_FEAT_SM120_ALL) || defined(__CUDA_ARCH_FEAT_SM103_ALL)
+  if (which == kE2M1) {
+    unsigned short b = 0;
+    asm("{\n .reg .b8 t;\n cvt.rn.satfinite.e2m1x2.f32 t, %1, %2;\n cvt.u16.u8 %0, t;\n}" : "=h"(b) : "f"(0.0f), "f"(x));
+    code = b & 0xFu;
+    return true;
+  }
+#endif
+  (void)which;
+  (void)x;
+  code = 0;
+  return false;
+}
+
+__global__ void sweep_kernel(int which, Counters* c) {
+  const unsigned long long stride = static_cast<unsigned long long>(gridDim.x) * blockDim.x;
+  for (unsigned long long i = static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x; i < (1ull << 32);
+       i += stride) {
+    const unsigned u = static_cast<unsigned>(i);
+    const float x = formats::bit_cast<float>(u);
+    unsigned hw = 0;
+    if (!hw_convert(which, x, hw)) {
+      if (i == 0) c->supported = 0;
+      return;
+    }
+    if (i == 0) c->supported = 1;
+    unsigned sw = 0;
+    if (which == kE4M3) sw = formats::fp8_e4m3::from(x).bits;
+    if (which == kE5M2) sw = formats::fp8_e5m2::from(x).bits;
+    if (which == kE2M1) sw = formats::fp4_e2m1::from(x).bits;
+    if (hw != sw) {
+      const unsigned long long k = atomicAdd(&c->mismatches, 1ull);
+      if (k < 8) c->first[k] = u;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<ConversionCheck> check_hw_conversions(std::string& error) {
+  std::vector<ConversionCheck> out;
+  int n = 0;
+  if (cudaGetDeviceCount(&n) != cudaSuccess || n == 0) {
+    (void)cudaGetLastError();
+    error = "no CUDA device";
+    return out;
+  }
+  cudaDeviceProp prop{};
+  cudaGetDeviceProperties(&prop, 0);
+  const char* names[] = {"cvt.rn.satfinite.e4m3x2.f32", "cvt.rn.satfinite.e5m2x2.f32", "cvt.rn.satfinite.e2m1x2.f32"};
+  Counters* dc = nullptr;
+  if (cudaMalloc(&dc, sizeof(Counters)) != cudaSuccess) {
+    error = "cudaMalloc failed";
+    return out;
+  }
+  for (int which = 0; which < 3; ++which) {
+    ConversionCheck r;
+    r.name = names[which];
+    Counters h{};
+    h.supported = 2;  // unknown until thread 0 reports
+    cudaMemcpy(dc, &h, sizeof h, cudaMemcpyHostToDevice);
+    sweep_kernel<<<prop.multiProcessorCount * 8, 256>>>(which, dc);
+    const cudaError_t e = cudaDeviceSynchronize();
+    if (e != cudaSuccess) {
+      error = std::string("sweep kernel: ") + cudaGetErrorString(e);
+      break;
+    }
+    cudaMemcpy(&h, dc, sizeof h, cudaMemcpyDeviceToHost);
+    r.supported = h.supported == 1;
+    r.note = std::string(prop.name) + " sm_" + std::to_string(prop.major * 10 + prop.minor);
+    if (r.supported) {
+      r.checked = 1ull << 32;
+      r.mismatches = h.mismatches;
+      for (unsigned long long k = 0; k < h.mismatches && k < 8; ++k) r.first_inputs.push_back(h.first[k]);
+    } else {
+      r.note += ": instruction not in this build/device, skipped";
+    }
+    out.push_back(r);
+  }
+  cudaFree(dc);
+  return out;
+}
+
+}  // namespace fp4lab::kernels

@@ -1,0 +1,25 @@
+// Host API of the exhaustive hardware-conversion check: every float32 bit pattern through the
+// GPU's own conversion instruction, compared with the formats/ software encoder on the device.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fp4lab::kernels {
+
+/// Outcome of one exhaustive comparison.
+struct ConversionCheck {
+  std::string name;           ///< e.g. "cvt.rn.satfinite.e4m3x2.f32"
+  bool supported = false;     ///< false when the device lacks the instruction (skipped)
+  std::uint64_t checked = 0;  ///< inputs compared
+  std::uint64_t mismatches = 0;
+  std::vector<std::uint32_t> first_inputs;  ///< up to 8 mismatching float bit patterns
+  std::string note;           ///< why it was skipped, or the device name
+};
+
+/// Runs every hardware conversion present on device 0 over all 2^32 floats (E4M3 and E5M2
+/// satfinite on sm_89+; E2M1 on sm_100a/120a builds). Returns an empty list without a GPU.
+std::vector<ConversionCheck> check_hw_conversions(std::string& error);
+
+}  // namespace fp4lab::kernels

@@ -40,7 +40,7 @@ jobs=${FP4LAB_JOBS:-$(nproc)}
 [ -f "$build/build.ninja" ] || cmake -S . -B "$build" "${cmake_args[@]}"
 if [ "$mode" = main ]; then
   cmake --build "$build" --target fp4lab -j "$jobs"
-  "$build/experiments/fp4lab" formats --codebooks
+  "$build/experiments/fp4lab" formats
 else
   cmake --build "$build" -j "$jobs"
   ctest --test-dir "$build" --output-on-failure -j 2

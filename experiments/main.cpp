@@ -1,54 +1,230 @@
-// `fp4lab`: the headless command-line tool. Subcommands run experiments over the format
-// library; `fp4lab formats` prints the format table (the README's main job for now).
+// `fp4lab`: the headless command-line tool over the experiment registry.
+//   fp4lab list | fp4lab <experiment> [--param value ...] [--out DIR] [--quiet] [--json]
+//   fp4lab run config.json | fp4lab --version
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdio>
-#include <cstring>
+#include <fstream>
+#include <stdexcept>
 #include <string>
 
-#include "experiments/formats_table.hpp"
+#include "experiments/experiment.hpp"
+#include "experiments/export/report.hpp"
+
+using namespace fp4lab::exp;
 
 namespace {
 
-void print_usage(std::FILE* to) {
-  std::fputs(
-      "usage: fp4lab <command> [options]\n"
-      "commands:\n"
-      "  formats [--codebooks]   element and block format table\n"
-      "  --version               version and git revision\n",
-      to);
+constexpr const char* kUsage =
+    "usage: fp4lab <command> [options]\n"
+    "  fp4lab list                         the experiments\n"
+    "  fp4lab <experiment> --help          an experiment's parameters and defaults\n"
+    "  fp4lab <experiment> [--PARAM VALUE ...] [--out DIR] [--quiet] [--json]\n"
+    "                                      run one; --out writes result.json, CSV, SVG, index.html\n"
+    "  fp4lab run CONFIG.json              a batch: {\"runs\": [{\"experiment\": ID, \"params\": {...}, \"out\": DIR}]}\n"
+    "  fp4lab --version\n";
+
+struct Options {
+  std::string out;
+  bool quiet = false;
+  bool json = false;
+};
+
+/// Progress bar on stderr, redrawn at most every 100 ms.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool quiet) : quiet_(quiet) {}
+  ~ProgressBar() { finish(); }
+  bool operator()(double f, std::string_view stage) {
+    if (quiet_) return true;
+    const auto now = std::chrono::steady_clock::now();
+    if (drawn_ && f < 1.0 && now - last_ < std::chrono::milliseconds(100)) return true;
+    last_ = now;
+    drawn_ = true;
+    const int width = 30, filled = static_cast<int>(f * width + 0.5);
+    fmt::print(stderr, "\r[{}{}] {:3.0f}% {:<40.40}", std::string(filled, '#'), std::string(width - filled, '.'), f * 100, stage);
+    std::fflush(stderr);
+    return true;
+  }
+  void finish() {
+    if (drawn_ && !quiet_) fmt::print(stderr, "\n");
+    drawn_ = false;
+  }
+
+ private:
+  bool quiet_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+/// A CLI value typed like the parameter's default.
+Params typed_value(const Params& def, const std::string& key, const std::string& v) {
+  if (def.is_boolean()) {
+    if (v == "true" || v == "1") return true;
+    if (v == "false" || v == "0") return false;
+    throw std::invalid_argument("--" + key + " takes true or false, got '" + v + "'");
+  }
+  if (def.is_number()) {
+    std::size_t used = 0;
+    double d = 0;
+    try {
+      d = std::stod(v, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (v.empty() || used != v.size()) throw std::invalid_argument("--" + key + " takes a number, got '" + v + "'");
+    if (def.is_number_integer() && d == static_cast<double>(static_cast<long long>(d))) return static_cast<long long>(d);
+    return d;
+  }
+  return v;
+}
+
+int run_one(const Experiment& e, const Params& params, const Options& o) {
+  ProgressBar bar(o.quiet);
+  const Result r = e.run(params, [&](double f, std::string_view s) { return bar(f, s); });
+  bar.finish();
+  if (o.json) {
+    std::puts(to_json(r).dump(2).c_str());
+  } else {
+    std::fputs(r.summary.c_str(), stdout);
+    if (!r.summary.empty() && r.summary.back() != '\n') std::fputc('\n', stdout);
+  }
+  if (!o.out.empty()) {
+    write_result_dir(r, o.out);
+    if (!o.quiet) fmt::print(stderr, "wrote {}/index.html\n", o.out);
+  }
+  return 0;
+}
+
+void print_help(const Experiment& e) {
+  const ExperimentInfo i = e.info();
+  fmt::print("fp4lab {}: {}\n  {}\nparameters (--NAME VALUE):\n", i.id, i.title, i.summary);
+  const Params d = e.default_params();
+  for (const auto& [k, help] : e.param_help()) fmt::print("  --{:<20} {} (default: {})\n", k, help, d.at(k).dump());
+  fmt::print("options: --out DIR  --quiet  --json\n");
+}
+
+int run_batch(const Registry& reg, const std::string& path, bool quiet) {
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument("cannot open config '" + path + "'");
+  Params cfg;
+  try {
+    cfg = Params::parse(in);
+  } catch (const std::exception& ex) {
+    throw std::invalid_argument("config '" + path + "' is not valid JSON: " + ex.what());
+  }
+  if (!cfg.is_object() || !cfg.contains("runs") || !cfg["runs"].is_array()) {
+    throw std::invalid_argument("config '" + path + "' needs {\"runs\": [ ... ]}");
+  }
+  // validate every run before running any, so a typo in run 5 fails fast
+  for (std::size_t k = 0; k < cfg["runs"].size(); ++k) {
+    const Params& run = cfg["runs"][k];
+    if (!run.is_object() || !run.contains("experiment") || !run["experiment"].is_string()) {
+      throw std::invalid_argument(fmt::format("config run {}: needs \"experiment\"", k + 1));
+    }
+    const Experiment* e = reg.find(run["experiment"].get<std::string>());
+    if (!e) throw std::invalid_argument(fmt::format("config run {}: unknown experiment '{}'", k + 1, run["experiment"].get<std::string>()));
+    merge_params(e->default_params(), run.value("params", Params::object()), e->info().id);
+  }
+  for (const Params& run : cfg["runs"]) {
+    Options o;
+    o.quiet = quiet;
+    o.out = run.value("out", std::string());
+    run_one(*reg.find(run["experiment"].get<std::string>()), run.value("params", Params::object()), o);
+  }
+  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  Registry reg;
+  register_all(reg);
   if (argc < 2) {
-    print_usage(stderr);
+    std::fputs(kUsage, stderr);
     return 2;
   }
   const std::string cmd = argv[1];
-  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-    print_usage(stdout);
-    return 0;
-  }
-  if (cmd == "--version") {
-    fmt::print("fp4lab {} ({})\n", FP4LAB_VERSION, FP4LAB_GIT_REVISION);
-    return 0;
-  }
-  if (cmd == "formats") {
-    bool codebooks = false;
-    for (int i = 2; i < argc; ++i) {
-      if (std::strcmp(argv[i], "--codebooks") == 0) {
-        codebooks = true;
-      } else {
-        fmt::print(stderr, "fp4lab formats: unknown option '{}' (accepted: --codebooks)\n", argv[i]);
-        return 2;
-      }
+  try {
+    if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+      std::fputs(kUsage, stdout);
+      return 0;
     }
-    std::fputs(fp4lab::exp::formats_table(codebooks).c_str(), stdout);
-    return 0;
+    if (cmd == "--version") {
+      fmt::print("fp4lab {} ({})\n", FP4LAB_VERSION, FP4LAB_GIT_REVISION);
+      return 0;
+    }
+    if (cmd == "list") {
+      for (const auto& e : reg.all()) fmt::print("{:<16} {}\n", e->info().id, e->info().summary);
+      return 0;
+    }
+    if (cmd == "run") {
+      bool quiet = false;
+      std::string path;
+      for (int i = 2; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--quiet") {
+          quiet = true;
+        } else if (path.empty()) {
+          path = a;
+        } else {
+          throw std::invalid_argument("run: unexpected argument '" + a + "'");
+        }
+      }
+      if (path.empty()) throw std::invalid_argument("run: give a config file");
+      return run_batch(reg, path, quiet);
+    }
+    const Experiment* e = reg.find(cmd);
+    if (!e) {
+      std::string ids;
+      for (const auto& x : reg.all()) ids += (ids.empty() ? "" : ", ") + x->info().id;
+      throw std::invalid_argument("unknown command '" + cmd + "'; experiments: " + ids + " (and list, run)");
+    }
+    const Params defaults = e->default_params();
+    Params given = Params::object();
+    Options o;
+    for (int i = 2; i < argc; ++i) {
+      std::string a = argv[i];
+      if (a == "--help" || a == "-h") {
+        print_help(*e);
+        return 0;
+      }
+      if (a == "--quiet") {
+        o.quiet = true;
+        continue;
+      }
+      if (a == "--json") {
+        o.json = true;
+        continue;
+      }
+      if (a.rfind("--", 0) != 0) throw std::invalid_argument("unexpected argument '" + a + "'");
+      std::string key = a.substr(2), value;
+      if (const auto eq = key.find('='); eq != std::string::npos) {
+        value = key.substr(eq + 1);
+        key = key.substr(0, eq);
+      } else {
+        if (i + 1 >= argc) throw std::invalid_argument("--" + key + " needs a value");
+        value = argv[++i];
+      }
+      if (key == "out") {
+        o.out = value;
+        continue;
+      }
+      for (char& c : key) c = c == '-' ? '_' : c;
+      if (!defaults.contains(key)) {
+        std::string known;
+        for (const auto& [k, v] : defaults.items()) known += (known.empty() ? "" : ", ") + k;
+        throw std::invalid_argument(cmd + ": unknown option '--" + key + "'; accepted: " + known + ", out, quiet, json");
+      }
+      given[key] = typed_value(defaults.at(key), key, value);
+    }
+    return run_one(*e, given, o);
+  } catch (const Cancelled&) {
+    fmt::print(stderr, "fp4lab: cancelled\n");
+    return 130;
+  } catch (const std::exception& ex) {
+    fmt::print(stderr, "fp4lab: error: {}\n", ex.what());
+    return 1;
   }
-  fmt::print(stderr, "fp4lab: unknown command '{}'\n", cmd);
-  print_usage(stderr);
-  return 2;
 }

@@ -9,7 +9,8 @@
 namespace fp4lab::formats {
 
 /// Tensor scale for 4/6: encode = 1536/amax for the adaptive rules, 2688/amax for static_6,
-/// 1792/amax for static_4; decode = 1/encode. Zero amax gives encode = decode = 1 (guarded).
+/// 1792/amax for static_4; decode = 1/encode. Zero amax gives encode = decode = 1, and an
+/// infinite amax gives alpha = 1 (encode = decode = 1, amax/divisor = 1): guards of ours.
 FP4LAB_HD constexpr TensorScale four_over_six_tensor_scale(FourSixRule rule, float amax) {
   TensorScale t;
   t.amax = amax;
@@ -19,6 +20,8 @@ FP4LAB_HD constexpr TensorScale four_over_six_tensor_scale(FourSixRule rule, flo
   if (amax == 0.0f || enc == 0.0f) enc = 1.0f;
   t.encode = enc;
   t.decode = 1.0f / enc;
+  if (!is_finite(amax)) t.amax = t.divisor;  // Inf in the tensor: alpha = 1, as te's guard, so
+                                             // finite blocks still decode to finite values
   return t;
 }
 

@@ -52,7 +52,9 @@ enum class ScaleDtype : std::uint8_t { kFP32, kFP16, kBF16 };
 enum class ElementRounding : std::uint8_t {
   kNearestEven,         ///< round to nearest, ties to even (default)
   kStochastic,          ///< stochastic rounding from Philox(seed, element index)
-  kStochasticUnbiased,  ///< stochastic, block range shrunk by 16/17 so nothing clamps
+  kStochasticUnbiased,  ///< stochastic; NVFP4/NVINT4 block scale stretched by 17/16 so the
+                        ///< scaled max lands at 6*16/17 and nothing clamps. MXFP4 and grouped
+                        ///< INT4 have no such rule: there it equals kStochastic
 };
 
 /// What the FP4 cast does above 6 (4/6 only).

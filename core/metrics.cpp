@@ -1,0 +1,152 @@
+// Error metrics and histograms (see metrics.hpp).
+#include "core/metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "core/parallel.hpp"
+
+namespace fp4lab::core {
+namespace {
+
+struct Partial {
+  std::int64_t count = 0, nonfinite = 0, flushed = 0, saturated = 0;
+  double sum_x2 = 0, sum_q2 = 0, sum_xq = 0, sum_e2 = 0, max_e = 0;
+};
+
+}  // namespace
+
+ErrorMetrics error_metrics(const TensorView& x, const TensorView& xq, int block_size, int threads) {
+  if (x.shape() != xq.shape()) {
+    throw std::invalid_argument("error_metrics: shapes differ, " + shape_string(x.shape()) + " vs " +
+                                shape_string(xq.shape()));
+  }
+  if (block_size <= 0) throw std::invalid_argument("error_metrics: block size must be positive");
+  const std::int64_t rows = x.rows(), cols = x.cols();
+  const std::int64_t blocks_per_row = (cols + block_size - 1) / block_size;
+  const std::int64_t nblocks = rows * blocks_per_row;
+  // fixed chunks of blocks, independent of the thread count
+  constexpr std::int64_t kChunk = 4096;
+  const std::int64_t nchunks = (nblocks + kChunk - 1) / kChunk;
+  std::vector<Partial> parts(static_cast<std::size_t>(nchunks));
+  parallel_for(nchunks, threads, [&](std::int64_t cb, std::int64_t ce) {
+    std::vector<float> a(static_cast<std::size_t>(block_size)), q(static_cast<std::size_t>(block_size));
+    for (std::int64_t c = cb; c < ce; ++c) {
+      Partial p;
+      for (std::int64_t b = c * kChunk; b < std::min(nblocks, (c + 1) * kChunk); ++b) {
+        const std::int64_t row = b / blocks_per_row, c0 = (b % blocks_per_row) * block_size;
+        const std::int64_t n = std::min<std::int64_t>(block_size, cols - c0);
+        x.to_float(row * cols + c0, std::span<float>(a.data(), static_cast<std::size_t>(n)));
+        xq.to_float(row * cols + c0, std::span<float>(q.data(), static_cast<std::size_t>(n)));
+        float qmax = 0.0f;
+        for (std::int64_t i = 0; i < n; ++i) {
+          if (std::isfinite(q[i])) qmax = std::max(qmax, std::fabs(q[i]));
+        }
+        for (std::int64_t i = 0; i < n; ++i) {
+          if (!std::isfinite(a[i])) {
+            ++p.nonfinite;
+            continue;
+          }
+          const double xv = a[i], qv = q[i], e = qv - xv;
+          ++p.count;
+          p.sum_x2 += xv * xv;
+          p.sum_q2 += qv * qv;
+          p.sum_xq += xv * qv;
+          p.sum_e2 += e * e;
+          p.max_e = std::max(p.max_e, std::fabs(e));
+          if (xv != 0.0 && qv == 0.0) ++p.flushed;
+          if (std::fabs(xv) > qmax && std::fabs(qv) == qmax && qmax > 0) ++p.saturated;
+        }
+      }
+      parts[static_cast<std::size_t>(c)] = p;
+    }
+  });
+  Partial t;
+  for (const Partial& p : parts) {
+    t.count += p.count;
+    t.nonfinite += p.nonfinite;
+    t.flushed += p.flushed;
+    t.saturated += p.saturated;
+    t.sum_x2 += p.sum_x2;
+    t.sum_q2 += p.sum_q2;
+    t.sum_xq += p.sum_xq;
+    t.sum_e2 += p.sum_e2;
+    t.max_e = std::max(t.max_e, p.max_e);
+  }
+  ErrorMetrics m;
+  m.count = t.count;
+  m.nonfinite = t.nonfinite;
+  if (t.count == 0) return m;
+  const double n = static_cast<double>(t.count);
+  m.mse = t.sum_e2 / n;
+  m.rmse = std::sqrt(m.mse);
+  m.rel_rmse = t.sum_x2 > 0 ? std::sqrt(t.sum_e2 / t.sum_x2) : 0.0;
+  m.sqnr_db = t.sum_e2 > 0 ? 10.0 * std::log10(t.sum_x2 / t.sum_e2) : INFINITY;
+  m.max_abs_err = t.max_e;
+  m.cosine = (t.sum_x2 > 0 && t.sum_q2 > 0) ? t.sum_xq / std::sqrt(t.sum_x2 * t.sum_q2) : 0.0;
+  m.frac_flushed = static_cast<double>(t.flushed) / n;
+  m.frac_saturated = static_cast<double>(t.saturated) / n;
+  return m;
+}
+
+TensorStats tensor_stats(const TensorView& x, int threads) {
+  constexpr std::int64_t kChunk = 1 << 16;
+  const std::int64_t n = x.numel(), nchunks = (n + kChunk - 1) / kChunk;
+  std::vector<TensorStats> parts(static_cast<std::size_t>(nchunks));
+  std::vector<double> sums(static_cast<std::size_t>(nchunks), 0.0);
+  parallel_for(nchunks, threads, [&](std::int64_t cb, std::int64_t ce) {
+    std::vector<float> a(kChunk);
+    for (std::int64_t c = cb; c < ce; ++c) {
+      const std::int64_t b = c * kChunk, e = std::min(n, b + kChunk);
+      x.to_float(b, std::span<float>(a.data(), static_cast<std::size_t>(e - b)));
+      TensorStats s;
+      double sum = 0;
+      for (std::int64_t i = 0; i < e - b; ++i) {
+        const double v = a[static_cast<std::size_t>(i)];
+        if (!std::isfinite(v)) {
+          ++s.nonfinite;
+          continue;
+        }
+        ++s.count;
+        sum += v * v;
+        s.amax = std::max(s.amax, std::fabs(v));
+      }
+      parts[static_cast<std::size_t>(c)] = s;
+      sums[static_cast<std::size_t>(c)] = sum;
+    }
+  });
+  TensorStats t;
+  double sum = 0;
+  for (std::size_t c = 0; c < parts.size(); ++c) {
+    t.count += parts[c].count;
+    t.nonfinite += parts[c].nonfinite;
+    t.amax = std::max(t.amax, parts[c].amax);
+    sum += sums[c];
+  }
+  t.rms = t.count ? std::sqrt(sum / static_cast<double>(t.count)) : 0.0;
+  return t;
+}
+
+std::vector<double> histogram(const std::vector<float>& values, const std::vector<double>& edges) {
+  if (edges.size() < 2) throw std::invalid_argument("histogram: need at least two edges");
+  std::vector<double> counts(edges.size() - 1, 0.0);
+  for (float v : values) {
+    if (!std::isfinite(v) || v < edges.front() || v > edges.back()) continue;
+    auto it = std::upper_bound(edges.begin(), edges.end(), static_cast<double>(v));
+    std::size_t bin = static_cast<std::size_t>(it - edges.begin());
+    bin = bin == 0 ? 0 : bin - 1;
+    if (bin >= counts.size()) bin = counts.size() - 1;
+    counts[bin] += 1.0;
+  }
+  return counts;
+}
+
+std::vector<double> linear_edges(double lo, double hi, int n) {
+  if (n <= 0 || !(hi > lo)) throw std::invalid_argument("linear_edges: need n > 0 and hi > lo");
+  std::vector<double> e(static_cast<std::size_t>(n) + 1);
+  for (int i = 0; i <= n; ++i) e[static_cast<std::size_t>(i)] = lo + (hi - lo) * i / n;
+  return e;
+}
+
+}  // namespace fp4lab::core

@@ -1,0 +1,143 @@
+// Synthetic tensors (see synthetic.hpp).
+#include "core/synthetic.hpp"
+
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+#include "core/parallel.hpp"
+#include "formats/philox.hpp"
+
+namespace fp4lab::core {
+namespace {
+
+/// Uniform in [0, 1) for the k-th draw of element i (53 bits).
+double draw(std::uint64_t seed, std::uint64_t i, std::uint32_t k) {
+  const formats::Philox4 p = formats::philox4x32_10(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i >> 32),
+                                                    0x53594E54u /* "SYNT" */, k, static_cast<std::uint32_t>(seed),
+                                                    static_cast<std::uint32_t>(seed >> 32));
+  const std::uint64_t bits = (static_cast<std::uint64_t>(p.v[0]) << 21) ^ (p.v[1] >> 11);
+  return static_cast<double>(bits & ((1ull << 53) - 1)) * 0x1.0p-53;
+}
+
+double normal(std::uint64_t seed, std::uint64_t i, std::uint32_t k) {
+  const double u1 = 1.0 - draw(seed, i, k), u2 = draw(seed, i, k + 1);
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+}
+
+double student_t(std::uint64_t seed, std::uint64_t i, double nu) {
+  // Bailey's polar method; draws 2..(2+2*64) are spent on rejections
+  for (std::uint32_t k = 2; k < 130; k += 2) {
+    const double u = 2.0 * draw(seed, i, k) - 1.0, v = 2.0 * draw(seed, i, k + 1) - 1.0;
+    const double w = u * u + v * v;
+    if (w > 0.0 && w < 1.0) return u * std::sqrt(nu * (std::pow(w, -2.0 / nu) - 1.0) / w);
+  }
+  return 0.0;  // probability (1 - pi/4)^64 < 1e-42
+}
+
+double base_value(const SyntheticSpec& s, std::uint64_t i) {
+  switch (s.distribution) {
+    case Distribution::kNormal:
+      return s.scale * normal(s.seed, i, 2);
+    case Distribution::kLaplace: {
+      const double u = draw(s.seed, i, 2) - 0.5;
+      return -s.scale * (u < 0 ? -1.0 : 1.0) * std::log1p(-2.0 * std::fabs(u));
+    }
+    case Distribution::kStudentT:
+      return s.scale * student_t(s.seed, i, s.nu);
+    case Distribution::kUniform:
+      return s.scale * (2.0 * draw(s.seed, i, 2) - 1.0);
+    case Distribution::kLogNormal: {
+      const double mag = s.scale * std::exp(s.lognormal_sigma * normal(s.seed, i, 2));
+      return draw(s.seed, i, 4) < 0.5 ? -mag : mag;
+    }
+    case Distribution::kMixture: {
+      const bool wide = draw(s.seed, i, 4) < s.mixture_weight;
+      return s.scale * (wide ? s.mixture_scale : 1.0) * normal(s.seed, i, 2);
+    }
+  }
+  return 0.0;
+}
+
+void require(bool ok, const std::string& what) {
+  if (!ok) throw std::invalid_argument("synthetic tensor: " + what);
+}
+
+}  // namespace
+
+Distribution parse_distribution(const std::string& name) {
+  for (Distribution d : {Distribution::kNormal, Distribution::kLaplace, Distribution::kStudentT, Distribution::kUniform,
+                         Distribution::kLogNormal, Distribution::kMixture}) {
+    if (name == distribution_name(d)) return d;
+  }
+  throw std::invalid_argument("unknown distribution '" + name +
+                              "'; accepted: normal, laplace, student_t, uniform, lognormal, mixture");
+}
+
+const char* distribution_name(Distribution d) {
+  switch (d) {
+    case Distribution::kNormal:
+      return "normal";
+    case Distribution::kLaplace:
+      return "laplace";
+    case Distribution::kStudentT:
+      return "student_t";
+    case Distribution::kUniform:
+      return "uniform";
+    case Distribution::kLogNormal:
+      return "lognormal";
+    case Distribution::kMixture:
+      return "mixture";
+  }
+  return "?";
+}
+
+Tensor make_synthetic(const SyntheticSpec& s, int threads) {
+  require(!s.shape.empty() && s.shape.size() <= 4, "shape must have 1 to 4 dimensions");
+  for (std::int64_t d : s.shape) require(d > 0, "every dimension must be positive, got " + shape_string(s.shape));
+  const std::int64_t n = shape_numel(s.shape);
+  require(n <= (std::int64_t{1} << 34), "at most 2^34 elements, got " + std::to_string(n));
+  require(std::isfinite(s.scale) && s.scale > 0 && s.scale < 1e30, "scale must be in (0, 1e30)");
+  require(std::isfinite(s.nu) && s.nu > 0 && s.nu <= 1e6, "nu must be in (0, 1e6]");
+  require(std::isfinite(s.lognormal_sigma) && s.lognormal_sigma >= 0 && s.lognormal_sigma <= 10,
+          "lognormal_sigma must be in [0, 10]");
+  require(s.mixture_weight >= 0 && s.mixture_weight <= 1, "mixture_weight must be in [0, 1]");
+  require(std::isfinite(s.mixture_scale) && s.mixture_scale > 0 && s.mixture_scale < 1e6, "mixture_scale must be in (0, 1e6)");
+  require(s.outlier_fraction >= 0 && s.outlier_fraction <= 1, "outlier_fraction must be in [0, 1]");
+  require(std::isfinite(s.outlier_magnitude) && s.outlier_magnitude >= 0 && s.outlier_magnitude < 1e6,
+          "outlier_magnitude must be in [0, 1e6)");
+  require(std::isfinite(s.row_scale_spread) && s.row_scale_spread >= 0 && s.row_scale_spread <= 10,
+          "row_scale_spread must be in [0, 10]");
+  Tensor t(s.dtype, s.shape);
+  const std::int64_t cols = s.shape.back();
+  parallel_for(n, threads, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) {
+      const auto u = static_cast<std::uint64_t>(i);
+      double v = base_value(s, u);
+      if (s.outlier_fraction > 0 && draw(s.seed, u, 200) < s.outlier_fraction) {
+        v = (draw(s.seed, u, 201) < 0.5 ? -1.0 : 1.0) * s.outlier_magnitude * s.scale * (0.5 + draw(s.seed, u, 202));
+      }
+      if (s.row_scale_spread > 0) {
+        const auto row = static_cast<std::uint64_t>(i / cols);
+        v *= std::exp(s.row_scale_spread * normal(s.seed ^ 0x524F5753ull, row, 300));
+      }
+      t.set(i, static_cast<float>(v));
+    }
+  });
+  return t;
+}
+
+std::string describe(const SyntheticSpec& s) {
+  std::ostringstream o;
+  o << distribution_name(s.distribution) << "(scale=" << s.scale;
+  if (s.distribution == Distribution::kStudentT) o << ", nu=" << s.nu;
+  if (s.distribution == Distribution::kLogNormal) o << ", sigma=" << s.lognormal_sigma;
+  if (s.distribution == Distribution::kMixture) o << ", weight=" << s.mixture_weight << ", wide=" << s.mixture_scale;
+  o << ")";
+  if (s.outlier_fraction > 0) o << " outliers(" << s.outlier_fraction << ", x" << s.outlier_magnitude << ")";
+  if (s.row_scale_spread > 0) o << " row_spread=" << s.row_scale_spread;
+  o << " " << shape_string(s.shape) << " " << dtype_name(s.dtype) << " seed=" << s.seed;
+  return o.str();
+}
+
+}  // namespace fp4lab::core

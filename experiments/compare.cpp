@@ -1,0 +1,173 @@
+// `compare`: one tensor through N recipes named by spec strings: MSE, RMSE, relative RMSE,
+// SQNR, max abs error, cosine, fractions flushed and saturated, bits per value; histograms of
+// the error (in units of rms(x)), the relative error and the scaled values |x| / (block unit).
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "core/metrics.hpp"
+#include "core/parallel.hpp"
+#include "core/quantize.hpp"
+#include "core/recipe_spec.hpp"
+#include "experiments/common.hpp"
+#include "experiments/experiments.hpp"
+#include "experiments/tensor_source.hpp"
+
+namespace fp4lab::exp {
+namespace {
+
+using namespace fp4lab::formats;
+
+/// The code whose value is 1 in the element grid: E2M1 code 2, INT4 code 1.
+std::uint8_t code_of_one(const Recipe& r) {
+  return (r.format == BlockFormat::kNVINT4 || r.format == BlockFormat::kINT4) ? 1 : 2;
+}
+
+struct Histos {
+  std::vector<double> err, rel, scaled;
+};
+
+/// One pass over x, x_hat (and the block units when available): three histograms.
+Histos histograms(const core::TensorView& x, const core::Tensor& xq, const core::QuantizedTensor* q, double rms,
+                  int bins, int threads) {
+  const std::int64_t n = x.numel(), cols = x.cols();
+  constexpr std::int64_t kChunk = 1 << 16;
+  const std::int64_t chunks = (n + kChunk - 1) / kChunk;
+  std::vector<Histos> parts(static_cast<std::size_t>(chunks));
+  const float* fq = reinterpret_cast<const float*>(xq.data());
+  core::parallel_for(chunks, threads, [&](std::int64_t cb, std::int64_t ce) {
+    std::vector<float> a(kChunk);
+    for (std::int64_t c = cb; c < ce; ++c) {
+      Histos h{std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0)};
+      const std::int64_t b = c * kChunk, e = std::min(n, b + kChunk);
+      std::int64_t unit_row = -1, unit_block = -1;
+      float unit = 0.0f;
+      x.to_float(b, std::span<float>(a.data(), static_cast<std::size_t>(e - b)));
+      for (std::int64_t i = b; i < e; ++i) {
+        const float xv = a[static_cast<std::size_t>(i - b)], qv = fq[i];
+        if (!std::isfinite(xv)) continue;
+        const double d = (double(qv) - xv) / rms;  // error in units of rms(x), range [-0.5, 0.5]
+        const int eb = static_cast<int>(std::floor((d + 0.5) * bins));
+        if (eb >= 0 && eb < bins) h.err[eb] += 1;
+        if (xv != 0.0f) {
+          const double rel = std::fabs(double(qv) - xv) / std::fabs(double(xv));  // range [0, 1]
+          h.rel[std::min(bins - 1, static_cast<int>(rel * bins))] += 1;
+        }
+        if (q) {
+          // the block unit changes once per block: look it up only then
+          const std::int64_t row = i / cols, col = i % cols, block = col / q->recipe.block_size;
+          if (row != unit_row || block != unit_block) {
+            unit_row = row;
+            unit_block = block;
+            unit = dequantize_code(q->recipe, q->tensor_scale, q->block_scale(row, col), code_of_one(q->recipe));
+          }
+          if (unit > 0 && std::isfinite(unit)) {
+            const double s = std::fabs(xv) / unit;  // range [0, 8]
+            const int sb = static_cast<int>(s / 8.0 * bins);
+            if (sb < bins) h.scaled[sb] += 1;
+          }
+        }
+      }
+      parts[static_cast<std::size_t>(c)] = std::move(h);
+    }
+  });
+  Histos total{std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0)};
+  for (const Histos& h : parts) {
+    for (int k = 0; k < bins; ++k) {
+      total.err[k] += h.err[k];
+      total.rel[k] += h.rel[k];
+      total.scaled[k] += h.scaled[k];
+    }
+  }
+  return total;
+}
+
+class Compare : public Experiment {
+ public:
+  ExperimentInfo info() const override {
+    return {"compare", "Compare recipes on one tensor",
+            "error metrics and histograms of one tensor through several formats and recipes"};
+  }
+  Params default_params() const override {
+    Params p = source_default_params();
+    p["recipes"] = "nvfp4:te,nvfp4:modelopt,nvfp4:torchao,nvfp4:4over6:mse,nvfp4:static_4,mxfp4:floor,mxfp4:rceil,nvint4";
+    p["bins"] = 101;
+    p["threads"] = 0;
+    return p;
+  }
+  std::vector<std::pair<std::string, std::string>> param_help() const override {
+    auto h = source_param_help();
+    h.push_back({"recipes", "comma-separated recipe specs, e.g. nvfp4:te,nvfp4:4over6:mse,mxfp4:rceil,int4:g128:asym"});
+    h.push_back({"bins", "histogram bins (10 to 1000)"});
+    h.push_back({"threads", "CPU threads (0: all cores)"});
+    return h;
+  }
+  Result run(const Params& given, const Progress& progress) const override {
+    const Params p = merge_params(default_params(), given, "compare");
+    const int threads = static_cast<int>(read_int(p, "threads", 0, 1024));
+    const int bins = static_cast<int>(read_int(p, "bins", 10, 1000));
+    std::vector<Recipe> recipes;
+    for (const std::string& spec : read_string_list(p, "recipes")) recipes.push_back(core::parse_recipe(spec));
+    if (recipes.empty() || recipes.size() > 64) throw std::invalid_argument("recipes: give 1 to 64 recipes");
+    if (progress && !progress(0.0, "tensor")) throw Cancelled();
+    const SourceTensor src = load_source(p, threads);
+    const core::TensorView x = src.tensor.view();
+    Result res;
+    res.experiment = "compare";
+    res.provenance = make_provenance("compare", p);
+    res.provenance.input = src.description;
+    res.provenance.input_hash = src.hash;
+    res.provenance.seed = src.seed;
+    const core::TensorStats stats = core::tensor_stats(x, threads);
+    const double rms = stats.rms > 0 ? stats.rms : 1.0;
+    Table t{"metrics", "Error metrics",
+            {"recipe", "bits/value", "MSE", "RMSE", "rel RMSE", "SQNR dB", "max abs err", "cosine", "flushed", "saturated"},
+            {}};
+    Histogram he{"error", "Error (x_hat - x) / rms(x)", "error / rms(x)", true, core::linear_edges(-0.5, 0.5, bins), {}};
+    Histogram hr{"relative_error", "Relative error |x_hat - x| / |x|", "relative error", true, core::linear_edges(0, 1, bins), {}};
+    Histogram hs{"scaled", "Scaled values |x| / block unit (the paper's x / (alpha * Delta))", "scaled value", true,
+                 core::linear_edges(0, 8, bins), {}};
+    std::string text = fmt::format("{} | {} nonfinite\n{:<28} {:>8} {:>11} {:>9} {:>8} {:>10} {:>9} {:>9} {:>9}\n",
+                                   src.description, stats.nonfinite, "recipe", "bits/val", "MSE", "rel RMSE", "SQNR dB",
+                                   "max err", "cosine", "flushed", "saturated");
+    for (std::size_t k = 0; k < recipes.size(); ++k) {
+      const Recipe& r = recipes[k];
+      const std::string spec = core::recipe_to_spec(r);
+      if (progress && !progress(0.05 + 0.95 * double(k) / recipes.size(), spec)) throw Cancelled();
+      core::Tensor fake;
+      core::QuantizedTensor q;
+      const bool has_codes = r.overflow == Fp4Overflow::kSaturate;
+      if (has_codes) {
+        q = core::quantize(x, core::QuantizeOptions{r, ScaleLayout::kRowMajor, threads, false});
+        fake = core::dequantize(q, core::DType::kF32, threads);
+      } else {
+        fake = core::fake_quantize(x, r, core::DType::kF32, threads);
+      }
+      const core::ErrorMetrics m = core::error_metrics(x, fake.view(), r.block_size, threads);
+      const Histos h = histograms(x, fake, has_codes ? &q : nullptr, rms, bins, threads);
+      he.series.push_back({spec, h.err});
+      hr.series.push_back({spec, h.rel});
+      if (has_codes) hs.series.push_back({spec, h.scaled});
+      t.rows.push_back({spec, bits_per_value(r), m.mse, m.rmse, m.rel_rmse, m.sqnr_db, m.max_abs_err, m.cosine,
+                        m.frac_flushed, m.frac_saturated});
+      text += fmt::format("{:<28} {:>8.3f} {:>11.4e} {:>9.5f} {:>8.2f} {:>10.4g} {:>9.6f} {:>9.5f} {:>9.6f}\n", spec,
+                          bits_per_value(r), m.mse, m.rel_rmse, m.sqnr_db, m.max_abs_err, m.cosine, m.frac_flushed,
+                          m.frac_saturated);
+      res.scalars["mse:" + spec] = m.mse;
+      res.scalars["sqnr_db:" + spec] = m.sqnr_db;
+      res.provenance.recipes.push_back(spec);
+    }
+    res.scalars["nonfinite_inputs"] = double(stats.nonfinite);
+    res.tables.push_back(std::move(t));
+    res.histograms = {std::move(he), std::move(hr), std::move(hs)};
+    res.summary = text;
+    if (progress) progress(1.0, "done");
+    return res;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Experiment> make_compare() { return std::make_unique<Compare>(); }
+
+}  // namespace fp4lab::exp

@@ -1,0 +1,15 @@
+// Factories of every experiment; register_all() in registry_all.cpp lists them explicitly.
+#pragma once
+
+#include <memory>
+
+#include "experiments/experiment.hpp"
+
+namespace fp4lab::exp {
+
+std::unique_ptr<Experiment> make_formats();        ///< formats.cpp
+std::unique_ptr<Experiment> make_walkthrough();    ///< walkthrough.cpp
+std::unique_ptr<Experiment> make_error_profile();  ///< error_profile.cpp
+std::unique_ptr<Experiment> make_compare();        ///< compare.cpp
+
+}  // namespace fp4lab::exp

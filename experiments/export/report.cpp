@@ -1,0 +1,225 @@
+// The result folder (see report.hpp): data files first, then result.json, then index.html, so
+// an index.html on disk means every file it links was written completely.
+#include "experiments/export/report.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <stdexcept>
+#include <system_error>
+
+#include "experiments/export/csv.hpp"
+#include "experiments/export/svg.hpp"
+#include "experiments/export/write_file.hpp"
+
+namespace fp4lab::exp {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kStyle =
+    "body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
+    "color:#222}\n"
+    "table{border-collapse:collapse;margin:.5em 0 1.5em}\n"
+    "th,td{border:1px solid #ccc;padding:2px 8px;text-align:left;vertical-align:top}\n"
+    "th{background:#f3f3f3}\n"
+    "td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+    "pre,code{background:#f6f6f6}\n"
+    "pre{padding:.8em;overflow-x:auto}\n"
+    "code{white-space:pre-wrap;word-break:break-all}\n"
+    "img{max-width:100%;height:auto;border:1px solid #eee}\n"
+    ".files{font-size:90%}\n";
+
+/// Creates `dir` and its parents; throws std::runtime_error when it exists as something else.
+void ensure_directory(const std::string& dir) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(dir, ec);
+  if (fs::exists(st)) {
+    if (!fs::is_directory(st)) {
+      throw std::runtime_error("cannot write into '" + dir + "': it exists and is not a directory");
+    }
+    return;
+  }
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error("cannot create directory '" + dir + "': " + ec.message());
+}
+
+/// `id` sanitised, with `_2`, `_3`, ... appended when an earlier id of the same kind took it.
+std::string unique_stem(const std::string& id, std::set<std::string>& taken) {
+  const std::string base = sanitize_id(id);
+  std::string stem = base;
+  for (int k = 2; !taken.insert(stem).second; ++k) stem = base + "_" + std::to_string(k);
+  return stem;
+}
+
+/// A number for reading (6 significant digits; the CSV and JSON hold every digit).
+std::string display_number(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return fmt::format("{:.6g}", v);
+}
+
+std::string dump_json(const nlohmann::json& j, int indent) {
+  return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string html_head(const std::string& title) {
+  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
+         xml_escape(title) + "</title>\n<style>\n" + kStyle + "</style>\n</head>\n<body>\n";
+}
+
+std::string link(const std::string& file) {
+  return "<a href=\"" + xml_escape(file) + "\">" + xml_escape(file) + "</a>";
+}
+
+std::string html_table(const Table& t) {
+  std::string o = "<table>\n<tr>";
+  for (const std::string& c : t.columns) o += "<th>" + xml_escape(c) + "</th>";
+  o += "</tr>\n";
+  for (const auto& row : t.rows) {
+    o += "<tr>";
+    for (const Cell& c : row) {
+      if (const auto* s = std::get_if<std::string>(&c)) {
+        o += "<td>" + xml_escape(*s) + "</td>";
+      } else {
+        o += "<td class=\"num\">" + display_number(std::get<double>(c)) + "</td>";
+      }
+    }
+    o += "</tr>\n";
+  }
+  return o + "</table>\n";
+}
+
+std::string provenance_table(const Provenance& p) {
+  std::string recipes;
+  for (std::size_t i = 0; i < p.recipes.size(); ++i) {
+    recipes += (i ? "<br>" : "") + std::string("<code>") + xml_escape(p.recipes[i]) + "</code>";
+  }
+  const std::pair<const char*, std::string> rows[] = {
+      {"tool", xml_escape(p.tool)},
+      {"version", xml_escape(p.version)},
+      {"git revision", "<code>" + xml_escape(p.git_revision) + "</code>"},
+      {"experiment", xml_escape(p.experiment)},
+      {"recipes", recipes},
+      {"seed", std::to_string(p.seed)},
+      {"input", xml_escape(p.input)},
+      {"input hash", "<code>" + xml_escape(p.input_hash) + "</code>"},
+      {"params", "<code>" + xml_escape(dump_json(p.params, -1)) + "</code>"},
+  };
+  std::string o = "<table>\n";
+  for (const auto& [k, v] : rows) o += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", k, v);
+  return o + "</table>\n";
+}
+
+}  // namespace
+
+std::string sanitize_id(std::string_view id) {
+  std::string s;
+  for (char c : id) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-';
+    s += ok ? c : '_';
+  }
+  if (s.size() > 100) s.resize(100);
+  return s.empty() ? "unnamed" : s;
+}
+
+void write_result_dir(const Result& r, const std::string& dir) {
+  ensure_directory(dir);
+  const fs::path d(dir);
+  auto put = [&](const std::string& name, const std::string& text) {
+    write_file_atomic((d / name).string(), text);
+  };
+  const std::string name = !r.experiment.empty()              ? r.experiment
+                           : !r.provenance.experiment.empty() ? r.provenance.experiment
+                                                              : "result";
+  std::string body = "<h1>" + xml_escape(name) + "</h1>\n";
+  std::vector<std::string> files;
+
+  body += "<h2>Summary</h2>\n<pre>" + xml_escape(r.summary) + "</pre>\n";
+  if (!r.scalars.empty()) {
+    body += "<h2>Scalars</h2>\n<table>\n";
+    for (const auto& [k, v] : r.scalars) {
+      body += "<tr><th>" + xml_escape(k) + "</th><td class=\"num\">" + display_number(v) +
+              "</td></tr>\n";
+    }
+    body += "</table>\n";
+  }
+
+  std::set<std::string> taken;
+  if (!r.tables.empty()) body += "<h2>Tables</h2>\n";
+  for (const Table& t : r.tables) {
+    const std::string csv = "table_" + unique_stem(t.id, taken) + ".csv";
+    put(csv, table_csv(t));
+    files.push_back(csv);
+    body +=
+        "<h3>" + xml_escape(t.title.empty() ? t.id : t.title) + "</h3>\n<p>" + link(csv) + "</p>\n";
+    body += html_table(t);
+  }
+
+  taken.clear();
+  if (!r.histograms.empty()) body += "<h2>Histograms</h2>\n";
+  for (const Histogram& h : r.histograms) {
+    const std::string stem = "hist_" + unique_stem(h.id, taken);
+    put(stem + ".csv", histogram_csv(h));
+    put(stem + ".svg", histogram_svg(h));
+    files.push_back(stem + ".svg");
+    files.push_back(stem + ".csv");
+    const std::string title = h.title.empty() ? h.id : h.title;
+    body += fmt::format(
+        "<h3>{0}</h3>\n<p><img src=\"{1}.svg\" width=\"{2}\" height=\"{3}\" alt=\"{0}\"></p>\n"
+        "<p>{4} &middot; {5}</p>\n",
+        xml_escape(title), stem, kSvgWidth, kSvgHeight, link(stem + ".svg"), link(stem + ".csv"));
+  }
+
+  taken.clear();
+  if (!r.curves.empty()) body += "<h2>Curves</h2>\n";
+  for (const Curve& c : r.curves) {
+    const std::string stem = "curve_" + unique_stem(c.id, taken);
+    put(stem + ".csv", curve_csv(c));
+    put(stem + ".svg", curve_svg(c));
+    files.push_back(stem + ".svg");
+    files.push_back(stem + ".csv");
+    const std::string title = c.title.empty() ? c.id : c.title;
+    body += fmt::format(
+        "<h3>{0}</h3>\n<p><img src=\"{1}.svg\" width=\"{2}\" height=\"{3}\" alt=\"{0}\"></p>\n"
+        "<p>{4} &middot; {5}</p>\n",
+        xml_escape(title), stem, kSvgWidth, kSvgHeight, link(stem + ".svg"), link(stem + ".csv"));
+  }
+
+  put("result.json", dump_json(to_json(r), 2) + "\n");
+  files.insert(files.begin(), "result.json");
+
+  body += "<h2>Provenance</h2>\n" + provenance_table(r.provenance);
+  body += "<h2>Files</h2>\n<ul class=\"files\">\n";
+  for (const std::string& f : files) body += "<li>" + link(f) + "</li>\n";
+  body += "</ul>\n";
+  put("index.html", html_head("fp4lab: " + name) + body + "</body>\n</html>\n");
+}
+
+void write_index(const std::vector<std::pair<std::string, std::string>>& sections,
+                 const std::string& dir, const std::string& title) {
+  ensure_directory(dir);
+  std::string body = "<h1>" + xml_escape(title) + "</h1>\n<ul>\n";
+  for (const auto& [sub, section_title] : sections) {
+    std::string href;  // percent-encode all but RFC 3986 unreserved characters and '/'
+    for (char c : sub) {
+      const auto u = static_cast<unsigned char>(c);
+      const bool plain = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                         (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~' ||
+                         c == '/';
+      href += plain ? std::string(1, c) : fmt::format("%{:02X}", u);
+    }
+    if (!href.empty() && href.back() != '/') href += '/';
+    href += "index.html";
+    body += fmt::format("<li><a href=\"{}\">{}</a> <small>({})</small></li>\n", xml_escape(href),
+                        xml_escape(section_title.empty() ? sub : section_title), xml_escape(sub));
+  }
+  body += "</ul>\n";
+  write_file_atomic((fs::path(dir) / "index.html").string(),
+                    html_head(title) + body + "</body>\n</html>\n");
+}
+
+}  // namespace fp4lab::exp

@@ -1,0 +1,14 @@
+// Atomic whole-file writes for the exporters: write `path.tmp` in the same directory, fsync,
+// then rename over `path`, so `path` never holds a half-written file.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace fp4lab::exp {
+
+/// Replaces `path` with `contents` via `path + ".tmp"` and a rename; on failure removes the
+/// temporary, leaves `path` as it was and throws std::runtime_error naming the path and errno.
+void write_file_atomic(const std::string& path, std::string_view contents);
+
+}  // namespace fp4lab::exp

@@ -1,0 +1,155 @@
+// `walkthrough`: one user-given block through every step of the 4/6 paper's Table 2 (alpha = 1,
+// M=6 and M=4, the choice under each rule), then under every NVFP4 recipe, MXFP4 scale mode,
+// NVINT4 and grouped INT4 with the block as the whole tensor.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "core/recipe_spec.hpp"
+#include "experiments/common.hpp"
+#include "experiments/experiments.hpp"
+#include "formats/block.hpp"
+
+namespace fp4lab::exp {
+namespace {
+
+using namespace fp4lab::formats;
+
+struct Steps {
+  float hp, s;
+  std::vector<float> scaled, q, d;
+  float mse;
+};
+
+Steps candidate_steps(const std::vector<float>& x, float hp) {
+  Steps st{};
+  st.hp = hp;
+  st.s = ue4m3::from(hp).to_float();
+  const float mul = 1.0f / st.s;  // alpha = 1: float(1/float(decode*s)) with decode = 1
+  double se = 0;
+  for (float v : x) {
+    const float sc = v * mul;
+    const float q = fp4_e2m1::from(sc).to_float();
+    const float d = q * st.s;
+    st.scaled.push_back(sc);
+    st.q.push_back(q);
+    st.d.push_back(d);
+    se += double(d - v) * double(d - v);
+  }
+  st.mse = static_cast<float>(se / x.size());
+  return st;
+}
+
+class Walkthrough : public Experiment {
+ public:
+  ExperimentInfo info() const override {
+    return {"walkthrough", "One block, step by step",
+            "every step of the 4/6 paper's Table 2 for a block you give, and the block under every recipe"};
+  }
+  Params default_params() const override { return {{"values", "10,20,30,40"}}; }
+  std::vector<std::pair<std::string, std::string>> param_help() const override {
+    return {{"values", "the block: 1 to 256 comma-separated finite numbers, e.g. 10,20,30,40"}};
+  }
+  Result run(const Params& given, const Progress& progress) const override {
+    const Params p = merge_params(default_params(), given, "walkthrough");
+    const std::vector<float> x = read_float_list(p, "values");
+    if (x.empty() || x.size() > 256) throw std::invalid_argument("values: give 1 to 256 numbers");
+    for (float v : x) {
+      if (!std::isfinite(v)) throw std::invalid_argument("values: every value must be finite");
+    }
+    Result r;
+    r.experiment = "walkthrough";
+    r.provenance = make_provenance("walkthrough", p);
+    r.provenance.input = list_string(x, 9);
+    r.provenance.input_hash = fnv1a_hex(x.data(), x.size() * sizeof(float));
+    float bmax = 0;
+    for (float v : x) bmax = std::max(bmax, std::fabs(v));
+    const Steps s6 = candidate_steps(x, bmax / 6.0f);
+    const Steps s4 = candidate_steps(x, s6.hp * 1.5f);
+    // the decision itself comes from the library (formats/four_over_six.hpp), alpha = 1
+    auto decide = [&](FourSixRule rule) {
+      Recipe fos;
+      fos.nv = NvRecipe::kFourOverSix;
+      fos.rule = rule;
+      return four_over_six_quantize_block(fos, unit_tensor_scale(),
+                                          BlockIO{x.data(), static_cast<int>(x.size()), nullptr, nullptr, nullptr});
+    };
+    const bool four = decide(FourSixRule::kMse).chosen_max == 4;
+    Table t{"table2", "4/6 step by step (paper's Table 2, alpha = 1)", {"line", "step", "value"}, {}};
+    auto add = [&](int line, const char* step, std::string value) {
+      t.rows.push_back({double(line), std::string(step), std::move(value)});
+    };
+    add(1, "D6 = max(X) / 6", fmt::format("{:.6g}", s6.hp));
+    add(2, "D6 = fp8_e4m3(D6)", fmt::format("{:.6g}", s6.s));
+    add(3, "X6 = X / D6", list_string(s6.scaled, 3));
+    add(4, "X6 = fp4_e2m1(X6)", list_string(s6.q));
+    add(5, "D6_i = X6_i * D6", list_string(s6.d, 6));
+    add(6, "E6 = mean (D6_i - X_i)^2", fmt::format("{:.6g}", s6.mse));
+    add(7, "D4 = 1.5 * (max(X) / 6)", fmt::format("{:.6g}", s4.hp));
+    add(8, "D4 = fp8_e4m3(D4)", fmt::format("{:.6g}", s4.s));
+    add(9, "X4 = X / D4", list_string(s4.scaled, 3));
+    add(10, "X4 = fp4_e2m1(X4)", list_string(s4.q));
+    add(11, "D4_i = X4_i * D4", list_string(s4.d, 6));
+    add(12, "E4 = mean (D4_i - X_i)^2", fmt::format("{:.6g}", s4.mse));
+    add(13, "D = D4 if E4 < E6 else D6", fmt::format("{:.6g}", four ? s4.s : s6.s));
+    add(14, "X = X4 if E4 < E6 else X6", list_string(four ? s4.q : s6.q));
+    r.tables.push_back(std::move(t));
+
+    Table rules{"rules", "Choice under each 4/6 rule (ties keep M=6)", {"rule", "error M=6 (FP32 sum)", "error M=4 (FP32 sum)", "choice"}, {}};
+    const std::pair<const char*, FourSixRule> per_rule[] = {
+        {"mse", FourSixRule::kMse}, {"mae", FourSixRule::kMae}, {"abs_max", FourSixRule::kAbsMax}};
+    for (const auto& [name, rule] : per_rule) {
+      const BlockRecord d = decide(rule);
+      rules.rows.push_back({std::string(name), double(d.err6), double(d.err4), fmt::format("M={}", d.chosen_max)});
+      r.scalars[std::string("choice_") + name] = d.chosen_max;
+    }
+    r.tables.push_back(std::move(rules));
+    r.scalars["mse_m6"] = s6.mse;
+    r.scalars["mse_m4"] = s4.mse;
+    r.scalars["scale_m6"] = s6.s;
+    r.scalars["scale_m4"] = s4.s;
+    if (progress && !progress(0.5, "recipes")) throw Cancelled();
+
+    // the block as a whole tensor under every recipe
+    Table rec{"recipes", "The block as a whole tensor under each recipe",
+              {"recipe", "tensor scale", "block scale", "codes", "dequantized", "MSE"}, {}};
+    const char* specs[] = {"nvfp4:te",       "nvfp4:modelopt", "nvfp4:torchao", "nvfp4:4over6:mse", "nvfp4:static_6",
+                           "nvfp4:static_4", "mxfp4:floor",    "mxfp4:ceil",    "mxfp4:even",       "mxfp4:rceil",
+                           "nvint4",         "int4:g32:sym",   "int4:g32:asym"};
+    for (const char* spec : specs) {
+      const Recipe rc = core::parse_recipe(spec);
+      const TensorScale ts = tensor_scale(rc, bmax);
+      std::vector<std::uint8_t> codes(x.size());
+      std::vector<float> deq(x.size());
+      const BlockRecord br = quantize_block(rc, ts, BlockIO{x.data(), static_cast<int>(x.size()), nullptr, codes.data(), deq.data()});
+      std::string code_str, scale_str;
+      for (std::size_t i = 0; i < codes.size(); ++i) code_str += fmt::format("{}{:X}", i ? " " : "", codes[i]);
+      if (rc.format == BlockFormat::kINT4) {
+        scale_str = fmt::format("{:.6g}", br.scale.group_scale);
+        if (rc.int4 == Int4Scheme::kAsymmetric) scale_str += fmt::format(" zp={}", br.scale.zero_point);
+      } else if (rc.format == BlockFormat::kMXFP4) {
+        scale_str = fmt::format("0x{:02X} = 2^{}", br.scale.code, ue8m0{br.scale.code}.exponent());
+      } else {
+        scale_str = fmt::format("0x{:02X} = {:.6g}", br.scale.code, ue4m3{br.scale.code}.to_float());
+      }
+      double se = 0;
+      for (std::size_t i = 0; i < x.size(); ++i) se += double(deq[i] - x[i]) * double(deq[i] - x[i]);
+      const std::string ts_str = uses_tensor_scale(rc) ? fmt::format("{:.6g}", ts.decode) : std::string("-");
+      rec.rows.push_back({core::recipe_to_spec(rc), ts_str, scale_str, code_str, list_string(deq, 6), se / x.size()});
+      r.provenance.recipes.push_back(core::recipe_to_spec(rc));
+    }
+    r.tables.push_back(std::move(rec));
+    r.summary.clear();
+    for (const Table& tab : r.tables) r.summary += table_text(tab) + "\n";
+    r.summary += fmt::format("block {}: M=6 scale {:.6g} MSE {:.6g}; M=4 scale {:.6g} MSE {:.6g}; 4/6 (mse) picks M={}",
+                             list_string(x, 6), s6.s, s6.mse, s4.s, s4.mse, four ? 4 : 6);
+    return r;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Experiment> make_walkthrough() { return std::make_unique<Walkthrough>(); }
+
+}  // namespace fp4lab::exp

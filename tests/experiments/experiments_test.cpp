@@ -1,0 +1,170 @@
+// The experiments against hand-computed and paper values, and the JSON round trip of every
+// Result (run each experiment with small parameters, write JSON, read it back, compare).
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "experiments/experiment.hpp"
+
+using namespace fp4lab::exp;
+
+namespace {
+
+const Registry& registry() {
+  static const Registry reg = [] {
+    Registry r;
+    register_all(r);
+    return r;
+  }();
+  return reg;
+}
+
+Result run(const char* id, const Params& params) {
+  const Experiment* e = registry().find(id);
+  REQUIRE(e != nullptr);
+  return e->run(params, nullptr);
+}
+
+std::string cell_text(const Table& t, std::size_t row, std::size_t col) {
+  const Cell& c = t.rows.at(row).at(col);
+  if (const auto* s = std::get_if<std::string>(&c)) return *s;
+  return std::to_string(std::get<double>(c));
+}
+
+const Table& table(const Result& r, const std::string& id) {
+  for (const Table& t : r.tables) {
+    if (t.id == id) return t;
+  }
+  FAIL("no table " << id);
+  return r.tables.front();
+}
+
+Params small_tensor() {
+  return {{"rows", 64}, {"cols", 96}, {"seed", 3}, {"outlier_fraction", 0.01}};
+}
+
+}  // namespace
+
+TEST_SUITE("experiments.walkthrough") {
+  TEST_CASE("the paper's first block reproduces Table 2's first column") {
+    const Result r = run("walkthrough", {{"values", "10,20,30,40"}});
+    const Table& t = table(r, "table2");
+    CHECK(cell_text(t, 0, 2) == "6.66667");
+    CHECK(cell_text(t, 1, 2) == "6.5");
+    CHECK(cell_text(t, 2, 2) == "[1.54, 3.08, 4.62, 6.15]");
+    CHECK(cell_text(t, 3, 2) == "[1.5, 3, 4, 6]");
+    CHECK(cell_text(t, 4, 2) == "[9.75, 19.5, 26, 39]");
+    CHECK(cell_text(t, 5, 2) == "4.32812");  // paper: 4.33 (exactly 17.3125 / 4)
+    CHECK(cell_text(t, 6, 2) == "10");
+    CHECK(cell_text(t, 7, 2) == "10");
+    CHECK(cell_text(t, 9, 2) == "[1, 2, 3, 4]");
+    CHECK(cell_text(t, 10, 2) == "[10, 20, 30, 40]");
+    CHECK(cell_text(t, 11, 2) == "0");
+    CHECK(cell_text(t, 12, 2) == "10");
+    CHECK(r.scalars.at("choice_mse") == 4);
+  }
+  TEST_CASE("the paper's second block reproduces Table 2's second column, with line 11 corrected") {
+    const Result r = run("walkthrough", {{"values", "15,30,120,180"}});
+    const Table& t = table(r, "table2");
+    CHECK(cell_text(t, 0, 2) == "30");
+    CHECK(cell_text(t, 1, 2) == "30");
+    CHECK(cell_text(t, 3, 2) == "[0.5, 1, 4, 6]");
+    CHECK(cell_text(t, 5, 2) == "0");
+    CHECK(cell_text(t, 6, 2) == "45");
+    CHECK(cell_text(t, 7, 2) == "44");
+    CHECK(cell_text(t, 8, 2) == "[0.341, 0.682, 2.73, 4.09]");
+    CHECK(cell_text(t, 9, 2) == "[0.5, 0.5, 3, 4]");
+    // the paper prints [22, 22, 136, 176] and 96.25; 3 x 44 = 132 gives 68.25
+    CHECK(cell_text(t, 10, 2) == "[22, 22, 132, 176]");
+    CHECK(cell_text(t, 11, 2) == "68.25");
+    CHECK(cell_text(t, 12, 2) == "30");
+    CHECK(r.scalars.at("choice_mse") == 6);
+  }
+  TEST_CASE("bad blocks are rejected with the parameter named") {
+    CHECK_THROWS_WITH_AS(run("walkthrough", {{"values", "1,x,3"}}), doctest::Contains("'x' is not a number"),
+                         std::invalid_argument);
+    CHECK_THROWS_AS(run("walkthrough", {{"values", ""}}), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(run("walkthrough", {{"valuez", "1"}}), doctest::Contains("unknown parameter 'valuez'"),
+                         std::invalid_argument);
+  }
+}
+
+TEST_SUITE("experiments.error_profile") {
+  TEST_CASE("exact points of the Fig. 1 curves") {
+    const Result r = run("error-profile", {{"points", 1201}});
+    REQUIRE(r.curves.size() == 1);
+    const Curve& c = r.curves[0];
+    auto at = [&](const std::string& label, double x) {
+      for (const Series& s : c.series) {
+        if (s.label != label) continue;
+        for (std::size_t i = 0; i < s.x.size(); ++i) {
+          if (std::fabs(s.x[i] - x) < 1e-6) return s.y[i];
+        }
+      }
+      FAIL("no point " << label << " " << x);
+      return 0.0;
+    };
+    // M=6: v/bmax = 5/6 is the tie between 4 and 6 (goes to 4): error 1/6 of bmax
+    CHECK(at("NVFP4 M=6", 5.0 / 6.0) == doctest::Approx(1.0 / 6.0).epsilon(1e-6));
+    // M=4: v/bmax = 0.75 is 3 exactly: no error; 0.875 is the 3.5 tie (goes to 4): 1/8
+    CHECK(at("NVFP4 M=4", 0.75) == doctest::Approx(0.0));
+    CHECK(at("NVFP4 M=4", 0.875) == doctest::Approx(0.125).epsilon(1e-6));
+    CHECK(at("NVFP4 M=6", 1.0) == 0.0);
+    CHECK(at("NVFP4 M=4", 1.0) == 0.0);
+    // the worst M=6 error is at 5/6 of bmax, as the paper says
+    CHECK(r.scalars.at("max_error_NVFP4 M=6") == doctest::Approx(1.0 / 6.0).epsilon(1e-6));
+  }
+}
+
+TEST_SUITE("experiments.compare") {
+  TEST_CASE("compare reports one metrics row per recipe and 4/6 never loses to M=6 on MSE by much") {
+    Params p = small_tensor();
+    p["recipes"] = "nvfp4:te,nvfp4:4over6:mse,nvfp4:static_6,mxfp4:floor,int4:g32:asym";
+    const Result r = run("compare", p);
+    const Table& t = table(r, "metrics");
+    CHECK(t.rows.size() == 5);
+    // 4/6 picks per block the candidate with the smaller squared error, and the two share
+    // the same tensor scale, so its total error is at most static_6's
+    CHECK(r.scalars.at("mse:nvfp4:4over6:mse:bs=16") <= r.scalars.at("mse:nvfp4:static_6:bs=16"));
+    CHECK(r.histograms.size() == 3);
+    CHECK(r.provenance.recipes.size() == 5);
+    CHECK(!r.provenance.input_hash.empty());
+  }
+  TEST_CASE("compare is deterministic for a seed and any thread count") {
+    Params p = small_tensor();
+    p["recipes"] = "nvfp4:te:sr";
+    p["threads"] = 1;
+    const Result a = run("compare", p);
+    p["threads"] = 3;
+    const Result b = run("compare", p);
+    CHECK(to_json(a)["scalars"] == to_json(b)["scalars"]);
+  }
+  TEST_CASE("bad recipe specs and absurd parameters are rejected") {
+    Params p = small_tensor();
+    p["recipes"] = "nvfp4:tee";
+    CHECK_THROWS_WITH_AS(run("compare", p), doctest::Contains("tee"), std::invalid_argument);
+    p = small_tensor();
+    p["rows"] = 0;
+    CHECK_THROWS_WITH_AS(run("compare", p), doctest::Contains("rows"), std::invalid_argument);
+  }
+}
+
+TEST_SUITE("experiments.result") {
+  TEST_CASE("every experiment's Result survives a JSON round trip") {
+    for (const auto& e : registry().all()) {
+      Params p = Params::object();
+      const Params d = e->default_params();
+      const Params small = small_tensor();
+      for (const auto& [k, v] : small.items()) {
+        if (d.contains(k)) p[k] = v;
+      }
+      if (d.contains("points")) p["points"] = 101;
+      const Result r = e->run(p, nullptr);
+      const auto j = to_json(r);
+      const Result back = result_from_json(nlohmann::json::parse(j.dump()));
+      CHECK_MESSAGE(to_json(back) == j, e->info().id);
+      CHECK(back.provenance.experiment == e->info().id);
+      CHECK(!back.provenance.version.empty());
+    }
+  }
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # fp4lab set-up and run on Debian 12, idempotent: installs the Debian packages it needs if
 # missing, configures, builds, then runs.
-#   bash run.sh main   the main job on the embedded default (the format table)
+#   bash run.sh main   the main job: `fp4lab demo` on the embedded default -> fp4lab-demo/index.html
 #   bash run.sh test   the whole test suite through ctest
 # FP4LAB_SANITIZE=1 builds in build-asan with ASan+UBSan (the exhaustive sweep then samples
 # every FP4LAB_EXHAUSTIVE_STRIDE-th input, default 61). FP4LAB_JOBS sets build parallelism.
@@ -40,7 +40,8 @@ jobs=${FP4LAB_JOBS:-$(nproc)}
 [ -f "$build/build.ninja" ] || cmake -S . -B "$build" "${cmake_args[@]}"
 if [ "$mode" = main ]; then
   cmake --build "$build" --target fp4lab -j "$jobs"
-  "$build/experiments/fp4lab" formats
+  "$build/experiments/fp4lab" formats --codebooks false
+  "$build/experiments/fp4lab" demo --out "${FP4LAB_DEMO_OUT:-fp4lab-demo}"
 else
   cmake --build "$build" -j "$jobs"
   ctest --test-dir "$build" --output-on-failure -j 2

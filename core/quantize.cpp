@@ -232,8 +232,13 @@ Tensor dequantize(const QuantizedTensor& q, DType out_dtype, int threads) {
     for (std::int64_t s = begin; s < end; ++s) {
       const std::int64_t row = s / p.row_blocks, c0 = (s % p.row_blocks) * p.bs;
       const formats::BlockScale bs = q.block_scale(row, c0);
-      for (int i = 0; i < p.bs; ++i) {
-        vals[static_cast<std::size_t>(i)] = formats::dequantize_code(q.recipe, q.tensor_scale, bs, q.code(row, c0 + i));
+      // the 16 values a code can take in this block, from the same dequantize_code
+      float lut[16];
+      for (std::uint8_t c = 0; c < 16; ++c) lut[c] = formats::dequantize_code(q.recipe, q.tensor_scale, bs, c);
+      const std::uint8_t* packed = q.codes.data() + (row * p.padded_cols + c0) / 2;
+      for (int i = 0; i < p.bs; i += 2) {
+        vals[static_cast<std::size_t>(i)] = lut[packed[i / 2] & 0xFu];
+        vals[static_cast<std::size_t>(i) + 1] = lut[packed[i / 2] >> 4];
       }
       write_segment(out, p, row, c0, vals.data());
     }

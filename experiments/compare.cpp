@@ -41,30 +41,37 @@ Histos histograms(const core::TensorView& x, const core::Tensor& xq, const core:
       Histos h{std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0)};
       const std::int64_t b = c * kChunk, e = std::min(n, b + kChunk);
       std::int64_t unit_row = -1, unit_block = -1;
-      float unit = 0.0f;
+      double unit_scale = 0.0;
       x.to_float(b, std::span<float>(a.data(), static_cast<std::size_t>(e - b)));
-      for (std::int64_t i = b; i < e; ++i) {
+      const double inv_rms = 1.0 / rms;
+      std::int64_t row = b / cols, col = b % cols;
+      for (std::int64_t i = b; i < e; ++i, ++col) {
+        if (col == cols) {
+          col = 0;
+          ++row;
+        }
         const float xv = a[static_cast<std::size_t>(i - b)], qv = fq[i];
         if (!std::isfinite(xv)) continue;
-        const double d = (double(qv) - xv) / rms;  // error in units of rms(x), range [-0.5, 0.5]
-        const int eb = static_cast<int>(std::floor((d + 0.5) * bins));
-        if (eb >= 0 && eb < bins) h.err[eb] += 1;
+        const double d = (double(qv) - xv) * inv_rms;  // error in units of rms(x), range [-0.5, 0.5]
+        const double eb = (d + 0.5) * bins;
+        if (eb >= 0 && eb < bins) h.err[static_cast<int>(eb)] += 1;
         if (xv != 0.0f) {
           const double rel = std::fabs(double(qv) - xv) / std::fabs(double(xv));  // range [0, 1]
-          h.rel[std::min(bins - 1, static_cast<int>(rel * bins))] += 1;
+          h.rel[rel >= 1.0 ? bins - 1 : static_cast<int>(rel * bins)] += 1;
         }
         if (q) {
           // the block unit changes once per block: look it up only then
-          const std::int64_t row = i / cols, col = i % cols, block = col / q->recipe.block_size;
+          const std::int64_t block = col / q->recipe.block_size;
           if (row != unit_row || block != unit_block) {
             unit_row = row;
             unit_block = block;
-            unit = dequantize_code(q->recipe, q->tensor_scale, q->block_scale(row, col), code_of_one(q->recipe));
+            const float unit =
+                dequantize_code(q->recipe, q->tensor_scale, q->block_scale(row, col), code_of_one(q->recipe));
+            unit_scale = (unit > 0 && std::isfinite(unit)) ? bins / (8.0 * unit) : 0.0;
           }
-          if (unit > 0 && std::isfinite(unit)) {
-            const double s = std::fabs(xv) / unit;  // range [0, 8]
-            const int sb = static_cast<int>(s / 8.0 * bins);
-            if (sb < bins) h.scaled[sb] += 1;
+          if (unit_scale > 0) {
+            const double sb = std::fabs(xv) * unit_scale;  // |x| / unit over [0, 8]
+            if (sb < bins) h.scaled[static_cast<int>(sb)] += 1;
           }
         }
       }

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "experiments/demo.hpp"
 #include "experiments/experiment.hpp"
 #include "experiments/export/report.hpp"
 
@@ -22,6 +23,8 @@ constexpr const char* kUsage =
     "  fp4lab <experiment> --help          an experiment's parameters and defaults\n"
     "  fp4lab <experiment> [--PARAM VALUE ...] [--out DIR] [--quiet] [--json]\n"
     "                                      run one; --out writes result.json, CSV, SVG, index.html\n"
+    "  fp4lab demo [--out DIR] [--rows N] [--cols N] [--quiet]\n"
+    "                                      the 4/6 paper's story on an embedded default -> DIR/index.html\n"
     "  fp4lab run CONFIG.json              a batch: {\"runs\": [{\"experiment\": ID, \"params\": {...}, \"out\": DIR}]}\n"
     "  fp4lab --version\n";
 
@@ -157,6 +160,37 @@ int main(int argc, char** argv) {
     }
     if (cmd == "list") {
       for (const auto& e : reg.all()) fmt::print("{:<16} {}\n", e->info().id, e->info().summary);
+      return 0;
+    }
+    if (cmd == "demo") {
+      std::string out = "fp4lab-demo";
+      int rows = 2048, cols = 2048;
+      bool quiet = false;
+      for (int i = 2; i < argc; ++i) {
+        const std::string a = argv[i];
+        auto value = [&]() -> std::string {
+          if (i + 1 >= argc) throw std::invalid_argument("demo: " + a + " needs a value");
+          return argv[++i];
+        };
+        if (a == "--out") {
+          out = value();
+        } else if (a == "--rows") {
+          rows = static_cast<int>(typed_value(Params(1), "rows", value()).get<double>());
+        } else if (a == "--cols") {
+          cols = static_cast<int>(typed_value(Params(1), "cols", value()).get<double>());
+        } else if (a == "--quiet") {
+          quiet = true;
+        } else {
+          throw std::invalid_argument("demo: unknown option '" + a + "'; accepted: --out DIR, --rows N, --cols N, --quiet");
+        }
+      }
+      if (rows < 16 || rows > 16384 || cols < 16 || cols > 16384) {
+        throw std::invalid_argument("demo: rows and cols must be in [16, 16384]");
+      }
+      ProgressBar bar(quiet);
+      run_demo(reg, out, rows, cols, quiet, [&](double f, std::string_view s) { return bar(f, s); });
+      bar.finish();
+      fmt::print("demo report: {}/index.html\n", out);
       return 0;
     }
     if (cmd == "run") {

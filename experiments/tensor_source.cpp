@@ -1,8 +1,11 @@
 // Tensor sources for experiments (see tensor_source.hpp).
 #include "experiments/tensor_source.hpp"
 
+#include <cstring>
 #include <stdexcept>
 
+#include "core/io/npy.hpp"
+#include "core/io/safetensors.hpp"
 #include "core/synthetic.hpp"
 #include "experiments/common.hpp"
 
@@ -33,12 +36,56 @@ std::vector<std::pair<std::string, std::string>> source_param_help() {
           {"row_scale_spread", "synthetic: each row scaled by exp(spread * z), like LLM channels"}};
 }
 
+namespace {
+
+bool ends_with(const std::string& s, const char* suffix) {
+  const std::size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+/// Copies a mapped view into an owned tensor (the mapping is closed on return).
+core::Tensor copy_of(const core::TensorView& v) {
+  core::Tensor t(v.dtype(), v.shape());
+  std::memcpy(t.data(), v.data(), t.size_bytes());
+  return t;
+}
+
+void load_file(const std::string& path, const std::string& name, SourceTensor& out) {
+  if (ends_with(path, ".npy")) {
+    if (!name.empty()) throw std::invalid_argument("tensor '" + name + "': a .npy file holds one tensor; leave tensor empty");
+    const core::NpyArray a = core::read_npy(path);
+    out.tensor = copy_of(a.view());
+    out.description = path + " " + core::shape_string(a.shape()) + " " + core::dtype_name(out.tensor.dtype());
+  } else if (ends_with(path, ".safetensors")) {
+    const core::SafetensorsFile f = core::open_safetensors(path);
+    std::string chosen = name;
+    if (chosen.empty()) {
+      if (f.size() != 1) {
+        std::string names;
+        for (const std::string& n : f.names()) names += (names.empty() ? "" : ", ") + n;
+        throw std::invalid_argument(path + " holds " + std::to_string(f.size()) + " tensors; choose one with tensor: " + names);
+      }
+      chosen = f.names().front();
+    }
+    out.tensor = copy_of(f.view(chosen));
+    out.description = path + ":" + chosen + " " + core::shape_string(out.tensor.shape()) + " " +
+                      core::dtype_name(out.tensor.dtype());
+  } else {
+    throw std::invalid_argument("input '" + path + "': expected a .safetensors or .npy file");
+  }
+  if (out.tensor.numel() == 0) throw std::invalid_argument("input " + out.description + " is an empty tensor");
+  out.hash = fnv1a_hex(out.tensor.data(), out.tensor.size_bytes());
+}
+
+}  // namespace
+
 SourceTensor load_source(const Params& p, int threads) {
   SourceTensor out;
   const std::string input = p.at("input").get<std::string>();
   out.seed = static_cast<std::uint64_t>(read_int(p, "seed", 0, (1ll << 53)));
   if (!input.empty()) {
-    throw std::invalid_argument("input '" + input + "': file inputs are not wired into experiments yet");
+    load_file(input, p.at("tensor").get<std::string>(), out);
+    return out;
   }
   core::SyntheticSpec s;
   s.distribution = core::parse_distribution(p.at("distribution").get<std::string>());

@@ -1,5 +1,5 @@
 // SVG plots (see svg.hpp). Axes first (ticks decide the left margin), then the data in pixel
-// space, then the legend in the plot corner whose cells the data covers least.
+// space, then the legend in the spot the data covers least (outside, right, if none is free).
 #include "experiments/export/svg.hpp"
 
 #include <fmt/format.h>
@@ -8,6 +8,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <limits>
 
 namespace fp4lab::exp {
@@ -57,7 +58,7 @@ std::string truncate_utf8(std::string_view s, std::size_t n) {
 
 /// Estimated width in pixels of `n` characters of sans-serif at `font_size`.
 double text_width(std::size_t n, double font_size) {
-  return 0.6 * font_size * static_cast<double>(n);
+  return 0.62 * font_size * static_cast<double>(n);
 }
 
 // ---- axes -------------------------------------------------------------------------------
@@ -331,52 +332,43 @@ void draw_ticks(std::string& o, const Frame& f) {
   o += "</g>\n";
 }
 
-/// The legend box, in whichever corner (or top/bottom middle) the data covers least.
-void draw_legend(std::string& o, const Frame& f, const std::vector<LegendEntry>& entries,
-                 const Occupancy& occ) {
-  if (entries.empty()) return;
-  constexpr double kRow = 18, kPad = 8, kSwatch = 22, kInset = 8;
+constexpr double kLegendRow = 18, kLegendPad = 8, kLegendSwatch = 22;
+
+/// The legend's width and height in pixels.
+std::pair<double, double> legend_size(const std::vector<LegendEntry>& entries) {
   std::size_t chars = 1;
   for (const LegendEntry& e : entries) chars = std::max(chars, utf8_length(e.label));
-  const double w = kPad + kSwatch + 6 + text_width(chars, 12) + kPad;
-  const double h = kPad + kRow * static_cast<double>(entries.size()) + 2;
-  const double xl = f.left + kInset, xr = f.right - kInset - w, xm = (f.left + f.right - w) / 2;
-  const double yt = f.top + kInset, yb = f.bottom - kInset - h;
-  const std::array<std::pair<double, double>, 6> spots = {
-      {{xr, yt}, {xl, yt}, {xr, yb}, {xl, yb}, {xm, yt}, {xm, yb}}};
-  auto best = spots[0];
-  int best_n = std::numeric_limits<int>::max();
-  for (const auto& [x, y] : spots) {
-    const int n = occ.count(x - 6, y - 6, x + w + 6, y + h + 6);  // some clearance too
-    if (n < best_n) {
-      best_n = n;
-      best = {x, y};
-    }
-  }
-  const auto [x0, y0] = best;
+  return {kLegendPad + kLegendSwatch + 6 + text_width(chars, 12) + kLegendPad + 4,
+          kLegendPad + kLegendRow * static_cast<double>(entries.size()) + 2};
+}
+
+/// The legend box with its top-left corner at (x0, y0).
+void draw_legend(std::string& o, const std::vector<LegendEntry>& entries, double x0, double y0) {
+  if (entries.empty()) return;
+  const auto [w, h] = legend_size(entries);
   o += fmt::format(
       "<g font-size=\"12\">\n<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"#ffffff\" "
       "fill-opacity=\"0.9\" stroke=\"#999999\"/>\n",
       px(x0), px(y0), px(w), px(h));
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const LegendEntry& e = entries[i];
-    const double cy = y0 + kPad + kRow * (static_cast<double>(i) + 0.5) - 1;
-    const double sx = x0 + kPad;
+    const double cy = y0 + kLegendPad + kLegendRow * (static_cast<double>(i) + 0.5) - 1;
+    const double sx = x0 + kLegendPad;
     if (e.fill) {
       o += fmt::format(
           "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"10\" fill=\"{}\" fill-opacity=\"0.25\" "
           "stroke=\"{}\" stroke-width=\"1.5\"/>\n",
-          px(sx + 2), px(cy - 5), px(kSwatch - 4), e.colour, e.colour);
+          px(sx + 2), px(cy - 5), px(kLegendSwatch - 4), e.colour, e.colour);
     } else {
       o += fmt::format("<path d=\"M{} {}h{}\" stroke=\"{}\" stroke-width=\"2\"{}/>\n", px(sx),
-                       px(cy), px(kSwatch), e.colour,
+                       px(cy), px(kLegendSwatch), e.colour,
                        e.dash.empty() ? "" : " stroke-dasharray=\"" + e.dash + "\"");
       if (e.marker) {
         o += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"2.5\" fill=\"{}\"/>\n",
-                         px(sx + kSwatch / 2), px(cy), e.colour);
+                         px(sx + kLegendSwatch / 2), px(cy), e.colour);
       }
     }
-    o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", px(sx + kSwatch + 6), px(cy + 4),
+    o += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>\n", px(sx + kLegendSwatch + 6), px(cy + 4),
                      xml_escape(e.label));
   }
   o += "</g>\n";
@@ -395,10 +387,40 @@ std::string no_data_svg(const std::string& title, const std::string& xlabel,
   return o + "</svg>\n";
 }
 
-/// The whole plot around `data` (already in pixels), clipped to the plot area.
-std::string assemble(const Frame& f, const std::string& title, const std::string& xlabel,
-                     const std::string& ylabel, const std::string& data,
-                     const std::vector<LegendEntry>& legend, const Occupancy& occ) {
+/// Draws the data series of a plot into the frame's pixels, marking what they cover.
+using Render = std::function<std::string(const Frame&, Occupancy&)>;
+
+/// The whole plot: grid, the data clipped to the plot area, frame, labels, ticks, legend. The
+/// legend goes in whichever corner (or top/bottom middle) of the plot area the data covers
+/// least; when every spot covers more than 2% data cells, the plot narrows and the legend
+/// sits to the right of it (unless it would take more than 40% of the width).
+std::string assemble(Frame f, const std::string& title, const std::string& xlabel,
+                     const std::string& ylabel, const std::vector<LegendEntry>& legend,
+                     const Render& render) {
+  Occupancy occ(f);
+  std::string data = render(f, occ);
+  const auto [w, h] = legend_size(legend);
+  constexpr double kInset = 8, kClear = 6;
+  const double xl = f.left + kInset, xr = f.right - kInset - w, xm = (f.left + f.right - w) / 2;
+  const double yt = f.top + kInset, yb = f.bottom - kInset - h;
+  const std::array<std::pair<double, double>, 6> spots = {
+      {{xr, yt}, {xl, yt}, {xr, yb}, {xl, yb}, {xm, yt}, {xm, yb}}};
+  std::pair<double, double> at = spots[0];
+  int best = std::numeric_limits<int>::max();
+  for (const auto& [x, y] : spots) {
+    const int n = occ.count(x - kClear, y - kClear, x + w + kClear, y + h + kClear);
+    if (n < best) {
+      best = n;
+      at = {x, y};
+    }
+  }
+  const double cells = (w + 2 * kClear) * (h + 2 * kClear) / 16;
+  if (!legend.empty() && best > 0.02 * cells && w < 0.4 * kW) {
+    f.right = kW - 12 - w - 10;
+    Occupancy unused(f);
+    data = render(f, unused);
+    at = {f.right + 10, f.top};
+  }
   std::string o = open_svg(title);
   o += fmt::format(
       "<defs><clipPath id=\"plot-area\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/>"
@@ -408,7 +430,7 @@ std::string assemble(const Frame& f, const std::string& title, const std::string
   o += "<g clip-path=\"url(#plot-area)\">\n" + data + "</g>\n";
   draw_labels(o, f, title, xlabel, ylabel);
   draw_ticks(o, f);
-  draw_legend(o, f, legend, occ);
+  draw_legend(o, legend, at.first, at.second);
   return o + "</svg>\n";
 }
 
@@ -503,39 +525,42 @@ std::string histogram_svg(const Histogram& h) {
     ymax = std::max(ymax, 0.0);
     ya = linear_axis(ymin, ymax + 0.05 * (ymax - ymin), true);
   }
-  const Frame f = make_frame(linear_axis(xmin, xmax, false), ya);
-  Occupancy occ(f);
-  const double base = h.log_y ? f.bottom : std::clamp(f.px_y(0), f.top, f.bottom);
   const bool fill = h.series.size() <= kFillMaxSeries;
-  std::string data;
   std::vector<LegendEntry> legend;
   for (std::size_t i = 0; i < h.series.size(); ++i) {
-    const HistogramSeries& s = h.series[i];
-    const std::string colour = kPalette[i % kPalette.size()];
-    std::string d;
-    bool open = false;
-    for (std::size_t b = 0; b <= bins; ++b) {
-      const bool ok = b < bins && count_ok(s, b);
-      if (!ok) {
-        if (open) d += "V" + px(base);
-        open = false;
-        continue;
-      }
-      const double x0 = f.px_x(h.edges[b]), x1 = f.px_x(h.edges[b + 1]), y = f.px_y(s.counts[b]);
-      if (!open) d += fmt::format("M{} {}", px(x0), px(base));
-      d += fmt::format("V{}H{}", px(y), px(x1));
-      open = true;
-      occ.mark_rect(x0, y, x1, base);
-    }
-    if (!d.empty()) {
-      data += fmt::format(
-          "<path d=\"{}\" fill=\"{}\" {} stroke=\"{}\" stroke-width=\"1.5\" "
-          "stroke-linejoin=\"miter\"{}/>\n",
-          d, fill ? colour : "none", fill ? "fill-opacity=\"0.25\"" : "", colour, dash_attr(i));
-    }
-    legend.push_back({series_name(s.label, i), colour, "", fill, false});
+    legend.push_back(
+        {series_name(h.series[i].label, i), kPalette[i % kPalette.size()], "", fill, false});
   }
-  return assemble(f, title, h.xlabel, ylabel, data, legend, occ);
+  const Render render = [&](const Frame& f, Occupancy& occ) {
+    const double base = h.log_y ? f.bottom : std::clamp(f.px_y(0), f.top, f.bottom);
+    std::string data;
+    for (std::size_t i = 0; i < h.series.size(); ++i) {
+      const HistogramSeries& s = h.series[i];
+      const std::string& colour = legend[i].colour;
+      std::string d;  // one step outline per run of drawable bins: M base V top H right ... V base
+      bool open = false;
+      for (std::size_t b = 0; b <= bins; ++b) {
+        if (b == bins || !count_ok(s, b)) {
+          if (open) d += "V" + px(base);
+          open = false;
+          continue;
+        }
+        const double x0 = f.px_x(h.edges[b]), x1 = f.px_x(h.edges[b + 1]);
+        const double y = f.px_y(s.counts[b]);
+        if (!open) d += fmt::format("M{} {}", px(x0), px(base));
+        d += fmt::format("V{}H{}", px(y), px(x1));
+        open = true;
+        occ.mark_rect(x0, y, x1, base);
+      }
+      if (d.empty()) continue;
+      data += fmt::format("<path d=\"{}\" fill=\"{}\"{} stroke=\"{}\" stroke-width=\"1.5\"{}/>\n",
+                          d, fill ? colour : "none", fill ? " fill-opacity=\"0.25\"" : "", colour,
+                          dash_attr(i));
+    }
+    return data;
+  };
+  return assemble(make_frame(linear_axis(xmin, xmax, false), ya), title, h.xlabel, ylabel, legend,
+                  render);
 }
 
 std::string curve_svg(const Curve& c) {
@@ -562,63 +587,70 @@ std::string curve_svg(const Curve& c) {
   if (c.log_y) {
     ya = log_axis_around(ymin, ymax);
   } else {
+    // 4% margin, not crossing zero (an error that is >= 0 gets an axis starting at 0)
     const double m = 0.04 * (ymax - ymin);
-    ya = linear_axis(ymin - m, ymax + m, true);
+    ya = linear_axis(ymin >= 0 ? std::max(ymin - m, 0.0) : ymin - m,
+                     ymax <= 0 ? std::min(ymax + m, 0.0) : ymax + m, true);
   }
-  const Frame f = make_frame(std::move(xa), std::move(ya));
-  Occupancy occ(f);
-  std::string data;
   std::vector<LegendEntry> legend;
   for (std::size_t i = 0; i < c.series.size(); ++i) {
-    const Series& s = c.series[i];
-    const std::string colour = kPalette[i % kPalette.size()];
-    const std::size_t stride =
-        plottable[i] > kSvgMaxPoints ? (3 * plottable[i] + kSvgMaxPoints - 1) / kSvgMaxPoints : 1;
-    const bool markers = plottable[i] <= kMarkerMaxPoints;
-    std::string g;
-    std::vector<double> rx, ry;  // one run of plottable points, in pixels
-    auto flush = [&] {
-      if (rx.empty()) return;
-      const std::vector<std::size_t> keep = decimate_indices(ry, stride);
-      if (keep.size() == 1 && !markers) {
-        g += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"2\" stroke=\"none\" fill=\"{}\"/>\n",
-                         px(rx[0]), px(ry[0]), colour);
-      } else if (keep.size() > 1) {
-        g += "<polyline points=\"";
-        for (std::size_t j = 0; j < keep.size(); ++j) {
-          g += fmt::format("{}{},{}", j ? " " : "", px(rx[keep[j]]), px(ry[keep[j]]));
-          if (j > 0) occ.mark_segment(rx[keep[j - 1]], ry[keep[j - 1]], rx[keep[j]], ry[keep[j]]);
+    legend.push_back({series_name(c.series[i].label, i), kPalette[i % kPalette.size()],
+                      kDashes[i / kPalette.size() % kDashes.size()], false,
+                      plottable[i] <= kMarkerMaxPoints});
+  }
+  const Render render = [&](const Frame& f, Occupancy& occ) {
+    std::string data;
+    for (std::size_t i = 0; i < c.series.size(); ++i) {
+      const Series& s = c.series[i];
+      const std::string& colour = legend[i].colour;
+      const bool markers = legend[i].marker;
+      const std::size_t stride =
+          plottable[i] > kSvgMaxPoints ? (3 * plottable[i] + kSvgMaxPoints - 1) / kSvgMaxPoints : 1;
+      std::string g;
+      std::vector<double> rx, ry;  // one run of plottable points, in pixels
+      auto flush = [&] {
+        if (rx.empty()) return;
+        const std::vector<std::size_t> keep = decimate_indices(ry, stride);
+        if (keep.size() == 1 && !markers) {
+          g += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"2\" stroke=\"none\" fill=\"{}\"/>\n",
+                           px(rx[0]), px(ry[0]), colour);
+        } else if (keep.size() > 1) {
+          g += "<polyline points=\"";
+          for (std::size_t j = 0; j < keep.size(); ++j) {
+            g += fmt::format("{}{},{}", j ? " " : "", px(rx[keep[j]]), px(ry[keep[j]]));
+            if (j > 0) {
+              occ.mark_segment(rx[keep[j - 1]], ry[keep[j - 1]], rx[keep[j]], ry[keep[j]]);
+            }
+          }
+          g += "\"/>\n";
         }
-        g += "\"/>\n";
-      }
-      occ.mark(rx[0], ry[0]);
-      if (markers) {
-        for (std::size_t j = 0; j < rx.size(); ++j) {
+        occ.mark(rx[0], ry[0]);
+        for (std::size_t j = 0; markers && j < rx.size(); ++j) {
           g += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"2.5\" stroke=\"none\" fill=\"{}\"/>\n",
                            px(rx[j]), px(ry[j]), colour);
         }
+        rx.clear();
+        ry.clear();
+      };
+      for (std::size_t k = 0; k < std::min(s.x.size(), s.y.size()); ++k) {
+        if (!point_ok(s, k)) {
+          flush();  // a skipped point breaks the line
+          continue;
+        }
+        rx.push_back(f.px_x(s.x[k]));
+        ry.push_back(f.px_y(s.y[k]));
       }
-      rx.clear();
-      ry.clear();
-    };
-    for (std::size_t k = 0; k < std::min(s.x.size(), s.y.size()); ++k) {
-      if (!point_ok(s, k)) {
-        flush();
-        continue;
-      }
-      rx.push_back(f.px_x(s.x[k]));
-      ry.push_back(f.px_y(s.y[k]));
+      flush();
+      data += fmt::format(
+          "<g fill=\"none\" stroke=\"{}\" stroke-width=\"1.8\" "
+          "stroke-linejoin=\"round\" stroke-linecap=\"round\"{}>\n",
+          colour, dash_attr(i));
+      data += g + "</g>\n";
     }
-    flush();
-    data += fmt::format(
-                "<g fill=\"none\" stroke=\"{}\" stroke-width=\"1.8\" stroke-linejoin=\"round\" "
-                "stroke-linecap=\"round\"{}>\n",
-                colour, dash_attr(i)) +
-            g + "</g>\n";
-    legend.push_back({series_name(s.label, i), colour,
-                      kDashes[i / kPalette.size() % kDashes.size()], false, markers});
-  }
-  return assemble(f, title, c.xlabel, c.ylabel, data, legend, occ);
+    return data;
+  };
+  return assemble(make_frame(std::move(xa), std::move(ya)), title, c.xlabel, c.ylabel, legend,
+                  render);
 }
 
 }  // namespace fp4lab::exp

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (Debian's clang 14) for the two file readers and the recipe-spec
+# parser and runs each for a short fixed time from the seed corpus in tests/fuzz/corpus/.
+# Usage: bash tests/fuzz/run_fuzzers.sh [SECONDS_EACH]   (installs clang if missing)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${1:-30}
+if ! command -v clang++-14 >/dev/null || ! dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q "ok installed"; then
+  sudo_cmd=()
+  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends clang-14 libclang-rt-14-dev
+fi
+out=build-fuzz
+mkdir -p "$out"
+flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I.)
+clang++-14 "${flags[@]}" tests/fuzz/safetensors_fuzz.cpp core/io/*.cpp core/tensor.cpp -o "$out/safetensors_fuzz"
+clang++-14 "${flags[@]}" tests/fuzz/npy_fuzz.cpp core/io/*.cpp core/tensor.cpp -o "$out/npy_fuzz"
+clang++-14 "${flags[@]}" tests/fuzz/recipe_spec_fuzz.cpp core/recipe_spec.cpp -o "$out/recipe_spec_fuzz"
+for target in safetensors npy recipe_spec; do
+  work="$out/corpus_$target"
+  mkdir -p "$work"
+  cp -n tests/fuzz/corpus/"$target"/* "$work"/ 2>/dev/null || true
+  echo "fuzz: $target for ${seconds}s"
+  if ! "$out/${target}_fuzz" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$out/$target-" \
+    "$work" >"$out/$target.log" 2>&1; then
+    echo "fuzz: $target FAILED"
+    tail -n 40 "$out/$target.log"
+    exit 1
+  fi
+  grep -E "stat::number_of_executed_units" "$out/$target.log" || true
+done
+echo "fuzz: all targets clean"

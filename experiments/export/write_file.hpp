@@ -7,8 +7,8 @@
 
 namespace fp4lab::exp {
 
-/// Replaces `path` with `contents` via `path + ".tmp"` and a rename; on failure removes the
-/// temporary, leaves `path` as it was and throws std::runtime_error naming the path and errno.
+/// Replaces `path` with `contents` via a unique temporary file and a rename (core::AtomicFile);
+/// on failure leaves `path` as it was and throws (core::IoError, a std::runtime_error).
 void write_file_atomic(const std::string& path, std::string_view contents);
 
 }  // namespace fp4lab::exp

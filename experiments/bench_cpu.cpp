@@ -1,6 +1,7 @@
 // CPU fake-quantize throughput benchmark (prints figures; not a test): elements per second on
 // one core and on all cores for NVFP4-te, 4/6-mse and MXFP4-floor on a 4096x4096 BF16 tensor,
-// with the all-core/one-core ratio measured in the same run.
+// with the all-core/one-core ratio measured in the same run; then the `compare` experiment with
+// 8 recipes on the same size (the "a few seconds on 2 cores" target).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "core/parallel.hpp"
 #include "core/quantize.hpp"
 #include "core/random.hpp"
+#include "experiments/experiment.hpp"
 
 using namespace fp4lab;
 
@@ -69,5 +71,15 @@ int main(int argc, char** argv) {
     const double tn = seconds_of_best(reps, [&] { core::fake_quantize(x.view(), r, core::DType::kBF16, all); });
     fmt::print("{:<20} {:>16.1f} {:>16.1f} {:>9.2f}x\n", name, n / t1 / 1e6, n / tn / 1e6, t1 / tn);
   }
+
+  exp::Registry reg;
+  exp::register_all(reg);
+  const exp::Experiment* compare = reg.find("compare");
+  const exp::Params p = {{"rows", rows}, {"cols", cols}, {"threads", all}};
+  const std::string specs = compare->default_params().at("recipes").get<std::string>();
+  const double tc = seconds_of_best(1, [&] { compare->run(p, nullptr); });
+  fmt::print("\ncompare, {} recipes ({}), {}x{} BF16 synthetic, {} threads: {:.2f} s "
+             "(including generating the tensor)\n",
+             std::count(specs.begin(), specs.end(), ',') + 1, specs, rows, cols, all, tc);
   return 0;
 }

@@ -67,7 +67,8 @@ int dtype_rank(std::string_view d) {
 
 std::array<std::uint8_t, 8> le64(std::uint64_t v) {
   std::array<std::uint8_t, 8> b{};
-  for (int i = 0; i < 8; ++i) b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
+  for (int i = 0; i < 8; ++i)
+    b[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(v >> (8 * i));
   return b;
 }
 
@@ -118,7 +119,8 @@ class StreamingSafetensorsWriter {
     file_->write(h);
     data_start_ = 8 + h.size();
     fd_ = ::open(file_->temp_path().c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd_ < 0) throw core::IoError(core::io_error_message(file_->temp_path(), "cannot open", errno));
+    if (fd_ < 0)
+      throw core::IoError(core::io_error_message(file_->temp_path(), "cannot open", errno));
   }
 
   ~StreamingSafetensorsWriter() {
@@ -141,7 +143,8 @@ class StreamingSafetensorsWriter {
       const ssize_t n = ::pwrite(fd_, p, left, static_cast<off_t>(off));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) {
-        throw core::IoError(core::io_error_message(file_->temp_path(), "cannot write", n < 0 ? errno : EIO));
+        throw core::IoError(
+            core::io_error_message(file_->temp_path(), "cannot write", n < 0 ? errno : EIO));
       }
       p += n;
       off += static_cast<std::uint64_t>(n);
@@ -154,13 +157,16 @@ class StreamingSafetensorsWriter {
   void commit() {
     for (const auto& [name, s] : slots_) {
       if (s.written != s.size) {
-        throw std::logic_error(fmt::format("entry '{}': {} of {} bytes written", name, s.written, s.size));
+        throw std::logic_error(
+            fmt::format("entry '{}': {} of {} bytes written", name, s.written, s.size));
       }
     }
     const int fd = fd_;
     fd_ = -1;
-    if (::close(fd) != 0) throw core::IoError(core::io_error_message(file_->temp_path(), "cannot close", errno));
-    file_->commit();  // fsyncs the inode (whichever descriptor wrote it), renames, fsyncs the directory
+    if (::close(fd) != 0)
+      throw core::IoError(core::io_error_message(file_->temp_path(), "cannot close", errno));
+    file_->commit();  // fsyncs the inode (whichever descriptor wrote it), renames, fsyncs the
+                      // directory
   }
 
  private:
@@ -229,7 +235,8 @@ int parse_threads(const ParsedArgs& a) {
   const auto it = a.values.find("threads");
   if (it == a.values.end()) return 0;
   const std::string& s = it->second;
-  if (s.empty() || s.size() > 4 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+  if (s.empty() || s.size() > 4 ||
+      !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
       std::stoi(s) > 1024) {
     throw UsageError("--threads takes an integer in [0, 1024] (0: all cores), got '" + s + "'");
   }
@@ -237,7 +244,8 @@ int parse_threads(const ParsedArgs& a) {
 }
 
 bool ends_with(const std::string& s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 /// "a, b, c" of at most `limit` names, then "... (N in all)".
@@ -262,7 +270,8 @@ void release_pages(std::span<const std::uint8_t> bytes) {
   if (bytes.empty()) return;
   const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
   const auto b = reinterpret_cast<std::uintptr_t>(bytes.data()) & ~(page - 1);
-  const auto e = (reinterpret_cast<std::uintptr_t>(bytes.data()) + bytes.size() + page - 1) & ~(page - 1);
+  const auto e =
+      (reinterpret_cast<std::uintptr_t>(bytes.data()) + bytes.size() + page - 1) & ~(page - 1);
   ::madvise(reinterpret_cast<void*>(b), e - b, MADV_DONTNEED);
 }
 
@@ -274,7 +283,8 @@ std::span<const std::uint8_t> bytes_of(const void* p, std::size_t n) {
 
 constexpr const char* kQuantizeUsage =
     "usage: fp4lab quantize IN.safetensors|IN.npy --recipe SPEC --out OUT.safetensors\n"
-    "                       [--tensors GLOB] [--swizzle] [--threads N] [--allow-nonfinite] [--quiet]\n"
+    "                       [--tensors GLOB] [--swizzle] [--threads N] [--allow-nonfinite] "
+    "[--quiet]\n"
     "  writes NAME.codes, NAME.scales (or NAME.group_scales, NAME.zero_points for int4),\n"
     "  NAME.tensor_scale and NAME.amax for every F32/F16/BF16 tensor (those matching GLOB);\n"
     "  a .npy input's tensor is named after the file. --swizzle stores block scales in the\n"
@@ -283,8 +293,8 @@ constexpr const char* kQuantizeUsage =
 /// One input tensor to quantize.
 struct InputTensor {
   std::string name;
-  core::TensorView view;             // shape [1] for a scalar
-  std::vector<std::int64_t> shape;   // as in the file ([] for a scalar)
+  core::TensorView view;            // shape [1] for a scalar
+  std::vector<std::int64_t> shape;  // as in the file ([] for a scalar)
   std::span<const std::uint8_t> raw;
 };
 
@@ -294,15 +304,17 @@ struct TensorPlan {
   std::int64_t scale_bytes = 0;  // 8-bit block scales in the chosen layout (0 for int4)
 };
 
-TensorPlan plan_tensor(std::int64_t rows, std::int64_t cols, const formats::Recipe& r, ScaleLayout l) {
+TensorPlan plan_tensor(std::int64_t rows, std::int64_t cols, const formats::Recipe& r,
+                       ScaleLayout l) {
   TensorPlan p;
   p.rows = rows;
   p.cols = cols;
   p.padded_cols = (cols + r.block_size - 1) / r.block_size * r.block_size;
   p.scale_cols = p.padded_cols / r.block_size;
   if (r.format != BlockFormat::kINT4) {
-    p.scale_bytes = static_cast<std::int64_t>(formats::padded_scale_rows(static_cast<std::size_t>(rows), l) *
-                                              formats::padded_scale_cols(static_cast<std::size_t>(p.scale_cols), l));
+    p.scale_bytes = static_cast<std::int64_t>(
+        formats::padded_scale_rows(static_cast<std::size_t>(rows), l) *
+        formats::padded_scale_cols(static_cast<std::size_t>(p.scale_cols), l));
   }
   return p;
 }
@@ -337,12 +349,15 @@ std::vector<InputTensor> select_inputs(const std::string& path, const std::strin
     npy.emplace(core::read_npy(path));
     const std::string name = std::filesystem::path(path).stem().string();
     if (npy->dtype() == core::NpyDType::kU8) {
-      throw std::invalid_argument(path + " holds uint8 data ('|u1'); quantize takes F32, F16 or BF16");
+      throw std::invalid_argument(path +
+                                  " holds uint8 data ('|u1'); quantize takes F32, F16 or BF16");
     }
     if (!glob.empty() && !core::glob_match(glob, name)) {
-      throw std::invalid_argument(path + ": its tensor '" + name + "' does not match --tensors " + glob);
+      throw std::invalid_argument(path + ": its tensor '" + name + "' does not match --tensors " +
+                                  glob);
     }
-    if (npy->numel() == 0) throw std::invalid_argument(path + " is an empty array " + core::shape_string(npy->shape()));
+    if (npy->numel() == 0)
+      throw std::invalid_argument(path + " is an empty array " + core::shape_string(npy->shape()));
     out.push_back({name, npy->view(), npy->shape(), npy->raw()});
     return out;
   }
@@ -353,8 +368,9 @@ std::vector<InputTensor> select_inputs(const std::string& path, const std::strin
   const std::vector<std::string> names = glob.empty() ? st->names() : st->select(glob);
   if (names.empty()) {
     if (st->size() == 0) throw std::invalid_argument(path + " holds no tensors");
-    throw std::invalid_argument(path + ": no tensor matches --tensors '" + glob + "'; the file holds " +
-                                std::to_string(st->size()) + ": " + name_list(st->names()));
+    throw std::invalid_argument(path + ": no tensor matches --tensors '" + glob +
+                                "'; the file holds " + std::to_string(st->size()) + ": " +
+                                name_list(st->names()));
   }
   std::vector<std::string> skipped;
   for (const std::string& n : names) {
@@ -368,9 +384,11 @@ std::vector<InputTensor> select_inputs(const std::string& path, const std::strin
     }
   }
   if (!skipped.empty() && !quiet) {
-    fmt::print(stderr, "fp4lab quantize: skipping {} tensor{} that {} not F32, F16 or BF16 (or empty): {}\n",
-               skipped.size(), skipped.size() == 1 ? "" : "s", skipped.size() == 1 ? "is" : "are",
-               name_list(skipped));
+    fmt::print(
+        stderr,
+        "fp4lab quantize: skipping {} tensor{} that {} not F32, F16 or BF16 (or empty): {}\n",
+        skipped.size(), skipped.size() == 1 ? "" : "s", skipped.size() == 1 ? "is" : "are",
+        name_list(skipped));
   }
   if (out.empty()) {
     throw std::invalid_argument(path + ": none of the " + std::to_string(names.size()) +
@@ -380,27 +398,37 @@ std::vector<InputTensor> select_inputs(const std::string& path, const std::strin
 }
 
 int quantize_main(int argc, char** argv) {
-  const ParsedArgs a =
-      parse_args(argc, argv, {"recipe", "out", "tensors", "threads"}, {"swizzle", "allow-nonfinite", "quiet"});
+  const ParsedArgs a = parse_args(argc, argv, {"recipe", "out", "tensors", "threads"},
+                                  {"swizzle", "allow-nonfinite", "quiet"});
   if (a.flags.count("help")) {
     std::fputs(kQuantizeUsage, stdout);
     return 0;
   }
   if (a.positional.size() != 1) {
-    throw UsageError(a.positional.empty() ? "give one input file" : "give one input file, got " +
-                                                                        std::to_string(a.positional.size()));
+    throw UsageError(a.positional.empty()
+                         ? "give one input file"
+                         : "give one input file, got " + std::to_string(a.positional.size()));
   }
   if (!a.values.count("recipe")) throw UsageError("--recipe SPEC is required (e.g. nvfp4:te)");
   if (!a.values.count("out")) throw UsageError("--out OUT.safetensors is required");
   const std::string in = a.positional[0], out = a.values.at("out");
   const std::string glob = a.values.count("tensors") ? a.values.at("tensors") : "";
   const int threads = parse_threads(a);
-  const bool quiet = a.flags.count("quiet") > 0, allow_nonfinite = a.flags.count("allow-nonfinite") > 0;
-  const ScaleLayout layout = a.flags.count("swizzle") ? ScaleLayout::kSwizzled128x4 : ScaleLayout::kRowMajor;
+  const bool quiet = a.flags.count("quiet") > 0,
+             allow_nonfinite = a.flags.count("allow-nonfinite") > 0;
   const formats::Recipe recipe = core::parse_recipe(a.values.at("recipe"));
+  ScaleLayout layout =
+      a.flags.count("swizzle") ? ScaleLayout::kSwizzled128x4 : ScaleLayout::kRowMajor;
+  if (recipe.format == BlockFormat::kINT4 && layout != ScaleLayout::kRowMajor) {
+    layout = ScaleLayout::kRowMajor;  // the swizzle is for 8-bit scales of block-scaled GEMMs
+    if (!quiet)
+      fmt::print(stderr,
+                 "fp4lab quantize: --swizzle ignored: int4 group scales are stored row-major\n");
+  }
   core::validate_recipe(recipe);
   if (recipe.overflow == formats::Fp4Overflow::kReferenceUnclamped) {
-    throw std::invalid_argument("ref_unclamped can give 8, which no E2M1 code holds: it has no stored form");
+    throw std::invalid_argument(
+        "ref_unclamped can give 8, which no E2M1 code holds: it has no stored form");
   }
   const std::string spec = core::recipe_to_spec(recipe);
   check_not_same_file(in, out);
@@ -416,7 +444,8 @@ int quantize_main(int argc, char** argv) {
   json names = json::array();
   for (const InputTensor& t : inputs) {
     plans.push_back(plan_tensor(t.view.rows(), t.view.cols(), recipe, layout));
-    for (PlannedEntry& e : quantized_entries(t.name, plans.back(), recipe, layout)) entries.push_back(std::move(e));
+    for (PlannedEntry& e : quantized_entries(t.name, plans.back(), recipe, layout))
+      entries.push_back(std::move(e));
     names.push_back(t.name);
     meta[t.name + ".recipe"] = spec;
     meta[t.name + ".shape"] = json(t.shape).dump();
@@ -431,17 +460,21 @@ int quantize_main(int argc, char** argv) {
     const InputTensor& t = inputs[k];
     const TensorPlan& p = plans[k];
     const auto t0 = std::chrono::steady_clock::now();
-    const core::QuantizedTensor q = core::quantize(t.view, core::QuantizeOptions{recipe, layout, threads, false});
+    const core::QuantizedTensor q =
+        core::quantize(t.view, core::QuantizeOptions{recipe, layout, threads, false});
     if (q.padded_cols != p.padded_cols || q.scale_cols != p.scale_cols ||
         static_cast<std::int64_t>(q.scales.size()) != p.scale_bytes) {
-      throw std::logic_error("tensor '" + t.name + "': quantized sizes differ from the planned ones");
+      throw std::logic_error("tensor '" + t.name +
+                             "': quantized sizes differ from the planned ones");
     }
     if (q.nonfinite > 0) nonfinite.push_back(fmt::format("{}: {}", t.name, q.nonfinite));
-    const float amax = formats::uses_tensor_scale(recipe) ? q.tensor_scale.amax
-                                                          : core::tensor_amax(t.view, recipe, threads);
+    const float amax = formats::uses_tensor_scale(recipe)
+                           ? q.tensor_scale.amax
+                           : core::tensor_amax(t.view, recipe, threads);
     writer.write(t.name + ".codes", q.codes);
     if (recipe.format == BlockFormat::kINT4) {
-      writer.write(t.name + ".group_scales", bytes_of(q.group_scales.data(), q.group_scales.size() * 4));
+      writer.write(t.name + ".group_scales",
+                   bytes_of(q.group_scales.data(), q.group_scales.size() * 4));
       writer.write(t.name + ".zero_points", q.zero_points);
     } else {
       writer.write(t.name + ".scales", q.scales);
@@ -458,10 +491,11 @@ int quantize_main(int argc, char** argv) {
   if (!nonfinite.empty()) {
     const std::string list = name_list(nonfinite);
     if (!allow_nonfinite) {
-      throw std::invalid_argument(fmt::format(
-          "{} tensor{} hold NaN/Inf inputs (name: count) {}; nothing was written (pass --allow-nonfinite "
-          "to store them as the recipe encodes them)",
-          nonfinite.size(), nonfinite.size() == 1 ? "" : "s", list));
+      throw std::invalid_argument(
+          fmt::format("{} tensor{} NaN/Inf inputs (name: count) {}; nothing was written (pass "
+                      "--allow-nonfinite "
+                      "to store them as the recipe encodes them)",
+                      nonfinite.size(), nonfinite.size() == 1 ? " holds" : "s hold", list));
     }
     fmt::print(stderr, "fp4lab quantize: warning: NaN/Inf inputs (name: count) {}\n", list);
   }
@@ -492,22 +526,25 @@ struct StoredTensor {
 const std::string& metadata_value(const core::SafetensorsFile& f, const std::string& key) {
   const auto it = f.metadata().find(key);
   if (it == f.metadata().end()) {
-    throw core::FormatError(f.source() + ": metadata \"" + key + "\" is missing (not written by fp4lab quantize?)");
+    throw core::FormatError(f.source() + ": metadata \"" + key +
+                            "\" is missing (not written by fp4lab quantize?)");
   }
   return it->second;
 }
 
 /// The bytes of entry `name`, which must have `dtype` and `shape`.
 std::span<const std::uint8_t> expect_entry(const core::SafetensorsFile& f, const std::string& name,
-                                           const char* dtype, const std::vector<std::int64_t>& shape) {
+                                           const char* dtype,
+                                           const std::vector<std::int64_t>& shape) {
   if (!f.contains(name)) {
     throw core::FormatError(f.source() + ": tensor '" + name + "' is missing; the file holds " +
                             name_list(f.names()));
   }
   const core::SafetensorsInfo& i = f.info(name);
   if (i.dtype != dtype || i.shape != shape) {
-    throw core::FormatError(f.source() + ": tensor '" + name + "' is " + i.dtype + " " + core::shape_string(i.shape) +
-                            ", expected " + dtype + " " + core::shape_string(shape));
+    throw core::FormatError(f.source() + ": tensor '" + name + "' is " + i.dtype + " " +
+                            core::shape_string(i.shape) + ", expected " + dtype + " " +
+                            core::shape_string(shape));
   }
   return f.raw(name);
 }
@@ -534,11 +571,13 @@ StoredTensor read_stored(const core::SafetensorsFile& f, const std::string& name
     s.shape = shape.get<std::vector<std::int64_t>>();
     core::shape_numel(s.shape);
   } catch (const std::exception& ex) {
-    throw core::FormatError(f.source() + ": metadata \"" + name + ".shape\" is not a shape: " + ex.what());
+    throw core::FormatError(f.source() + ": metadata \"" + name +
+                            ".shape\" is not a shape: " + ex.what());
   }
   const std::int64_t numel = core::shape_numel(s.shape);
   const std::int64_t cols = s.shape.empty() ? 1 : s.shape.back();
-  if (numel == 0) throw core::FormatError(f.source() + ": tensor '" + name + "' has an empty shape");
+  if (numel == 0)
+    throw core::FormatError(f.source() + ": tensor '" + name + "' has an empty shape");
   s.plan = plan_tensor(numel / cols, cols, s.recipe, s.layout);
   const TensorPlan& p = s.plan;
   s.codes = expect_entry(f, name + ".codes", "U8", {p.rows, p.padded_cols / 2});
@@ -551,10 +590,12 @@ StoredTensor read_stored(const core::SafetensorsFile& f, const std::string& name
   const float decode = read_f32(expect_entry(f, name + ".tensor_scale", "F32", {1}));
   const float amax = read_f32(expect_entry(f, name + ".amax", "F32", {1}));
   s.tensor_scale = formats::tensor_scale(s.recipe, amax);
-  if (formats::bit_cast<std::uint32_t>(s.tensor_scale.decode) != formats::bit_cast<std::uint32_t>(decode)) {
-    throw core::FormatError(fmt::format("{}: tensor '{}': stored tensor scale {} does not follow from amax {} under {} "
-                                        "(expected {}); the file is inconsistent",
-                                        f.source(), name, decode, amax, s.spec, s.tensor_scale.decode));
+  if (formats::bit_cast<std::uint32_t>(s.tensor_scale.decode) !=
+      formats::bit_cast<std::uint32_t>(decode)) {
+    throw core::FormatError(
+        fmt::format("{}: tensor '{}': stored tensor scale {} does not follow from amax {} under {} "
+                    "(expected {}); the file is inconsistent",
+                    f.source(), name, decode, amax, s.spec, s.tensor_scale.decode));
   }
   return s;
 }
@@ -567,7 +608,8 @@ core::DType parse_dtype(const std::string& s) {
 }
 
 /// Dequantizes rows [r0, r1) of `s` (r0 a multiple of 128, so swizzled tiles stay whole).
-core::Tensor dequantize_rows(const StoredTensor& s, std::int64_t r0, std::int64_t r1, core::DType dtype, int threads) {
+core::Tensor dequantize_rows(const StoredTensor& s, std::int64_t r0, std::int64_t r1,
+                             core::DType dtype, int threads) {
   const TensorPlan& p = s.plan;
   core::QuantizedTensor q;
   q.recipe = s.recipe;
@@ -584,7 +626,8 @@ core::Tensor dequantize_rows(const StoredTensor& s, std::int64_t r0, std::int64_
   q.codes = slice(s.codes, r0 * p.padded_cols / 2, r1 * p.padded_cols / 2);
   if (s.recipe.format == BlockFormat::kINT4) {
     q.group_scales.resize(static_cast<std::size_t>((r1 - r0) * p.scale_cols));
-    std::memcpy(q.group_scales.data(), s.group_scales.data() + r0 * p.scale_cols * 4, q.group_scales.size() * 4);
+    std::memcpy(q.group_scales.data(), s.group_scales.data() + r0 * p.scale_cols * 4,
+                q.group_scales.size() * 4);
     q.zero_points = slice(s.zero_points, r0 * p.scale_cols, r1 * p.scale_cols);
   } else if (s.layout == ScaleLayout::kRowMajor) {
     q.scales = slice(s.scales, r0 * p.scale_cols, r1 * p.scale_cols);
@@ -609,18 +652,21 @@ int dequantize_main(int argc, char** argv) {
   const int threads = parse_threads(a);
   const bool quiet = a.flags.count("quiet") > 0;
   check_not_same_file(in, out);
-  if (!ends_with(in, ".safetensors")) throw UsageError("input '" + in + "': expected a .safetensors file");
+  if (!ends_with(in, ".safetensors"))
+    throw UsageError("input '" + in + "': expected a .safetensors file");
 
   const core::SafetensorsFile f = core::open_safetensors(in);
   if (metadata_value(f, "fp4lab.format") != kQuantizedFileFormat) {
-    throw core::FormatError(in + ": metadata fp4lab.format is '" + metadata_value(f, "fp4lab.format") +
-                            "', expected '" + std::string(kQuantizedFileFormat) + "'");
+    throw core::FormatError(in + ": metadata fp4lab.format is '" +
+                            metadata_value(f, "fp4lab.format") + "', expected '" +
+                            std::string(kQuantizedFileFormat) + "'");
   }
   std::vector<std::string> names;
   try {
     names = json::parse(metadata_value(f, "fp4lab.tensors")).get<std::vector<std::string>>();
   } catch (const json::exception& ex) {
-    throw core::FormatError(in + ": metadata fp4lab.tensors is not a JSON array of names: " + ex.what());
+    throw core::FormatError(in +
+                            ": metadata fp4lab.tensors is not a JSON array of names: " + ex.what());
   }
   if (names.empty()) throw core::FormatError(in + ": metadata fp4lab.tensors lists no tensors");
   std::vector<StoredTensor> stored;
@@ -647,7 +693,8 @@ int dequantize_main(int argc, char** argv) {
     }
     release_pages(s.codes);
     if (!quiet) {
-      const double sec = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const double sec =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       fmt::print(stderr, "[{}/{}] {} {} {} -> {} ({:.2f} s)\n", k + 1, stored.size(), s.name,
                  core::shape_string(s.shape), s.spec, core::dtype_name(dtype), sec);
     }
@@ -658,7 +705,8 @@ int dequantize_main(int argc, char** argv) {
 }
 
 /// Runs a command body: usage errors exit 2 with the usage, other failures exit 1.
-int guarded(const char* command, const char* usage, int (*body)(int, char**), int argc, char** argv) {
+int guarded(const char* command, const char* usage, int (*body)(int, char**), int argc,
+            char** argv) {
   try {
     return body(argc, argv);
   } catch (const UsageError& ex) {

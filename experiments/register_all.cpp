@@ -8,6 +8,12 @@ void register_all(Registry& registry) {
   registry.add(make_walkthrough());
   registry.add(make_error_profile());
   registry.add(make_compare());
+  registry.add(make_sweep());
+  registry.add(make_diff());
+  registry.add(make_gemm());
+  registry.add(make_select());
+  registry.add(make_threshold());
+  registry.add(make_ablate());
 }
 
 }  // namespace fp4lab::exp

@@ -57,7 +57,9 @@ class Sweep : public Experiment {
   }
   std::vector<std::pair<std::string, std::string>> param_help() const override {
     auto h = source_param_help();
-    h.push_back({"formats", "comma-separated recipe specs without a block size; each is run at every block size"});
+    h.push_back(
+        {"formats",
+         "comma-separated recipe specs without a block size; each is run at every block size"});
     h.push_back({"block_sizes", "comma-separated block sizes (even, 8 to 128)"});
     h.push_back({"threads", "CPU threads (0: all cores)"});
     return h;
@@ -71,24 +73,28 @@ class Sweep : public Experiment {
       bases.push_back(core::parse_recipe(s));
       for (std::size_t at = 0; at != std::string::npos; at = s.find(':', at + 1)) {
         const std::string_view tok = std::string_view(s).substr(at == 0 ? 0 : at + 1);
-        const bool group = bases.back().format == BlockFormat::kINT4 && tok.size() > 1 && tok[0] == 'g' &&
-                           tok[1] >= '0' && tok[1] <= '9';
+        const bool group = bases.back().format == BlockFormat::kINT4 && tok.size() > 1 &&
+                           tok[0] == 'g' && tok[1] >= '0' && tok[1] <= '9';
         if (tok.substr(0, 3) == "bs=" || group) {
-          throw std::invalid_argument("parameter 'formats': '" + s +
-                                      "' sets a block size; the sweep sets it (parameter block_sizes)");
+          throw std::invalid_argument(
+              "parameter 'formats': '" + s +
+              "' sets a block size; the sweep sets it (parameter block_sizes)");
         }
       }
     }
     std::vector<int> sizes;
     for (const float b : read_float_list(p, "block_sizes")) {
-      if (b != std::floor(b) || b < kMinBlockSize || b > kMaxBlockSize || static_cast<int>(b) % 2 != 0) {
-        throw std::invalid_argument(fmt::format("parameter 'block_sizes': {} is not an even size in [{}, {}]", b,
-                                                kMinBlockSize, kMaxBlockSize));
+      if (b != std::floor(b) || b < kMinBlockSize || b > kMaxBlockSize ||
+          static_cast<int>(b) % 2 != 0) {
+        throw std::invalid_argument(
+            fmt::format("parameter 'block_sizes': {} is not an even size in [{}, {}]", b,
+                        kMinBlockSize, kMaxBlockSize));
       }
       sizes.push_back(static_cast<int>(b));
     }
     if (bases.empty() || sizes.empty() || bases.size() * sizes.size() > 400) {
-      throw std::invalid_argument("sweep: give 1 or more formats and block sizes (at most 400 runs)");
+      throw std::invalid_argument(
+          "sweep: give 1 or more formats and block sizes (at most 400 runs)");
     }
     std::vector<Recipe> runs;
     for (const Recipe& base : bases) {
@@ -97,7 +103,8 @@ class Sweep : public Experiment {
         r.block_size = bs;
         core::validate_recipe(r);  // e.g. rht with bs=8 is refused here, before any work
         if (r.overflow != Fp4Overflow::kSaturate) {
-          throw std::invalid_argument("sweep: " + core::recipe_to_spec(r) + " has no stored codes (ref_unclamped)");
+          throw std::invalid_argument("sweep: " + core::recipe_to_spec(r) +
+                                      " has no stored codes (ref_unclamped)");
         }
         runs.push_back(r);
       }
@@ -114,17 +121,24 @@ class Sweep : public Experiment {
     res.provenance.seed = src.seed;
     Table t{"sweep",
             "Block size x format",
-            {"format", "block size", "recipe", "bits/value", "MSE", "SQNR dB", "blocks", "subnormal scales",
-             "flushed scales", "subnormal frac", "flushed frac"},
+            {"format", "block size", "recipe", "bits/value", "MSE", "SQNR dB", "blocks",
+             "subnormal scales", "flushed scales", "subnormal frac", "flushed frac"},
             {}};
-    Curve c{"sqnr_vs_block_size", "SQNR against block size", "block size", "SQNR (dB)", true, false, {}};
-    std::string text = fmt::format("{}\n{:<34} {:>8} {:>11} {:>8} {:>10} {:>10}\n", src.description, "recipe",
-                                   "bits/val", "MSE", "SQNR dB", "subnormal", "flushed");
+    Curve c{"sqnr_vs_block_size",
+            "SQNR against block size",
+            "block size",
+            "SQNR (dB)",
+            true,
+            false,
+            {}};
+    std::string text = fmt::format("{}\n{:<34} {:>8} {:>11} {:>8} {:>10} {:>10}\n", src.description,
+                                   "recipe", "bits/val", "MSE", "SQNR dB", "subnormal", "flushed");
     for (std::size_t k = 0; k < runs.size(); ++k) {
       const Recipe& r = runs[k];
       const std::string spec = core::recipe_to_spec(r);
       if (progress && !progress(0.02 + 0.98 * double(k) / runs.size(), spec)) throw Cancelled();
-      const core::QuantizedTensor q = core::quantize(x, core::QuantizeOptions{r, ScaleLayout::kRowMajor, threads, true});
+      const core::QuantizedTensor q =
+          core::quantize(x, core::QuantizeOptions{r, ScaleLayout::kRowMajor, threads, true});
       const core::Tensor xq = core::dequantize(q, core::DType::kF32, threads);
       const core::ErrorMetrics m = core::error_metrics(x, xq.view(), r.block_size, threads);
       const std::size_t fi = k / sizes.size();
@@ -151,8 +165,8 @@ class Sweep : public Experiment {
       res.scalars["mse:" + spec] = m.mse;
       res.scalars["sqnr_db:" + spec] = m.sqnr_db;
       res.provenance.recipes.push_back(spec);
-      text += fmt::format("{:<34} {:>8.3f} {:>11.4e} {:>8.2f} {:>10} {:>10}\n", spec, bits_per_value(r), m.mse,
-                          m.sqnr_db, sub, fl);
+      text += fmt::format("{:<34} {:>8.3f} {:>11.4e} {:>8.2f} {:>10} {:>10}\n", spec,
+                          bits_per_value(r), m.mse, m.sqnr_db, sub, fl);
     }
     res.tables.push_back(std::move(t));
     res.curves.push_back(std::move(c));

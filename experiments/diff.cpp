@@ -1,0 +1,450 @@
+// `diff`: two quantizations of one tensor compared bit by bit: two fp4lab recipes, or an fp4lab
+// recipe against packed codes, 8-bit block scales and a tensor scale that another library wrote
+// (.safetensors or .npy, stored as FORMATS.md §7 says: low nibble = even element).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <optional>
+
+#include "core/io/npy.hpp"
+#include "core/io/safetensors.hpp"
+#include "core/quantize.hpp"
+#include "core/recipe_spec.hpp"
+#include "experiments/common.hpp"
+#include "experiments/experiments.hpp"
+#include "experiments/quantized_file.hpp"
+#include "experiments/tensor_source.hpp"
+
+namespace fp4lab::exp {
+namespace {
+
+using namespace fp4lab::formats;
+
+std::uint32_t bits_of(float v) { return bit_cast<std::uint32_t>(v); }
+
+// ---- external arrays ----
+
+/// One array read from another library's output, copied out of its file.
+struct ExternalArray {
+  std::string where;  ///< "file:name" or the .npy path, for messages
+  std::string dtype;  ///< safetensors spelling: U8, F32, F8_E4M3, ...
+  std::vector<std::int64_t> shape;
+  std::vector<std::uint8_t> bytes;
+  std::int64_t numel() const { return core::shape_numel(shape); }
+  std::string describe() const {
+    return where + " (" + dtype + " " + core::shape_string(shape) + ")";
+  }
+};
+
+/// What an external quantization provides.
+struct ExternalFiles {
+  ExternalArray codes, scales;
+  std::optional<ExternalArray> tensor_scale;
+  std::string layout_hint;  ///< "NAME.scale_layout" metadata of an fp4lab file, else empty
+};
+
+const char* npy_dtype_label(core::NpyDType d) {
+  switch (d) {
+    case core::NpyDType::kF32:
+      return "F32";
+    case core::NpyDType::kF16:
+      return "F16";
+    case core::NpyDType::kBF16:
+      return "BF16";
+    case core::NpyDType::kU8:
+      return "U8";
+  }
+  return "?";
+}
+
+std::string listing(const std::vector<std::string>& names) {
+  std::string s;
+  for (std::size_t i = 0; i < names.size() && i < 20; ++i) s += (i ? ", " : "") + names[i];
+  if (names.size() > 20) s += fmt::format(", ... ({} in all)", names.size());
+  return s.empty() ? "nothing" : s;
+}
+
+ExternalFiles read_external_safetensors(const std::string& path, const std::string& prefix) {
+  const core::SafetensorsFile f = core::open_safetensors(path);
+  const std::string p = prefix.empty() ? "" : prefix + ".";
+  auto get = [&](const std::string& what, bool required) -> std::optional<ExternalArray> {
+    const std::string name = p + what;
+    if (!f.contains(name)) {
+      if (!required) return std::nullopt;
+      throw std::invalid_argument("external " + path + ": no tensor named '" + name +
+                                  "' (expected " + p + "codes, " + p + "scales and " + p +
+                                  "tensor_scale; set prefix for NAME.codes); " + "the file holds " +
+                                  listing(f.names()));
+    }
+    const core::SafetensorsInfo& i = f.info(name);
+    const auto raw = f.raw(name);
+    return ExternalArray{path + ":" + name, i.dtype, i.shape, {raw.begin(), raw.end()}};
+  };
+  ExternalFiles e{*get("codes", true), *get("scales", true), get("tensor_scale", false), ""};
+  const auto hint = f.metadata().find(p + "scale_layout");
+  if (!prefix.empty() && hint != f.metadata().end()) e.layout_hint = hint->second;
+  return e;
+}
+
+ExternalFiles read_external_npy(const std::string& path, const std::string& prefix) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::is_directory(path) ? fs::path(path) : fs::path(path).parent_path();
+  const std::string p = prefix.empty() ? "" : prefix + ".";
+  auto get = [&](const std::string& what, bool required) -> std::optional<ExternalArray> {
+    const fs::path file = dir / (p + what + ".npy");
+    if (!fs::exists(file)) {
+      if (!required) return std::nullopt;
+      std::vector<std::string> present;
+      std::error_code ec;
+      for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        if (entry.path().extension() == ".npy") present.push_back(entry.path().filename().string());
+      }
+      std::sort(present.begin(), present.end());
+      throw std::invalid_argument("external " + dir.string() + ": " + file.filename().string() +
+                                  " is missing (expected " + p + "codes.npy, " + p +
+                                  "scales.npy and " + p + "tensor_scale.npy); the folder holds " +
+                                  listing(present));
+    }
+    const core::NpyArray a = core::read_npy(file.string());
+    const auto raw = a.raw();
+    return ExternalArray{
+        file.string(), npy_dtype_label(a.dtype()), a.shape(), {raw.begin(), raw.end()}};
+  };
+  return ExternalFiles{*get("codes", true), *get("scales", true), get("tensor_scale", false), ""};
+}
+
+ExternalFiles read_external(const std::string& path, const std::string& prefix) {
+  if (path.size() >= 12 && path.compare(path.size() - 12, 12, ".safetensors") == 0) {
+    return read_external_safetensors(path, prefix);
+  }
+  if (std::filesystem::is_directory(path) ||
+      (path.size() >= 4 && path.compare(path.size() - 4, 4, ".npy") == 0)) {
+    return read_external_npy(path, prefix);
+  }
+  throw std::invalid_argument("external '" + path +
+                              "': expected a .safetensors file, a folder of codes.npy, " +
+                              "scales.npy and tensor_scale.npy, or one of those .npy files");
+}
+
+/// The external quantization as a QuantizedTensor decoded under `ours`' recipe, after checking
+/// every dtype and size against what `ours` (the same input under recipe_a) holds.
+core::QuantizedTensor external_tensor(ExternalFiles e, const core::QuantizedTensor& ours,
+                                      const std::string& layout_param) {
+  const Recipe& r = ours.recipe;
+  if (r.format == BlockFormat::kINT4) {
+    throw std::invalid_argument(
+        "external mode compares 8-bit block scales: recipe_a must be nvfp4, mxfp4 or nvint4");
+  }
+  core::QuantizedTensor q;
+  q.recipe = r;
+  q.shape = ours.shape;
+  q.rows = ours.rows;
+  q.cols = ours.cols;
+  q.padded_cols = ours.padded_cols;
+  q.scale_cols = ours.scale_cols;
+  const std::string sizes = fmt::format("for an input of {} rows x {} columns with block size {}",
+                                        q.rows, q.cols, r.block_size);
+  // codes: uint8, two per byte
+  if (e.codes.dtype != "U8") {
+    throw std::invalid_argument(
+        "external codes " + e.codes.describe() +
+        ": wrong dtype, expected U8 (uint8, two 4-bit codes per byte, low nibble = even element)");
+  }
+  const std::int64_t want_codes = q.rows * q.padded_cols / 2;
+  if (e.codes.numel() != want_codes) {
+    std::string hint;
+    if (e.codes.numel() == q.rows * q.cols || e.codes.numel() == q.rows * q.padded_cols) {
+      hint = " (it holds one code per byte: pack two per byte, low nibble = even element)";
+    }
+    throw std::invalid_argument(fmt::format(
+        "external codes {}: wrong size, {} bytes where [{}, {}] = {} are expected {}{}",
+        e.codes.describe(), e.codes.numel(), q.rows, q.padded_cols / 2, want_codes, sizes, hint));
+  }
+  q.codes = std::move(e.codes.bytes);
+  // scales: one byte each, row-major or swizzled
+  const char* typed = r.format == BlockFormat::kMXFP4 ? "F8_E8M0" : "F8_E4M3";
+  if (e.scales.dtype != "U8" && e.scales.dtype != typed) {
+    throw std::invalid_argument(fmt::format(
+        "external scales {}: wrong dtype, expected U8 or {} ({} block scales)", e.scales.describe(),
+        typed, r.format == BlockFormat::kMXFP4 ? "E8M0" : "UE4M3"));
+  }
+  auto scale_bytes = [&](ScaleLayout l) {
+    return static_cast<std::int64_t>(padded_scale_rows(static_cast<std::size_t>(q.rows), l) *
+                                     padded_scale_cols(static_cast<std::size_t>(q.scale_cols), l));
+  };
+  const std::int64_t row_major = scale_bytes(ScaleLayout::kRowMajor);
+  const std::int64_t swizzled = scale_bytes(ScaleLayout::kSwizzled128x4);
+  const std::int64_t have = e.scales.numel();
+  const std::string layout_name =
+      layout_param == "auto" && !e.layout_hint.empty() ? e.layout_hint : layout_param;
+  if (layout_name == "auto") {
+    if (row_major == swizzled) {
+      throw std::invalid_argument(
+          fmt::format("external scales {}: both layouts hold {} bytes {}; set scale_layout to "
+                      "row_major or swizzled",
+                      e.scales.describe(), row_major, sizes));
+    }
+    if (have != row_major && have != swizzled) {
+      throw std::invalid_argument(
+          fmt::format("external scales {}: wrong size, {} bytes where {} (row-major) or {} "
+                      "(128x4 swizzled) are expected {}",
+                      e.scales.describe(), have, row_major, swizzled, sizes));
+    }
+    q.layout = have == row_major ? ScaleLayout::kRowMajor : ScaleLayout::kSwizzled128x4;
+  } else {
+    q.layout = parse_scale_layout(layout_name);
+    const std::int64_t want = scale_bytes(q.layout);
+    if (have != want) {
+      const bool other = have == (q.layout == ScaleLayout::kRowMajor ? swizzled : row_major);
+      throw std::invalid_argument(fmt::format(
+          "external scales {}: wrong size, {} bytes where {} are expected in the {} layout {}{}",
+          e.scales.describe(), have, want, scale_layout_name(q.layout), sizes,
+          other ? "; that is the size of the other layout: set scale_layout" : ""));
+    }
+  }
+  q.scales = std::move(e.scales.bytes);
+  // tensor scale: one FP32, the decode scale
+  q.tensor_scale = ours.tensor_scale;
+  if (!e.tensor_scale) {
+    if (uses_tensor_scale(r)) {
+      throw std::invalid_argument("external: no tensor_scale, which " + core::recipe_to_spec(r) +
+                                  " needs");
+    }
+    return q;
+  }
+  if (e.tensor_scale->dtype != "F32" || e.tensor_scale->numel() != 1) {
+    throw std::invalid_argument("external tensor_scale " + e.tensor_scale->describe() +
+                                ": expected one F32 value (the decode scale)");
+  }
+  float decode = 0;
+  std::memcpy(&decode, e.tensor_scale->bytes.data(), 4);
+  if (bits_of(decode) != bits_of(ours.tensor_scale.decode)) {
+    // decode with the external scale: 4/6 decodes through amax/divisor, so that carries it
+    q.tensor_scale.decode = decode;
+    q.tensor_scale.encode = 1.0f / decode;
+    q.tensor_scale.amax = decode * q.tensor_scale.divisor;
+  }
+  return q;
+}
+
+// ---- the comparison ----
+
+std::string element_text(const Recipe& r, std::uint8_t code) {
+  const bool integer = r.format == BlockFormat::kNVINT4 || r.format == BlockFormat::kINT4;
+  const float v = integer ? int4{code}.to_float() : e2m1_value(code);
+  if (r.format == BlockFormat::kINT4 && r.int4 == Int4Scheme::kAsymmetric)
+    return fmt::format("0x{:x}", code);
+  return fmt::format("0x{:x} ({:+g})", code, v);
+}
+
+std::string scale_text(const Recipe& r, const BlockScale& s) {
+  switch (r.format) {
+    case BlockFormat::kINT4:
+      return r.int4 == Int4Scheme::kAsymmetric
+                 ? fmt::format("{:.6g} zp {}", s.group_scale, s.zero_point)
+                 : fmt::format("{:.6g}", s.group_scale);
+    case BlockFormat::kMXFP4:
+      return fmt::format("0x{:02x} ({:g})", s.code, ue8m0{s.code}.to_float());
+    default:
+      return fmt::format("0x{:02x} ({:g})", s.code, ue4m3{s.code}.to_float());
+  }
+}
+
+bool same_scale(const BlockScale& a, const BlockScale& b) {
+  return a.code == b.code && a.zero_point == b.zero_point &&
+         bits_of(a.group_scale) == bits_of(b.group_scale);
+}
+
+class Diff : public Experiment {
+ public:
+  ExperimentInfo info() const override {
+    return {"diff", "Bit-level diff of two quantizations",
+            "codes, block scales and tensor scales of two recipes (or an external library) on one "
+            "tensor"};
+  }
+  Params default_params() const override {
+    Params p = source_default_params();
+    p["recipe_a"] = "nvfp4:te";
+    p["recipe_b"] = "nvfp4:torchao";
+    p["examples"] = 20;
+    p["external"] = "";
+    p["prefix"] = "";
+    p["scale_layout"] = "auto";
+    p["threads"] = 0;
+    return p;
+  }
+  std::vector<std::pair<std::string, std::string>> param_help() const override {
+    auto h = source_param_help();
+    h.push_back({"recipe_a",
+                 "the first recipe spec (in external mode: the fp4lab recipe to compare with)"});
+    h.push_back({"recipe_b", "the second recipe spec (ignored in external mode)"});
+    h.push_back({"examples", "differing elements listed, row-major from the start (0 to 10000)"});
+    h.push_back(
+        {"external",
+         "another library's output for the same input: a .safetensors (codes, scales, "
+         "tensor_scale) or a folder of codes.npy, scales.npy, tensor_scale.npy; empty: off"});
+    h.push_back(
+        {"prefix", "external: tensor names PREFIX.codes, ... (files PREFIX.codes.npy, ...)"});
+    h.push_back(
+        {"scale_layout",
+         "external scales: row_major, swizzled (128x4), or auto (file metadata, else size)"});
+    h.push_back({"threads", "CPU threads (0: all cores)"});
+    return h;
+  }
+  Result run(const Params& given, const Progress& progress) const override {
+    const Params p = merge_params(default_params(), given, "diff");
+    const int threads = static_cast<int>(read_int(p, "threads", 0, 1024));
+    const auto max_examples = static_cast<std::size_t>(read_int(p, "examples", 0, 10000));
+    const std::string external = p.at("external").get<std::string>();
+    const std::string layout_param = p.at("scale_layout").get<std::string>();
+    if (layout_param != "auto") parse_scale_layout(layout_param);
+    const Recipe ra = core::parse_recipe(p.at("recipe_a").get<std::string>());
+    const std::optional<Recipe> rb =
+        external.empty()
+            ? std::optional<Recipe>(core::parse_recipe(p.at("recipe_b").get<std::string>()))
+            : std::nullopt;
+    for (const Recipe* r : {&ra, rb ? &*rb : nullptr}) {
+      if (r && r->overflow != Fp4Overflow::kSaturate) {
+        throw std::invalid_argument("diff: " + core::recipe_to_spec(*r) +
+                                    " has no stored codes (ref_unclamped)");
+      }
+    }
+    if (!external.empty() && ra.format == BlockFormat::kINT4) {
+      throw std::invalid_argument(
+          "external mode compares 8-bit block scales: recipe_a must be nvfp4, mxfp4 or nvint4");
+    }
+    if (progress && !progress(0.0, "tensor")) throw Cancelled();
+    const SourceTensor src = load_source(p, threads);
+    const core::TensorView x = src.tensor.view();
+
+    const std::string spec_a = core::recipe_to_spec(ra);
+    if (progress && !progress(0.1, spec_a)) throw Cancelled();
+    const core::QuantizedTensor qa =
+        core::quantize(x, core::QuantizeOptions{ra, ScaleLayout::kRowMajor, threads, false});
+    std::string label_b;
+    core::QuantizedTensor qb;
+    if (rb) {
+      label_b = core::recipe_to_spec(*rb);
+      if (progress && !progress(0.4, label_b)) throw Cancelled();
+      qb = core::quantize(x, core::QuantizeOptions{*rb, ScaleLayout::kRowMajor, threads, false});
+    } else {
+      label_b =
+          "external:" + external +
+          (p.at("prefix").get<std::string>().empty() ? ""
+                                                     : ":" + p.at("prefix").get<std::string>());
+      if (progress && !progress(0.4, "external")) throw Cancelled();
+      qb = external_tensor(read_external(external, p.at("prefix").get<std::string>()), qa,
+                           layout_param);
+    }
+    if (progress && !progress(0.7, "compare")) throw Cancelled();
+
+    // element by element (real columns only; padding codes are counted apart)
+    std::int64_t codes_differ = 0, values_differ = 0, scale_elems_differ = 0, padding_differ = 0;
+    Table ex{"examples",
+             "First differing elements (code or block scale), row-major",
+             {"row", "col", "x", "code A", "code B", "scale A", "scale B", "x_hat A", "x_hat B"},
+             {}};
+    std::vector<float> row(static_cast<std::size_t>(qa.cols));
+    for (std::int64_t r = 0; r < qa.rows; ++r) {
+      x.to_float(r * qa.cols, row);
+      for (std::int64_t c = 0; c < qa.cols; ++c) {
+        const std::uint8_t ca = qa.code(r, c), cb = qb.code(r, c);
+        const BlockScale sa = qa.block_scale(r, c), sb = qb.block_scale(r, c);
+        const float va = dequantize_code(qa.recipe, qa.tensor_scale, sa, ca);
+        const float vb = dequantize_code(qb.recipe, qb.tensor_scale, sb, cb);
+        const bool code_diff = ca != cb, scale_diff = !same_scale(sa, sb);
+        codes_differ += code_diff;
+        scale_elems_differ += scale_diff;
+        values_differ += bits_of(va) != bits_of(vb);
+        if ((code_diff || scale_diff) && ex.rows.size() < max_examples) {
+          ex.rows.push_back({double(r), double(c), double(row[static_cast<std::size_t>(c)]),
+                             element_text(qa.recipe, ca), element_text(qb.recipe, cb),
+                             scale_text(qa.recipe, sa), scale_text(qb.recipe, sb), double(va),
+                             double(vb)});
+        }
+      }
+      for (std::int64_t c = qa.cols; c < std::min(qa.padded_cols, qb.padded_cols); ++c) {
+        padding_differ += qa.code(r, c) != qb.code(r, c);
+      }
+    }
+    // block by block when both cut rows into the same blocks
+    const bool same_blocks = qa.recipe.block_size == qb.recipe.block_size;
+    std::int64_t blocks = 0, scales_differ = 0;
+    if (same_blocks) {
+      for (std::int64_t r = 0; r < qa.rows; ++r) {
+        for (std::int64_t b = 0; b < qa.scale_cols; ++b) {
+          const std::int64_t c = b * qa.recipe.block_size;
+          ++blocks;
+          scales_differ += !same_scale(qa.block_scale(r, c), qb.block_scale(r, c));
+        }
+      }
+    }
+
+    Result res;
+    res.experiment = "diff";
+    res.provenance = make_provenance("diff", p);
+    res.provenance.input = src.description;
+    res.provenance.input_hash = src.hash;
+    res.provenance.seed = src.seed;
+    res.provenance.recipes = {spec_a, label_b};
+    const std::int64_t elements = qa.rows * qa.cols;
+    res.scalars = {
+        {"elements", double(elements)},
+        {"codes_differ", double(codes_differ)},
+        {"values_differ", double(values_differ)},
+        {"scale_elements_differ", double(scale_elems_differ)},
+        {"padding_codes_differ", double(padding_differ)},
+        {"tensor_scale_a", qa.tensor_scale.decode},
+        {"tensor_scale_b", qb.tensor_scale.decode},
+        {"tensor_scales_equal",
+         bits_of(qa.tensor_scale.decode) == bits_of(qb.tensor_scale.decode) ? 1.0 : 0.0}};
+    if (same_blocks) {
+      res.scalars["blocks"] = double(blocks);
+      res.scalars["scales_differ"] = double(scales_differ);
+    }
+    Table sum{"summary", "Bit-level differences", {"quantity", "value"}, {}};
+    sum.rows = {
+        {std::string("A"), spec_a},
+        {std::string("B"), label_b},
+        {std::string("tensor scale A (decode)"),
+         fmt::format("{:.9g} (0x{:08x})", qa.tensor_scale.decode, bits_of(qa.tensor_scale.decode))},
+        {std::string("tensor scale B (decode)"),
+         fmt::format("{:.9g} (0x{:08x})", qb.tensor_scale.decode, bits_of(qb.tensor_scale.decode))},
+        {std::string("elements"), double(elements)},
+        {std::string("codes that differ"), double(codes_differ)},
+        {std::string("elements whose block scale differs"), double(scale_elems_differ)},
+        {std::string("dequantized values that differ (bits)"), double(values_differ)},
+        {std::string("padding codes that differ"), double(padding_differ)}};
+    if (same_blocks) {
+      sum.rows.push_back({std::string("blocks"), double(blocks)});
+      sum.rows.push_back({std::string("block scales that differ"), double(scales_differ)});
+    }
+    std::string text =
+        fmt::format("{}\nA: {}  tensor scale {:.9g}\nB: {}  tensor scale {:.9g}\n", src.description,
+                    spec_a, qa.tensor_scale.decode, label_b, qb.tensor_scale.decode);
+    text += fmt::format("codes differ: {} of {} ({:.4g}%)\n", codes_differ, elements,
+                        100.0 * codes_differ / elements);
+    if (same_blocks) {
+      text += fmt::format("block scales differ: {} of {} ({:.4g}%)\n", scales_differ, blocks,
+                          blocks ? 100.0 * scales_differ / blocks : 0.0);
+    } else {
+      text += fmt::format("block sizes differ: elements whose block scale differs: {}\n",
+                          scale_elems_differ);
+    }
+    text += fmt::format("dequantized values differ: {}\n", values_differ);
+    if (!ex.rows.empty()) text += table_text(ex);
+    res.tables = {std::move(sum), std::move(ex)};
+    res.summary = text;
+    if (progress) progress(1.0, "done");
+    return res;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Experiment> make_diff() { return std::make_unique<Diff>(); }
+
+}  // namespace fp4lab::exp

@@ -1,0 +1,309 @@
+// `select`: the 4/6 decisions on a tensor (FORMATS.md §3, the paper's §3.1): per rule (mse,
+// mae, abs_max) the share of blocks scaled to 4, how often rules agree, the error each choice
+// saves against M=6 in every metric, bmax/amax per decision, and a map of the decisions.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "core/quantize.hpp"
+#include "core/recipe_spec.hpp"
+#include "experiments/common.hpp"
+#include "experiments/experiments.hpp"
+#include "experiments/tensor_source.hpp"
+
+namespace fp4lab::exp {
+namespace {
+
+using namespace fp4lab::formats;
+
+constexpr int kRules = 3;
+constexpr std::array<const char*, kRules> kRuleNames = {"mse", "mae", "abs_max"};
+constexpr std::array<FourSixRule, kRules> kRuleValues = {FourSixRule::kMse, FourSixRule::kMae,
+                                                         FourSixRule::kAbsMax};
+constexpr std::array<const char*, kRules> kMetricNames = {"SSE", "L1", "abs-max"};
+
+/// The lowest binade of the bmax/amax histogram: ratios below 2^-kLowBinade go to bin 0.
+constexpr double kLowBinade = 16;
+
+class Select : public Experiment {
+ public:
+  ExperimentInfo info() const override {
+    return {
+        "select", "4/6 decisions per rule",
+        "share of blocks scaled to 4, rule agreement, error saved against M=6, and a decision map"};
+  }
+  Params default_params() const override {
+    Params p = source_default_params();
+    p["bins"] = 64;
+    p["map_size"] = 64;
+    p["threads"] = 0;
+    return p;
+  }
+  std::vector<std::pair<std::string, std::string>> param_help() const override {
+    auto h = source_param_help();
+    h.push_back({"bins", "bins of the log2(bmax / amax) histogram over [-16, 0] (4 to 1024)"});
+    h.push_back({"map_size", "the decision map's largest side in cells (1 to 64)"});
+    h.push_back({"threads", "CPU threads (0: all cores)"});
+    return h;
+  }
+  Result run(const Params& given, const Progress& progress) const override {
+    const Params p = merge_params(default_params(), given, "select");
+    const int threads = static_cast<int>(read_int(p, "threads", 0, 1024));
+    const int bins = static_cast<int>(read_int(p, "bins", 4, 1024));
+    const int map_size = static_cast<int>(read_int(p, "map_size", 1, 64));
+    if (progress && !progress(0.0, "tensor")) throw Cancelled();
+    const SourceTensor src = load_source(p, threads);
+    const core::TensorView x = src.tensor.view();
+    Result res;
+    res.experiment = "select";
+    res.provenance = make_provenance("select", p);
+    res.provenance.input = src.description;
+    res.provenance.input_hash = src.hash;
+    res.provenance.seed = src.seed;
+
+    // one quantization per rule; all three share the tensor scale (amax/1536) and so the two
+    // candidates of every block: rule m's records hold both candidates' errors in metric m
+    std::array<std::vector<BlockRecord>, kRules> rec;
+    std::int64_t rows = 0, row_blocks = 0;
+    int bs = 16;
+    for (int r = 0; r < kRules; ++r) {
+      if (progress && !progress(0.05 + 0.25 * r, kRuleNames[r])) throw Cancelled();
+      Recipe recipe;
+      recipe.nv = NvRecipe::kFourOverSix;
+      recipe.rule = kRuleValues[static_cast<std::size_t>(r)];
+      core::QuantizedTensor q =
+          core::quantize(x, core::QuantizeOptions{recipe, ScaleLayout::kRowMajor, threads, true});
+      rec[static_cast<std::size_t>(r)] = std::move(q.records);
+      rows = q.rows;
+      row_blocks = q.scale_cols;
+      bs = recipe.block_size;
+      res.provenance.recipes.push_back(core::recipe_to_spec(recipe));
+    }
+    if (progress && !progress(0.8, "statistics")) throw Cancelled();
+    const std::size_t nb = rec[0].size();
+
+    // per block: the choices, agreement, and the error saved in every metric (double sums in
+    // block order: deterministic)
+    std::array<double, kRules> m4{}, total6{};
+    std::array<std::array<double, kRules>, kRules> agree{}, saved{};
+    std::int64_t finite_blocks = 0, zero_blocks = 0, bad_blocks = 0;
+    float amax = 0.0f;
+    for (std::size_t b = 0; b < nb; ++b) {
+      if (rec[0][b].nonfinite == 0) amax = fmax_nan_ignoring(amax, rec[0][b].bmax);
+    }
+    std::vector<double> h_all(static_cast<std::size_t>(bins), 0.0), h4 = h_all, h6 = h_all;
+    std::array<std::vector<double>, kRules> h_rule4;
+    for (auto& h : h_rule4) h.assign(static_cast<std::size_t>(bins), 0.0);
+    for (std::size_t b = 0; b < nb; ++b) {
+      if (rec[0][b].nonfinite > 0) {
+        ++bad_blocks;
+        continue;
+      }
+      ++finite_blocks;
+      std::array<bool, kRules> four{};
+      for (int r = 0; r < kRules; ++r) four[r] = rec[r][b].chosen_max == 4;
+      for (int r = 0; r < kRules; ++r) {
+        m4[r] += four[r];
+        for (int o = 0; o < kRules; ++o) agree[r][o] += four[r] == four[o];
+        for (int m = 0; m < kRules; ++m) {
+          saved[r][m] += rec[m][b].err6 - (four[r] ? rec[m][b].err4 : rec[m][b].err6);
+        }
+      }
+      for (int m = 0; m < kRules; ++m) total6[m] += rec[m][b].err6;
+      const float bmax = rec[0][b].bmax;
+      if (bmax == 0.0f) {
+        ++zero_blocks;  // log2(0) is off the axis; the all-zero block is exact under both
+        continue;
+      }
+      // log2(bmax/amax): the ratio spans binades, and the E4M3 block scale (256 bmax/amax for
+      // 4/6) has the same relative step in each binade until its subnormals below 2^-14
+      const double l = std::log2(double(bmax) / double(amax));
+      const int bin = std::clamp(static_cast<int>(std::floor((l + kLowBinade) / kLowBinade * bins)),
+                                 0, bins - 1);
+      h_all[static_cast<std::size_t>(bin)] += 1;
+      (four[0] ? h4 : h6)[static_cast<std::size_t>(bin)] += 1;
+      for (int r = 0; r < kRules; ++r) h_rule4[r][static_cast<std::size_t>(bin)] += four[r];
+    }
+    const double nf = finite_blocks > 0 ? double(finite_blocks) : 1.0;
+
+    Table choice{"choices",
+                 "4/6 decisions and the error they save against M=6 (sums over blocks)",
+                 {"rule", "M=4 blocks", "SSE saved", "SSE saved %", "L1 saved", "L1 saved %",
+                  "abs-max saved", "abs-max saved %"},
+                 {}};
+    Table agreement{
+        "agreement", "Agreement: fraction of blocks where two rules choose the same", {"rule"}, {}};
+    for (const char* n : kRuleNames) agreement.columns.push_back(n);
+    std::string text = fmt::format(
+        "{} | {} blocks of {} ({} all zero{}) | tensor scale amax/1536 shared by every rule\n",
+        src.description, finite_blocks, bs, zero_blocks,
+        bad_blocks ? fmt::format(", {} with NaN/Inf left out", bad_blocks) : "");
+    text +=
+        fmt::format("{:<8} {:>10}   error saved against M=6, in each metric (% of the M=6 total)\n",
+                    "rule", "M=4 blocks");
+    text += fmt::format("{:<8} {:>10}   {:>22} {:>22} {:>22}\n", "", "", "SSE", "L1 (sum |e|)",
+                        "abs-max (sum of max)");
+    for (int r = 0; r < kRules; ++r) {
+      std::vector<Cell> row{std::string(kRuleNames[r]), m4[r] / nf};
+      std::string line = fmt::format("{:<8} {:>9.2f}%  ", kRuleNames[r], 100 * m4[r] / nf);
+      for (int m = 0; m < kRules; ++m) {
+        const double rel = total6[m] > 0 ? saved[r][m] / total6[m] : 0.0;
+        row.push_back(saved[r][m]);
+        row.push_back(100 * rel);
+        line += fmt::format(" {:>12.4e} ({:>6.2f}%)", saved[r][m], 100 * rel);
+        res.scalars[fmt::format("saved_rel_{}:{}", kMetricNames[m], kRuleNames[r])] = rel;
+      }
+      choice.rows.push_back(std::move(row));
+      text += line + "\n";
+      std::vector<Cell> arow{std::string(kRuleNames[r])};
+      for (int o = 0; o < kRules; ++o) {
+        arow.push_back(agree[r][o] / nf);
+        if (o > r) {
+          res.scalars[fmt::format("agree:{}:{}", kRuleNames[r], kRuleNames[o])] = agree[r][o] / nf;
+        }
+      }
+      agreement.rows.push_back(std::move(arow));
+      res.scalars[fmt::format("frac_m4:{}", kRuleNames[r])] = m4[r] / nf;
+    }
+    text +=
+        "each rule saves the most in its own metric (it picks the smaller candidate error there)\n";
+    text += "agreement (share of blocks where two rules choose the same):";
+    for (int r = 0; r < kRules; ++r) {
+      for (int o = r + 1; o < kRules; ++o) {
+        text +=
+            fmt::format("  {}/{} {:.2f}%", kRuleNames[r], kRuleNames[o], 100 * agree[r][o] / nf);
+      }
+    }
+    text += "\n";
+
+    Histogram hist;
+    hist.id = "bmax_ratio";
+    hist.title =
+        "Block max relative to the tensor max, log2 (binades; below 2^-16 in the first bin)";
+    hist.xlabel = "log2(bmax / amax)";
+    for (int k = 0; k <= bins; ++k) hist.edges.push_back(-kLowBinade + kLowBinade * k / bins);
+    hist.series = {{"all blocks", h_all}, {"M=4 (mse)", h4}, {"M=6 (mse)", h6}};
+    Curve frac;
+    frac.id = "m4_by_ratio";
+    frac.title = "Share of blocks scaled to 4 against log2(bmax / amax)";
+    frac.xlabel = "log2(bmax / amax)";
+    frac.ylabel = "M=4 share";
+    for (int r = 0; r < kRules; ++r) {
+      Series s{kRuleNames[r], {}, {}};
+      for (int k = 0; k < bins; ++k) {
+        if (h_all[static_cast<std::size_t>(k)] == 0) continue;
+        s.x.push_back(0.5 * (hist.edges[static_cast<std::size_t>(k)] +
+                             hist.edges[static_cast<std::size_t>(k) + 1]));
+        s.y.push_back(h_rule4[r][static_cast<std::size_t>(k)] / h_all[static_cast<std::size_t>(k)]);
+      }
+      frac.series.push_back(std::move(s));
+    }
+    {
+      // the median ratio and the M=4 share in the lower and upper half of the blocks by ratio
+      double seen = 0, half = 0, lo4 = 0, lo_n = 0;
+      int median_bin = -1;
+      for (double c : h_all) half += c;
+      half /= 2;
+      for (int k = 0; k < bins && median_bin < 0; ++k) {
+        seen += h_all[static_cast<std::size_t>(k)];
+        lo4 += h4[static_cast<std::size_t>(k)];
+        lo_n += h_all[static_cast<std::size_t>(k)];
+        if (seen >= half) median_bin = k;
+      }
+      double all4 = 0;
+      for (double c : h4) all4 += c;
+      if (median_bin >= 0 && half > 0) {
+        const double hi_n = 2 * half - lo_n;
+        text += fmt::format(
+            "bmax/amax: median about 2^{:.1f}; M=4 (mse) share {:.1f}% for blocks up to the "
+            "median, {:.1f}% above\n",
+            0.5 * (hist.edges[static_cast<std::size_t>(median_bin)] +
+                   hist.edges[static_cast<std::size_t>(median_bin) + 1]),
+            lo_n > 0 ? 100 * lo4 / lo_n : 0.0, hi_n > 0 ? 100 * (all4 - lo4) / hi_n : 0.0);
+      }
+    }
+
+    res.tables.push_back(std::move(choice));
+    res.tables.push_back(std::move(agreement));
+    if (x.shape().size() >= 2) {
+      // the decision map: block rows x block columns averaged down to at most map_size cells a side
+      const std::int64_t cr = std::min<std::int64_t>(map_size, rows),
+                         cc = std::min<std::int64_t>(map_size, row_blocks);
+      Table map{"decision_map",
+                fmt::format("Decision map (mse): share of blocks scaled to 4 per cell; {} x {} "
+                            "blocks in {} x {} cells",
+                            rows, row_blocks, cr, cc),
+                {"rows"},
+                {}};
+      for (std::int64_t j = 0; j < cc; ++j) {
+        const std::int64_t b0 = j * row_blocks / cc, b1 = (j + 1) * row_blocks / cc;
+        map.columns.push_back(
+            fmt::format("cols {}-{}", b0 * bs, std::min<std::int64_t>(b1 * bs, x.cols()) - 1));
+      }
+      std::vector<std::vector<double>> cells(static_cast<std::size_t>(cr),
+                                             std::vector<double>(static_cast<std::size_t>(cc)));
+      for (std::int64_t i = 0; i < cr; ++i) {
+        const std::int64_t r0 = i * rows / cr, r1 = (i + 1) * rows / cr;
+        std::vector<Cell> row{fmt::format("{}-{}", r0, r1 - 1)};
+        for (std::int64_t j = 0; j < cc; ++j) {
+          const std::int64_t b0 = j * row_blocks / cc, b1 = (j + 1) * row_blocks / cc;
+          double n = 0, n4 = 0;
+          for (std::int64_t rr = r0; rr < r1; ++rr) {
+            for (std::int64_t bb = b0; bb < b1; ++bb) {
+              const BlockRecord& br = rec[0][static_cast<std::size_t>(rr * row_blocks + bb)];
+              if (br.nonfinite > 0) continue;
+              n += 1;
+              n4 += br.chosen_max == 4;
+            }
+          }
+          const double f = n > 0 ? n4 / n : std::numeric_limits<double>::quiet_NaN();
+          cells[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] = f;
+          row.push_back(f);
+        }
+        map.rows.push_back(std::move(row));
+      }
+      res.tables.push_back(std::move(map));
+      // the console gets the map at most 16 rows high, one character per cell
+      const char* shades = " .:-=+*#%@";
+      const std::int64_t tr = std::min<std::int64_t>(16, cr);
+      text += fmt::format(
+          "decision map (mse), {} x {} cells of the {} x {} blocks; ' '=0-10% M=4 ... "
+          "'@'=90-100%:\n",
+          tr, cc, rows, row_blocks);
+      for (std::int64_t i = 0; i < tr; ++i) {
+        std::string line = "  |";
+        for (std::int64_t j = 0; j < cc; ++j) {
+          double sum = 0, n = 0;
+          for (std::int64_t k = i * cr / tr; k < (i + 1) * cr / tr; ++k) {
+            const double f = cells[static_cast<std::size_t>(k)][static_cast<std::size_t>(j)];
+            if (std::isnan(f)) continue;
+            sum += f;
+            n += 1;
+          }
+          line += n > 0 ? shades[std::clamp(static_cast<int>(sum / n * 10), 0, 9)] : '?';
+        }
+        text += line + "|\n";
+      }
+    } else {
+      text += "decision map: only for tensors of rank 2 or more\n";
+    }
+    res.histograms.push_back(std::move(hist));
+    res.curves.push_back(std::move(frac));
+    res.scalars["blocks"] = double(finite_blocks);
+    res.scalars["zero_blocks"] = double(zero_blocks);
+    res.scalars["nonfinite_blocks"] = double(bad_blocks);
+    res.summary = text;
+    if (progress) progress(1.0, "done");
+    return res;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Experiment> make_select() { return std::make_unique<Select>(); }
+
+}  // namespace fp4lab::exp

@@ -1,0 +1,273 @@
+// Launchers of the GPU whole-tensor quantizer (kernels/quantize.hpp): checks, path choice
+// (fast 1-D paths for NVFP4/NVINT4 at 16 and MXFP4 at 32, a generic per-unit kernel otherwise).
+#include <algorithm>
+
+#include "kernels/quantize.cuh"
+
+namespace fp4lab::kernels {
+namespace {
+
+using detail::Mode;
+using detail::Path;
+using detail::QuantizeParams;
+
+bool check(cudaError_t e, const char* what, std::string& error) {
+  if (e == cudaSuccess) return true;
+  error = std::string(what) + ": " + cudaGetErrorString(e);
+  return false;
+}
+
+bool aligned16(const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; }
+
+/// Multiprocessors of the current device (cached per device).
+int sm_count() {
+  static int cached[64] = {};
+  int dev = 0;
+  if (cudaGetDevice(&dev) != cudaSuccess || dev < 0 || dev >= 64) return 132;
+  if (cached[dev] == 0) {
+    int n = 0;
+    if (cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess || n <= 0) n = 132;
+    cached[dev] = n;
+  }
+  return cached[dev];
+}
+
+unsigned grid_for(std::int64_t units, int threads) {
+  return static_cast<unsigned>((units + threads - 1) / threads);
+}
+
+/// The fast path a 1-D recipe can take, if any.
+bool fast_path(const formats::Recipe& r, Path& path) {
+  if (r.shape != formats::BlockShape::k1D || r.transform != formats::Transform::kNone) return false;
+  if (r.format == formats::BlockFormat::kMXFP4 && r.block_size == 32) {
+    path = Path::kMxfp4;
+    return true;
+  }
+  if (r.block_size != 16) return false;
+  if (r.format == formats::BlockFormat::kNVFP4) {
+    path = r.nv == formats::NvRecipe::kTe ? Path::kTe
+           : r.nv == formats::NvRecipe::kFourOverSix ? Path::kFourOverSix
+                                                     : Path::kAny;
+    return true;
+  }
+  if (r.format == formats::BlockFormat::kNVINT4) {
+    path = Path::kAny;
+    return true;
+  }
+  return false;
+}
+
+template <GpuDType D, Mode M>
+void launch_fast(Path path, unsigned grid, cudaStream_t s, const QuantizeParams& p) {
+  using detail::quantize_block_kernel;
+  constexpr int kT = detail::kThreads;
+  switch (path) {
+    case Path::kTe:
+      quantize_block_kernel<D, 16, Path::kTe, M><<<grid, kT, 0, s>>>(p);
+      break;
+    case Path::kFourOverSix:
+      quantize_block_kernel<D, 16, Path::kFourOverSix, M><<<grid, kT, 0, s>>>(p);
+      break;
+    case Path::kMxfp4:
+      quantize_block_kernel<D, 32, Path::kMxfp4, M><<<grid, kT, 0, s>>>(p);
+      break;
+    case Path::kAny:
+      quantize_block_kernel<D, 16, Path::kAny, M><<<grid, kT, 0, s>>>(p);
+      break;
+  }
+}
+
+template <Mode M>
+bool launch_quantize(const QuantizeParams& p, GpuDType dtype, bool allow_fast, cudaStream_t s,
+                     std::string& error) {
+  Path path{};
+  const bool fast = allow_fast && fast_path(p.recipe, path);
+  const std::int64_t units = fast ? p.rows * p.row_blocks : p.unit_rows * p.row_blocks;
+  const unsigned grid = grid_for(units, detail::kThreads);
+  if (fast) {
+    switch (dtype) {
+      case GpuDType::kF32:
+        launch_fast<GpuDType::kF32, M>(path, grid, s, p);
+        break;
+      case GpuDType::kBF16:
+        launch_fast<GpuDType::kBF16, M>(path, grid, s, p);
+        break;
+      case GpuDType::kF16:
+        launch_fast<GpuDType::kF16, M>(path, grid, s, p);
+        break;
+    }
+  } else {
+    using detail::quantize_unit_kernel;
+    constexpr int kT = detail::kThreads;
+    switch (dtype) {
+      case GpuDType::kF32:
+        quantize_unit_kernel<GpuDType::kF32, M><<<grid, kT, 0, s>>>(p);
+        break;
+      case GpuDType::kBF16:
+        quantize_unit_kernel<GpuDType::kBF16, M><<<grid, kT, 0, s>>>(p);
+        break;
+      case GpuDType::kF16:
+        quantize_unit_kernel<GpuDType::kF16, M><<<grid, kT, 0, s>>>(p);
+        break;
+    }
+  }
+  return check(cudaGetLastError(), fast ? "quantize kernel launch" : "quantize (generic) kernel launch", error);
+}
+
+/// Fills the parameters shared by quantize and fake-quantize; false (with a message) on bad input.
+bool make_params(const formats::Recipe& recipe, formats::ScaleLayout layout, const void* x, GpuDType dtype,
+                 std::int64_t rows, std::int64_t cols, const std::uint32_t* amax_bits, QuantizeParams& p,
+                 std::string& error) {
+  error = gpu_unsupported_reason(recipe);
+  if (!error.empty()) return false;
+  if (rows <= 0 || cols <= 0) {
+    error = "empty tensor: nothing to quantize (" + std::to_string(rows) + " x " + std::to_string(cols) + ")";
+    return false;
+  }
+  if (x == nullptr) {
+    error = "null input pointer";
+    return false;
+  }
+  if (formats::uses_tensor_scale(recipe) && amax_bits == nullptr) {
+    error = "this recipe has a tensor scale: pass the amax from amax_async";
+    return false;
+  }
+  const QuantizedShape shape = quantized_shape(recipe, layout, rows, cols);
+  p = QuantizeParams{};
+  p.recipe = recipe;
+  p.layout = layout;
+  p.x = x;
+  p.rows = rows;
+  p.cols = cols;
+  p.padded_cols = shape.padded_cols;
+  p.row_blocks = shape.scale_cols;
+  p.unit_rows = recipe.shape == formats::BlockShape::k2D ? (rows + recipe.block_size - 1) / recipe.block_size : rows;
+  p.vec_in = aligned16(x) && (cols * static_cast<std::int64_t>(gpu_dtype_size(dtype))) % 16 == 0;
+  p.amax_bits = amax_bits;
+  return true;
+}
+
+}  // namespace
+
+std::size_t gpu_dtype_size(GpuDType d) { return d == GpuDType::kF32 ? 4 : 2; }
+
+QuantizedShape quantized_shape(const formats::Recipe& recipe, formats::ScaleLayout layout, std::int64_t rows,
+                               std::int64_t cols) {
+  QuantizedShape s;
+  s.rows = rows;
+  s.cols = cols;
+  const std::int64_t bs = recipe.block_size > 0 ? recipe.block_size : 1;
+  s.padded_cols = (cols + bs - 1) / bs * bs;
+  s.scale_cols = s.padded_cols / bs;
+  s.code_bytes = static_cast<std::size_t>(rows * s.padded_cols / 2);
+  if (recipe.format == formats::BlockFormat::kINT4) {
+    s.group_count = static_cast<std::size_t>(rows * s.scale_cols);
+  } else {
+    s.scale_bytes = formats::padded_scale_rows(static_cast<std::size_t>(rows), layout) *
+                    formats::padded_scale_cols(static_cast<std::size_t>(s.scale_cols), layout);
+  }
+  return s;
+}
+
+std::string gpu_unsupported_reason(const formats::Recipe& r) {
+  if (r.block_size < formats::kMinBlockSize || r.block_size > formats::kMaxBlockSize || r.block_size % 2 != 0) {
+    return "block size " + std::to_string(r.block_size) + " is not supported: use an even size in [" +
+           std::to_string(formats::kMinBlockSize) + ", " + std::to_string(formats::kMaxBlockSize) + "]";
+  }
+  if (r.overflow == formats::Fp4Overflow::kReferenceUnclamped &&
+      !(r.format == formats::BlockFormat::kNVFP4 && r.nv == formats::NvRecipe::kFourOverSix)) {
+    return "the unclamped FP4 cast (reference bug) exists only for 4/6 recipes";
+  }
+  if (r.transform != formats::Transform::kNone) {
+    return "the random Hadamard transform is not on the GPU yet (formats::kRhtSigns is host-only)";
+  }
+  if (r.shape == formats::BlockShape::k2D && r.block_size * r.block_size > detail::kMaxUnit) {
+    return "2-D tiles on the GPU go up to 16x16, not " + std::to_string(r.block_size) + "x" +
+           std::to_string(r.block_size);
+  }
+  return "";
+}
+
+bool amax_async(const void* x, GpuDType dtype, std::int64_t n, std::uint32_t* amax_bits, void* stream,
+                std::string& error) {
+  const cudaStream_t s = static_cast<cudaStream_t>(stream);
+  if (!check(cudaMemsetAsync(amax_bits, 0, sizeof(std::uint32_t), s), "amax reset", error)) return false;
+  if (n <= 0) return true;
+  const bool vec = aligned16(x);
+  const std::int64_t words = (n * static_cast<std::int64_t>(gpu_dtype_size(dtype)) + 15) / 16;
+  const std::int64_t want = (words + 4 * detail::kAmaxThreads - 1) / (4 * detail::kAmaxThreads);
+  const unsigned grid = static_cast<unsigned>(std::max<std::int64_t>(1, std::min<std::int64_t>(want, sm_count() * 8)));
+  constexpr int kT = detail::kAmaxThreads;
+  switch (dtype) {
+    case GpuDType::kF32:
+      detail::amax_kernel<GpuDType::kF32><<<grid, kT, 0, s>>>(x, n, vec, amax_bits);
+      break;
+    case GpuDType::kBF16:
+      detail::amax_kernel<GpuDType::kBF16><<<grid, kT, 0, s>>>(x, n, vec, amax_bits);
+      break;
+    case GpuDType::kF16:
+      detail::amax_kernel<GpuDType::kF16><<<grid, kT, 0, s>>>(x, n, vec, amax_bits);
+      break;
+  }
+  return check(cudaGetLastError(), "amax kernel launch", error);
+}
+
+bool quantize_async(const formats::Recipe& recipe, formats::ScaleLayout layout, const void* x, GpuDType dtype,
+                    std::int64_t rows, std::int64_t cols, const std::uint32_t* amax_bits, const DeviceQuantized& out,
+                    void* stream, std::string& error) {
+  QuantizeParams p;
+  if (!make_params(recipe, layout, x, dtype, rows, cols, amax_bits, p, error)) return false;
+  if (recipe.overflow == formats::Fp4Overflow::kReferenceUnclamped) {
+    error = "the unclamped FP4 cast can give 8, which no E2M1 code holds: use fake_quantize";
+    return false;
+  }
+  const bool int4 = recipe.format == formats::BlockFormat::kINT4;
+  if (out.codes == nullptr || (!int4 && out.scales == nullptr) ||
+      (int4 && (out.group_scales == nullptr || out.zero_points == nullptr))) {
+    error = "missing output buffer (codes, scales, or INT4 group scales and zero points)";
+    return false;
+  }
+  p.q = out;
+  const cudaStream_t s = static_cast<cudaStream_t>(stream);
+  const QuantizedShape shape = quantized_shape(recipe, layout, rows, cols);
+  // the swizzle pads rows to 128 and scale columns to 4: zero the padding, as the CPU does
+  if (!int4 && layout == formats::ScaleLayout::kSwizzled128x4 &&
+      shape.scale_bytes != static_cast<std::size_t>(rows * shape.scale_cols)) {
+    if (!check(cudaMemsetAsync(out.scales, 0, shape.scale_bytes, s), "scale padding reset", error)) return false;
+  }
+  return launch_quantize<Mode::kQuantize>(p, dtype, aligned16(out.codes), s, error);
+}
+
+bool fake_quantize_async(const formats::Recipe& recipe, const void* x, GpuDType dtype, std::int64_t rows,
+                         std::int64_t cols, const std::uint32_t* amax_bits, void* out, GpuDType out_dtype,
+                         void* stream, std::string& error) {
+  QuantizeParams p;
+  if (!make_params(recipe, formats::ScaleLayout::kRowMajor, x, dtype, rows, cols, amax_bits, p, error)) return false;
+  if (out == nullptr) {
+    error = "null output pointer";
+    return false;
+  }
+  p.out = out;
+  p.out_dtype = out_dtype;
+  p.vec_out = aligned16(out) && (cols * static_cast<std::int64_t>(gpu_dtype_size(out_dtype))) % 16 == 0;
+  return launch_quantize<Mode::kFake>(p, dtype, true, static_cast<cudaStream_t>(stream), error);
+}
+
+bool dequantize_async(const formats::Recipe& recipe, formats::ScaleLayout layout, std::int64_t rows,
+                      std::int64_t cols, const DeviceQuantized& in, void* out, GpuDType out_dtype, void* stream,
+                      std::string& error) {
+  error = gpu_unsupported_reason(recipe);
+  if (!error.empty()) return false;
+  if (rows <= 0 || cols <= 0 || out == nullptr || in.codes == nullptr) {
+    error = "dequantize: empty tensor or null buffer";
+    return false;
+  }
+  const QuantizedShape shape = quantized_shape(recipe, layout, rows, cols);
+  const std::int64_t units = rows * shape.scale_cols;
+  detail::dequantize_kernel<<<grid_for(units, detail::kThreads), detail::kThreads, 0,
+                              static_cast<cudaStream_t>(stream)>>>(recipe, layout, rows, cols, shape.padded_cols,
+                                                                   shape.scale_cols, in, out, out_dtype);
+  return check(cudaGetLastError(), "dequantize kernel launch", error);
+}
+
+}  // namespace fp4lab::kernels

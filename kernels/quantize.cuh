@@ -1,0 +1,388 @@
+// Device side of the GPU whole-tensor quantizer (FORMATS.md §2-7): vector loads and stores and
+// the amax, quantize and dequantize kernels, all calling formats/ so the bits equal the CPU's.
+// Included by quantize.cu only; the host API is kernels/quantize.hpp.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "formats/block.hpp"
+#include "formats/layout.hpp"
+#include "formats/philox.hpp"
+#include "kernels/quantize.hpp"
+
+namespace fp4lab::kernels::detail {
+
+/// Threads per CTA of the quantize and dequantize kernels.
+inline constexpr int kThreads = 128;
+/// Threads per CTA of the amax kernel.
+inline constexpr int kAmaxThreads = 256;
+/// Largest unit of the generic kernel: a 1-D block of up to 128 values or a 16x16 tile.
+inline constexpr int kMaxUnit = 256;
+
+/// The compile-time specialisation of a 1-D quantize kernel. kAny leaves the format and NVFP4
+/// recipe to the Recipe at run time (modelopt, torchao, NVINT4 at block size 16).
+enum class Path : std::uint8_t { kTe, kFourOverSix, kMxfp4, kAny };
+
+/// Whether a kernel writes codes and scales, or fake-quantized values.
+enum class Mode : std::uint8_t { kQuantize, kFake };
+
+/// Everything a quantize kernel needs, passed by value.
+struct QuantizeParams {
+  formats::Recipe recipe;
+  formats::ScaleLayout layout;
+  const void* x;
+  std::int64_t rows, cols, padded_cols, row_blocks, unit_rows;
+  bool vec_in;   ///< input base and row pitch 16-byte aligned: full blocks use 16-byte loads
+  bool vec_out;  ///< the same for the fake-quantized output
+  const std::uint32_t* amax_bits;
+  DeviceQuantized q;
+  void* out;
+  GpuDType out_dtype;
+};
+
+/// Storage of one input element type, and its exact widening to float (formats/ieee.hpp).
+template <GpuDType D>
+struct Elem;
+template <>
+struct Elem<GpuDType::kF32> {
+  using T = std::uint32_t;
+  static constexpr int kSize = 4;
+  __device__ static float to_float(std::uint32_t u) { return __uint_as_float(u); }
+};
+template <>
+struct Elem<GpuDType::kBF16> {
+  using T = std::uint16_t;
+  static constexpr int kSize = 2;
+  __device__ static float to_float(std::uint32_t u) {
+    return formats::to_float(formats::bf16{static_cast<std::uint16_t>(u)});
+  }
+};
+template <>
+struct Elem<GpuDType::kF16> {
+  using T = std::uint16_t;
+  static constexpr int kSize = 2;
+  __device__ static float to_float(std::uint32_t u) {
+    return formats::to_float(formats::fp16{static_cast<std::uint16_t>(u)});
+  }
+};
+
+/// Element i of a device array as a float.
+template <GpuDType D>
+__device__ __forceinline__ float load_one(const void* base, std::int64_t i) {
+  return Elem<D>::to_float(static_cast<const typename Elem<D>::T*>(base)[i]);
+}
+
+/// N elements starting at element `off` (16-byte aligned) with 16-byte loads, all issued first.
+template <GpuDType D, int N>
+__device__ __forceinline__ void load_vec(const void* base, std::int64_t off, float* v) {
+  constexpr int kPer = 16 / Elem<D>::kSize;
+  static_assert(N % kPer == 0, "vector loads cover whole 16-byte words");
+  const uint4* src = reinterpret_cast<const uint4*>(static_cast<const char*>(base) + off * Elem<D>::kSize);
+  uint4 w[N / kPer];
+#pragma unroll
+  for (int k = 0; k < N / kPer; ++k) w[k] = src[k];
+#pragma unroll
+  for (int k = 0; k < N / kPer; ++k) {
+    const std::uint32_t u[4] = {w[k].x, w[k].y, w[k].z, w[k].w};
+#pragma unroll
+    for (int j = 0; j < 4; ++j) {
+      if constexpr (Elem<D>::kSize == 4) {
+        v[k * 4 + j] = Elem<D>::to_float(u[j]);
+      } else {
+        v[k * 8 + 2 * j] = Elem<D>::to_float(u[j] & 0xFFFFu);
+        v[k * 8 + 2 * j + 1] = Elem<D>::to_float(u[j] >> 16);
+      }
+    }
+  }
+}
+
+/// Stores one float as out_dtype (round to nearest even, as core::Tensor::set).
+__device__ __forceinline__ void store_one(void* out, GpuDType od, std::int64_t i, float v) {
+  if (od == GpuDType::kF32) {
+    static_cast<float*>(out)[i] = v;
+  } else if (od == GpuDType::kBF16) {
+    static_cast<std::uint16_t*>(out)[i] = formats::bf16_from_float(v).bits;
+  } else {
+    static_cast<std::uint16_t*>(out)[i] = formats::fp16_from_float(v).bits;
+  }
+}
+
+/// 16-bit storage bits of v in a 16-bit out dtype.
+__device__ __forceinline__ std::uint32_t half_bits(GpuDType od, float v) {
+  return od == GpuDType::kBF16 ? formats::bf16_from_float(v).bits : formats::fp16_from_float(v).bits;
+}
+
+/// N values to out_dtype at element `off` (16-byte aligned) with 16-byte stores.
+template <int N>
+__device__ __forceinline__ void store_vec(void* out, GpuDType od, std::int64_t off, const float* v) {
+  static_assert(N % 8 == 0, "vector stores cover whole 16-byte words");
+  if (od == GpuDType::kF32) {
+    uint4* dst = reinterpret_cast<uint4*>(static_cast<float*>(out) + off);
+#pragma unroll
+    for (int k = 0; k < N / 4; ++k) {
+      dst[k] = make_uint4(__float_as_uint(v[4 * k]), __float_as_uint(v[4 * k + 1]),
+                          __float_as_uint(v[4 * k + 2]), __float_as_uint(v[4 * k + 3]));
+    }
+    return;
+  }
+  uint4* dst = reinterpret_cast<uint4*>(static_cast<std::uint16_t*>(out) + off);
+#pragma unroll
+  for (int k = 0; k < N / 8; ++k) {
+    std::uint32_t u[4];
+#pragma unroll
+    for (int j = 0; j < 4; ++j) {
+      u[j] = half_bits(od, v[8 * k + 2 * j]) | (half_bits(od, v[8 * k + 2 * j + 1]) << 16);
+    }
+    dst[k] = make_uint4(u[0], u[1], u[2], u[3]);
+  }
+}
+
+/// Fixes the parts of a recipe that a specialisation is compiled for, so that the switches in
+/// formats::quantize_block fold away.
+template <Path P>
+__device__ __forceinline__ void pin_path(formats::Recipe& r) {
+  if constexpr (P == Path::kTe) {
+    r.format = formats::BlockFormat::kNVFP4;
+    r.nv = formats::NvRecipe::kTe;
+  } else if constexpr (P == Path::kFourOverSix) {
+    r.format = formats::BlockFormat::kNVFP4;
+    r.nv = formats::NvRecipe::kFourOverSix;
+  } else if constexpr (P == Path::kMxfp4) {
+    r.format = formats::BlockFormat::kMXFP4;
+  }
+}
+
+/// The tensor amax the CPU would pass to formats::tensor_scale: 0 without a tensor scale.
+__device__ __forceinline__ float tensor_amax(const formats::Recipe& r, const std::uint32_t* amax_bits) {
+  if (!formats::uses_tensor_scale(r) || amax_bits == nullptr) return 0.0f;
+  return __uint_as_float(*amax_bits);
+}
+
+/// One thread per 1-D block of kBS values (kBS = 16 or 32): 16-byte loads of full blocks,
+/// stochastic-rounding bits from (seed, row * padded_cols + col), formats::quantize_block,
+/// then one 8- or 16-byte store of packed codes and one scale byte (or the fake values).
+template <GpuDType D, int kBS, Path P, Mode M>
+__global__ void __launch_bounds__(kThreads) quantize_block_kernel(const QuantizeParams p) {
+  formats::Recipe r = p.recipe;
+  pin_path<P>(r);
+  r.block_size = kBS;
+  r.shape = formats::BlockShape::k1D;
+  r.transform = formats::Transform::kNone;
+  const std::int64_t unit = static_cast<std::int64_t>(blockIdx.x) * kThreads + threadIdx.x;
+  const formats::TensorScale ts = formats::tensor_scale(r, tensor_amax(r, p.amax_bits));
+  if constexpr (M == Mode::kQuantize) {
+    if (unit == 0 && p.q.tensor_scale != nullptr) *p.q.tensor_scale = ts;
+  }
+  if (unit >= p.rows * p.row_blocks) return;
+  const std::int64_t row = unit / p.row_blocks, rb = unit - row * p.row_blocks, c0 = rb * kBS;
+  const bool full = c0 + kBS <= p.cols;
+  float x[kBS];
+  if (full && p.vec_in) {
+    load_vec<D, kBS>(p.x, row * p.cols + c0, x);
+  } else {
+#pragma unroll
+    for (int i = 0; i < kBS; ++i) x[i] = c0 + i < p.cols ? load_one<D>(p.x, row * p.cols + c0 + i) : 0.0f;
+  }
+  // Always pass the bits (zeros unless stochastic: round-to-nearest never reads them), so that
+  // no pointer select keeps the array out of registers.
+  const bool stochastic = r.rounding != formats::ElementRounding::kNearestEven;
+  const std::uint64_t base = static_cast<std::uint64_t>(row * p.padded_cols + c0);
+  std::uint32_t bits[kBS];
+#pragma unroll
+  for (int i = 0; i < kBS; ++i) bits[i] = stochastic ? formats::rounding_bits(r.seed, base + i) : 0u;
+  if constexpr (M == Mode::kQuantize) {
+    std::uint8_t codes[kBS];
+    const formats::BlockIO io{x, kBS, bits, codes, nullptr};
+    const formats::BlockRecord rec = formats::quantize_block(r, ts, io);
+    std::uint32_t w[kBS / 8];
+#pragma unroll
+    for (int k = 0; k < kBS / 8; ++k) {
+      w[k] = 0;
+#pragma unroll
+      for (int j = 0; j < 4; ++j) {
+        w[k] |= static_cast<std::uint32_t>(formats::pack_pair(codes[8 * k + 2 * j], codes[8 * k + 2 * j + 1]))
+                << (8 * j);
+      }
+    }
+    std::uint8_t* dst = p.q.codes + (row * p.padded_cols + c0) / 2;
+    if constexpr (kBS == 16) {
+      *reinterpret_cast<uint2*>(dst) = make_uint2(w[0], w[1]);
+    } else {
+      static_assert(kBS == 32, "fast paths exist for blocks of 16 and 32");
+      *reinterpret_cast<uint4*>(dst) = make_uint4(w[0], w[1], w[2], w[3]);
+    }
+    p.q.scales[formats::scale_offset(static_cast<std::size_t>(row), static_cast<std::size_t>(rb),
+                                     static_cast<std::size_t>(p.row_blocks), p.layout)] = rec.scale.code;
+  } else {
+    float deq[kBS];
+    const formats::BlockIO io{x, kBS, bits, nullptr, deq};
+    (void)formats::quantize_block(r, ts, io);
+    if (full && p.vec_out) {
+      store_vec<kBS>(p.out, p.out_dtype, row * p.cols + c0, deq);
+    } else {
+#pragma unroll
+      for (int i = 0; i < kBS; ++i) {
+        if (c0 + i < p.cols) store_one(p.out, p.out_dtype, row * p.cols + c0 + i, deq[i]);
+      }
+    }
+  }
+}
+
+/// One thread per unit (a 1-D block of any supported size, or a 2-D tile of up to 16x16),
+/// for everything the fast paths do not cover, grouped INT4 included. Mirrors core's
+/// gather_unit / fill_random_bits / run_units step by step.
+template <GpuDType D, Mode M>
+__global__ void __launch_bounds__(kThreads) quantize_unit_kernel(const QuantizeParams p) {
+  const formats::Recipe r = p.recipe;
+  const std::int64_t unit = static_cast<std::int64_t>(blockIdx.x) * kThreads + threadIdx.x;
+  const formats::TensorScale ts = formats::tensor_scale(r, tensor_amax(r, p.amax_bits));
+  if constexpr (M == Mode::kQuantize) {
+    if (unit == 0 && p.q.tensor_scale != nullptr) *p.q.tensor_scale = ts;
+  }
+  if (unit >= p.unit_rows * p.row_blocks) return;
+  const int bs = r.block_size;
+  const bool two_d = r.shape == formats::BlockShape::k2D;
+  const std::int64_t ur = unit / p.row_blocks, rb = unit - ur * p.row_blocks, c0 = rb * bs;
+  const std::int64_t r0 = two_d ? ur * bs : ur;
+  const int nr = two_d ? static_cast<int>(p.rows - r0 < bs ? p.rows - r0 : bs) : 1;
+  const int n = nr * bs;
+  float x[kMaxUnit];
+  for (int k = 0; k < nr; ++k) {
+    for (int i = 0; i < bs; ++i) {
+      x[k * bs + i] = c0 + i < p.cols ? load_one<D>(p.x, (r0 + k) * p.cols + c0 + i) : 0.0f;
+    }
+  }
+  const bool stochastic = r.rounding != formats::ElementRounding::kNearestEven;
+  std::uint32_t bits[kMaxUnit];
+  if (stochastic) {
+    for (int k = 0; k < nr; ++k) {
+      const std::uint64_t base = static_cast<std::uint64_t>((r0 + k) * p.padded_cols + c0);
+      for (int i = 0; i < bs; ++i) bits[k * bs + i] = formats::rounding_bits(r.seed, base + i);
+    }
+  }
+  if constexpr (M == Mode::kQuantize) {
+    std::uint8_t codes[kMaxUnit];
+    const formats::BlockIO io{x, n, stochastic ? bits : nullptr, codes, nullptr};
+    const formats::BlockRecord rec = formats::quantize_block(r, ts, io);
+    for (int k = 0; k < nr; ++k) {
+      const std::int64_t row = r0 + k;
+      std::uint8_t* dst = p.q.codes + (row * p.padded_cols + c0) / 2;
+      for (int i = 0; i < bs; i += 2) dst[i / 2] = formats::pack_pair(codes[k * bs + i], codes[k * bs + i + 1]);
+      const std::int64_t idx = row * p.row_blocks + rb;
+      if (r.format == formats::BlockFormat::kINT4) {
+        p.q.group_scales[idx] = rec.scale.group_scale;
+        p.q.zero_points[idx] = rec.scale.zero_point;
+      } else {
+        p.q.scales[formats::scale_offset(static_cast<std::size_t>(row), static_cast<std::size_t>(rb),
+                                         static_cast<std::size_t>(p.row_blocks), p.layout)] = rec.scale.code;
+      }
+    }
+  } else {
+    float deq[kMaxUnit];
+    const formats::BlockIO io{x, n, stochastic ? bits : nullptr, nullptr, deq};
+    (void)formats::quantize_block(r, ts, io);
+    for (int k = 0; k < nr; ++k) {
+      for (int i = 0; i < bs && c0 + i < p.cols; ++i) {
+        store_one(p.out, p.out_dtype, (r0 + k) * p.cols + c0 + i, deq[k * bs + i]);
+      }
+    }
+  }
+}
+
+/// Per 32-bit word of two 16-bit values: |v| bits with NaN replaced by 0, as two lanes.
+template <GpuDType D>
+__device__ __forceinline__ std::uint32_t abs_pair_no_nan(std::uint32_t w) {
+  constexpr std::uint32_t kInf = D == GpuDType::kBF16 ? 0x7F807F80u : 0x7C007C00u;
+  const std::uint32_t a = w & 0x7FFF7FFFu;
+  return a & ~__vcmpgtu2(a, kInf);
+}
+
+/// Float bits of |v| with NaN replaced by 0 (the ordering of these bits is the ordering of
+/// the values, so an unsigned max is fmax_nan_ignoring over |x|).
+__device__ __forceinline__ std::uint32_t abs_bits_no_nan(std::uint32_t u) {
+  const std::uint32_t a = u & 0x7FFFFFFFu;
+  return a > 0x7F800000u ? 0u : a;
+}
+
+/// max |x| ignoring NaN over n elements: 16-byte loads four deep, a grid-stride loop, a CTA
+/// reduction, and one atomicMax on the float bits per CTA (non-negative floats order as
+/// unsigned integers, so the result is independent of the order).
+template <GpuDType D>
+__global__ void __launch_bounds__(kAmaxThreads) amax_kernel(const void* x, std::int64_t n, bool vec,
+                                                            std::uint32_t* amax_bits) {
+  constexpr int kPer = 16 / Elem<D>::kSize;
+  const std::int64_t tid = static_cast<std::int64_t>(blockIdx.x) * kAmaxThreads + threadIdx.x;
+  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * kAmaxThreads;
+  const std::int64_t nvec = vec ? n / kPer : 0;
+  const uint4* src = static_cast<const uint4*>(x);
+  std::uint32_t m = 0;  // two 16-bit lanes for BF16/FP16, float bits for FP32
+  auto fold = [&](const uint4& w) {
+    const std::uint32_t u[4] = {w.x, w.y, w.z, w.w};
+#pragma unroll
+    for (int j = 0; j < 4; ++j) {
+      if constexpr (Elem<D>::kSize == 4) {
+        m = max(m, abs_bits_no_nan(u[j]));
+      } else {
+        m = __vmaxu2(m, abs_pair_no_nan<D>(u[j]));
+      }
+    }
+  };
+  std::int64_t i = tid;
+  for (; i + 3 * stride < nvec; i += 4 * stride) {
+    const uint4 a = src[i], b = src[i + stride], c = src[i + 2 * stride], d = src[i + 3 * stride];
+    fold(a);
+    fold(b);
+    fold(c);
+    fold(d);
+  }
+  for (; i < nvec; i += stride) fold(src[i]);
+  std::uint32_t f = 0;  // float bits of this thread's max
+  if constexpr (Elem<D>::kSize == 4) {
+    f = m;
+  } else {
+    const std::uint32_t h = max(m & 0xFFFFu, m >> 16);
+    f = __float_as_uint(Elem<D>::to_float(h));
+  }
+  for (std::int64_t k = nvec * kPer + tid; k < n; k += stride) {
+    const std::uint32_t raw = static_cast<const typename Elem<D>::T*>(x)[k];
+    f = max(f, abs_bits_no_nan(__float_as_uint(Elem<D>::to_float(raw))));
+  }
+  f = __reduce_max_sync(0xFFFFFFFFu, f);
+  __shared__ std::uint32_t warp_max[kAmaxThreads / 32];
+  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
+  if (lane == 0) warp_max[warp] = f;
+  __syncthreads();
+  if (warp == 0) {
+    f = lane < kAmaxThreads / 32 ? warp_max[lane] : 0u;
+    f = __reduce_max_sync(0xFFFFFFFFu, f);
+    if (lane == 0 && f != 0) atomicMax(amax_bits, f);
+  }
+}
+
+/// One thread per 1-D block row segment: codes and scales back to values with
+/// formats::dequantize_code (the function core::dequantize builds its table from).
+__global__ void __launch_bounds__(kThreads)
+    dequantize_kernel(const formats::Recipe r, const formats::ScaleLayout layout, const std::int64_t rows,
+                      const std::int64_t cols, const std::int64_t padded_cols, const std::int64_t row_blocks,
+                      const DeviceQuantized q, void* out, const GpuDType od) {
+  const std::int64_t unit = static_cast<std::int64_t>(blockIdx.x) * kThreads + threadIdx.x;
+  if (unit >= rows * row_blocks) return;
+  const formats::TensorScale ts = q.tensor_scale != nullptr ? *q.tensor_scale : formats::TensorScale{};
+  const std::int64_t row = unit / row_blocks, rb = unit - row * row_blocks, c0 = rb * r.block_size;
+  formats::BlockScale s;
+  if (r.format == formats::BlockFormat::kINT4) {
+    s.group_scale = q.group_scales[unit];
+    s.zero_point = q.zero_points[unit];
+  } else {
+    s.code = q.scales[formats::scale_offset(static_cast<std::size_t>(row), static_cast<std::size_t>(rb),
+                                            static_cast<std::size_t>(row_blocks), layout)];
+  }
+  for (int i = 0; i < r.block_size && c0 + i < cols; ++i) {
+    const std::uint8_t code = formats::unpack_code(q.codes, static_cast<std::size_t>(row * padded_cols + c0 + i));
+    store_one(out, od, row * cols + c0 + i, formats::dequantize_code(r, ts, s, code));
+  }
+}
+
+}  // namespace fp4lab::kernels::detail

@@ -1,0 +1,271 @@
+// The GPU whole-tensor quantizer (kernels/quantize.hpp) against its CPU twin core::quantize /
+// core::dequantize / core::fake_quantize, bit for bit: codes, scales, tensor scale and values,
+// every recipe, awkward shapes, three dtypes, edge values. Skipped with a message without a GPU.
+#include "kernels/quantize.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/quantize.hpp"
+#include "core/random.hpp"
+#include "core/recipe_spec.hpp"
+#include "kernels/block_quantize.hpp"
+
+namespace {
+
+using namespace fp4lab;
+using core::DType;
+using core::Tensor;
+using kernels::GpuDType;
+
+constexpr float kNan = std::numeric_limits<float>::quiet_NaN();
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+/// Every recipe the GPU path covers: the fast paths (NVFP4/NVINT4 at 16, MXFP4 at 32) and the
+/// generic kernel (other block sizes, 2-D tiles, grouped INT4), with and without SR.
+const std::vector<std::string>& recipe_specs() {
+  static const std::vector<std::string> specs = {
+      "nvfp4:te", "nvfp4:modelopt", "nvfp4:torchao", "nvfp4:4over6:mse", "nvfp4:4over6:mae",
+      "nvfp4:4over6:abs_max", "nvfp4:static_6", "nvfp4:static_4", "mxfp4:floor", "mxfp4:ceil",
+      "mxfp4:even", "mxfp4:rceil", "nvint4",
+      // stochastic rounding: bits from Philox(seed, row * padded_cols + col)
+      "nvfp4:te:sr:seed=7", "nvfp4:te:sr_unbiased:seed=8", "nvfp4:4over6:mse:sr:seed=9",
+      "nvfp4:torchao:sr_unbiased:seed=3", "mxfp4:floor:sr:seed=10", "nvint4:sr:seed=11",
+      // the generic kernel
+      "nvfp4:te:bs=32", "nvfp4:4over6:mse:bs=8", "nvfp4:modelopt:bs=24", "mxfp4:floor:bs=16",
+      "mxfp4:rceil:bs=64", "nvint4:bs=128", "nvfp4:te:2d", "nvfp4:4over6:mse:2d",
+      "nvfp4:static_4:bs=8:2d", "mxfp4:even:bs=8:2d", "nvfp4:te:2d:sr:seed=12",
+      "int4:g128:sym:fp32", "int4:g32:asym:bf16", "int4:g64:sym:fp16:sr:seed=5",
+      // fake-quantize only: the fouroversix reference's unclamped cast
+      "nvfp4:4over6:mse:ref_unclamped"};
+  return specs;
+}
+
+/// The base seed of the random tensors: FP4LAB_TEST_SEED if set (for fresh draws), else fixed.
+std::uint64_t base_seed() {
+  const char* s = std::getenv("FP4LAB_TEST_SEED");
+  return s != nullptr ? std::strtoull(s, nullptr, 10) : 20261122ull;
+}
+
+GpuDType gpu_dtype(DType d) { return static_cast<GpuDType>(static_cast<int>(d)); }
+
+/// A rows x cols tensor of normals whose magnitude jumps by 2^k (k uniform in a range that the
+/// dtype can hold) every 16 values, so block scales cover the E4M3 normal and subnormal range.
+Tensor random_tensor(DType dtype, std::int64_t rows, std::int64_t cols, std::uint64_t seed) {
+  std::vector<float> v(static_cast<std::size_t>(rows * cols));
+  core::fill_normal(v, seed);
+  const int lo = dtype == DType::kF16 ? -14 : -40, hi = dtype == DType::kF16 ? 10 : 40;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const double u = core::uniform01(seed ^ 0x5CA1Eull, i / 16);
+    v[i] = std::ldexp(v[i], lo + static_cast<int>(u * (hi - lo + 1)));
+  }
+  return Tensor::from_floats(v, dtype, {rows, cols});
+}
+
+/// Edge values, tiled over a rows x cols tensor: signed zeros, float/bf16/fp16 subnormals,
+/// E4M3 and E2M1 ties (464; 0.25 .. 5 next to a block max of 6, exact under te with amax 2688
+/// and under MX floor), 1e-40, huge values, and optionally NaN and +-Inf.
+Tensor edge_tensor(DType dtype, std::int64_t rows, std::int64_t cols, bool with_nonfinite) {
+  std::vector<float> edges = {2688.0f, 6.0f,  0.25f,   0.75f,  1.25f,   1.75f, 2.5f,   3.5f,
+                              5.0f,    -0.25f, -0.75f, -2.5f,  -5.0f,   0.0f,  -0.0f,  1e-40f,
+                              -1e-40f, 1.4e-45f, 9.2e-41f, 5.96e-8f, 6.1e-5f, 464.0f, 448.0f, 480.0f,
+                              -464.0f, 65504.0f, 1e-8f,   -6.0f,  3.0f,    0.5f,  7.0f,   0.125f};
+  if (with_nonfinite) {
+    edges.insert(edges.end(), {kNan, -kNan, kInf, -kInf});
+  }
+  if (dtype != DType::kF16) edges.push_back(1e30f);
+  std::vector<float> v(static_cast<std::size_t>(rows * cols));
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = edges[(i * 7 + i / 13) % edges.size()];
+  return Tensor::from_floats(v, dtype, {rows, cols});
+}
+
+/// Index of the first byte where a and b differ (or -1) and the number of differing bytes.
+struct Diff {
+  std::int64_t first = -1;
+  std::int64_t count = 0;
+};
+Diff diff_bytes(const std::uint8_t* a, const std::uint8_t* b, std::size_t n) {
+  Diff d;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) {
+      if (d.first < 0) d.first = static_cast<std::int64_t>(i);
+      ++d.count;
+    }
+  }
+  return d;
+}
+
+std::string describe(const std::string& spec, DType dtype, std::int64_t rows, std::int64_t cols,
+                     const char* what) {
+  std::ostringstream s;
+  s << spec << " " << core::dtype_name(dtype) << " " << rows << "x" << cols << ": " << what;
+  return s.str();
+}
+
+/// Checks that two byte arrays are identical, naming the case and the first differing byte.
+void check_same(const std::string& label, const std::uint8_t* cpu, std::size_t cpu_n,
+                const std::uint8_t* gpu, std::size_t gpu_n) {
+  REQUIRE_MESSAGE(cpu_n == gpu_n, label << ": sizes " << cpu_n << " (CPU) vs " << gpu_n << " (GPU)");
+  const Diff d = diff_bytes(cpu, gpu, cpu_n);
+  CHECK_MESSAGE(d.count == 0, label << ": " << d.count << " bytes differ, first at byte " << d.first
+                                    << " (CPU 0x" << std::hex << (d.first >= 0 ? cpu[d.first] : 0)
+                                    << ", GPU 0x" << (d.first >= 0 ? gpu[d.first] : 0) << ")");
+}
+
+/// Quantize, dequantize and fake-quantize `x` on both sides and compare everything.
+void compare_all(const std::string& spec, const Tensor& x) {
+  const formats::Recipe r = core::parse_recipe(spec);
+  const std::int64_t rows = x.view().rows(), cols = x.view().cols();
+  const GpuDType gd = gpu_dtype(x.dtype());
+  std::string error;
+  if (r.overflow != formats::Fp4Overflow::kReferenceUnclamped) {
+    for (formats::ScaleLayout layout :
+         {formats::ScaleLayout::kRowMajor, formats::ScaleLayout::kSwizzled128x4}) {
+      if (layout == formats::ScaleLayout::kSwizzled128x4 && r.format == formats::BlockFormat::kINT4) {
+        continue;  // grouped INT4 keeps FP32 group scales, row-major only
+      }
+      core::QuantizeOptions opt;
+      opt.recipe = r;
+      opt.layout = layout;
+      const core::QuantizedTensor cq = core::quantize(x.view(), opt);
+      kernels::GpuQuantized gq;
+      REQUIRE_MESSAGE(kernels::gpu_quantize(r, layout, gd, x.data(), rows, cols, gq, error),
+                      describe(spec, x.dtype(), rows, cols, "gpu_quantize: ") << error);
+      const char* lname = layout == formats::ScaleLayout::kRowMajor ? "row-major" : "swizzled";
+      const std::string label = describe(spec, x.dtype(), rows, cols, lname);
+      CHECK(gq.shape.padded_cols == cq.padded_cols);
+      CHECK(gq.shape.scale_cols == cq.scale_cols);
+      check_same(label + " codes", cq.codes.data(), cq.codes.size(), gq.codes.data(), gq.codes.size());
+      check_same(label + " scales", cq.scales.data(), cq.scales.size(), gq.scales.data(),
+                 gq.scales.size());
+      check_same(label + " group scales",
+                 reinterpret_cast<const std::uint8_t*>(cq.group_scales.data()),
+                 cq.group_scales.size() * sizeof(float),
+                 reinterpret_cast<const std::uint8_t*>(gq.group_scales.data()),
+                 gq.group_scales.size() * sizeof(float));
+      check_same(label + " zero points", cq.zero_points.data(), cq.zero_points.size(),
+                 gq.zero_points.data(), gq.zero_points.size());
+      check_same(label + " tensor scale",
+                 reinterpret_cast<const std::uint8_t*>(&cq.tensor_scale), sizeof(formats::TensorScale),
+                 reinterpret_cast<const std::uint8_t*>(&gq.tensor_scale), sizeof(formats::TensorScale));
+      // dequantize the GPU's own output on the GPU, the CPU's on the CPU
+      const DType out_dtype = layout == formats::ScaleLayout::kRowMajor ? DType::kF32 : DType::kBF16;
+      const Tensor cd = core::dequantize(cq, out_dtype);
+      std::vector<std::uint8_t> gdq;
+      REQUIRE_MESSAGE(kernels::gpu_dequantize(gq, gpu_dtype(out_dtype), gdq, error),
+                      label << " gpu_dequantize: " << error);
+      check_same(label + " dequantized", cd.data(), cd.size_bytes(), gdq.data(), gdq.size());
+    }
+  }
+  for (DType out_dtype : {DType::kF32, DType::kBF16, DType::kF16}) {
+    if (out_dtype != DType::kF32 && out_dtype != x.dtype()) continue;
+    const Tensor cf = core::fake_quantize(x.view(), r, out_dtype);
+    std::vector<std::uint8_t> gf;
+    REQUIRE_MESSAGE(kernels::gpu_fake_quantize(r, gd, x.data(), rows, cols, gpu_dtype(out_dtype), gf, error),
+                    describe(spec, x.dtype(), rows, cols, "gpu_fake_quantize: ") << error);
+    check_same(describe(spec, x.dtype(), rows, cols, "fake-quantized to ") + core::dtype_name(out_dtype),
+               cf.data(), cf.size_bytes(), gf.data(), gf.size());
+  }
+}
+
+bool have_gpu() {
+  if (kernels::device_count() > 0) return true;
+  MESSAGE("no CUDA device: GPU-vs-CPU whole-tensor comparison skipped");
+  return false;
+}
+
+}  // namespace
+
+TEST_SUITE("kernels.quantize") {
+  TEST_CASE("the GPU sizes and recipe checks agree with the CPU (no GPU needed)") {
+    for (const std::string& spec : recipe_specs()) {
+      const formats::Recipe r = core::parse_recipe(spec);
+      CHECK_MESSAGE(kernels::gpu_unsupported_reason(r).empty(), spec);
+      if (r.overflow == formats::Fp4Overflow::kReferenceUnclamped) continue;
+      const Tensor x = random_tensor(DType::kBF16, 130, 77, 1);
+      for (formats::ScaleLayout layout :
+           {formats::ScaleLayout::kRowMajor, formats::ScaleLayout::kSwizzled128x4}) {
+        core::QuantizeOptions opt;
+        opt.recipe = r;
+        opt.layout = layout;
+        const core::QuantizedTensor cq = core::quantize(x.view(), opt);
+        const kernels::QuantizedShape s = kernels::quantized_shape(r, layout, 130, 77);
+        CHECK(s.padded_cols == cq.padded_cols);
+        CHECK(s.scale_cols == cq.scale_cols);
+        CHECK(s.code_bytes == cq.codes.size());
+        CHECK(s.scale_bytes == cq.scales.size());
+        CHECK(s.group_count == cq.group_scales.size());
+      }
+    }
+    formats::Recipe rht = core::parse_recipe("nvfp4:te:rht");
+    CHECK(kernels::gpu_unsupported_reason(rht).find("Hadamard") != std::string::npos);
+    formats::Recipe big_tile = core::parse_recipe("nvfp4:te:bs=32:2d");
+    CHECK(kernels::gpu_unsupported_reason(big_tile).find("16x16") != std::string::npos);
+    formats::Recipe bad;
+    bad.block_size = 7;
+    CHECK(!kernels::gpu_unsupported_reason(bad).empty());
+  }
+
+  TEST_CASE("a small tensor through every kernel matches the CPU bit for bit") {
+    if (!have_gpu()) return;
+    const std::uint64_t seed = base_seed();
+    MESSAGE("random tensors from seed " << seed << " (set FP4LAB_TEST_SEED for fresh draws)");
+    for (DType dtype : {DType::kF32, DType::kBF16, DType::kF16}) {
+      for (const std::string& spec : recipe_specs()) {
+        compare_all(spec, random_tensor(dtype, 37, 50, seed + 1 + static_cast<int>(dtype)));
+      }
+    }
+  }
+
+  TEST_CASE("small edge-value tensors (zeros, subnormals, ties, 464, NaN, Inf) match the CPU") {
+    if (!have_gpu()) return;
+    for (DType dtype : {DType::kF32, DType::kBF16, DType::kF16}) {
+      for (const std::string& spec : recipe_specs()) {
+        compare_all(spec, edge_tensor(dtype, 9, 48, false));
+        compare_all(spec, edge_tensor(dtype, 5, 37, true));
+      }
+    }
+  }
+
+  TEST_CASE("every recipe matches the CPU bit for bit on random tensors of awkward shapes") {
+    if (!have_gpu()) return;
+    const std::uint64_t seed = base_seed();
+    const std::int64_t shapes[][2] = {{1, 1000}, {300, 129}, {3, 7}, {1024, 1024}};
+    std::uint64_t k = 100;
+    for (DType dtype : {DType::kF32, DType::kBF16, DType::kF16}) {
+      for (const auto& shape : shapes) {
+        for (const std::string& spec : recipe_specs()) {
+          compare_all(spec, random_tensor(dtype, shape[0], shape[1], seed + (++k)));
+        }
+      }
+    }
+  }
+
+  TEST_CASE("amax ignores NaN, sees Inf, and equals the CPU's on a large tensor") {
+    if (!have_gpu()) return;
+    Tensor x = random_tensor(DType::kBF16, 2048, 4100, base_seed() + 7);
+    x.set(12345, kNan);
+    x.set(777777, 3e38f);  // the largest magnitude, far from the rest
+    const formats::Recipe r = core::parse_recipe("nvfp4:te");
+    kernels::GpuQuantized gq;
+    std::string error;
+    REQUIRE_MESSAGE(kernels::gpu_quantize(r, formats::ScaleLayout::kRowMajor, GpuDType::kBF16, x.data(),
+                                          2048, 4100, gq, error),
+                    error);
+    CHECK(gq.tensor_scale.amax == core::tensor_amax(x.view(), r));
+    CHECK(gq.tensor_scale.amax == x.at(777777));
+    x.set(5, -kInf);
+    REQUIRE_MESSAGE(kernels::gpu_quantize(r, formats::ScaleLayout::kRowMajor, GpuDType::kBF16, x.data(),
+                                          2048, 4100, gq, error),
+                    error);
+    CHECK(std::isinf(gq.tensor_scale.amax));
+  }
+}

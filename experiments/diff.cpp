@@ -1,6 +1,7 @@
 // `diff`: two quantizations of one tensor compared bit by bit: two fp4lab recipes, or an fp4lab
 // recipe against packed codes, 8-bit block scales and a tensor scale that another library wrote
-// (.safetensors or .npy, stored as FORMATS.md §7 says: low nibble = even element).
+// (.safetensors or .npy, stored as FORMATS.md §7 says: low nibble = even element). With
+// view_rows/view_cols, table `view` lists the top-left window element by element (the GUI's grid).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -274,6 +275,8 @@ class Diff : public Experiment {
     p["prefix"] = "";
     p["scale_layout"] = "auto";
     p["threads"] = 0;
+    p["view_rows"] = 0;
+    p["view_cols"] = 0;
     return p;
   }
   std::vector<std::pair<std::string, std::string>> param_help() const override {
@@ -292,12 +295,16 @@ class Diff : public Experiment {
         {"scale_layout",
          "external scales: row_major, swizzled (128x4), or auto (file metadata, else size)"});
     h.push_back({"threads", "CPU threads (0: all cores)"});
+    h.push_back({"view_rows", "rows of the top-left window listed element by element in table 'view' (0 to 256; 0: none)"});
+    h.push_back({"view_cols", "columns of that window (0 to 1024; 0: none)"});
     return h;
   }
   Result run(const Params& given, const Progress& progress) const override {
     const Params p = merge_params(default_params(), given, "diff");
     const int threads = static_cast<int>(read_int(p, "threads", 0, 1024));
     const auto max_examples = static_cast<std::size_t>(read_int(p, "examples", 0, 10000));
+    const std::int64_t view_rows = read_int(p, "view_rows", 0, 256);
+    const std::int64_t view_cols = read_int(p, "view_cols", 0, 1024);
     const std::string external = p.at("external").get<std::string>();
     const std::string layout_param = p.at("scale_layout").get<std::string>();
     if (layout_param != "auto") parse_scale_layout(layout_param);
@@ -347,6 +354,21 @@ class Diff : public Experiment {
              "First differing elements (code or block scale), row-major",
              {"row", "col", "x", "code A", "code B", "scale A", "scale B", "x_hat A", "x_hat B"},
              {}};
+    Table view{"view",
+               "Window of the top-left elements: codes and block scales of A and B",
+               {"row", "col", "x", "code A", "code B", "scale A", "scale B", "x_hat A", "x_hat B",
+                "differs"},
+               {}};
+    auto scale_value = [](const Recipe& r, const BlockScale& s) {
+      switch (r.format) {
+        case BlockFormat::kINT4:
+          return double(s.group_scale);
+        case BlockFormat::kMXFP4:
+          return double(ue8m0{s.code}.to_float());
+        default:
+          return double(ue4m3{s.code}.to_float());
+      }
+    };
     std::vector<float> row(static_cast<std::size_t>(qa.cols));
     for (std::int64_t r = 0; r < qa.rows; ++r) {
       x.to_float(r * qa.cols, row);
@@ -356,6 +378,12 @@ class Diff : public Experiment {
         const float va = dequantize_code(qa.recipe, qa.tensor_scale, sa, ca);
         const float vb = dequantize_code(qb.recipe, qb.tensor_scale, sb, cb);
         const bool code_diff = ca != cb, scale_diff = !same_scale(sa, sb);
+        if (r < view_rows && c < view_cols) {
+          view.rows.push_back({double(r), double(c), double(row[static_cast<std::size_t>(c)]),
+                               double(ca), double(cb), scale_value(qa.recipe, sa),
+                               scale_value(qb.recipe, sb), double(va), double(vb),
+                               double(code_diff) + 2.0 * double(scale_diff)});
+        }
         codes_differ += code_diff;
         scale_elems_differ += scale_diff;
         values_differ += bits_of(va) != bits_of(vb);
@@ -437,6 +465,11 @@ class Diff : public Experiment {
     text += fmt::format("dequantized values differ: {}\n", values_differ);
     if (!ex.rows.empty()) text += table_text(ex);
     res.tables = {std::move(sum), std::move(ex)};
+    if (!view.rows.empty()) {
+      res.scalars["view_rows"] = double(std::min(view_rows, qa.rows));
+      res.scalars["view_cols"] = double(std::min(view_cols, qa.cols));
+      res.tables.push_back(std::move(view));
+    }
     res.summary = text;
     if (progress) progress(1.0, "done");
     return res;

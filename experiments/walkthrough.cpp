@@ -1,6 +1,7 @@
 // `walkthrough`: one user-given block through every step of the 4/6 paper's Table 2 (alpha = 1,
 // M=6 and M=4, the choice under each rule), then under every NVFP4 recipe, MXFP4 scale mode,
-// NVINT4 and grouped INT4 with the block as the whole tensor.
+// NVINT4 and grouped INT4 with the block as the whole tensor. Tables `candidates` and
+// `elements` repeat the steps per element as numbers (for plots, e.g. the GUI's block lab).
 #include <fmt/format.h>
 
 #include <cmath>
@@ -96,6 +97,15 @@ class Walkthrough : public Experiment {
     add(14, "X = X4 if E4 < E6 else X6", list_string(four ? s4.q : s6.q));
     r.tables.push_back(std::move(t));
 
+    // the same two candidates per element, as numbers
+    Table cand{"candidates", "4/6 candidates per element (alpha = 1)",
+               {"i", "x", "X6 = x / D6", "fp4 X6", "D6_i", "error M=6", "X4 = x / D4", "fp4 X4", "D4_i", "error M=4"},
+               {}};
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      cand.rows.push_back({double(i), double(x[i]), double(s6.scaled[i]), double(s6.q[i]), double(s6.d[i]),
+                           double(s6.d[i]) - x[i], double(s4.scaled[i]), double(s4.q[i]), double(s4.d[i]),
+                           double(s4.d[i]) - x[i]});
+    }
     Table rules{"rules", "Choice under each 4/6 rule (ties keep M=6)", {"rule", "error M=6 (FP32 sum)", "error M=4 (FP32 sum)", "choice"}, {}};
     const std::pair<const char*, FourSixRule> per_rule[] = {
         {"mse", FourSixRule::kMse}, {"mae", FourSixRule::kMae}, {"abs_max", FourSixRule::kAbsMax}};
@@ -114,6 +124,7 @@ class Walkthrough : public Experiment {
     // the block as a whole tensor under every recipe
     Table rec{"recipes", "The block as a whole tensor under each recipe",
               {"recipe", "tensor scale", "block scale", "codes", "dequantized", "MSE"}, {}};
+    Table elems{"elements", "Every element under each recipe", {"recipe", "i", "x", "code", "dequantized", "error"}, {}};
     const char* specs[] = {"nvfp4:te",       "nvfp4:modelopt", "nvfp4:torchao", "nvfp4:4over6:mse", "nvfp4:static_6",
                            "nvfp4:static_4", "mxfp4:floor",    "mxfp4:ceil",    "mxfp4:even",       "mxfp4:rceil",
                            "nvint4",         "int4:g32:sym",   "int4:g32:asym"};
@@ -136,12 +147,19 @@ class Walkthrough : public Experiment {
       double se = 0;
       for (std::size_t i = 0; i < x.size(); ++i) se += double(deq[i] - x[i]) * double(deq[i] - x[i]);
       const std::string ts_str = uses_tensor_scale(rc) ? fmt::format("{:.6g}", ts.decode) : std::string("-");
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        elems.rows.push_back({core::recipe_to_spec(rc), double(i), double(x[i]), double(codes[i]), double(deq[i]),
+                              double(deq[i]) - x[i]});
+      }
       rec.rows.push_back({core::recipe_to_spec(rc), ts_str, scale_str, code_str, list_string(deq, 6), se / x.size()});
       r.provenance.recipes.push_back(core::recipe_to_spec(rc));
     }
     r.tables.push_back(std::move(rec));
     r.summary.clear();
     for (const Table& tab : r.tables) r.summary += table_text(tab) + "\n";
+    // after the summary: one row per element is too long for the console
+    r.tables.push_back(std::move(cand));
+    r.tables.push_back(std::move(elems));
     r.summary += fmt::format("block {}: M=6 scale {:.6g} MSE {:.6g}; M=4 scale {:.6g} MSE {:.6g}; 4/6 (mse) picks M={}",
                              list_string(x, 6), s6.s, s6.mse, s4.s, s4.mse, four ? 4 : 6);
     return r;

@@ -90,6 +90,7 @@ void write_segment(Tensor& out, const Plan& p, std::int64_t row, std::int64_t c0
     }
   }
   const std::int64_t avail = std::clamp<std::int64_t>(p.cols - c0, 0, p.bs);
+  for (std::int64_t i = 0; i < avail; ++i) vals[i] = formats::canonical_nan(vals[i]);
   if (out.dtype() == DType::kF32) {
     std::copy(vals, vals + avail, reinterpret_cast<float*>(out.data()) + row * p.cols + c0);
     return;

@@ -12,6 +12,9 @@
 #include "experiments/demo.hpp"
 #include "experiments/experiment.hpp"
 #include "experiments/export/report.hpp"
+#ifdef FP4LAB_HAVE_CUDA
+#include "kernels/commands.hpp"
+#endif
 
 using namespace fp4lab::exp;
 
@@ -26,6 +29,8 @@ constexpr const char* kUsage =
     "  fp4lab demo [--out DIR] [--rows N] [--cols N] [--quiet]\n"
     "                                      the 4/6 paper's story on an embedded default -> DIR/index.html\n"
     "  fp4lab run CONFIG.json              a batch: {\"runs\": [{\"experiment\": ID, \"params\": {...}, \"out\": DIR}]}\n"
+    "  fp4lab verify [--quick] [--seed N]  the GPU against formats/ and the CPU (CUDA builds)\n"
+    "  fp4lab bench [--sizes-mib ...]      GPU quantizer bandwidth against a d2d copy (CUDA builds)\n"
     "  fp4lab --version\n";
 
 struct Options {
@@ -192,6 +197,14 @@ int main(int argc, char** argv) {
       bar.finish();
       fmt::print("demo report: {}/index.html\n", out);
       return 0;
+    }
+    if (cmd == "verify" || cmd == "bench") {
+#ifdef FP4LAB_HAVE_CUDA
+      return cmd == "verify" ? fp4lab::kernels::verify_main(argc - 1, argv + 1)
+                             : fp4lab::kernels::bench_main(argc - 1, argv + 1);
+#else
+      throw std::invalid_argument("'" + cmd + "' needs the CUDA part: this fp4lab was built without nvcc");
+#endif
     }
     if (cmd == "run") {
       bool quiet = false;

@@ -43,6 +43,13 @@ FP4LAB_HD constexpr bf16 bf16_from_float(float x) {
   return bf16{static_cast<std::uint16_t>((u + 0x7FFFu + lsb) >> 16)};
 }
 
+/// The one NaN that dequantized and fake-quantized outputs hold: 0x7FFFFFFF, the quiet NaN
+/// CUDA's float arithmetic produces (x86 produces 0xFFC00000 for 0 * Inf), so CPU and GPU
+/// outputs agree bit for bit (FORMATS.md §1: every NaN decodes to a positive NaN).
+FP4LAB_HD constexpr float canonical_nan(float x) {
+  return is_nan(x) ? bit_cast<float>(0x7FFFFFFFu) : x;
+}
+
 /// float -> fp16, round to nearest even, overflow to Inf; NaN stays a quiet NaN with its sign.
 FP4LAB_HD constexpr fp16 fp16_from_float(float x) {
   const std::uint32_t u = bit_cast<std::uint32_t>(x);

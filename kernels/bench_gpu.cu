@@ -1,4 +1,4 @@
-// fp4lab-bench-gpu: bandwidth of the GPU quantizer (kernels/quantize.hpp) on BF16 inputs of
+// `fp4lab bench` (kernels/commands.hpp): bandwidth of the GPU quantizer (kernels/quantize.hpp) on BF16 inputs of
 // 16 MiB to 2 GiB against a device-to-device copy of the same input in the same run. CUDA
 // events, warm-up, median of >= 20 runs, inputs rotated over more than the L2 holds.
 #include <cuda_runtime.h>
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "formats/philox.hpp"
+#include "kernels/commands.hpp"
 #include "kernels/quantize.hpp"
 
 namespace {
@@ -146,7 +147,7 @@ Options parse(int argc, char** argv) {
       o.dump_mib = std::atoi(next());
     } else {
       std::fprintf(stderr,
-                   "usage: fp4lab-bench-gpu [--sizes-mib 16,64,256,1024,2048] [--runs 25] [--warmup 3]\n"
+                   "usage: fp4lab bench [--sizes-mib 16,64,256,1024,2048] [--runs 25] [--warmup 3]\n"
                    "         [--cols 8192] [--csv FILE] [--dump-dir DIR [--dump-mib 256]]\n"
                    "  --dump-dir writes DIR/input.bf16, codes.u8, scales.u8 (NVFP4 te, row-major)\n"
                    "  and meta.txt for the size --dump-mib, for kernels/peer_torch.py\n");
@@ -199,12 +200,14 @@ void dump(const Options& o, const void* dx, std::int64_t rows, std::int64_t cols
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace fp4lab::kernels {
+
+int bench_main(int argc, char** argv) {
   const Options o = parse(argc, argv);
   int ndev = 0;
   if (cudaGetDeviceCount(&ndev) != cudaSuccess || ndev == 0) {
-    std::printf("fp4lab-bench-gpu: no CUDA device, nothing to measure\n");
-    return 0;
+    std::fprintf(stderr, "fp4lab bench: no CUDA device, nothing to measure\n");
+    return 3;
   }
   cudaDeviceProp prop{};
   FP4LAB_CUDA_CHECK(cudaGetDeviceProperties(&prop, 0));
@@ -347,3 +350,5 @@ int main(int argc, char** argv) {
   }
   return 0;
 }
+
+}  // namespace fp4lab::kernels

@@ -100,6 +100,7 @@ __device__ __forceinline__ void load_vec(const void* base, std::int64_t off, flo
 
 /// Stores one float as out_dtype (round to nearest even, as core::Tensor::set).
 __device__ __forceinline__ void store_one(void* out, GpuDType od, std::int64_t i, float v) {
+  v = formats::canonical_nan(v);
   if (od == GpuDType::kF32) {
     static_cast<float*>(out)[i] = v;
   } else if (od == GpuDType::kBF16) {
@@ -122,8 +123,10 @@ __device__ __forceinline__ void store_vec(void* out, GpuDType od, std::int64_t o
     uint4* dst = reinterpret_cast<uint4*>(static_cast<float*>(out) + off);
 #pragma unroll
     for (int k = 0; k < N / 4; ++k) {
-      dst[k] = make_uint4(__float_as_uint(v[4 * k]), __float_as_uint(v[4 * k + 1]),
-                          __float_as_uint(v[4 * k + 2]), __float_as_uint(v[4 * k + 3]));
+      dst[k] = make_uint4(__float_as_uint(formats::canonical_nan(v[4 * k])),
+                          __float_as_uint(formats::canonical_nan(v[4 * k + 1])),
+                          __float_as_uint(formats::canonical_nan(v[4 * k + 2])),
+                          __float_as_uint(formats::canonical_nan(v[4 * k + 3])));
     }
     return;
   }
@@ -133,7 +136,8 @@ __device__ __forceinline__ void store_vec(void* out, GpuDType od, std::int64_t o
     std::uint32_t u[4];
 #pragma unroll
     for (int j = 0; j < 4; ++j) {
-      u[j] = half_bits(od, v[8 * k + 2 * j]) | (half_bits(od, v[8 * k + 2 * j + 1]) << 16);
+      u[j] = half_bits(od, formats::canonical_nan(v[8 * k + 2 * j])) |
+             (half_bits(od, formats::canonical_nan(v[8 * k + 2 * j + 1])) << 16);
     }
     dst[k] = make_uint4(u[0], u[1], u[2], u[3]);
   }

@@ -14,10 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "core/cross_check_tensors.hpp"
 #include "core/quantize.hpp"
 #include "core/random.hpp"
 #include "core/recipe_spec.hpp"
 #include "kernels/block_quantize.hpp"
+#include "kernels/cross_check.hpp"
 
 namespace {
 
@@ -29,25 +31,7 @@ using kernels::GpuDType;
 constexpr float kNan = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
-/// Every recipe the GPU path covers: the fast paths (NVFP4/NVINT4 at 16, MXFP4 at 32) and the
-/// generic kernel (other block sizes, 2-D tiles, grouped INT4), with and without SR.
-const std::vector<std::string>& recipe_specs() {
-  static const std::vector<std::string> specs = {
-      "nvfp4:te", "nvfp4:modelopt", "nvfp4:torchao", "nvfp4:4over6:mse", "nvfp4:4over6:mae",
-      "nvfp4:4over6:abs_max", "nvfp4:static_6", "nvfp4:static_4", "mxfp4:floor", "mxfp4:ceil",
-      "mxfp4:even", "mxfp4:rceil", "nvint4",
-      // stochastic rounding: bits from Philox(seed, row * padded_cols + col)
-      "nvfp4:te:sr:seed=7", "nvfp4:te:sr_unbiased:seed=8", "nvfp4:4over6:mse:sr:seed=9",
-      "nvfp4:torchao:sr_unbiased:seed=3", "mxfp4:floor:sr:seed=10", "nvint4:sr:seed=11",
-      // the generic kernel
-      "nvfp4:te:bs=32", "nvfp4:4over6:mse:bs=8", "nvfp4:modelopt:bs=24", "mxfp4:floor:bs=16",
-      "mxfp4:rceil:bs=64", "nvint4:bs=128", "nvfp4:te:2d", "nvfp4:4over6:mse:2d",
-      "nvfp4:static_4:bs=8:2d", "mxfp4:even:bs=8:2d", "nvfp4:te:2d:sr:seed=12",
-      "int4:g128:sym:fp32", "int4:g32:asym:bf16", "int4:g64:sym:fp16:sr:seed=5",
-      // fake-quantize only: the fouroversix reference's unclamped cast
-      "nvfp4:4over6:mse:ref_unclamped"};
-  return specs;
-}
+const std::vector<std::string>& recipe_specs() { return kernels::cross_check_recipe_specs(); }
 
 /// The base seed of the random tensors: FP4LAB_TEST_SEED if set (for fresh draws), else fixed.
 std::uint64_t base_seed() {
@@ -57,34 +41,13 @@ std::uint64_t base_seed() {
 
 GpuDType gpu_dtype(DType d) { return static_cast<GpuDType>(static_cast<int>(d)); }
 
-/// A rows x cols tensor of normals whose magnitude jumps by 2^k (k uniform in a range that the
-/// dtype can hold) every 16 values, so block scales cover the E4M3 normal and subnormal range.
 Tensor random_tensor(DType dtype, std::int64_t rows, std::int64_t cols, std::uint64_t seed) {
-  std::vector<float> v(static_cast<std::size_t>(rows * cols));
-  core::fill_normal(v, seed);
-  const int lo = dtype == DType::kF16 ? -14 : -40, hi = dtype == DType::kF16 ? 10 : 40;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const double u = core::uniform01(seed ^ 0x5CA1Eull, i / 16);
-    v[i] = std::ldexp(v[i], lo + static_cast<int>(u * (hi - lo + 1)));
-  }
-  return Tensor::from_floats(v, dtype, {rows, cols});
+  return core::scale_jump_tensor(dtype, rows, cols, seed);
 }
 
-/// Edge values, tiled over a rows x cols tensor: signed zeros, float/bf16/fp16 subnormals,
-/// E4M3 and E2M1 ties (464; 0.25 .. 5 next to a block max of 6, exact under te with amax 2688
-/// and under MX floor), 1e-40, huge values, and optionally NaN and +-Inf.
 Tensor edge_tensor(DType dtype, std::int64_t rows, std::int64_t cols, bool with_nonfinite) {
-  std::vector<float> edges = {2688.0f, 6.0f,  0.25f,   0.75f,  1.25f,   1.75f, 2.5f,   3.5f,
-                              5.0f,    -0.25f, -0.75f, -2.5f,  -5.0f,   0.0f,  -0.0f,  1e-40f,
-                              -1e-40f, 1.4e-45f, 9.2e-41f, 5.96e-8f, 6.1e-5f, 464.0f, 448.0f, 480.0f,
-                              -464.0f, 65504.0f, 1e-8f,   -6.0f,  3.0f,    0.5f,  7.0f,   0.125f};
-  if (with_nonfinite) {
-    edges.insert(edges.end(), {kNan, -kNan, kInf, -kInf});
-  }
-  if (dtype != DType::kF16) edges.push_back(1e30f);
-  std::vector<float> v(static_cast<std::size_t>(rows * cols));
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = edges[(i * 7 + i / 13) % edges.size()];
-  return Tensor::from_floats(v, dtype, {rows, cols});
+  return core::edge_value_tensor(dtype, rows, cols,
+                                 with_nonfinite ? core::NonFinite::kInclude : core::NonFinite::kExclude);
 }
 
 /// Index of the first byte where a and b differ (or -1) and the number of differing bytes.
@@ -116,8 +79,9 @@ void check_same(const std::string& label, const std::uint8_t* cpu, std::size_t c
   REQUIRE_MESSAGE(cpu_n == gpu_n, label << ": sizes " << cpu_n << " (CPU) vs " << gpu_n << " (GPU)");
   const Diff d = diff_bytes(cpu, gpu, cpu_n);
   CHECK_MESSAGE(d.count == 0, label << ": " << d.count << " bytes differ, first at byte " << d.first
-                                    << " (CPU 0x" << std::hex << (d.first >= 0 ? cpu[d.first] : 0)
-                                    << ", GPU 0x" << (d.first >= 0 ? gpu[d.first] : 0) << ")");
+                                    << " (CPU 0x" << std::hex << (d.first >= 0 ? int{cpu[d.first]} : 0)
+                                    << ", GPU 0x" << (d.first >= 0 ? int{gpu[d.first]} : 0)
+                                    << std::dec << ")");
 }
 
 /// Quantize, dequantize and fake-quantize `x` on both sides and compare everything.

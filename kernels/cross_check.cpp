@@ -1,0 +1,105 @@
+// GPU kernels against their CPU twins (kernels/cross_check.hpp).
+#include "kernels/cross_check.hpp"
+
+#include <cstring>
+
+#include "core/quantize.hpp"
+#include "core/recipe_spec.hpp"
+#include "kernels/quantize.hpp"
+
+namespace fp4lab::kernels {
+namespace {
+
+GpuDType gpu_dtype(core::DType d) { return static_cast<GpuDType>(static_cast<int>(d)); }
+
+/// Adds one byte-wise comparison to `c`.
+void compare(CrossCheck& c, const std::string& what, const void* cpu, std::size_t cpu_n, const void* gpu,
+             std::size_t gpu_n) {
+  const auto* a = static_cast<const std::uint8_t*>(cpu);
+  const auto* b = static_cast<const std::uint8_t*>(gpu);
+  c.bytes_compared += cpu_n;
+  if (cpu_n != gpu_n) {
+    c.bytes_differing += cpu_n;
+    if (c.first_difference.empty()) {
+      c.first_difference = what + ": sizes " + std::to_string(cpu_n) + " (CPU) vs " + std::to_string(gpu_n);
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < cpu_n; ++i) {
+    if (a[i] == b[i]) continue;
+    if (c.first_difference.empty()) {
+      c.first_difference = what + " byte " + std::to_string(i) + ": CPU " + std::to_string(a[i]) + ", GPU " +
+                           std::to_string(b[i]);
+    }
+    ++c.bytes_differing;
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& cross_check_recipe_specs() {
+  static const std::vector<std::string> specs = {
+      "nvfp4:te", "nvfp4:modelopt", "nvfp4:torchao", "nvfp4:4over6:mse", "nvfp4:4over6:mae",
+      "nvfp4:4over6:abs_max", "nvfp4:static_6", "nvfp4:static_4", "mxfp4:floor", "mxfp4:ceil",
+      "mxfp4:even", "mxfp4:rceil", "nvint4",
+      "nvfp4:te:sr:seed=7", "nvfp4:te:sr_unbiased:seed=8", "nvfp4:4over6:mse:sr:seed=9",
+      "nvfp4:torchao:sr_unbiased:seed=3", "mxfp4:floor:sr:seed=10", "nvint4:sr:seed=11",
+      "nvfp4:te:bs=32", "nvfp4:4over6:mse:bs=8", "nvfp4:modelopt:bs=24", "mxfp4:floor:bs=16",
+      "mxfp4:rceil:bs=64", "nvint4:bs=128", "nvfp4:te:2d", "nvfp4:4over6:mse:2d",
+      "nvfp4:static_4:bs=8:2d", "mxfp4:even:bs=8:2d", "nvfp4:te:2d:sr:seed=12",
+      "int4:g128:sym:fp32", "int4:g32:asym:bf16", "int4:g64:sym:fp16:sr:seed=5",
+      "nvfp4:4over6:mse:ref_unclamped"};
+  return specs;
+}
+
+CrossCheck cross_check(const std::string& spec, const core::Tensor& x) {
+  CrossCheck c;
+  const formats::Recipe r = core::parse_recipe(spec);
+  const std::int64_t rows = x.view().rows(), cols = x.view().cols();
+  const GpuDType gd = gpu_dtype(x.dtype());
+  if (r.overflow != formats::Fp4Overflow::kReferenceUnclamped) {
+    for (formats::ScaleLayout layout : {formats::ScaleLayout::kRowMajor, formats::ScaleLayout::kSwizzled128x4}) {
+      if (layout == formats::ScaleLayout::kSwizzled128x4 && r.format == formats::BlockFormat::kINT4) continue;
+      const std::string ln = layout == formats::ScaleLayout::kRowMajor ? "row-major " : "swizzled ";
+      core::QuantizeOptions opt;
+      opt.recipe = r;
+      opt.layout = layout;
+      const core::QuantizedTensor cq = core::quantize(x.view(), opt);
+      GpuQuantized gq;
+      if (!gpu_quantize(r, layout, gd, x.data(), rows, cols, gq, c.error)) {
+        ++c.bytes_differing;
+        return c;
+      }
+      compare(c, ln + "codes", cq.codes.data(), cq.codes.size(), gq.codes.data(), gq.codes.size());
+      compare(c, ln + "scales", cq.scales.data(), cq.scales.size(), gq.scales.data(), gq.scales.size());
+      compare(c, ln + "group scales", cq.group_scales.data(), cq.group_scales.size() * sizeof(float),
+              gq.group_scales.data(), gq.group_scales.size() * sizeof(float));
+      compare(c, ln + "zero points", cq.zero_points.data(), cq.zero_points.size(), gq.zero_points.data(),
+              gq.zero_points.size());
+      compare(c, ln + "tensor scale", &cq.tensor_scale, sizeof(cq.tensor_scale), &gq.tensor_scale,
+              sizeof(gq.tensor_scale));
+      const core::DType od = layout == formats::ScaleLayout::kRowMajor ? core::DType::kF32 : core::DType::kBF16;
+      const core::Tensor cd = core::dequantize(cq, od);
+      std::vector<std::uint8_t> gdq;
+      if (!gpu_dequantize(gq, gpu_dtype(od), gdq, c.error)) {
+        ++c.bytes_differing;
+        return c;
+      }
+      compare(c, ln + "dequantized", cd.data(), cd.size_bytes(), gdq.data(), gdq.size());
+    }
+  }
+  for (core::DType od : {core::DType::kF32, core::DType::kBF16, core::DType::kF16}) {
+    if (od != core::DType::kF32 && od != x.dtype()) continue;
+    const core::Tensor cf = core::fake_quantize(x.view(), r, od);
+    std::vector<std::uint8_t> gf;
+    if (!gpu_fake_quantize(r, gd, x.data(), rows, cols, gpu_dtype(od), gf, c.error)) {
+      ++c.bytes_differing;
+      return c;
+    }
+    compare(c, std::string("fake-quantized to ") + core::dtype_name(od), cf.data(), cf.size_bytes(), gf.data(),
+            gf.size());
+  }
+  return c;
+}
+
+}  // namespace fp4lab::kernels

@@ -1,0 +1,30 @@
+// Every GPU kernel against its CPU twin (core::quantize / dequantize / fake_quantize), bit for
+// bit: codes, block scales, INT4 group scales and zero points, tensor scale, dequantized and
+// fake-quantized values. Used by `fp4lab verify`; the doctest suite checks the same recipes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/tensor.hpp"
+
+namespace fp4lab::kernels {
+
+/// Every recipe the GPU path covers: the fast paths (NVFP4/NVINT4 at 16, MXFP4 at 32), the
+/// generic kernel (other block sizes, 2-D tiles, grouped INT4), stochastic rounding, and the
+/// fake-quantize-only unclamped 4/6 reference cast.
+const std::vector<std::string>& cross_check_recipe_specs();
+
+/// Outcome of one recipe on one tensor.
+struct CrossCheck {
+  std::uint64_t bytes_compared = 0;
+  std::uint64_t bytes_differing = 0;
+  std::string first_difference;  ///< which output and byte, empty when all matched
+  std::string error;             ///< a GPU call failed (counts as a mismatch)
+};
+
+/// Quantizes (both scale layouts), dequantizes and fake-quantizes `x` on the CPU and the GPU.
+CrossCheck cross_check(const std::string& spec, const core::Tensor& x);
+
+}  // namespace fp4lab::kernels

@@ -15,7 +15,7 @@ case "$mode" in main | test) ;; *)
 esac
 
 packages=(cmake ninja-build g++ git pkg-config libfmt-dev doctest-dev libeigen3-dev libboost-dev
-  nlohmann-json3-dev)
+  nlohmann-json3-dev libimgui-dev libglfw3-dev libstb-dev libgl-dev libgl1-mesa-dri xvfb xauth)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,238 @@
+// fp4lab-gui: the desktop GUI's main. Interactive by default; --screenshot renders one panel
+// (or all, tiled) and exits; --stats measures frame time and slider-to-result latency.
+#include <imgui.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gui/app/png.hpp"
+#include "gui/app/window.hpp"
+#include "gui/panels/workbench.hpp"
+
+namespace {
+
+using namespace fp4lab::gui;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string screenshot, panel, scenario, config;
+  int frames = 5;
+  int width = 1280, height = 800;
+  bool stats = false;
+};
+
+const char* kUsage =
+    "usage: fp4lab-gui [--screenshot OUT.png --panel NAME [--frames N]] [--scenario FILE] [--stats]\n"
+    "                  [--size WxH] [--config FILE]\n"
+    "  --screenshot OUT.png  render, wait for the panel's experiments, write the window as PNG, exit\n"
+    "  --panel NAME          formats, block, profile, tensor, diff, help, or all (tiled)\n"
+    "  --frames N            frames to render before the screenshot (at least 3; default 5)\n"
+    "  --scenario FILE       JSON inputs: {\"panel\": \"block\", \"block\": {\"values\": [..]},\n"
+    "                        \"tensor\": {\"source\": {...}, \"recipes\": [..]}, \"diff\": {...}}\n"
+    "  --stats               print frame time (1280x800, every panel open) and slider latency\n"
+    "  --config FILE         settings file (default $XDG_CONFIG_HOME/fp4lab/gui.json)\n"
+    "Shortcuts: Ctrl+1..6 panels, Ctrl+R run, Ctrl+E export, Ctrl+T tile, Ctrl+S save, Esc cancel.\n";
+
+bool parse(int argc, char** argv, Options& o) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto next = [&](std::string& v) {
+      if (i + 1 >= argc) return false;
+      v = argv[++i];
+      return true;
+    };
+    std::string v;
+    if (a == "--screenshot") {
+      if (!next(o.screenshot)) return false;
+    } else if (a == "--panel") {
+      if (!next(o.panel)) return false;
+    } else if (a == "--scenario") {
+      if (!next(o.scenario)) return false;
+    } else if (a == "--config") {
+      if (!next(o.config)) return false;
+    } else if (a == "--frames") {
+      if (!next(v)) return false;
+      o.frames = std::max(3, std::atoi(v.c_str()));
+    } else if (a == "--size") {
+      if (!next(v) || std::sscanf(v.c_str(), "%dx%d", &o.width, &o.height) != 2) return false;
+      o.width = std::clamp(o.width, 320, 8192);
+      o.height = std::clamp(o.height, 240, 8192);
+    } else if (a == "--stats") {
+      o.stats = true;
+    } else if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      std::exit(0);
+    } else {
+      std::cerr << "fp4lab-gui: unknown argument '" << a << "'\n";
+      return false;
+    }
+  }
+  return true;
+}
+
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+/// One frame: draw, render, fulfil an export's PNG request, swap.
+void frame(Window& w, Workbench& wb) {
+  w.begin_frame();
+  wb.frame();
+  w.render();
+  if (auto c = wb.take_capture()) {
+    const float sx = ImGui::GetIO().DisplayFramebufferScale.x, sy = ImGui::GetIO().DisplayFramebufferScale.y;
+    try {
+      write_png(c->path, w.read_back(int(c->min.x * sx), int(c->min.y * sy), int(c->max.x * sx), int(c->max.y * sy)));
+    } catch (const std::exception& e) {
+      std::cerr << "fp4lab-gui: " << e.what() << "\n";
+    }
+  }
+  w.swap();
+}
+
+/// Renders until no panel runs and every panel drew its latest Result twice (or timeout).
+bool settle(Window& w, Workbench& wb, double timeout_s) {
+  const auto t0 = Clock::now();
+  int quiet = 0;
+  while (ms_since(t0) < timeout_s * 1000) {
+    frame(w, wb);
+    bool drawn = !wb.busy();
+    if (drawn) {
+      for (const auto& p : wb.panels()) drawn = drawn && p->frames_since_result() >= 2;
+    }
+    quiet = drawn ? quiet + 1 : 0;
+    if (quiet >= 3) return true;
+  }
+  return false;
+}
+
+int run_stats(Window& w, Workbench& wb) {
+  wb.set_layout(Layout::kTiled);
+  Panel* tensor = wb.panel("tensor");
+  tensor->load({{"source", {{"rows", 1024}, {"cols", 1024}, {"distribution", "normal"}}},
+                {"recipes", {"nvfp4:te", "nvfp4:4over6:mse", "mxfp4:floor", "nvint4"}}});
+  if (!settle(w, wb, 120)) std::cerr << "fp4lab-gui --stats: experiments still running after 120 s\n";
+  std::vector<double> ft;
+  for (int i = 0; i < 120; ++i) {
+    const auto t0 = Clock::now();
+    frame(w, wb);
+    ft.push_back(ms_since(t0));
+  }
+  std::sort(ft.begin(), ft.end());
+  double sum = 0;
+  for (double v : ft) sum += v;
+  std::printf("frame time, %dx%d, all 6 panels open (tiled), %zu frames: mean %.2f ms, median %.2f ms, p95 %.2f ms\n",
+              w.fb_width(), w.fb_height(), ft.size(), sum / ft.size(), ft[ft.size() / 2], ft[ft.size() * 95 / 100]);
+  // slider changes on the 1M-element tensor with 4 recipes: time until new results are drawn
+  const float scales[] = {1.25f, 0.8f, 1.5f, 1.0f, 2.0f};
+  std::vector<double> first, all;
+  for (float s : scales) {
+    const std::uint64_t g0 = tensor->result_generation();
+    const auto t0 = Clock::now();
+    tensor->load({{"source", {{"scale", s}}}});  // what moving the scale slider does
+    double t_first = -1;
+    while (ms_since(t0) < 60000) {
+      frame(w, wb);
+      const std::uint64_t g = tensor->result_generation();
+      if (g > g0 && t_first < 0) t_first = ms_since(t0);  // the frame that drew compare's Result
+      if (g >= g0 + 3) break;                           // compare, select and threshold all drawn
+    }
+    first.push_back(t_first);
+    all.push_back(ms_since(t0));
+  }
+  std::sort(first.begin(), first.end());
+  std::sort(all.begin(), all.end());
+  std::printf("slider change -> new results drawn (1024x1024 tensor, 4 recipes, %zu changes): compare (histograms, "
+              "metrics) median %.0f ms [min %.0f, max %.0f]; compare+select+threshold median %.0f ms\n",
+              first.size(), first[first.size() / 2], first.front(), first.back(), all[all.size() / 2]);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (!parse(argc, argv, o)) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // ImGui's ini lives inside gui.json (Workbench::save_settings)
+  std::string error;
+  std::unique_ptr<Window> w = Window::open(o.width, o.height, "fp4lab", error);
+  if (!w) {
+    const char* display = std::getenv("DISPLAY");
+    std::cerr << "fp4lab-gui: no display: " << error << ".\n"
+              << "  DISPLAY is " << (display && *display ? std::string("'") + display + "'" : std::string("not set"))
+              << ". Run on a desktop, or headless under Xvfb:\n"
+              << "  xvfb-run -a -s \"-screen 0 1280x800x24\" fp4lab-gui --screenshot out.png --panel tensor\n";
+    ImGui::DestroyContext();
+    return 3;
+  }
+  ImGui::StyleColorsDark();
+  int rc = 0;
+  {
+    Workbench wb;
+    const bool headless = !o.screenshot.empty() || o.stats;
+    if (!headless) {
+      wb.config_path = o.config.empty() ? Workbench::default_config_path() : o.config;
+      wb.load_settings_file(wb.config_path);
+    } else if (!o.config.empty()) {
+      wb.load_settings_file(o.config);
+    }
+    try {
+      if (!o.scenario.empty()) {
+        std::ifstream f(o.scenario);
+        if (!f) throw std::invalid_argument("cannot read scenario file " + o.scenario);
+        std::stringstream ss;
+        ss << f.rdbuf();
+        wb.apply_scenario(nlohmann::json::parse(ss.str()));
+      }
+      if (!o.panel.empty()) {
+        if (o.panel == "all") {
+          wb.set_layout(Layout::kTiled);
+        } else if (!wb.set_active(o.panel)) {
+          throw std::invalid_argument("no panel named '" + o.panel + "' (formats, block, profile, tensor, diff, help, all)");
+        } else {
+          wb.set_layout(Layout::kSingle);
+        }
+      }
+    } catch (const std::exception& e) {
+      std::cerr << "fp4lab-gui: " << e.what() << "\n";
+      rc = 2;
+    }
+    if (rc == 0 && o.stats) {
+      w->set_vsync(false);
+      rc = run_stats(*w, wb);
+    } else if (rc == 0 && !o.screenshot.empty()) {
+      w->set_vsync(false);
+      for (int i = 0; i < o.frames; ++i) frame(*w, wb);
+      if (!settle(*w, wb, 120)) std::cerr << "fp4lab-gui: experiments still running after 120 s; capturing anyway\n";
+      w->begin_frame();
+      wb.frame();
+      w->render();
+      try {
+        write_png(o.screenshot, w->read_back(0, 0, w->fb_width(), w->fb_height()));
+        std::cout << "wrote " << o.screenshot << " (" << w->fb_width() << "x" << w->fb_height() << ")\n";
+      } catch (const std::exception& e) {
+        std::cerr << "fp4lab-gui: " << e.what() << "\n";
+        rc = 1;
+      }
+      w->swap();
+    } else if (rc == 0) {
+      while (!w->should_close()) frame(*w, wb);
+      wb.save_settings_file(wb.config_path);
+    }
+  }
+  w.reset();
+  ImGui::DestroyContext();
+  return rc;
+}

@@ -1,0 +1,214 @@
+// Diff panel: two recipes' codes and block scales side by side (the `diff` experiment's view
+// window), mismatches highlighted, with next/previous mismatch navigation and the summary.
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "gui/panels/panel.hpp"
+#include "gui/plot/plot.hpp"
+
+namespace fp4lab::gui {
+namespace {
+
+constexpr int kViewRows = 24, kViewCols = 32;
+
+class DiffPanel : public JobPanel {
+ public:
+  explicit DiffPanel(const exp::Registry& r) : JobPanel(r) {
+    src_.rows = 64;
+    src_.cols = 256;
+    src_.outlier_fraction = 0.01f;
+  }
+  const char* id() const override { return "diff"; }
+  const char* title() const override { return "Diff"; }
+  void run() override {
+    exp::Params p = src_.params();
+    p["recipe_a"] = recipe_a_;
+    p["recipe_b"] = recipe_b_;
+    p["view_rows"] = kViewRows;
+    p["view_cols"] = kViewCols;
+    p["examples"] = 200;
+    start({{"diff", p}});
+  }
+  std::vector<NamedResult> results() const override {
+    if (!result_) return {};
+    return {{"diff", &*result_}};
+  }
+  nlohmann::json save() const override {
+    return {{"source", src_.to_json()}, {"recipe_a", recipe_a_}, {"recipe_b", recipe_b_}};
+  }
+  void load(const nlohmann::json& j) override {
+    if (!j.is_object()) return;
+    if (j.contains("source")) src_.from_json(j["source"]);
+    if (j.contains("distribution") && j["distribution"].is_object()) src_.from_json(j["distribution"]);
+    recipe_a_ = j.value("recipe_a", recipe_a_);
+    recipe_b_ = j.value("recipe_b", recipe_b_);
+    if (j.contains("recipes") && j["recipes"].is_array() && j["recipes"].size() >= 2) {
+      recipe_a_ = j["recipes"][0].get<std::string>();
+      recipe_b_ = j["recipes"][1].get<std::string>();
+    }
+    dirty_ = true;
+  }
+  nlohmann::json probe() const override {
+    nlohmann::json j = {{"has_result", result_.has_value()}, {"mismatches", mismatches_.size()}, {"selected", selected_}};
+    if (result_) j["codes_differ"] = result_->scalars.at("codes_differ");
+    if (selected_ >= 0 && view_) {
+      const auto& row = view_->rows[static_cast<std::size_t>(mismatches_[static_cast<std::size_t>(selected_)])];
+      j["selected_row"] = cell_number(row[0]);
+      j["selected_col"] = cell_number(row[1]);
+    }
+    return j;
+  }
+  /// Moves the selection to the next (step 1) or previous (-1) mismatch of the view window.
+  void jump(int step) {
+    if (mismatches_.empty()) return;
+    const int n = static_cast<int>(mismatches_.size());
+    selected_ = selected_ < 0 ? (step > 0 ? 0 : n - 1) : ((selected_ + step) % n + n) % n;
+  }
+
+  void draw() override {
+    if (never_ran() || dirty_) {
+      dirty_ = false;
+      run();
+    }
+    bool changed = src_.draw("src");
+    ImGui::SetNextItemWidth(200);
+    changed |= recipe_combo("recipe A", recipe_a_);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(200);
+    changed |= recipe_combo("recipe B", recipe_b_);
+    ImGui::SameLine();
+    if (ImGui::Button("Run")) changed = true;
+    ImGui::SameLine();
+    draw_status();
+    if (changed) run();
+    if (!result_ || !view_) return;
+    ImGui::Text("codes differ: %.0f of %.0f elements;  block scales differ: %s;  in this %dx%d window: %zu", 
+                result_->scalars.at("codes_differ"), result_->scalars.at("elements"),
+                result_->scalars.count("scales_differ") ? short_number(result_->scalars.at("scales_differ")).c_str() : "-",
+                rows_, cols_, mismatches_.size());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("< prev")) jump(-1);
+    ImGui::SameLine();
+    if (ImGui::SmallButton("next > (N)")) jump(1);
+    if (ImGui::IsWindowFocused(ImGuiFocusedFlags_RootAndChildWindows) && !ImGui::GetIO().WantTextInput &&
+        ImGui::IsKeyPressed('N', false)) {  // GLFW's key codes of letters are their ASCII capitals
+      jump(ImGui::GetIO().KeyShift ? -1 : 1);
+    }
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float grid_h = avail.y * 0.66f;
+    const float gw = avail.x * 0.5f - 6;
+    draw_grid("A", 3, 5, gw, grid_h);
+    ImGui::SameLine();
+    draw_grid("B", 4, 6, gw, grid_h);
+    if (selected_ >= 0) {
+      const auto& row = view_->rows[static_cast<std::size_t>(mismatches_[static_cast<std::size_t>(selected_)])];
+      ImGui::Text("mismatch %d/%zu at row %.0f col %.0f: x = %.6g | A code 0x%X scale %.6g -> %.6g | B code 0x%X scale %.6g -> %.6g",
+                  selected_ + 1, mismatches_.size(), cell_number(row[0]), cell_number(row[1]), cell_number(row[2]),
+                  static_cast<unsigned>(cell_number(row[3])), cell_number(row[5]), cell_number(row[7]),
+                  static_cast<unsigned>(cell_number(row[4])), cell_number(row[6]), cell_number(row[8]));
+    } else {
+      ImGui::TextDisabled("no mismatch selected (N: next, Shift+N: previous)");
+    }
+    if (const exp::Table* ex = find_table(*result_, "examples")) {
+      ImGui::TextUnformatted("First differing elements of the whole tensor:");
+      draw_table(*ex, ImGui::GetContentRegionAvail().y);
+    }
+  }
+
+ protected:
+  void on_result(std::size_t, const std::string&, exp::Result r) override {
+    result_ = std::move(r);
+    view_ = find_table(*result_, "view");
+    mismatches_.clear();
+    selected_ = -1;
+    rows_ = cols_ = 0;
+    if (!view_) return;
+    rows_ = static_cast<int>(result_->scalars.at("view_rows"));
+    cols_ = static_cast<int>(result_->scalars.at("view_cols"));
+    for (std::size_t i = 0; i < view_->rows.size(); ++i) {
+      if (cell_number(view_->rows[i][9]) != 0) mismatches_.push_back(static_cast<int>(i));
+    }
+  }
+
+ private:
+  bool recipe_combo(const char* label, std::string& spec) {
+    bool changed = false;
+    if (ImGui::BeginCombo(label, spec.c_str())) {
+      for (const std::string& p : preset_recipes()) {
+        if (ImGui::Selectable(p.c_str(), spec == p)) {
+          spec = p;
+          changed = true;
+        }
+      }
+      ImGui::EndCombo();
+    }
+    return changed;
+  }
+
+  /// One side: a grid of codes (mismatching codes red) above a strip of block scales per row.
+  void draw_grid(const char* side, int code_col, int scale_col, float w, float h) {
+    ImGui::BeginChild(side, ImVec2(w, h), true);
+    ImGui::Text("%s: %s", side, (side[0] == 'A' ? recipe_a_ : recipe_b_).c_str());
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float cw = avail.x / static_cast<float>(std::max(1, cols_));
+    const float ch = avail.y / static_cast<float>(std::max(1, rows_)) ;
+    ImGui::InvisibleButton("grid", avail);
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const int sel = selected_ >= 0 ? mismatches_[static_cast<std::size_t>(selected_)] : -1;
+    for (std::size_t i = 0; i < view_->rows.size(); ++i) {
+      const auto& row = view_->rows[i];
+      const int r = static_cast<int>(cell_number(row[0])), c = static_cast<int>(cell_number(row[1]));
+      const int differs = static_cast<int>(cell_number(row[9]));
+      const unsigned code = static_cast<unsigned>(cell_number(row[static_cast<std::size_t>(code_col)]));
+      const double scale = cell_number(row[static_cast<std::size_t>(scale_col)]);
+      // the cell's background tints by log2 of its block scale; code mismatches are red
+      const double l = std::isfinite(scale) && scale > 0 ? std::log2(scale) : 0.0;
+      const int tint = static_cast<int>(std::clamp(40 + 6 * (l + 10), 30.0, 110.0));
+      const ImU32 bg = (differs & 1) ? IM_COL32(200, 40, 40, 255) : IM_COL32(tint / 2, tint / 2, tint, 255);
+      const ImVec2 a(p.x + c * cw, p.y + r * ch), b(a.x + cw - 1, a.y + ch - 1);
+      dl->AddRectFilled(a, b, bg);
+      if (differs & 2) dl->AddLine(ImVec2(a.x, b.y - 1), ImVec2(b.x, b.y - 1), IM_COL32(255, 170, 0, 255), 2.0f);
+      if (static_cast<int>(i) == sel) dl->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(b.x + 1, b.y + 1), IM_COL32(255, 255, 255, 255), 0, 0, 2.5f);
+      if (cw >= 9 && ch >= 12) {
+        char buf[4];
+        std::snprintf(buf, sizeof buf, "%X", code & 0xF);
+        dl->AddText(ImVec2(a.x + cw / 2 - 3, a.y + ch / 2 - 7), IM_COL32(235, 235, 235, 255), buf);
+      }
+    }
+    if (ImGui::IsItemHovered()) {
+      const ImVec2 m = ImGui::GetIO().MousePos;
+      const int c = static_cast<int>((m.x - p.x) / cw), r = static_cast<int>((m.y - p.y) / ch);
+      const std::size_t i = static_cast<std::size_t>(r * cols_ + c);
+      if (r >= 0 && c >= 0 && r < rows_ && c < cols_ && i < view_->rows.size()) {
+        const auto& row = view_->rows[i];
+        ImGui::SetTooltip("row %d col %d\nx = %.6g\ncode 0x%X, block scale %.6g\nx_hat %.6g", r, c, cell_number(row[2]),
+                          static_cast<unsigned>(cell_number(row[static_cast<std::size_t>(code_col)])),
+                          cell_number(row[static_cast<std::size_t>(scale_col)]),
+                          cell_number(row[static_cast<std::size_t>(code_col + 4)]));
+        if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
+          const auto it = std::find(mismatches_.begin(), mismatches_.end(), static_cast<int>(i));
+          if (it != mismatches_.end()) selected_ = static_cast<int>(it - mismatches_.begin());
+        }
+      }
+    }
+    ImGui::EndChild();
+  }
+
+  SourceSettings src_;
+  std::string recipe_a_ = "nvfp4:te", recipe_b_ = "nvfp4:4over6:mse";
+  std::optional<exp::Result> result_;
+  const exp::Table* view_ = nullptr;
+  std::vector<int> mismatches_;
+  int selected_ = -1, rows_ = 0, cols_ = 0;
+  bool dirty_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Panel> make_diff_panel(const exp::Registry& registry) { return std::make_unique<DiffPanel>(registry); }
+
+}  // namespace fp4lab::gui

@@ -1,0 +1,109 @@
+// The panels' experiment worker: one thread, latest batch wins, cancel through Progress.
+#include "gui/panels/job.hpp"
+
+#include <chrono>
+#include <exception>
+
+namespace fp4lab::gui {
+
+Job::Job(const exp::Registry& registry) : registry_(registry), thread_([this] { loop(); }) {}
+
+Job::~Job() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+    cancel_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+std::uint64_t Job::start(std::vector<JobRequest> batch) {
+  std::uint64_t id;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    id = ++next_batch_;
+    pending_ = std::move(batch);
+    pending_batch_ = id;
+    cancel_ = true;  // the running batch stops at its next progress report
+    busy_ = true;
+  }
+  cv_.notify_all();
+  return id;
+}
+
+void Job::cancel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  pending_.reset();
+  cancel_ = true;
+}
+
+std::string Job::stage() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stage_;
+}
+
+std::vector<JobOutput> Job::take() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<JobOutput> out;
+  out.swap(done_);
+  return out;
+}
+
+bool Job::wait_idle(double timeout_seconds) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  return cv_.wait_for(lock, std::chrono::duration<double>(timeout_seconds), [this] { return !busy_.load(); });
+}
+
+void Job::loop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return stop_.load() || pending_.has_value(); });
+    if (stop_) return;
+    std::vector<JobRequest> batch = std::move(*pending_);
+    const std::uint64_t id = pending_batch_;
+    pending_.reset();
+    cancel_ = false;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      JobOutput out;
+      out.batch = id;
+      out.index = i;
+      out.experiment = batch[i].experiment;
+      stage_ = batch[i].experiment;
+      progress_ = 0.0f;
+      lock.unlock();
+      const auto t0 = std::chrono::steady_clock::now();
+      try {
+        const exp::Experiment* e = registry_.find(batch[i].experiment);
+        if (!e) throw std::invalid_argument("no experiment named '" + batch[i].experiment + "'");
+        const std::string name = batch[i].experiment;
+        out.result = e->run(batch[i].params, [this, &name](double f, std::string_view stage) {
+          progress_ = static_cast<float>(f);
+          {
+            std::lock_guard<std::mutex> l(mu_);
+            stage_ = name + ": " + std::string(stage);
+          }
+          return !cancel_.load();
+        });
+      } catch (const exp::Cancelled&) {
+        out.error = "cancelled";
+      } catch (const std::exception& ex) {
+        out.error = ex.what();
+      }
+      out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      lock.lock();
+      if (cancel_ && !out.result) out.error = "cancelled";
+      const bool stop_batch = cancel_.load();
+      done_.push_back(std::move(out));
+      if (stop_batch) break;
+    }
+    progress_ = 1.0f;
+    stage_.clear();
+    if (!pending_) {
+      busy_ = false;
+      cv_.notify_all();
+    }
+  }
+}
+
+}  // namespace fp4lab::gui

@@ -1,0 +1,205 @@
+// Tensor lab panel: a synthetic distribution or a tensor file through several recipes at once:
+// overlaid histograms and the metrics table (`compare`), the 4/6 decision heat map (`select`)
+// and the threshold curve with a draggable t (`threshold`, the paper's Fig. 2b).
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <cmath>
+
+#include "gui/panels/panel.hpp"
+#include "gui/plot/plot.hpp"
+
+namespace fp4lab::gui {
+namespace {
+
+class TensorLab : public JobPanel {
+ public:
+  explicit TensorLab(const exp::Registry& r) : JobPanel(r) {}
+  const char* id() const override { return "tensor"; }
+  const char* title() const override { return "Tensor lab"; }
+  void run() override {
+    exp::Params c = src_.params(), s = src_.params(), t = src_.params();
+    std::string specs;
+    for (const auto& r : recipes_) specs += (specs.empty() ? "" : ",") + r;
+    c["recipes"] = specs;
+    c["bins"] = bins_;
+    s["map_size"] = 48;
+    t["recipe"] = threshold_recipe_;
+    t["step"] = 0.05;
+    start({{"compare", c}, {"select", s}, {"threshold", t}});
+  }
+  std::vector<NamedResult> results() const override {
+    std::vector<NamedResult> out;
+    if (compare_) out.push_back({"compare", &*compare_});
+    if (select_) out.push_back({"select", &*select_});
+    if (threshold_) out.push_back({"threshold", &*threshold_});
+    return out;
+  }
+  nlohmann::json save() const override {
+    return {{"source", src_.to_json()}, {"recipes", recipes_}, {"threshold_recipe", threshold_recipe_},
+            {"t", t_}, {"histogram", histogram_}, {"auto_run", auto_run_}, {"bins", bins_}};
+  }
+  void load(const nlohmann::json& j) override {
+    if (!j.is_object()) return;
+    if (j.contains("source")) src_.from_json(j["source"]);
+    src_.from_json(j);  // scenarios may give the source keys at the top level too
+    if (j.contains("distribution") && j["distribution"].is_object()) src_.from_json(j["distribution"]);
+    if (j.contains("recipes") && j["recipes"].is_array()) recipes_ = j["recipes"].get<std::vector<std::string>>();
+    threshold_recipe_ = j.value("threshold_recipe", threshold_recipe_);
+    t_ = std::clamp(j.value("t", t_), 0.0, 6.0);
+    histogram_ = j.value("histogram", histogram_);
+    auto_run_ = j.value("auto_run", auto_run_);
+    bins_ = std::clamp(j.value("bins", bins_), 10, 1000);
+    dirty_ = true;
+  }
+  nlohmann::json probe() const override {
+    nlohmann::json j = {{"compare", compare_.has_value()}, {"select", select_.has_value()},
+                        {"threshold", threshold_.has_value()}, {"t", t_}, {"recipes", recipes_}};
+    if (threshold_) j["at_t"] = at_t();
+    if (compare_) j["compare_recipes"] = compare_->provenance.recipes;
+    return j;
+  }
+  void draw() override {
+    if (never_ran() || dirty_) {
+      dirty_ = false;
+      run();
+    }
+    bool changed = src_.draw("src");
+    changed |= draw_recipe_list("recipes", recipes_);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(170);
+    if (ImGui::BeginCombo("threshold recipe", threshold_recipe_.c_str())) {
+      for (const char* r : {"nvfp4:te", "nvfp4:4over6:mse", "nvfp4:static_6", "nvfp4:static_4"}) {
+        if (ImGui::Selectable(r, threshold_recipe_ == r)) {
+          threshold_recipe_ = r;
+          changed = true;
+        }
+      }
+      ImGui::EndCombo();
+    }
+    ImGui::Checkbox("auto run", &auto_run_);
+    ImGui::SameLine();
+    if (ImGui::Button("Run (Ctrl+R)")) run();
+    ImGui::SameLine();
+    draw_status();
+    if (changed && auto_run_) run();
+
+    const ImVec2 avail = ImGui::GetContentRegionAvail();
+    const float hw = avail.x * 0.5f - 4, hh = avail.y * 0.5f - 4;
+    ImGui::BeginChild("hist", ImVec2(hw, hh), true);
+    if (compare_) {
+      for (const auto& [id, label] : {std::pair<const char*, const char*>{"error", "error"},
+                                      {"relative_error", "relative error"}, {"scaled", "scaled values"}}) {
+        if (ImGui::RadioButton(label, histogram_ == id)) histogram_ = id;
+        ImGui::SameLine();
+      }
+      ImGui::NewLine();
+      if (const exp::Histogram* h = find_histogram(*compare_, histogram_)) histogram_plot("##hist", *h, ImVec2(-1, -1));
+    }
+    ImGui::EndChild();
+    ImGui::SameLine();
+    ImGui::BeginChild("metrics", ImVec2(0, hh), true);
+    if (compare_) {
+      ImGui::TextWrapped("%s", compare_->provenance.input.c_str());
+      if (const exp::Table* t = find_table(*compare_, "metrics")) draw_table(*t, ImGui::GetContentRegionAvail().y);
+    }
+    ImGui::EndChild();
+    ImGui::BeginChild("decisions", ImVec2(hw, 0), true);
+    draw_decisions();
+    ImGui::EndChild();
+    ImGui::SameLine();
+    ImGui::BeginChild("threshold", ImVec2(0, 0), true);
+    draw_threshold();
+    ImGui::EndChild();
+  }
+
+ protected:
+  void on_result(std::size_t, const std::string& experiment, exp::Result r) override {
+    if (experiment == "compare") compare_ = std::move(r);
+    if (experiment == "select") select_ = std::move(r);
+    if (experiment == "threshold") threshold_ = std::move(r);
+  }
+
+ private:
+  void draw_decisions() {
+    if (!select_) return;
+    const exp::Table* map = find_table(*select_, "decision_map");
+    const exp::Table* choices = find_table(*select_, "choices");
+    if (choices) {
+      ImGui::Text("4/6 decisions: M=4 share  mse %.1f%%  mae %.1f%%  abs_max %.1f%%",
+                  100 * select_->scalars.at("frac_m4:mse"), 100 * select_->scalars.at("frac_m4:mae"),
+                  100 * select_->scalars.at("frac_m4:abs_max"));
+    }
+    if (!map) {
+      ImGui::TextUnformatted("decision map: only for tensors of rank 2");
+      return;
+    }
+    ImGui::TextUnformatted(map->title.c_str());
+    const int rows = static_cast<int>(map->rows.size());
+    const int cols = static_cast<int>(map->columns.size()) - 1;
+    cells_.assign(static_cast<std::size_t>(std::max(0, rows * cols)), NAN);
+    for (int r = 0; r < rows; ++r) {
+      for (int c = 0; c < cols; ++c) {
+        cells_[static_cast<std::size_t>(r * cols + c)] = cell_number(map->rows[static_cast<std::size_t>(r)][static_cast<std::size_t>(c) + 1]);
+      }
+    }
+    const HeatCell hc = heat_map("##map", cells_, rows, cols, 0.0, 1.0, ImVec2(-1, -1));
+    if (hc.row >= 0) {
+      ImGui::SetTooltip("rows %s, %s: %.1f%% of blocks scaled to 4 (orange 100%%, blue 0%%)",
+                        cell_text(map->rows[static_cast<std::size_t>(hc.row)][0]).c_str(),
+                        map->columns[static_cast<std::size_t>(hc.col) + 1].c_str(),
+                        100 * cells_[static_cast<std::size_t>(hc.row * cols + hc.col)]);
+    }
+  }
+
+  nlohmann::json at_t() const {
+    nlohmann::json j = nlohmann::json::object();
+    const exp::Table* t = threshold_ ? find_table(*threshold_, "sweep") : nullptr;
+    if (!t || t->rows.empty()) return j;
+    std::size_t best = 0;
+    for (std::size_t k = 0; k < t->rows.size(); ++k) {
+      if (std::fabs(cell_number(t->rows[k][0]) - t_) < std::fabs(cell_number(t->rows[best][0]) - t_)) best = k;
+    }
+    for (std::size_t c = 0; c < t->columns.size() && c < t->rows[best].size(); ++c) {
+      j[t->columns[c]] = cell_number(t->rows[best][c]);
+    }
+    return j;
+  }
+
+  void draw_threshold() {
+    if (!threshold_) return;
+    const exp::Curve* c = find_curve(*threshold_, show_mse_ ? "error" : "share");
+    ImGui::Checkbox("MSE (else share of NVFP4 error)", &show_mse_);
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(150);
+    float tf = static_cast<float>(t_);
+    if (ImGui::SliderFloat("t", &tf, 0.0f, 6.0f, "%.2f")) t_ = tf;
+    const nlohmann::json at = at_t();
+    std::string line = "at t:";
+    for (const auto& [k, v] : at.items()) {
+      if (k != "t") line += "  " + k + " " + short_number(v.get<double>());
+    }
+    ImGui::TextUnformatted(line.c_str());
+    if (!c) return;
+    LinePlotOptions opt;
+    opt.marker_x = &t_;
+    const PlotInput in = line_plot("##thr", *c, ImVec2(-1, -1), opt);
+    if (in.dragging) t_ = std::clamp(in.x, 0.0, 6.0);  // drag the marker
+  }
+
+  SourceSettings src_;
+  std::vector<std::string> recipes_ = {"nvfp4:te", "nvfp4:4over6:mse", "mxfp4:floor", "nvint4"};
+  std::string threshold_recipe_ = "nvfp4:te";
+  std::string histogram_ = "error";
+  int bins_ = 101;
+  double t_ = 3.0;
+  bool auto_run_ = true, dirty_ = false, show_mse_ = false;
+  std::optional<exp::Result> compare_, select_, threshold_;
+  std::vector<double> cells_;
+};
+
+}  // namespace
+
+std::unique_ptr<Panel> make_tensor_lab(const exp::Registry& registry) { return std::make_unique<TensorLab>(registry); }
+
+}  // namespace fp4lab::gui

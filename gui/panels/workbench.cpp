@@ -1,0 +1,310 @@
+// The workbench: panels in single, tiled or free layout, the menu bar and status bar, shortcuts
+// (Ctrl+1..6, Ctrl+R, Ctrl+E, Ctrl+T, Ctrl+S, Esc, F1), exports and the settings file.
+#include "gui/panels/workbench.hpp"
+
+#include <imgui.h>
+#include <imgui_stdlib.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "experiments/export/csv.hpp"
+#include "experiments/export/write_file.hpp"
+
+namespace fp4lab::gui {
+namespace {
+
+constexpr float kStatusHeight = 26;
+constexpr int kKeyF1 = 290;  // GLFW_KEY_F1 (the GLFW backend indexes KeysDown by GLFW key codes)
+
+const char* layout_name(Layout l) { return l == Layout::kTiled ? "tiled" : "single"; }
+
+/// A file-name-safe version of an id.
+std::string safe(const std::string& s) {
+  std::string o;
+  for (char c : s) o += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '_';
+  return o;
+}
+
+}  // namespace
+
+Workbench::Workbench() {
+  exp::register_all(registry_);
+  panels_ = make_panels(registry_);
+  rects_.resize(panels_.size());
+}
+
+Workbench::~Workbench() {
+  for (auto& p : panels_) p->cancel();
+}
+
+Panel* Workbench::panel(const std::string& id) const {
+  for (const auto& p : panels_) {
+    if (id == p->id()) return p.get();
+  }
+  return nullptr;
+}
+
+bool Workbench::set_active(const std::string& id) {
+  for (std::size_t i = 0; i < panels_.size(); ++i) {
+    if (id == panels_[i]->id()) {
+      active_ = static_cast<int>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool Workbench::busy() const {
+  for (const auto& p : panels_) {
+    if (p->busy()) return true;
+  }
+  return false;
+}
+
+std::pair<ImVec2, ImVec2> Workbench::panel_rect(const Panel& p) const {
+  for (std::size_t i = 0; i < panels_.size(); ++i) {
+    if (panels_[i].get() == &p) return rects_[i];
+  }
+  return {};
+}
+
+void Workbench::shortcuts() {
+  ImGuiIO& io = ImGui::GetIO();
+  if (io.KeyCtrl) {
+    for (int k = 0; k < static_cast<int>(panels_.size()) && k < 9; ++k) {
+      if (ImGui::IsKeyPressed('1' + k, false)) active_ = k;
+    }
+    if (ImGui::IsKeyPressed('R', false)) active().run();
+    if (ImGui::IsKeyPressed('E', false)) export_panel(active(), export_dir);
+    if (ImGui::IsKeyPressed('T', false)) layout_ = layout_ == Layout::kTiled ? Layout::kSingle : Layout::kTiled;
+    if (ImGui::IsKeyPressed('S', false) && !config_path.empty()) {
+      message_ = save_settings_file(config_path) ? "settings saved to " + config_path : "could not save " + config_path;
+    }
+  }
+  const int esc = ImGui::GetKeyIndex(ImGuiKey_Escape);
+  if (esc >= 0 && ImGui::IsKeyPressed(esc, false)) {
+    for (auto& p : panels_) p->cancel();
+    message_ = "cancelled";
+  }
+  if (ImGui::IsKeyPressed(kKeyF1, false)) set_active("help");
+}
+
+void Workbench::menu_bar() {
+  if (!ImGui::BeginMainMenuBar()) return;
+  if (ImGui::BeginMenu("Panels")) {
+    for (std::size_t i = 0; i < panels_.size(); ++i) {
+      const std::string key = "Ctrl+" + std::to_string(i + 1);
+      if (ImGui::MenuItem(panels_[i]->title(), key.c_str(), active_ == static_cast<int>(i))) active_ = static_cast<int>(i);
+    }
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Run")) {
+    if (ImGui::MenuItem("Run active panel", "Ctrl+R")) active().run();
+    if (ImGui::MenuItem("Cancel all", "Esc")) {
+      for (auto& p : panels_) p->cancel();
+    }
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("Export")) {
+    if (ImGui::MenuItem("Export active panel (PNG, JSON, CSV)", "Ctrl+E")) export_panel(active(), export_dir);
+    ImGui::SetNextItemWidth(260);
+    ImGui::InputText("folder", &export_dir);
+    ImGui::EndMenu();
+  }
+  if (ImGui::BeginMenu("View")) {
+    if (ImGui::MenuItem("Single panel", "Ctrl+T", layout_ == Layout::kSingle)) layout_ = Layout::kSingle;
+    if (ImGui::MenuItem("Tile all panels", "Ctrl+T", layout_ == Layout::kTiled)) layout_ = Layout::kTiled;
+    if (!config_path.empty() && ImGui::MenuItem("Save settings", "Ctrl+S")) {
+      message_ = save_settings_file(config_path) ? "settings saved to " + config_path : "could not save " + config_path;
+    }
+    ImGui::EndMenu();
+  }
+  // the panel tabs as buttons, for one-click switching
+  for (std::size_t i = 0; i < panels_.size(); ++i) {
+    const bool on = active_ == static_cast<int>(i) && layout_ == Layout::kSingle;
+    if (on) ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 0.75f, 0.3f, 1.0f));
+    if (ImGui::MenuItem(panels_[i]->title())) {
+      active_ = static_cast<int>(i);
+      layout_ = Layout::kSingle;
+    }
+    if (on) ImGui::PopStyleColor();
+  }
+  ImGui::EndMainMenuBar();
+}
+
+void Workbench::frame() {
+  for (auto& p : panels_) p->poll();
+  shortcuts();
+  menu_bar();
+  const ImGuiIO& io = ImGui::GetIO();
+  const float top = ImGui::GetFrameHeight();
+  const ImVec2 area(io.DisplaySize.x, std::max(50.0f, io.DisplaySize.y - top - kStatusHeight));
+  const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+  const int n = static_cast<int>(panels_.size());
+  for (int i = 0; i < n; ++i) {
+    Panel& p = *panels_[static_cast<std::size_t>(i)];
+    if (layout_ == Layout::kSingle && i != active_) continue;
+    ImVec2 pos(0, top), size = area;
+    if (layout_ == Layout::kTiled) {
+      const int cols = 3, rows = (n + cols - 1) / cols;
+      size = ImVec2(area.x / cols, area.y / rows);
+      pos = ImVec2(size.x * (i % cols), top + size.y * (i / cols));
+    }
+    ImGui::SetNextWindowPos(pos, ImGuiCond_Always);
+    ImGui::SetNextWindowSize(size, ImGuiCond_Always);
+    const std::string name = std::string(p.title()) + "###" + p.id();
+    if (ImGui::Begin(name.c_str(), nullptr, fixed)) p.draw();
+    rects_[static_cast<std::size_t>(i)] = {ImGui::GetWindowPos(),
+                                           ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x,
+                                                  ImGui::GetWindowPos().y + ImGui::GetWindowSize().y)};
+    ImGui::End();
+  }
+  for (auto& p : panels_) p->end_frame();
+  // status bar
+  ImGui::SetNextWindowPos(ImVec2(0, io.DisplaySize.y - kStatusHeight), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x, kStatusHeight), ImGuiCond_Always);
+  ImGui::Begin("##status", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove);
+  int running = 0;
+  for (const auto& p : panels_) running += p->busy();
+  ImGui::Text("%s | %d running | %.1f ms/frame | %s", layout_ == Layout::kTiled ? "tiled" : active().title(), running,
+              1000.0f / std::max(1.0f, io.Framerate), message_.c_str());
+  ImGui::End();
+}
+
+std::vector<std::string> Workbench::export_panel(Panel& p, const std::string& dir) {
+  std::vector<std::string> files;
+  try {
+    std::filesystem::create_directories(dir);
+    const std::string base = (std::filesystem::path(dir) / p.id()).string();
+    nlohmann::json all = nlohmann::json::object();
+    for (const auto& [name, r] : p.results()) {
+      all[name] = exp::to_json(*r);
+      const std::string pre = base + "_" + safe(name) + "_";
+      for (const auto& t : r->tables) {
+        files.push_back(pre + safe(t.id) + ".csv");
+        exp::write_file_atomic(files.back(), exp::table_csv(t));
+      }
+      for (const auto& h : r->histograms) {
+        files.push_back(pre + safe(h.id) + ".csv");
+        exp::write_file_atomic(files.back(), exp::histogram_csv(h));
+      }
+      for (const auto& c : r->curves) {
+        files.push_back(pre + safe(c.id) + ".csv");
+        exp::write_file_atomic(files.back(), exp::curve_csv(c));
+      }
+    }
+    all["panel"] = p.id();
+    all["inputs"] = p.save();
+    files.push_back(base + ".json");
+    exp::write_file_atomic(files.back(), all.dump(2) + "\n");
+    capture_ = CaptureRequest{base + ".png", {}, {}};
+    files.push_back(capture_->path);
+    pending_export_ = std::make_pair(0, std::string(p.id()));
+    message_ = "exported " + std::to_string(files.size()) + " files to " + dir;
+  } catch (const std::exception& e) {
+    message_ = std::string("export failed: ") + e.what();
+  }
+  return files;
+}
+
+std::optional<CaptureRequest> Workbench::take_capture() {
+  if (!capture_) return std::nullopt;
+  CaptureRequest c = *capture_;
+  if (pending_export_) {
+    if (const Panel* p = panel(pending_export_->second)) {
+      const auto r = panel_rect(*p);
+      c.min = r.first;
+      c.max = r.second;
+    }
+    pending_export_.reset();
+  }
+  capture_.reset();
+  return c;
+}
+
+nlohmann::json Workbench::save_settings() const {
+  nlohmann::json j = {{"version", 1}, {"active", active().id()}, {"layout", layout_name(layout_)}, {"export_dir", export_dir}};
+  nlohmann::json panels = nlohmann::json::object();
+  for (const auto& p : panels_) panels[p->id()] = p->save();
+  j["panels"] = panels;
+  if (ImGui::GetCurrentContext()) {
+    size_t n = 0;
+    const char* ini = ImGui::SaveIniSettingsToMemory(&n);
+    j["imgui_ini"] = std::string(ini, n);
+  }
+  return j;
+}
+
+void Workbench::load_settings(const nlohmann::json& j) {
+  if (!j.is_object()) return;
+  if (j.contains("active") && j["active"].is_string()) set_active(j["active"].get<std::string>());
+  if (j.contains("layout") && j["layout"].is_string()) layout_ = j["layout"] == "tiled" ? Layout::kTiled : Layout::kSingle;
+  if (j.contains("export_dir") && j["export_dir"].is_string()) export_dir = j["export_dir"].get<std::string>();
+  if (j.contains("panels") && j["panels"].is_object()) {
+    for (const auto& [id, v] : j["panels"].items()) {
+      if (Panel* p = panel(id)) p->load(v);
+    }
+  }
+  if (j.contains("imgui_ini") && j["imgui_ini"].is_string() && ImGui::GetCurrentContext()) {
+    const std::string ini = j["imgui_ini"].get<std::string>();
+    ImGui::LoadIniSettingsFromMemory(ini.c_str(), ini.size());
+  }
+}
+
+void Workbench::apply_scenario(const nlohmann::json& j) {
+  if (!j.is_object()) throw std::invalid_argument("a scenario is a JSON object");
+  if (j.contains("panel")) {
+    const std::string id = j["panel"].get<std::string>();
+    if (!set_active(id)) throw std::invalid_argument("scenario: no panel named '" + id + "'");
+  }
+  if (j.contains("layout")) layout_ = j["layout"] == "tiled" ? Layout::kTiled : Layout::kSingle;
+  for (const auto& [key, v] : j.items()) {
+    if (Panel* p = panel(key)) p->load(v);
+  }
+  // shared shortcuts: "block", "distribution" and "recipes" at the top level
+  if (j.contains("block") && j["block"].is_array()) panel("block")->load({{"values", j["block"]}});
+  if (j.contains("distribution") && j["distribution"].is_object()) {
+    panel("tensor")->load({{"source", j["distribution"]}});
+    panel("diff")->load({{"source", j["distribution"]}});
+  }
+  if (j.contains("recipes") && j["recipes"].is_array()) panel("tensor")->load({{"recipes", j["recipes"]}});
+}
+
+void Workbench::load_settings_file(const std::string& path) {
+  std::ifstream f(path);
+  if (!f) return;
+  try {
+    std::stringstream ss;
+    ss << f.rdbuf();
+    load_settings(nlohmann::json::parse(ss.str()));
+  } catch (const std::exception& e) {
+    std::cerr << "fp4lab-gui: ignoring settings file " << path << ": " << e.what() << "\n";
+  }
+}
+
+bool Workbench::save_settings_file(const std::string& path) const {
+  try {
+    const std::filesystem::path p(path);
+    if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
+    exp::write_file_atomic(path, save_settings().dump(2) + "\n");
+    return true;
+  } catch (const std::exception& e) {
+    std::cerr << "fp4lab-gui: could not save settings to " << path << ": " << e.what() << "\n";
+    return false;
+  }
+}
+
+std::string Workbench::default_config_path() {
+  const char* xdg = std::getenv("XDG_CONFIG_HOME");
+  if (xdg && *xdg) return (std::filesystem::path(xdg) / "fp4lab" / "gui.json").string();
+  const char* home = std::getenv("HOME");
+  if (home && *home) return (std::filesystem::path(home) / ".config" / "fp4lab" / "gui.json").string();
+  return "fp4lab-gui.json";
+}
+
+}  // namespace fp4lab::gui

@@ -12,6 +12,7 @@
 #include "experiments/demo.hpp"
 #include "experiments/experiment.hpp"
 #include "experiments/export/report.hpp"
+#include "experiments/quantized_file.hpp"
 #ifdef FP4LAB_HAVE_CUDA
 #include "kernels/commands.hpp"
 #endif
@@ -28,6 +29,10 @@ constexpr const char* kUsage =
     "                                      run one; --out writes result.json, CSV, SVG, index.html\n"
     "  fp4lab demo [--out DIR] [--rows N] [--cols N] [--quiet]\n"
     "                                      the 4/6 paper's story on an embedded default -> DIR/index.html\n"
+    "  fp4lab quantize IN --recipe SPEC --out OUT.safetensors [--tensors GLOB] [--swizzle]\n"
+    "                                      packed codes, block scales, tensor scale (--help for all)\n"
+    "  fp4lab dequantize IN.safetensors --out OUT.safetensors [--dtype f32|bf16|f16]\n"
+    "                                      a quantized file back to floats\n"
     "  fp4lab run CONFIG.json              a batch: {\"runs\": [{\"experiment\": ID, \"params\": {...}, \"out\": DIR}]}\n"
     "  fp4lab verify [--quick] [--seed N]  the GPU against formats/ and the CPU (CUDA builds)\n"
     "  fp4lab bench [--sizes-mib ...]      GPU quantizer bandwidth against a d2d copy (CUDA builds)\n"
@@ -198,6 +203,8 @@ int main(int argc, char** argv) {
       fmt::print("demo report: {}/index.html\n", out);
       return 0;
     }
+    if (cmd == "quantize") return run_quantize_command(argc - 1, argv + 1);
+    if (cmd == "dequantize") return run_dequantize_command(argc - 1, argv + 1);
     if (cmd == "verify" || cmd == "bench") {
 #ifdef FP4LAB_HAVE_CUDA
       return cmd == "verify" ? fp4lab::kernels::verify_main(argc - 1, argv + 1)
@@ -226,7 +233,7 @@ int main(int argc, char** argv) {
     if (!e) {
       std::string ids;
       for (const auto& x : reg.all()) ids += (ids.empty() ? "" : ", ") + x->info().id;
-      throw std::invalid_argument("unknown command '" + cmd + "'; experiments: " + ids + " (and list, run)");
+      throw std::invalid_argument("unknown command '" + cmd + "'; experiments: " + ids + " (and list, run, demo, quantize, dequantize)");
     }
     const Params defaults = e->default_params();
     Params given = Params::object();

@@ -74,5 +74,53 @@ expect "broken batch JSON" 1 "not valid JSON" -- "$bin" run "$tmp/broken.json"
 expect "demo" 0 "demo report" -- "$bin" demo --out "$tmp/demo" --rows 64 --cols 64 --quiet
 if [ -s "$tmp/demo/index.html" ] && [ -s "$tmp/demo/04_compare/index.html" ]; then pass "demo index"; else fail "demo index"; fi
 
+# quantize / dequantize a whole file
+golden=$data/golden/golden.safetensors
+expect "quantize help" 0 "--recipe SPEC" -- "$bin" quantize --help
+expect "dequantize help" 0 "--dtype" -- "$bin" dequantize --help
+expect "usage lists quantize" 0 "fp4lab quantize" -- "$bin" --help
+for spec in nvfp4:te mxfp4:rceil nvfp4:4over6:mse int4:g32:asym; do
+  for sw in "" --swizzle; do
+    name=$(tr ':' '_' <<<"$spec")${sw:+_sw}
+    expect "quantize $spec $sw" 0 "wrote" -- "$bin" quantize "$golden" --recipe "$spec" $sw --out "$tmp/$name.q.safetensors"
+    if [ -s "$tmp/$name.q.safetensors" ]; then pass "quantize $spec $sw wrote its file"; else fail "quantize $spec $sw: no file"; fi
+    expect "dequantize $spec $sw" 0 "wrote" -- "$bin" dequantize "$tmp/$name.q.safetensors" --dtype bf16 --out "$tmp/$name.dq.safetensors"
+    if [ -s "$tmp/$name.dq.safetensors" ]; then pass "dequantize $spec $sw wrote its file"; else fail "dequantize $spec $sw: no file"; fi
+    # the dequantized file is a plain safetensors input: it lists the original tensors
+    expect "dequantized $spec $sw reads back" 0 "weight.f32" -- "$bin" compare --input "$tmp/$name.dq.safetensors" --tensor weight.f32 --recipes nvfp4:te --quiet
+  done
+done
+expect "quantize a .npy" 0 "" -- "$bin" quantize "$data/golden/golden_f32.npy" --recipe nvint4 --out "$tmp/npy.q.safetensors" --quiet
+if [ -s "$tmp/npy.q.safetensors" ]; then pass "quantize .npy wrote its file"; else fail "quantize .npy: no file"; fi
+expect "quantize a glob" 0 "weight.f32" -- "$bin" quantize "$golden" --recipe nvfp4:te --tensors 'weight.*' --out "$tmp/glob.q.safetensors"
+expect "dequantize f32 of a glob" 0 "" -- "$bin" dequantize "$tmp/glob.q.safetensors" --out "$tmp/glob.dq.safetensors" --quiet
+# the quantized file, fed back to diff as an external library's output: no difference
+expect "diff external round trip" 0 "codes differ: 0 of 6" -- "$bin" diff --input "$golden" --tensor weight.f32 --recipe-a nvfp4:te --external "$tmp/nvfp4_te_sw.q.safetensors" --prefix weight.f32 --quiet
+expect "diff external other recipe" 0 "tensor scale" -- "$bin" diff --input "$golden" --tensor weight.f32 --recipe-a nvfp4:4over6:mse --external "$tmp/nvfp4_te.q.safetensors" --prefix weight.f32 --quiet
+
+# bad quantize / dequantize inputs: a message naming the problem, non-zero exit, no output left
+qfail() {  # qfail NAME RC PATTERN OUTFILE -- command...
+  local name=$1 out=$4
+  expect "$1" "$2" "$3" -- "${@:6}"
+  if ls "$(dirname "$out")" | grep -q "^$(basename "$out")"; then fail "$name left $(ls "$(dirname "$out")" | grep "^$(basename "$out")")"; else pass "$name left no output"; fi
+}
+mkdir -p "$tmp/bad"
+qfail "quantize bad recipe names the token" 1 "token 2 'tee'" "$tmp/bad/r.safetensors" -- "$bin" quantize "$golden" --recipe nvfp4:tee --out "$tmp/bad/r.safetensors"
+qfail "quantize bad option token" 1 "bs=7" "$tmp/bad/r.safetensors" -- "$bin" quantize "$golden" --recipe nvfp4:te:bs=7 --out "$tmp/bad/r.safetensors"
+qfail "quantize unknown tensor glob lists names" 1 "weight.f32" "$tmp/bad/g.safetensors" -- "$bin" quantize "$golden" --recipe nvfp4:te --tensors 'layers.*' --out "$tmp/bad/g.safetensors"
+head -c 200 "$golden" >"$tmp/trunc.safetensors"
+qfail "quantize truncated input" 1 "trunc.safetensors" "$tmp/bad/t.safetensors" -- "$bin" quantize "$tmp/trunc.safetensors" --recipe nvfp4:te --out "$tmp/bad/t.safetensors"
+qfail "quantize garbage input" 1 "bad.safetensors" "$tmp/bad/b.safetensors" -- "$bin" quantize "$tmp/bad.safetensors" --recipe nvfp4:te --out "$tmp/bad/b.safetensors"
+qfail "quantize missing input" 1 "none.safetensors" "$tmp/bad/m.safetensors" -- "$bin" quantize "$tmp/none.safetensors" --recipe nvfp4:te --out "$tmp/bad/m.safetensors"
+qfail "quantize without --recipe" 2 "--recipe SPEC is required" "$tmp/bad/n.safetensors" -- "$bin" quantize "$golden" --out "$tmp/bad/n.safetensors"
+qfail "quantize unknown option" 2 "unknown option '--swizle'" "$tmp/bad/o.safetensors" -- "$bin" quantize "$golden" --recipe nvfp4:te --swizle --out "$tmp/bad/o.safetensors"
+qfail "quantize absurd threads" 2 "--threads takes an integer" "$tmp/bad/th.safetensors" -- "$bin" quantize "$golden" --recipe nvfp4:te --threads -3 --out "$tmp/bad/th.safetensors"
+qfail "quantize into a missing folder" 1 "" "$tmp/bad/nodir" -- "$bin" quantize "$golden" --recipe nvfp4:te --out "$tmp/bad/nodir/q.safetensors"
+head -c 300 "$tmp/nvfp4_te.q.safetensors" >"$tmp/qtrunc.safetensors"
+qfail "dequantize truncated file" 1 "qtrunc.safetensors" "$tmp/bad/d.safetensors" -- "$bin" dequantize "$tmp/qtrunc.safetensors" --out "$tmp/bad/d.safetensors"
+qfail "dequantize a plain file" 1 "fp4lab.format" "$tmp/bad/p.safetensors" -- "$bin" dequantize "$golden" --out "$tmp/bad/p.safetensors"
+qfail "dequantize bad dtype" 2 "--dtype takes f32, bf16 or f16" "$tmp/bad/dt.safetensors" -- "$bin" dequantize "$tmp/nvfp4_te.q.safetensors" --dtype f8 --out "$tmp/bad/dt.safetensors"
+if [ -z "$(ls -A "$tmp/bad")" ]; then pass "failed commands left nothing"; else fail "failed commands left: $(ls -A "$tmp/bad")"; fi
+
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -532,6 +532,55 @@ TEST_SUITE("experiments.diff.external") {
     }
   }
 
+  TEST_CASE("one flipped code in an external file is exactly one difference, with its input") {
+    TempDir dir;
+    const InputFile in;
+    in.write(dir / "in.safetensors");
+    for (const char* recipe : {"nvfp4:te", "mxfp4:rceil", "nvfp4:4over6:mse"}) {
+      for (const bool swizzle : {false, true}) {
+        CAPTURE(recipe);
+        CAPTURE(swizzle);
+        std::vector<std::string> args{"quantize", dir / "in.safetensors", "--recipe", recipe,
+                                      "--out",    dir / "q.safetensors",  "--quiet"};
+        if (swizzle) args.push_back("--swizzle");
+        REQUIRE(command(run_quantize_command, args) == 0);
+        // layer.w is [64, 96]: codes [64, 48]; byte 5 * 48 + 7 holds (5, 14) in its low nibble
+        const core::SafetensorsFile f = core::open_safetensors(dir / "q.safetensors");
+        std::vector<core::SafetensorsEntry> entries;
+        std::vector<std::uint8_t> codes;
+        for (const std::string& n : f.names()) {
+          if (n == "layer.w.codes") {
+            const auto raw = f.raw(n);
+            codes.assign(raw.begin(), raw.end());
+            codes[5 * 48 + 7] ^= 0x01;  // the low nibble only: one element
+          }
+        }
+        REQUIRE(codes.size() == 64 * 48);
+        for (const std::string& n : f.names()) {
+          entries.push_back({n, f.info(n).dtype, f.info(n).shape,
+                             n == "layer.w.codes" ? span_of(codes) : f.raw(n)});
+        }
+        core::write_safetensors(dir / "flipped.safetensors", entries, f.metadata());
+        const Params p{{"input", dir / "in.safetensors"},
+                       {"tensor", "layer.w"},
+                       {"external", dir / "flipped.safetensors"},
+                       {"prefix", "layer.w"},
+                       {"recipe_a", recipe}};
+        const Result r = run("diff", p);
+        CHECK(r.scalars.at("codes_differ") == 1);
+        CHECK(r.scalars.at("values_differ") == 1);
+        CHECK(r.scalars.at("scales_differ") == 0);
+        CHECK(r.scalars.at("padding_codes_differ") == 0);
+        const Table& ex = table(r, "examples");
+        REQUIRE(ex.rows.size() == 1);
+        CHECK(std::get<double>(ex.rows[0][0]) == 5);
+        CHECK(std::get<double>(ex.rows[0][1]) == 14);
+        CHECK(std::get<double>(ex.rows[0][2]) == double(in.w.at(5 * 96 + 14)));
+        CHECK(r.summary.find("codes differ: 1 of 6144") != std::string::npos);
+      }
+    }
+  }
+
   TEST_CASE("external arrays with a wrong dtype, size or name are rejected, naming what is there") {
     TempDir dir;
     const InputFile in;

@@ -61,6 +61,12 @@ class DiffPanel : public JobPanel {
     }
     return j;
   }
+  bool action(const std::string& name) override {
+    if (name == "next_mismatch") jump(1);
+    else if (name == "prev_mismatch") jump(-1);
+    else return false;
+    return true;
+  }
   /// Moves the selection to the next (step 1) or previous (-1) mismatch of the view window.
   void jump(int step) {
     if (mismatches_.empty()) return;

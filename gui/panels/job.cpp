@@ -35,7 +35,12 @@ std::uint64_t Job::start(std::vector<JobRequest> batch) {
 void Job::cancel() {
   std::lock_guard<std::mutex> lock(mu_);
   pending_.reset();
-  cancel_ = true;
+  if (running_) {
+    cancel_ = true;  // the worker stops at the next progress report
+  } else {
+    busy_ = false;  // only a queued batch existed: it is gone
+    cv_.notify_all();
+  }
 }
 
 std::string Job::stage() const {
@@ -64,6 +69,7 @@ void Job::loop() {
     const std::uint64_t id = pending_batch_;
     pending_.reset();
     cancel_ = false;
+    running_ = true;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       JobOutput out;
       out.batch = id;
@@ -99,6 +105,7 @@ void Job::loop() {
     }
     progress_ = 1.0f;
     stage_.clear();
+    running_ = false;
     if (!pending_) {
       busy_ = false;
       cv_.notify_all();

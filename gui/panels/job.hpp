@@ -66,6 +66,7 @@ class Job {
   std::uint64_t next_batch_ = 0, pending_batch_ = 0;
   std::vector<JobOutput> done_;
   std::string stage_;
+  bool running_ = false;  ///< the worker holds a batch (guarded by mu_)
   std::atomic<bool> cancel_{false}, stop_{false}, busy_{false};
   std::atomic<float> progress_{0.0f};
   std::thread thread_;

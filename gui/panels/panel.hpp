@@ -43,6 +43,8 @@ class Panel {
   virtual nlohmann::json save() const { return nlohmann::json::object(); }
   /// Applies inputs from JSON (config file or --scenario); unknown keys are ignored.
   virtual void load(const nlohmann::json&) {}
+  /// Performs a named action (e.g. "next_mismatch"); false when the panel has no such action.
+  virtual bool action(const std::string&) { return false; }
   /// What the panel shows now, for tests (e.g. the chosen 4/6 candidate, the selected mismatch).
   virtual nlohmann::json probe() const { return nlohmann::json::object(); }
   /// Increments whenever new Results arrived (the --stats latency measure watches it).

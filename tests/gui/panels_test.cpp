@@ -1,0 +1,367 @@
+// GUI panel logic on ImGui with no backend: a context with a display size and a built font
+// atlas, frames driven by hand, and each panel's state and outputs checked after its runs.
+#include <doctest/doctest.h>
+#include <imgui.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "gui/panels/job.hpp"
+#include "gui/panels/workbench.hpp"
+#include "gui/plot/plot.hpp"
+
+using namespace fp4lab;
+using namespace fp4lab::gui;
+
+namespace {
+
+/// An ImGui context without a backend, the way the tests drive it.
+struct Headless {
+  Headless() {
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = ImVec2(1280, 800);
+    io.DeltaTime = 1.0f / 60.0f;
+    io.KeyMap[ImGuiKey_Escape] = 256;
+    unsigned char* px = nullptr;
+    int w = 0, h = 0;
+    io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
+  }
+  ~Headless() { ImGui::DestroyContext(); }
+  /// One frame of the workbench; `keys` are held down during it.
+  void frame(Workbench& wb, std::initializer_list<int> keys = {}, bool ctrl = false) {
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeyCtrl = ctrl;
+    for (int k : keys) io.KeysDown[k] = true;
+    ImGui::NewFrame();
+    wb.frame();
+    ImGui::Render();
+    for (int k : keys) io.KeysDown[k] = false;
+    io.KeyCtrl = false;
+  }
+  /// Frames until no panel runs and the latest Results were drawn (at most `seconds`).
+  bool settle(Workbench& wb, double seconds = 60) {
+    const auto t0 = std::chrono::steady_clock::now();
+    int quiet = 0;
+    while (std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < seconds) {
+      frame(wb);
+      quiet = wb.busy() ? 0 : quiet + 1;
+      if (quiet >= 3) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return false;
+  }
+};
+
+std::filesystem::path temp_dir(const char* name) {
+  const auto d = std::filesystem::temp_directory_path() / ("fp4lab_gui_test_" + std::to_string(::getpid()) + "_" + name);
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d;
+}
+
+/// A small tensor source so the tensor experiments take milliseconds, also under ASan.
+nlohmann::json small_source() { return {{"rows", 64}, {"cols", 128}, {"seed", 3}}; }
+
+}  // namespace
+
+TEST_SUITE("gui.formats") {
+  TEST_CASE("the format explorer draws every codebook of the formats experiment") {
+    Headless h;
+    Workbench wb;
+    wb.set_active("formats");
+    REQUIRE(h.settle(wb));
+    const nlohmann::json p = wb.active().probe();
+    CHECK(p["has_result"] == true);
+    CHECK(p["rows"] == 5);  // E2M1, INT4, E4M3, E5M2, E8M0 on the number line
+    REQUIRE(wb.active().results().size() == 1);
+    CHECK(wb.active().results()[0].second->experiment == "formats");
+  }
+  TEST_CASE("the converter gives every mode's code and marks CUDA's round-to-nearest-even") {
+    Headless h;
+    Workbench wb;
+    wb.set_active("formats");
+    wb.active().load({{"value", 2.7}, {"code_format", "E2M1"}, {"code", 7}});
+    const nlohmann::json p = wb.active().probe();
+    bool saw_rne = false, saw_rz = false;
+    for (const auto& c : p["conversions"]) {
+      if (c["format"] != "E2M1") continue;
+      if (c["mode"].get<std::string>().rfind("nearest-even", 0) == 0) {
+        saw_rne = true;
+        CHECK(c["code"] == 5);  // 2.7 -> 3
+        CHECK(c["value"] == 3.0);
+        CHECK(c["cuda"] == true);
+      }
+      if (c["mode"].get<std::string>().rfind("toward zero", 0) == 0) {
+        saw_rz = true;
+        CHECK(c["value"] == 2.0);
+        CHECK(c["cuda"] == false);
+      }
+    }
+    CHECK(saw_rne);
+    CHECK(saw_rz);
+    CHECK(p["decoded"] == 6.0);  // E2M1 0x7
+  }
+}
+
+TEST_SUITE("gui.block") {
+  TEST_CASE("the block lab runs the walkthrough on the block it is given") {
+    Headless h;
+    Workbench wb;
+    wb.apply_scenario({{"panel", "block"}, {"block", {{"values", {15, 30, 120, 180}}}}});
+    REQUIRE(h.settle(wb));
+    const nlohmann::json p = wb.active().probe();
+    CHECK(p["size"] == 16);  // padded with zeros to a block of 16
+    CHECK(p["scale_m6"] == 30.0);  // Table 2, second column
+    CHECK(p["scale_m4"] == 44.0);
+    CHECK(p["choice_mse"] == 6.0);
+  }
+  TEST_CASE("a block of 32 drawn from a distribution is quantized whole") {
+    Headless h;
+    Workbench wb;
+    wb.set_active("block");
+    wb.active().load({{"size", 32}, {"distribution", "laplace"}, {"seed", 7}, {"draw", true}});
+    REQUIRE(h.settle(wb));
+    CHECK(wb.active().probe()["size"] == 32);
+    const exp::Result* r = wb.active().results().at(0).second;
+    int elements_te = 0;
+    for (const auto& t : r->tables) {
+      if (t.id != "elements") continue;
+      for (const auto& row : t.rows) elements_te += std::get<std::string>(row[0]) == "nvfp4:te:bs=16";
+    }
+    CHECK(elements_te == 32);
+  }
+}
+
+TEST_SUITE("gui.profile") {
+  TEST_CASE("the cursor read-out gives each Fig. 1 curve's value at the cursor") {
+    Headless h;
+    Workbench wb;
+    wb.set_active("profile");
+    wb.active().load({{"points", 1201}, {"cursor", 0.5}});
+    REQUIRE(h.settle(wb));
+    const nlohmann::json p = wb.active().probe();
+    REQUIRE(p.contains("readout"));
+    CHECK(p["readout"].size() == 6);
+    // at v/bmax = 0.5, M=6 maps v to exactly 3: no error; INT4 maps it to 3.5, halfway
+    CHECK(p["readout"]["NVFP4 M=6"].get<double>() == doctest::Approx(0.0).epsilon(1e-9));
+    CHECK(p["readout"]["INT4 sym"].get<double>() == doctest::Approx(0.5 / 7).epsilon(1e-6));
+  }
+}
+
+TEST_SUITE("gui.tensor") {
+  TEST_CASE("the tensor lab runs compare, select and threshold on one source") {
+    Headless h;
+    Workbench wb;
+    wb.apply_scenario({{"panel", "tensor"},
+                       {"tensor", {{"source", small_source()}, {"recipes", {"nvfp4:te", "mxfp4:rceil"}}, {"t", 2.0}}}});
+    REQUIRE(h.settle(wb));
+    const nlohmann::json p = wb.active().probe();
+    CHECK(p["compare"] == true);
+    CHECK(p["select"] == true);
+    CHECK(p["threshold"] == true);
+    CHECK(p["compare_recipes"].size() == 2);
+    REQUIRE(p.contains("at_t"));
+    CHECK(p["at_t"]["t"].get<double>() == doctest::Approx(2.0));
+    // the GUI's numbers are the experiment's: the same run through the registry agrees
+    exp::Registry reg;
+    exp::register_all(reg);
+    exp::Params cp = small_source();
+    cp["recipes"] = "nvfp4:te,mxfp4:rceil";
+    const exp::Result direct = reg.find("compare")->run(cp, nullptr);
+    CHECK(exp::to_json(direct)["tables"] == exp::to_json(*wb.active().results().at(0).second)["tables"]);
+  }
+  TEST_CASE("Esc cancels a running tensor experiment and the UI keeps drawing") {
+    Headless h;
+    Workbench wb;
+    wb.apply_scenario({{"panel", "tensor"},
+                       {"tensor", {{"source", {{"rows", 2048}, {"cols", 2048}}},
+                                   {"recipes", {"nvfp4:te", "nvfp4:4over6:mse", "mxfp4:floor", "nvint4", "nvfp4:torchao",
+                                                "nvfp4:modelopt", "int4:g128:asym"}}}}});
+    h.frame(wb);  // starts the batch
+    CHECK(wb.busy());
+    const auto t0 = std::chrono::steady_clock::now();
+    h.frame(wb, {256});  // Esc
+    while (wb.busy() && std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30)) h.frame(wb);
+    CHECK_FALSE(wb.busy());
+    CHECK(wb.active().probe()["compare"] == false);  // cancelled before its first result
+  }
+}
+
+TEST_SUITE("gui.diff") {
+  TEST_CASE("next mismatch walks the view window's mismatches and wraps around") {
+    Headless h;
+    Workbench wb;
+    wb.apply_scenario({{"panel", "diff"},
+                       {"diff", {{"source", small_source()}, {"recipe_a", "nvfp4:te"}, {"recipe_b", "nvfp4:4over6:mse"}}}});
+    REQUIRE(h.settle(wb));
+    Panel& d = wb.active();
+    nlohmann::json p = d.probe();
+    REQUIRE(p["mismatches"].get<int>() > 1);
+    CHECK(p["selected"] == -1);
+    CHECK(d.action("next_mismatch"));
+    CHECK(d.probe()["selected"] == 0);
+    CHECK(d.action("prev_mismatch"));
+    CHECK(d.probe()["selected"] == p["mismatches"].get<int>() - 1);  // wrapped to the last
+    CHECK(d.action("next_mismatch"));
+    CHECK(d.probe()["selected"] == 0);
+    CHECK(d.probe()["selected_row"] == 0.0);
+    CHECK_FALSE(d.action("no_such_action"));
+  }
+  TEST_CASE("a recipe diffed with itself shows no mismatch") {
+    Headless h;
+    Workbench wb;
+    wb.apply_scenario({{"panel", "diff"}, {"diff", {{"source", small_source()}, {"recipes", {"nvfp4:te", "nvfp4:te"}}}}});
+    REQUIRE(h.settle(wb));
+    CHECK(wb.active().probe()["mismatches"] == 0);
+    CHECK(wb.active().probe()["codes_differ"] == 0.0);
+  }
+}
+
+TEST_SUITE("gui.help") {
+  TEST_CASE("the help panel lists every format and the 4/6 idea") {
+    Headless h;
+    Workbench wb;
+    wb.set_active("help");
+    h.frame(wb);
+    CHECK(wb.active().probe()["entries"] == 8);
+  }
+}
+
+TEST_SUITE("gui.workbench") {
+  TEST_CASE("Ctrl+1..6 switch panels and Ctrl+T tiles them all") {
+    Headless h;
+    Workbench wb;
+    h.frame(wb);
+    h.frame(wb, {'2'}, true);
+    CHECK(std::string(wb.active().id()) == "block");
+    h.frame(wb, {'6'}, true);
+    CHECK(std::string(wb.active().id()) == "help");
+    h.frame(wb, {'T'}, true);
+    CHECK(wb.layout() == Layout::kTiled);
+    h.frame(wb);
+    // tiled: every panel got a window of a sixth of the screen
+    for (const auto& p : wb.panels()) {
+      const auto r = wb.panel_rect(*p);
+      CHECK(r.second.x - r.first.x == doctest::Approx(1280.0 / 3).epsilon(0.01));
+    }
+    for (auto& p : wb.panels()) p->cancel();
+  }
+  TEST_CASE("settings survive a save and a load in a new workbench") {
+    Headless h;
+    const auto dir = temp_dir("settings");
+    const std::string path = (dir / "fp4lab" / "gui.json").string();
+    nlohmann::json saved;
+    {
+      Workbench wb;
+      wb.set_active("tensor");
+      wb.set_layout(Layout::kTiled);
+      wb.export_dir = "somewhere";
+      wb.panel("tensor")->load({{"source", small_source()}, {"recipes", {"nvint4"}}, {"t", 4.5}});
+      wb.panel("formats")->load({{"value", 1.25}, {"log", true}});
+      REQUIRE(wb.save_settings_file(path));
+      saved = wb.save_settings();
+    }
+    Workbench wb2;
+    wb2.load_settings_file(path);
+    CHECK(std::string(wb2.active().id()) == "tensor");
+    CHECK(wb2.layout() == Layout::kTiled);
+    CHECK(wb2.export_dir == "somewhere");
+    CHECK(wb2.save_settings()["panels"] == saved["panels"]);
+    std::filesystem::remove_all(dir);
+  }
+  TEST_CASE("the config file lives under XDG_CONFIG_HOME, else ~/.config") {
+    const char* old = std::getenv("XDG_CONFIG_HOME");
+    const std::string keep = old ? old : "";
+    ::setenv("XDG_CONFIG_HOME", "/tmp/xdg-test", 1);
+    CHECK(Workbench::default_config_path() == "/tmp/xdg-test/fp4lab/gui.json");
+    ::unsetenv("XDG_CONFIG_HOME");
+    if (std::getenv("HOME")) CHECK(Workbench::default_config_path() == std::string(std::getenv("HOME")) + "/.config/fp4lab/gui.json");
+    if (old) ::setenv("XDG_CONFIG_HOME", keep.c_str(), 1);
+  }
+  TEST_CASE("export writes the panel's Results as JSON and CSV and asks for its PNG") {
+    Headless h;
+    Workbench wb;
+    wb.set_active("profile");
+    REQUIRE(h.settle(wb));
+    const auto dir = temp_dir("export");
+    const std::vector<std::string> files = wb.export_panel(wb.active(), dir.string());
+    REQUIRE(files.size() >= 3);
+    std::ifstream f(dir / "profile.json");
+    const nlohmann::json j = nlohmann::json::parse(f);
+    CHECK(exp::result_from_json(j["error-profile"]).curves.size() == 1);
+    CHECK(std::filesystem::exists(dir / "profile_error-profile_error_profile.csv"));
+    CHECK(std::filesystem::exists(dir / "profile_error-profile_summary.csv"));
+    // no backend here: the PNG is a request the app fulfils after rendering the frame
+    h.frame(wb);
+    const auto c = wb.take_capture();
+    REQUIRE(c.has_value());
+    CHECK(c->path == (dir / "profile.png").string());
+    CHECK(c->max.x - c->min.x == doctest::Approx(1280));
+    CHECK_FALSE(wb.take_capture().has_value());
+    std::filesystem::remove_all(dir);
+  }
+  TEST_CASE("Ctrl+E exports the active panel") {
+    Headless h;
+    Workbench wb;
+    wb.set_active("help");
+    const auto dir = temp_dir("ctrl_e");
+    wb.export_dir = dir.string();
+    h.frame(wb, {'E'}, true);
+    CHECK(std::filesystem::exists(dir / "help.json"));
+    CHECK(wb.take_capture().has_value());
+    std::filesystem::remove_all(dir);
+  }
+  TEST_CASE("a scenario naming an unknown panel is rejected") {
+    Headless h;
+    Workbench wb;
+    CHECK_THROWS_AS(wb.apply_scenario({{"panel", "nope"}}), std::invalid_argument);
+    CHECK_THROWS_AS(wb.apply_scenario(nlohmann::json::array()), std::invalid_argument);
+  }
+}
+
+TEST_SUITE("gui.job") {
+  TEST_CASE("a new batch supersedes the running one and every run reports its experiment") {
+    exp::Registry reg;
+    exp::register_all(reg);
+    Job job(reg);
+    const auto b1 = job.start({{"compare", {{"rows", 2048}, {"cols", 2048}}}});
+    const auto b2 = job.start({{"error-profile", {{"points", 101}}}, {"formats", {{"codebooks", false}}}});
+    CHECK(b2 > b1);
+    REQUIRE(job.wait_idle(60));
+    std::vector<JobOutput> out = job.take();
+    int latest = 0;
+    for (const auto& o : out) {
+      if (o.batch != b2) continue;
+      ++latest;
+      CHECK(o.result.has_value());
+    }
+    CHECK(latest == 2);
+  }
+  TEST_CASE("a bad parameter comes back as an error, not a crash") {
+    exp::Registry reg;
+    exp::register_all(reg);
+    Job job(reg);
+    job.start({{"walkthrough", {{"values", "1,x"}}}, {"no-such", {}}});
+    REQUIRE(job.wait_idle(30));
+    const auto out = job.take();
+    REQUIRE(out.size() == 2);
+    CHECK(out[0].error.find("'x' is not a number") != std::string::npos);
+    CHECK(out[1].error.find("no experiment named") != std::string::npos);
+  }
+}
+
+TEST_SUITE("gui.plot") {
+  TEST_CASE("series values interpolate between points and are NaN outside them") {
+    exp::Series s{"s", {0, 1, 2}, {0, 10, 0}};
+    CHECK(series_value_at(s, 0.5) == doctest::Approx(5));
+    CHECK(series_value_at(s, 2) == doctest::Approx(0));
+    CHECK(std::isnan(series_value_at(s, 2.5)));
+    CHECK(short_number(0.5) == "0.5");
+    CHECK(short_number(1e-5) == "1e-05");
+  }
+}

@@ -33,7 +33,7 @@ std::vector<DemoStep> demo_steps(int rows, int cols) {
 }
 
 void run_demo(const Registry& registry, const std::string& out, int rows, int cols, bool quiet,
-              const Progress& progress) {
+              const Progress& progress, int threads) {
   const std::vector<DemoStep> steps = demo_steps(rows, cols);
   for (const DemoStep& s : steps) {
     if (!registry.find(s.experiment)) throw std::logic_error("demo: experiment '" + s.experiment + "' is not registered");
@@ -43,7 +43,9 @@ void run_demo(const Registry& registry, const std::string& out, int rows, int co
     const DemoStep& s = steps[k];
     const Experiment& e = *registry.find(s.experiment);
     const double base = double(k) / steps.size(), span = 1.0 / steps.size();
-    const Result r = e.run(s.params, [&](double f, std::string_view stage) {
+    Params params = s.params;
+    if (e.default_params().contains("threads")) params["threads"] = threads;
+    const Result r = e.run(params, [&](double f, std::string_view stage) {
       return !progress || progress(base + span * f, fmt::format("{} {}", s.experiment, stage));
     });
     write_result_dir(r, out + "/" + s.folder);

@@ -22,8 +22,9 @@ struct DemoStep {
 std::vector<DemoStep> demo_steps(int rows, int cols);
 
 /// Runs every step, writes `out`/<folder>/ and `out`/index.html, prints each summary unless
-/// quiet; `progress` reports the overall fraction. Throws on the first failing step.
+/// quiet; `progress` reports the overall fraction; `threads` (0: all cores) goes to every step
+/// that takes a thread count. Throws on the first failing step.
 void run_demo(const Registry& registry, const std::string& out, int rows, int cols, bool quiet,
-              const Progress& progress);
+              const Progress& progress, int threads = 0);
 
 }  // namespace fp4lab::exp

@@ -25,9 +25,9 @@ constexpr const char* kUsage =
     "usage: fp4lab <command> [options]\n"
     "  fp4lab list                         the experiments\n"
     "  fp4lab <experiment> --help          an experiment's parameters and defaults\n"
-    "  fp4lab <experiment> [--PARAM VALUE ...] [--out DIR] [--quiet] [--json]\n"
+    "  fp4lab <experiment> [--PARAM VALUE ...] [--out DIR] [--threads N] [--quiet] [--json]\n"
     "                                      run one; --out writes result.json, CSV, SVG, index.html\n"
-    "  fp4lab demo [--out DIR] [--rows N] [--cols N] [--quiet]\n"
+    "  fp4lab demo [--out DIR] [--rows N] [--cols N] [--threads N] [--quiet]\n"
     "                                      the 4/6 paper's story on an embedded default -> DIR/index.html\n"
     "  fp4lab quantize IN --recipe SPEC --out OUT.safetensors [--tensors GLOB] [--swizzle]\n"
     "                                      packed codes, block scales, tensor scale (--help for all)\n"
@@ -93,6 +93,16 @@ Params typed_value(const Params& def, const std::string& key, const std::string&
   return v;
 }
 
+/// `--threads N`: an integer in [0, 1024], 0 meaning all cores.
+int parse_threads(const std::string& v) {
+  const bool digits = !v.empty() && v.size() <= 4 &&
+                      v.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits || std::stoi(v) > 1024) {
+    throw std::invalid_argument("--threads takes an integer in [0, 1024] (0: all cores), got '" + v + "'");
+  }
+  return std::stoi(v);
+}
+
 int run_one(const Experiment& e, const Params& params, const Options& o) {
   ProgressBar bar(o.quiet);
   const Result r = e.run(params, [&](double f, std::string_view s) { return bar(f, s); });
@@ -115,7 +125,8 @@ void print_help(const Experiment& e) {
   fmt::print("fp4lab {}: {}\n  {}\nparameters (--NAME VALUE):\n", i.id, i.title, i.summary);
   const Params d = e.default_params();
   for (const auto& [k, help] : e.param_help()) fmt::print("  --{:<20} {} (default: {})\n", k, help, d.at(k).dump());
-  fmt::print("options: --out DIR  --quiet  --json\n");
+  fmt::print("options: --out DIR  --threads N{}  --quiet  --json\n",
+             d.contains("threads") ? "" : " (accepted; this experiment runs on one thread)");
 }
 
 int run_batch(const Registry& reg, const std::string& path, bool quiet) {
@@ -174,7 +185,7 @@ int main(int argc, char** argv) {
     }
     if (cmd == "demo") {
       std::string out = "fp4lab-demo";
-      int rows = 2048, cols = 2048;
+      int rows = 2048, cols = 2048, threads = 0;
       bool quiet = false;
       for (int i = 2; i < argc; ++i) {
         const std::string a = argv[i];
@@ -188,17 +199,19 @@ int main(int argc, char** argv) {
           rows = static_cast<int>(typed_value(Params(1), "rows", value()).get<double>());
         } else if (a == "--cols") {
           cols = static_cast<int>(typed_value(Params(1), "cols", value()).get<double>());
+        } else if (a == "--threads") {
+          threads = parse_threads(value());
         } else if (a == "--quiet") {
           quiet = true;
         } else {
-          throw std::invalid_argument("demo: unknown option '" + a + "'; accepted: --out DIR, --rows N, --cols N, --quiet");
+          throw std::invalid_argument("demo: unknown option '" + a + "'; accepted: --out DIR, --rows N, --cols N, --threads N, --quiet");
         }
       }
       if (rows < 16 || rows > 16384 || cols < 16 || cols > 16384) {
         throw std::invalid_argument("demo: rows and cols must be in [16, 16384]");
       }
       ProgressBar bar(quiet);
-      run_demo(reg, out, rows, cols, quiet, [&](double f, std::string_view s) { return bar(f, s); });
+      run_demo(reg, out, rows, cols, quiet, [&](double f, std::string_view s) { return bar(f, s); }, threads);
       bar.finish();
       fmt::print("demo report: {}/index.html\n", out);
       return 0;
@@ -265,11 +278,16 @@ int main(int argc, char** argv) {
         o.out = value;
         continue;
       }
+      if (key == "threads") {  // every experiment accepts it; those without a thread count run on one
+        const int n = parse_threads(value);
+        if (defaults.contains("threads")) given["threads"] = n;
+        continue;
+      }
       for (char& c : key) c = c == '-' ? '_' : c;
       if (!defaults.contains(key)) {
         std::string known;
         for (const auto& [k, v] : defaults.items()) known += (known.empty() ? "" : ", ") + k;
-        throw std::invalid_argument(cmd + ": unknown option '--" + key + "'; accepted: " + known + ", out, quiet, json");
+        throw std::invalid_argument(cmd + ": unknown option '--" + key + "'; accepted: " + known + ", out, threads, quiet, json");
       }
       given[key] = typed_value(defaults.at(key), key, value);
     }

@@ -47,6 +47,17 @@ expect "missing file" 1 "" -- "$bin" compare --input "$tmp/none.safetensors" --q
 printf 'garbage' >"$tmp/bad.safetensors"
 expect "truncated safetensors" 1 "bad.safetensors" -- "$bin" compare --input "$tmp/bad.safetensors" --quiet
 
+# --threads N everywhere (experiments without a thread count accept it and run on one)
+expect "threads" 0 "nvfp4:te" -- "$bin" compare --rows 64 --cols 64 --recipes nvfp4:te --threads 1 --quiet
+expect "threads on a one-thread experiment" 0 "" -- "$bin" walkthrough --values 1,2 --threads 2 --quiet
+expect "bad threads" 1 "--threads takes an integer" -- "$bin" compare --rows 64 --cols 64 --threads -1 --quiet
+expect "absurd threads" 1 "--threads takes an integer" -- "$bin" demo --threads 5000 --quiet
+# the progress bar goes to stderr, and --quiet silences it
+"$bin" compare --rows 64 --cols 64 --recipes nvfp4:te >"$tmp/p.out" 2>"$tmp/p.err"
+if grep -q '100%' "$tmp/p.err" && ! grep -q '100%' "$tmp/p.out"; then pass "progress bar on stderr"; else fail "progress bar: $(head -c 200 "$tmp/p.err")"; fi
+"$bin" compare --rows 64 --cols 64 --recipes nvfp4:te --quiet >"$tmp/p.out" 2>"$tmp/p.err"
+if [ ! -s "$tmp/p.err" ] && [ -s "$tmp/p.out" ]; then pass "--quiet: nothing on stderr"; else fail "--quiet left: $(head -c 200 "$tmp/p.err")"; fi
+
 # --out writes a report folder
 "$bin" compare --rows 64 --cols 64 --recipes nvfp4:te,mxfp4 --out "$tmp/report" --quiet >/dev/null 2>&1
 for f in result.json index.html table_metrics.csv hist_error.svg hist_error.csv; do

@@ -52,6 +52,7 @@ FP4LAB_HD constexpr float guarded_reciprocal(float d) {
 FP4LAB_HD constexpr float block_amax(const float* x, int n, int* nonfinite) {
   float m = 0.0f;
   int bad = 0;
+  FP4LAB_UNROLL
   for (int i = 0; i < n; ++i) {
     if (!is_finite(x[i])) ++bad;
     m = fmax_nan_ignoring(m, abs_bits(x[i]));

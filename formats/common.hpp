@@ -10,6 +10,14 @@
 #define FP4LAB_HD
 #endif
 
+// Unrolls a per-element loop in device code when its trip count is a compile-time constant
+// (the fixed-block kernels), so the block stays in registers; no effect elsewhere.
+#if defined(__CUDA_ARCH__)
+#define FP4LAB_UNROLL _Pragma("unroll")
+#else
+#define FP4LAB_UNROLL
+#endif
+
 namespace fp4lab::formats {
 
 /// Reinterprets the bits of `from` as a `To` (same size), usable in constexpr and device code.

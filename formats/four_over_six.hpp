@@ -61,6 +61,7 @@ FP4LAB_HD constexpr Candidate four_over_six_candidate(const Recipe& r, const Ten
   c.mul = guarded_reciprocal(t.decode * c.scale);
   const Rounding rounding = element_rounding(r.rounding);
   float err = 0.0f;
+  FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
     const float q = fp4_round_value(io.x[i] * c.mul, rounding, element_bits(io, i), r.overflow);
     const float dq = ((q * c.scale) * t.amax) / t.divisor;
@@ -110,6 +111,7 @@ FP4LAB_HD constexpr BlockRecord four_over_six_quantize_block(const Recipe& r, co
   }
   rec.scale.code = chosen.scale_code;
   const Rounding rounding = detail::element_rounding(r.rounding);
+  FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
     const float v = io.x[i] * chosen.mul;
     const std::uint32_t bits = detail::element_bits(io, i);

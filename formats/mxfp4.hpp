@@ -39,6 +39,7 @@ FP4LAB_HD constexpr BlockRecord mxfp4_quantize_block(const Recipe& r, const Bloc
   const int e = nan_block ? 0 : ue8m0{rec.scale.code}.exponent();
   const float inv = exp2i(-e), scale = nan_block ? canonical_nan() : exp2i(e);
   const Rounding rounding = detail::element_rounding(r.rounding);
+  FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
     const std::uint8_t c = fp4_e2m1::from(io.x[i] * inv, rounding, detail::element_bits(io, i)).bits;
     if (io.codes) io.codes[i] = c;

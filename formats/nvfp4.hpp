@@ -44,6 +44,7 @@ FP4LAB_HD constexpr BlockRecord nvfp4_quantize_block(const Recipe& r, const Tens
     rec.scale.code = ue4m3::from(ratio * stretch).bits;
     s_b = ue4m3{rec.scale.code}.to_float();
     const float denom = s_b * t.decode;
+    FP4LAB_UNROLL
     for (int i = 0; i < io.n; ++i) {
       const float v = io.x[i] / denom;
       std::uint8_t c = fp4_e2m1::from(v, rounding, detail::element_bits(io, i)).bits;
@@ -58,6 +59,7 @@ FP4LAB_HD constexpr BlockRecord nvfp4_quantize_block(const Recipe& r, const Tens
     s_b = ue4m3{rec.scale.code}.to_float();
     mul = (1.0f / t.decode) / s_b;
     const float dscale = s_b * t.decode;
+    FP4LAB_UNROLL
     for (int i = 0; i < io.n; ++i) {
       const std::uint8_t c =
           fp4_e2m1::from(clamp_propagate(io.x[i] * mul, -6.0f, 6.0f), rounding, detail::element_bits(io, i)).bits;
@@ -70,6 +72,7 @@ FP4LAB_HD constexpr BlockRecord nvfp4_quantize_block(const Recipe& r, const Tens
   rec.scale.code = ue4m3::from(rec.bmax * (t.encode * (1.0f / 6.0f)) * stretch).bits;
   s_b = ue4m3{rec.scale.code}.to_float();
   mul = detail::guarded_reciprocal(s_b * t.decode);
+  FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
     const std::uint8_t c = fp4_e2m1::from(io.x[i] * mul, rounding, detail::element_bits(io, i)).bits;
     if (io.codes) io.codes[i] = c;

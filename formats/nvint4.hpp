@@ -28,6 +28,7 @@ FP4LAB_HD constexpr BlockRecord nvint4_quantize_block(const Recipe& r, const Ten
   const float s_b = ue4m3{rec.scale.code}.to_float();
   const float mul = detail::guarded_reciprocal(s_b * t.decode);
   const Rounding rounding = detail::element_rounding(r.rounding);
+  FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
     const int4 q = int4::from(io.x[i] * mul, Int4Range::kSymmetric, rounding, detail::element_bits(io, i));
     if (io.codes) io.codes[i] = q.bits;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # Plain-PyTorch peer of fp4lab's NVFP4 `te` quantizer (FORMATS.md §2, formats/nvfp4.hpp): checks
-# bit equality of codes and scales with the dump of fp4lab-bench-gpu, then times eager and
+# bit equality of codes and scales with the dump of `fp4lab bench`, then times eager and
 # torch.compile versions with CUDA events on the same sizes and prints the speed ratio to ours.
 """Usage: peer_torch.py --dump-dir DIR [--bench-csv FILE] [--sizes-mib 16,64,...] [--runs 20]"""
 
@@ -131,7 +131,7 @@ def main():
         fns["compiled"] = torch.compile(nvfp4_te_quantize, dynamic=False)
 
     rows, cols, eq = check_dump(args.dump_dir, fns)
-    print(f"\nbit equality with fp4lab-bench-gpu's NVFP4 te dump ({rows} x {cols} BF16):")
+    print(f"\nbit equality with fp4lab bench's NVFP4 te dump ({rows} x {cols} BF16):")
     for name, msg in eq.items():
         print(f"  {name:9s} {msg}")
 

@@ -57,23 +57,32 @@ bool fast_path(const formats::Recipe& r, Path& path) {
   return false;
 }
 
-template <GpuDType D, Mode M>
-void launch_fast(Path path, unsigned grid, cudaStream_t s, const QuantizeParams& p) {
+template <GpuDType D, Mode M, bool kSR>
+void launch_fast_rounding(Path path, unsigned grid, cudaStream_t s, const QuantizeParams& p) {
   using detail::quantize_block_kernel;
   constexpr int kT = detail::kThreads;
   switch (path) {
     case Path::kTe:
-      quantize_block_kernel<D, 16, Path::kTe, M><<<grid, kT, 0, s>>>(p);
+      quantize_block_kernel<D, 16, Path::kTe, M, kSR><<<grid, kT, 0, s>>>(p);
       break;
     case Path::kFourOverSix:
-      quantize_block_kernel<D, 16, Path::kFourOverSix, M><<<grid, kT, 0, s>>>(p);
+      quantize_block_kernel<D, 16, Path::kFourOverSix, M, kSR><<<grid, kT, 0, s>>>(p);
       break;
     case Path::kMxfp4:
-      quantize_block_kernel<D, 32, Path::kMxfp4, M><<<grid, kT, 0, s>>>(p);
+      quantize_block_kernel<D, 32, Path::kMxfp4, M, kSR><<<grid, kT, 0, s>>>(p);
       break;
     case Path::kAny:
-      quantize_block_kernel<D, 16, Path::kAny, M><<<grid, kT, 0, s>>>(p);
+      quantize_block_kernel<D, 16, Path::kAny, M, kSR><<<grid, kT, 0, s>>>(p);
       break;
+  }
+}
+
+template <GpuDType D, Mode M>
+void launch_fast(Path path, unsigned grid, cudaStream_t s, const QuantizeParams& p) {
+  if (p.recipe.rounding == formats::ElementRounding::kNearestEven) {
+    launch_fast_rounding<D, M, false>(path, grid, s, p);
+  } else {
+    launch_fast_rounding<D, M, true>(path, grid, s, p);
   }
 }
 
@@ -143,6 +152,7 @@ bool make_params(const formats::Recipe& recipe, formats::ScaleLayout layout, con
   p.row_blocks = shape.scale_cols;
   p.unit_rows = recipe.shape == formats::BlockShape::k2D ? (rows + recipe.block_size - 1) / recipe.block_size : rows;
   p.vec_in = aligned16(x) && (cols * static_cast<std::int64_t>(gpu_dtype_size(dtype))) % 16 == 0;
+  p.index32 = rows * shape.scale_cols < (std::int64_t{1} << 31);
   p.amax_bits = amax_bits;
   return true;
 }

@@ -36,6 +36,7 @@ struct QuantizeParams {
   std::int64_t rows, cols, padded_cols, row_blocks, unit_rows;
   bool vec_in;   ///< input base and row pitch 16-byte aligned: full blocks use 16-byte loads
   bool vec_out;  ///< the same for the fake-quantized output
+  bool index32;  ///< rows * row_blocks < 2^31: the fast paths split unit indices in 32 bits
   const std::uint32_t* amax_bits;
   DeviceQuantized q;
   void* out;
@@ -167,20 +168,36 @@ __device__ __forceinline__ float tensor_amax(const formats::Recipe& r, const std
 /// One thread per 1-D block of kBS values (kBS = 16 or 32): 16-byte loads of full blocks,
 /// stochastic-rounding bits from (seed, row * padded_cols + col), formats::quantize_block,
 /// then one 8- or 16-byte store of packed codes and one scale byte (or the fake values).
-template <GpuDType D, int kBS, Path P, Mode M>
+/// kSR: stochastic rounding; without it the rounding is pinned to nearest-even at compile time
+/// so that the stochastic branches fold away.
+template <GpuDType D, int kBS, Path P, Mode M, bool kSR>
 __global__ void __launch_bounds__(kThreads) quantize_block_kernel(const QuantizeParams p) {
   formats::Recipe r = p.recipe;
   pin_path<P>(r);
   r.block_size = kBS;
   r.shape = formats::BlockShape::k1D;
   r.transform = formats::Transform::kNone;
+  if constexpr (!kSR) r.rounding = formats::ElementRounding::kNearestEven;
   const std::int64_t unit = static_cast<std::int64_t>(blockIdx.x) * kThreads + threadIdx.x;
-  const formats::TensorScale ts = formats::tensor_scale(r, tensor_amax(r, p.amax_bits));
+  // the tensor scale once per CTA (it holds a float64 division), shared by its threads
+  __shared__ formats::TensorScale ts_shared;
+  if (threadIdx.x == 0) ts_shared = formats::tensor_scale(r, tensor_amax(r, p.amax_bits));
+  __syncthreads();
+  const formats::TensorScale ts = ts_shared;
   if constexpr (M == Mode::kQuantize) {
     if (unit == 0 && p.q.tensor_scale != nullptr) *p.q.tensor_scale = ts;
   }
   if (unit >= p.rows * p.row_blocks) return;
-  const std::int64_t row = unit / p.row_blocks, rb = unit - row * p.row_blocks, c0 = rb * kBS;
+  std::int64_t row, rb;
+  if (p.index32) {  // 32-bit division when every unit index fits (a 64-bit one costs ~70 instructions)
+    const auto u32 = static_cast<std::uint32_t>(unit), rbs = static_cast<std::uint32_t>(p.row_blocks);
+    row = u32 / rbs;
+    rb = u32 - static_cast<std::uint32_t>(row) * rbs;
+  } else {
+    row = unit / p.row_blocks;
+    rb = unit - row * p.row_blocks;
+  }
+  const std::int64_t c0 = rb * kBS;
   const bool full = c0 + kBS <= p.cols;
   float x[kBS];
   if (full && p.vec_in) {
@@ -191,11 +208,10 @@ __global__ void __launch_bounds__(kThreads) quantize_block_kernel(const Quantize
   }
   // Always pass the bits (zeros unless stochastic: round-to-nearest never reads them), so that
   // no pointer select keeps the array out of registers.
-  const bool stochastic = r.rounding != formats::ElementRounding::kNearestEven;
   const std::uint64_t base = static_cast<std::uint64_t>(row * p.padded_cols + c0);
   std::uint32_t bits[kBS];
 #pragma unroll
-  for (int i = 0; i < kBS; ++i) bits[i] = stochastic ? formats::rounding_bits(r.seed, base + i) : 0u;
+  for (int i = 0; i < kBS; ++i) bits[i] = kSR ? formats::rounding_bits(r.seed, base + i) : 0u;
   if constexpr (M == Mode::kQuantize) {
     std::uint8_t codes[kBS];
     const formats::BlockIO io{x, kBS, bits, codes, nullptr};

@@ -42,6 +42,8 @@ bool is_positive_nan(float x) { return std::isnan(x) && !std::signbit(x); }
 // Compile-time use: the encoders and decoders are constexpr.
 static_assert(fp4_e2m1::from(2.5f).bits == 0x4);
 static_assert(fp4_e2m1{0x7}.to_float() == 6.0f);
+static_assert(fp4_e2m1{0x1}.to_float() == 0.5f && fp4_e2m1{0x3}.to_float() == 1.5f);
+static_assert(fp4_e2m1{0xD}.to_float() == -3.0f && fp4_e2m1{0x0}.to_float() == 0.0f);
 static_assert(fp8_e4m3::from(464.0f).bits == 0x7E);
 static_assert(fp8_e4m3::from(1000.0f, Saturation::kNoSat).bits == 0x7F);
 static_assert(fp8_e5m2::from(61440.0f, Saturation::kNoSat).bits == 0x7C);

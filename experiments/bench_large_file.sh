@@ -38,7 +38,7 @@ measure() {
   wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { print $2 }' "$tmp/time.txt")
   local verdict=ok
   if [ "$rss" -gt "$limit_kb" ]; then verdict=OVER; fails=$((fails + 1)); fi
-  printf '%-44s wall %9s  max RSS %7.1f MiB (%5.2f GB)  target 2 GB: %s\n' "$name" "$wall" \
+  printf '%-52s wall %9s  max RSS %7.1f MiB (%5.2f GB)  target 2 GB: %s\n' "$name" "$wall" \
     "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "$(awk -v k="$rss" 'BEGIN { print k * 1024 / 1e9 }')" "$verdict"
 }
 
@@ -56,6 +56,6 @@ rm -f "$tmp/q2.safetensors"
 measure "dequantize to bf16" -- "$bin" dequantize "$tmp/q.safetensors" --dtype bf16 --quiet --out "$tmp/dq.safetensors"
 rm -f "$tmp/dq.safetensors"
 measure "compare --tensor model.layers.0.mlp.up_proj.weight" -- "$bin" compare --input "$in" --tensor model.layers.0.mlp.up_proj.weight --quiet
-sed -n '1,3p' "$tmp/out.txt" | sed 's/^/  /'
+sed -n '1,12p' "$tmp/out.txt" | sed 's/^/  /'
 echo "$fails measurement(s) over 2 GB"
 [ "$fails" -eq 0 ]

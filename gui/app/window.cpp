@@ -67,7 +67,9 @@ void Window::begin_frame() {
 void Window::render() {
   ImGui::Render();
   glViewport(0, 0, fb_width(), fb_height());
-  glClearColor(0.09f, 0.09f, 0.11f, 1.0f);
+  // the panels draw no window background (Workbench): clear to the style's WindowBg instead
+  const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  glClearColor(bg.x, bg.y, bg.z, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 }

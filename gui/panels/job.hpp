@@ -51,6 +51,11 @@ class Job {
   float progress() const { return progress_.load(); }
   /// The running run's experiment and stage, e.g. "compare: nvfp4:te".
   std::string stage() const;
+  /// True when finished runs wait to be taken.
+  bool has_output() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return !done_.empty();
+  }
   /// Moves out the runs finished since the last call.
   std::vector<JobOutput> take();
   /// Blocks until idle (for tests and screenshots); false on timeout.

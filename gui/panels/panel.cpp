@@ -57,7 +57,7 @@ int draw_table(const exp::Table& t, float height, int highlight_row) {
   int clicked = -1;
   if (t.columns.empty()) return clicked;
   const int ncol = static_cast<int>(std::min<std::size_t>(t.columns.size(), 64));
-  const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
+  const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_ScrollY |
                                 ImGuiTableFlags_ScrollX | ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingFixedFit;
   const float row_h = ImGui::GetTextLineHeightWithSpacing() + 2;
   if (height <= 0) height = std::min(400.0f, row_h * (static_cast<float>(t.rows.size()) + 1.5f));

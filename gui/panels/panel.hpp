@@ -37,6 +37,8 @@ class Panel {
   virtual void cancel() {}
   /// True while the panel's experiments run.
   virtual bool busy() const { return false; }
+  /// True when finished runs wait for poll() (the app then draws a frame at once).
+  virtual bool has_news() const { return false; }
   /// The Results the panel shows, for export.
   virtual std::vector<NamedResult> results() const { return {}; }
   /// The panel's inputs and view settings as JSON (config file).
@@ -74,8 +76,11 @@ class JobPanel : public Panel {
   void poll() override;
   void cancel() override { job_.cancel(); }
   bool busy() const override { return job_.busy(); }
+  bool has_news() const override { return job_.has_output(); }
   /// The job (tests wait on it).
   Job& job() { return job_; }
+  /// Wall time of the last successful run, in seconds.
+  double last_seconds() const { return last_seconds_; }
 
  protected:
   /// Receives each successful run of the latest batch.

@@ -65,6 +65,13 @@ bool Workbench::busy() const {
   return false;
 }
 
+bool Workbench::has_news() const {
+  for (const auto& p : panels_) {
+    if (p->has_news()) return true;
+  }
+  return false;
+}
+
 std::pair<ImVec2, ImVec2> Workbench::panel_rect(const Panel& p) const {
   for (std::size_t i = 0; i < panels_.size(); ++i) {
     if (panels_[i].get() == &p) return rects_[i];
@@ -144,7 +151,9 @@ void Workbench::frame() {
   const float top = ImGui::GetFrameHeight();
   const ImVec2 area(io.DisplaySize.x, std::max(50.0f, io.DisplaySize.y - top - kStatusHeight));
   const ImGuiWindowFlags fixed = ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
-                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+                                 ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                                 ImGuiWindowFlags_NoBackground;  // the app clears to WindowBg: one full-screen
+                                                                 // layer less for llvmpipe to blend
   const int n = static_cast<int>(panels_.size());
   for (int i = 0; i < n; ++i) {
     Panel& p = *panels_[static_cast<std::size_t>(i)];

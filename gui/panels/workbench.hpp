@@ -47,6 +47,8 @@ class Workbench {
   Layout layout() const { return layout_; }
   /// True while any panel's experiments run.
   bool busy() const;
+  /// True when any panel has finished runs to draw.
+  bool has_news() const;
 
   /// Writes `<dir>/<panel>.json` (every Result via to_json), one CSV per table, histogram and
   /// curve, and asks for `<dir>/<panel>.png` of the panel's window; returns the files written.

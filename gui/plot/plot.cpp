@@ -109,7 +109,7 @@ Frame begin_frame(const char* id, ImVec2 size, Axis& x, Axis& y, const std::stri
   y.p1 = f.a0.y;
   const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
   const ImU32 grid = IM_COL32(128, 128, 128, 50);
-  f.dl->AddRectFilled(f.a0, f.a1, IM_COL32(20, 22, 28, 255));
+  // no filled plot background: under llvmpipe every large blended area costs milliseconds
   for (double v : ticks(x, static_cast<int>((f.a1.x - f.a0.x) / 90))) {
     const float px = x.to_px(v);
     f.dl->AddLine(ImVec2(px, f.a0.y), ImVec2(px, f.a1.y), grid);
@@ -232,7 +232,7 @@ PlotInput line_plot(const char* id, const exp::Curve& c, ImVec2 size, const Line
       if (!plottable(s.x[i], x.log) || !plottable(s.y[i], y.log)) {
         flush();
         last_px = -1e9f;
-        if (pts.size() > 1) f.dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), col, 0, 1.6f);
+        if (pts.size() > 1) f.dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), col, 0, 2.0f);
         pts.clear();
         continue;
       }
@@ -247,7 +247,7 @@ PlotInput line_plot(const char* id, const exp::Curve& c, ImVec2 size, const Line
       }
     }
     flush();
-    if (pts.size() > 1) f.dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), col, 0, 1.6f);
+    if (pts.size() > 1) f.dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), col, 0, 2.0f);
     if (n <= 50) {
       for (std::size_t i = 0; i < n; ++i) {
         if (plottable(s.x[i], x.log) && plottable(s.y[i], y.log))
@@ -312,7 +312,7 @@ PlotInput histogram_plot(const char* id, const exp::Histogram& h, ImVec2 size, c
       outline.push_back(ImVec2(l, top));
       outline.push_back(ImVec2(r, top));
     }
-    if (outline.size() > 1) f.dl->AddPolyline(outline.data(), static_cast<int>(outline.size()), line, 0, 1.3f);
+    if (outline.size() > 1) f.dl->AddPolyline(outline.data(), static_cast<int>(outline.size()), line, 0, 1.0f);
   }
   if (f.in.hovered && h.edges.size() > 1) {
     const auto it = std::upper_bound(h.edges.begin(), h.edges.end(), f.in.x);

@@ -131,6 +131,26 @@ head -c 300 "$tmp/nvfp4_te.q.safetensors" >"$tmp/qtrunc.safetensors"
 qfail "dequantize truncated file" 1 "qtrunc.safetensors" "$tmp/bad/d.safetensors" -- "$bin" dequantize "$tmp/qtrunc.safetensors" --out "$tmp/bad/d.safetensors"
 qfail "dequantize a plain file" 1 "fp4lab.format" "$tmp/bad/p.safetensors" -- "$bin" dequantize "$golden" --out "$tmp/bad/p.safetensors"
 qfail "dequantize bad dtype" 2 "--dtype takes f32, bf16 or f16" "$tmp/bad/dt.safetensors" -- "$bin" dequantize "$tmp/nvfp4_te.q.safetensors" --dtype f8 --out "$tmp/bad/dt.safetensors"
+# mknpy FILE SHAPE DATA: a float32 .npy (version 1.0) with SHAPE like "(4,)" and DATA as printf escapes
+mknpy() {
+  local h="{'descr': '<f4', 'fortran_order': False, 'shape': $2, }"
+  local total=$(((10 + ${#h} + 1 + 63) / 64 * 64))
+  local hl=$((total - 10))
+  {
+    printf '\x93NUMPY\x01\x00'
+    printf "\\x$(printf %02x $((hl & 255)))\\x$(printf %02x $((hl >> 8)))"
+    printf '%s%*s\n' "$h" $((hl - ${#h} - 1)) ""
+    printf "$3"
+  } >"$1"
+}
+# [1, NaN, 2, Inf]: counted and reported; quantize refuses unless --allow-nonfinite
+mknpy "$tmp/nonfinite.npy" "(4,)" '\x00\x00\x80\x3f\x00\x00\xc0\x7f\x00\x00\x00\x40\x00\x00\x80\x7f'
+expect "compare counts NaN/Inf" 0 "2 nonfinite" -- "$bin" compare --input "$tmp/nonfinite.npy" --recipes nvfp4:te --quiet
+qfail "quantize refuses NaN/Inf" 1 "nonfinite: 2; nothing was written" "$tmp/bad/nf.safetensors" -- "$bin" quantize "$tmp/nonfinite.npy" --recipe nvfp4:te --out "$tmp/bad/nf.safetensors"
+expect "quantize --allow-nonfinite warns" 0 "warning: NaN/Inf inputs" -- "$bin" quantize "$tmp/nonfinite.npy" --recipe nvfp4:te --allow-nonfinite --out "$tmp/nonfinite.q.safetensors"
+mknpy "$tmp/empty.npy" "(0,)" ''
+qfail "quantize an empty tensor" 1 "empty array" "$tmp/bad/e.safetensors" -- "$bin" quantize "$tmp/empty.npy" --recipe nvfp4:te --out "$tmp/bad/e.safetensors"
+expect "compare an empty tensor" 1 "empty tensor" -- "$bin" compare --input "$tmp/empty.npy" --quiet
 if [ -z "$(ls -A "$tmp/bad")" ]; then pass "failed commands left nothing"; else fail "failed commands left: $(ls -A "$tmp/bad")"; fi
 
 echo "$fails failure(s)"

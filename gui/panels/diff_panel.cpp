@@ -118,6 +118,7 @@ class DiffPanel : public JobPanel {
     } else {
       ImGui::TextDisabled("no mismatch selected (N: next, Shift+N: previous)");
     }
+    draw_row_scales();
     if (const exp::Table* ex = find_table(*result_, "examples")) {
       ImGui::TextUnformatted("First differing elements of the whole tensor:");
       draw_table(*ex, ImGui::GetContentRegionAvail().y);
@@ -152,6 +153,29 @@ class DiffPanel : public JobPanel {
       ImGui::EndCombo();
     }
     return changed;
+  }
+
+  /// The block scales of A and B along the selected mismatch's row (row 0 when none), as runs
+  /// of columns where both stay the same; differing runs in orange.
+  void draw_row_scales() {
+    const int row = selected_ >= 0
+                        ? static_cast<int>(cell_number(view_->rows[static_cast<std::size_t>(mismatches_[static_cast<std::size_t>(selected_)])][0]))
+                        : 0;
+    ImGui::Text("block scales of row %d:", row);
+    int start = 0;
+    for (int c = 1; c <= cols_; ++c) {
+      const auto& first = view_->rows[static_cast<std::size_t>(row * cols_ + start)];
+      const bool end = c == cols_;
+      if (!end) {
+        const auto& cur = view_->rows[static_cast<std::size_t>(row * cols_ + c)];
+        if (cell_number(cur[5]) == cell_number(first[5]) && cell_number(cur[6]) == cell_number(first[6])) continue;
+      }
+      const double a = cell_number(first[5]), b = cell_number(first[6]);
+      ImGui::SameLine();
+      const ImVec4 col = a == b ? ImVec4(0.8f, 0.8f, 0.8f, 1) : ImVec4(1.0f, 0.67f, 0.0f, 1);
+      ImGui::TextColored(col, " cols %d-%d: A %s | B %s;", start, c - 1, short_number(a).c_str(), short_number(b).c_str());
+      start = c;
+    }
   }
 
   /// One side: a grid of codes (mismatching codes red) above a strip of block scales per row.

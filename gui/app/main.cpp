@@ -24,7 +24,7 @@ using namespace fp4lab::gui;
 using Clock = std::chrono::steady_clock;
 
 struct Options {
-  std::string screenshot, panel, scenario, config;
+  std::string screenshot, panel, scenario, config, export_dir;
   int frames = 5;
   int width = 1280, height = 800;
   bool stats = false;
@@ -38,6 +38,7 @@ const char* kUsage =
     "  --frames N            frames to render before the screenshot (at least 3; default 5)\n"
     "  --scenario FILE       JSON inputs: {\"panel\": \"block\", \"block\": {\"values\": [..]},\n"
     "                        \"tensor\": {\"source\": {...}, \"recipes\": [..]}, \"diff\": {...}}\n"
+    "  --export DIR          with --screenshot: also export the panel (PNG, JSON, CSV) into DIR\n"
     "  --stats               print frame time (1280x800, every panel open) and slider latency\n"
     "  --config FILE         settings file (default $XDG_CONFIG_HOME/fp4lab/gui.json)\n"
     "Shortcuts: Ctrl+1..6 panels, Ctrl+R run, Ctrl+E export, Ctrl+T tile, Ctrl+S save, Esc cancel.\n";
@@ -57,6 +58,8 @@ bool parse(int argc, char** argv, Options& o) {
       if (!next(o.panel)) return false;
     } else if (a == "--scenario") {
       if (!next(o.scenario)) return false;
+    } else if (a == "--export") {
+      if (!next(o.export_dir)) return false;
     } else if (a == "--config") {
       if (!next(o.config)) return false;
     } else if (a == "--frames") {
@@ -272,6 +275,13 @@ int main(int argc, char** argv) {
       w->set_vsync(false);
       for (int i = 0; i < o.frames; ++i) frame(*w, wb);
       if (!settle(*w, wb, 120)) std::cerr << "fp4lab-gui: experiments still running after 120 s; capturing anyway\n";
+      if (!o.export_dir.empty()) {
+        // what Ctrl+E does: JSON and CSV now, the panel's PNG from the next rendered frame
+        const std::vector<std::string> files = wb.export_panel(wb.active(), o.export_dir);
+        frame(*w, wb);
+        std::cout << wb.message() << "\n";
+        if (files.empty()) rc = 1;
+      }
       w->begin_frame();
       wb.frame();
       w->render();

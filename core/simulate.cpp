@@ -98,6 +98,7 @@ Tensor simulate_quantize(const TensorView& x, const Recipe& recipe,
           formats::BlockIO{buf.data(), b.bs, b.stochastic ? bits.data() : nullptr, nullptr,
                            deq.data()});
       const std::int64_t first = (k / b.row_blocks) * b.cols + (k % b.row_blocks) * b.bs;
+      for (int i = 0; i < avail; ++i) deq[static_cast<std::size_t>(i)] = formats::canonical_nan(deq[static_cast<std::size_t>(i)]);
       if (f32) {
         std::copy(deq.begin(), deq.begin() + avail, f32 + first);
       } else {

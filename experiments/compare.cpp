@@ -10,6 +10,7 @@
 #include "core/quantize.hpp"
 #include "core/recipe_spec.hpp"
 #include "experiments/common.hpp"
+#include "experiments/device.hpp"
 #include "experiments/experiments.hpp"
 #include "experiments/tensor_source.hpp"
 
@@ -100,6 +101,7 @@ class Compare : public Experiment {
     p["recipes"] = "nvfp4:te,nvfp4:modelopt,nvfp4:torchao,nvfp4:4over6:mse,nvfp4:static_4,mxfp4:floor,mxfp4:rceil,nvint4";
     p["bins"] = 101;
     p["threads"] = 0;
+    p["device"] = "cpu";
     return p;
   }
   std::vector<std::pair<std::string, std::string>> param_help() const override {
@@ -107,6 +109,7 @@ class Compare : public Experiment {
     h.push_back({"recipes", "comma-separated recipe specs, e.g. nvfp4:te,nvfp4:4over6:mse,mxfp4:rceil,int4:g128:asym"});
     h.push_back({"bins", "histogram bins (10 to 1000)"});
     h.push_back({"threads", "CPU threads (0: all cores)"});
+    h.push_back({"device", "where to quantize: cpu, or cuda (same bits; metrics and histograms stay on the CPU)"});
     return h;
   }
   Result run(const Params& given, const Progress& progress) const override {
@@ -116,6 +119,7 @@ class Compare : public Experiment {
     std::vector<Recipe> recipes;
     for (const std::string& spec : read_string_list(p, "recipes")) recipes.push_back(core::parse_recipe(spec));
     if (recipes.empty() || recipes.size() > 64) throw std::invalid_argument("recipes: give 1 to 64 recipes");
+    const DeviceQuantizer* device = select_device(p.at("device").get<std::string>());
     if (progress && !progress(0.0, "tensor")) throw Cancelled();
     const SourceTensor src = load_source(p, threads);
     const core::TensorView x = src.tensor.view();
@@ -145,10 +149,11 @@ class Compare : public Experiment {
       core::QuantizedTensor q;
       const bool has_codes = r.overflow == Fp4Overflow::kSaturate;
       if (has_codes) {
-        q = core::quantize(x, core::QuantizeOptions{r, ScaleLayout::kRowMajor, threads, false});
-        fake = core::dequantize(q, core::DType::kF32, threads);
+        q = device ? device->quantize(x, r)
+                   : core::quantize(x, core::QuantizeOptions{r, ScaleLayout::kRowMajor, threads, false});
+        fake = device ? device->dequantize(q) : core::dequantize(q, core::DType::kF32, threads);
       } else {
-        fake = core::fake_quantize(x, r, core::DType::kF32, threads);
+        fake = device ? device->fake_quantize(x, r) : core::fake_quantize(x, r, core::DType::kF32, threads);
       }
       const core::ErrorMetrics m = core::error_metrics(x, fake.view(), r.block_size, threads);
       const Histos h = histograms(x, fake, has_codes ? &q : nullptr, rms, bins, threads);

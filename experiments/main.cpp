@@ -13,7 +13,9 @@
 #include "experiments/experiment.hpp"
 #include "experiments/export/report.hpp"
 #include "experiments/quantized_file.hpp"
+#include "experiments/device.hpp"
 #ifdef FP4LAB_HAVE_CUDA
+#include "kernels/block_quantize.hpp"
 #include "kernels/commands.hpp"
 #endif
 
@@ -165,6 +167,10 @@ int run_batch(const Registry& reg, const std::string& path, bool quiet) {
 int main(int argc, char** argv) {
   Registry reg;
   register_all(reg);
+#ifdef FP4LAB_HAVE_CUDA
+  // --device cuda for the experiments that take it; without a GPU it stays unavailable
+  if (fp4lab::kernels::device_count() > 0) set_device_quantizer(make_cuda_quantizer());
+#endif
   if (argc < 2) {
     std::fputs(kUsage, stderr);
     return 2;

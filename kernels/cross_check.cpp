@@ -5,6 +5,7 @@
 
 #include "core/quantize.hpp"
 #include "core/recipe_spec.hpp"
+#include "core/simulate.hpp"
 #include "kernels/quantize.hpp"
 
 namespace fp4lab::kernels {
@@ -98,6 +99,49 @@ CrossCheck cross_check(const std::string& spec, const core::Tensor& x) {
     }
     compare(c, std::string("fake-quantized to ") + core::dtype_name(od), cf.data(), cf.size_bytes(), gf.data(),
             gf.size());
+  }
+  return c;
+}
+
+const std::vector<SimulateCase>& cross_check_simulate_cases() {
+  static const std::vector<SimulateCase> cases = [] {
+    using formats::ThresholdDirection;
+    std::vector<SimulateCase> c;
+    for (float t : {0.0f, 2.5f, 3.5f, 5.0f, 6.0f}) {
+      formats::SimulateOptions below, above;
+      below.threshold = above.threshold = t;
+      below.dir = ThresholdDirection::kQuantizeBelow;
+      above.dir = ThresholdDirection::kQuantizeAbove;
+      c.push_back({"t<=" + std::to_string(t).substr(0, 3), below});
+      c.push_back({"t>=" + std::to_string(t).substr(0, 3), above});
+    }
+    formats::SimulateOptions hs, hv, rt;
+    hs.hp_scales = true;
+    hv.hp_values = true;
+    rt.threshold = 2.5f;
+    rt.reconstruction = formats::HpReconstruction::kFp32RoundTrip;
+    c.push_back({"hp_scales", hs});
+    c.push_back({"hp_values", hv});
+    c.push_back({"t<=2.5 fp32 round trip", rt});
+    return c;
+  }();
+  return cases;
+}
+
+CrossCheck cross_check_simulate(const std::string& spec, const formats::SimulateOptions& options,
+                                const core::Tensor& x) {
+  CrossCheck c;
+  const formats::Recipe r = core::parse_recipe(spec);
+  const std::int64_t rows = x.view().rows(), cols = x.view().cols();
+  for (core::DType od : {core::DType::kF32, x.dtype()}) {
+    const core::Tensor cf = core::simulate_quantize(x.view(), r, options, od);
+    std::vector<std::uint8_t> gf;
+    if (!gpu_simulate_quantize(r, options, gpu_dtype(x.dtype()), x.data(), rows, cols, gpu_dtype(od), gf, c.error)) {
+      ++c.bytes_differing;
+      return c;
+    }
+    compare(c, std::string("simulated to ") + core::dtype_name(od), cf.data(), cf.size_bytes(), gf.data(), gf.size());
+    if (od == x.dtype()) break;
   }
   return c;
 }

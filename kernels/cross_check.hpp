@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/tensor.hpp"
+#include "formats/simulate.hpp"
 
 namespace fp4lab::kernels {
 
@@ -26,5 +27,19 @@ struct CrossCheck {
 
 /// Quantizes (both scale layouts), dequantizes and fake-quantizes `x` on the CPU and the GPU.
 CrossCheck cross_check(const std::string& spec, const core::Tensor& x);
+
+/// A named simulation setting (threshold side and value, HP scales/values, reconstruction).
+struct SimulateCase {
+  std::string name;
+  formats::SimulateOptions options;
+};
+
+/// The simulation settings `fp4lab verify` and the tests run: both threshold directions at
+/// several t (0, the 2.5/3.5 bumps, 5, 6), HP scales, HP values, the FP32 round-trip decode.
+const std::vector<SimulateCase>& cross_check_simulate_cases();
+
+/// Simulated fake-quantization of `x` (FP32 out, and x's dtype out) on the CPU and the GPU.
+CrossCheck cross_check_simulate(const std::string& spec, const formats::SimulateOptions& options,
+                                const core::Tensor& x);
 
 }  // namespace fp4lab::kernels

@@ -132,6 +132,25 @@ bool gpu_fake_quantize(const formats::Recipe& recipe, GpuDType dtype, const void
   return check(cudaMemcpy(out.data(), dout, out_bytes, cudaMemcpyDeviceToHost), "copy out", error);
 }
 
+bool gpu_simulate_quantize(const formats::Recipe& recipe, const formats::SimulateOptions& options, GpuDType dtype,
+                           const void* host_data, std::int64_t rows, std::int64_t cols, GpuDType out_dtype,
+                           std::vector<std::uint8_t>& out, std::string& error) {
+  if (!preflight(recipe, rows, cols, host_data, error)) return false;
+  DeviceBuffers mem;
+  void* dx = nullptr;
+  std::uint32_t* damax = nullptr;
+  if (!upload_and_amax(recipe, dtype, host_data, rows * cols, mem, &dx, &damax, error)) return false;
+  const std::size_t out_bytes = static_cast<std::size_t>(rows * cols) * gpu_dtype_size(out_dtype);
+  void* dout = nullptr;
+  if (!mem.alloc(&dout, out_bytes, error)) return false;
+  if (!simulate_quantize_async(recipe, options, dx, dtype, rows, cols, damax, dout, out_dtype, nullptr, error)) {
+    return false;
+  }
+  if (!check(cudaDeviceSynchronize(), "simulate quantize", error)) return false;
+  out.resize(out_bytes);
+  return check(cudaMemcpy(out.data(), dout, out_bytes, cudaMemcpyDeviceToHost), "copy out", error);
+}
+
 bool gpu_dequantize(const GpuQuantized& q, GpuDType out_dtype, std::vector<std::uint8_t>& out, std::string& error) {
   if (!preflight(q.recipe, q.shape.rows, q.shape.cols, q.codes.data(), error)) return false;
   const QuantizedShape shape = quantized_shape(q.recipe, q.layout, q.shape.rows, q.shape.cols);

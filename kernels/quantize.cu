@@ -263,6 +263,42 @@ bool fake_quantize_async(const formats::Recipe& recipe, const void* x, GpuDType 
   return launch_quantize<Mode::kFake>(p, dtype, true, static_cast<cudaStream_t>(stream), error);
 }
 
+bool simulate_quantize_async(const formats::Recipe& recipe, const formats::SimulateOptions& options,
+                             const void* x, GpuDType dtype, std::int64_t rows, std::int64_t cols,
+                             const std::uint32_t* amax_bits, void* out, GpuDType out_dtype, void* stream,
+                             std::string& error) {
+  if (!formats::simulate_supported(recipe) || recipe.shape != formats::BlockShape::k1D) {
+    error = "simulated quantization supports NVFP4 te and the 4/6 recipes with 1-D blocks";
+    return false;
+  }
+  if (options.threshold != options.threshold) {
+    error = "simulated quantization: the threshold is NaN";
+    return false;
+  }
+  QuantizeParams p;
+  if (!make_params(recipe, formats::ScaleLayout::kRowMajor, x, dtype, rows, cols, amax_bits, p, error)) return false;
+  if (out == nullptr) {
+    error = "null output pointer";
+    return false;
+  }
+  p.out = out;
+  p.out_dtype = out_dtype;
+  const unsigned grid = grid_for(p.rows * p.row_blocks, detail::kThreads);
+  const cudaStream_t s = static_cast<cudaStream_t>(stream);
+  switch (dtype) {
+    case GpuDType::kF32:
+      detail::simulate_kernel<GpuDType::kF32><<<grid, detail::kThreads, 0, s>>>(p, options);
+      break;
+    case GpuDType::kBF16:
+      detail::simulate_kernel<GpuDType::kBF16><<<grid, detail::kThreads, 0, s>>>(p, options);
+      break;
+    case GpuDType::kF16:
+      detail::simulate_kernel<GpuDType::kF16><<<grid, detail::kThreads, 0, s>>>(p, options);
+      break;
+  }
+  return check(cudaGetLastError(), "simulate kernel launch", error);
+}
+
 bool dequantize_async(const formats::Recipe& recipe, formats::ScaleLayout layout, std::int64_t rows,
                       std::int64_t cols, const DeviceQuantized& in, void* out, GpuDType out_dtype, void* stream,
                       std::string& error) {

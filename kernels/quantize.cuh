@@ -10,6 +10,7 @@
 #include "formats/block.hpp"
 #include "formats/layout.hpp"
 #include "formats/philox.hpp"
+#include "formats/simulate.hpp"
 #include "kernels/quantize.hpp"
 
 namespace fp4lab::kernels::detail {
@@ -403,6 +404,29 @@ __global__ void __launch_bounds__(kThreads)
     const std::uint8_t code = formats::unpack_code(q.codes, static_cast<std::size_t>(row * padded_cols + c0 + i));
     store_one(out, od, row * cols + c0 + i, formats::dequantize_code(r, ts, s, code));
   }
+}
+
+/// Thresholded / high-precision simulated fake-quantization (FORMATS.md §8), one thread per
+/// 1-D block: the twin of core::simulate_quantize, through formats::simulate_quantize_block.
+template <GpuDType D>
+__global__ void __launch_bounds__(kThreads)
+    simulate_kernel(const QuantizeParams p, const formats::SimulateOptions o) {
+  const formats::Recipe r = p.recipe;
+  const std::int64_t unit = static_cast<std::int64_t>(blockIdx.x) * kThreads + threadIdx.x;
+  const formats::TensorScale ts = formats::tensor_scale(r, tensor_amax(r, p.amax_bits));
+  if (unit >= p.rows * p.row_blocks) return;
+  const int bs = r.block_size;
+  const std::int64_t row = unit / p.row_blocks, rb = unit - row * p.row_blocks, c0 = rb * bs;
+  float x[formats::kMaxBlockSize], deq[formats::kMaxBlockSize];
+  std::uint32_t bits[formats::kMaxBlockSize];
+  for (int i = 0; i < bs; ++i) x[i] = c0 + i < p.cols ? load_one<D>(p.x, row * p.cols + c0 + i) : 0.0f;
+  const bool stochastic = r.rounding != formats::ElementRounding::kNearestEven;
+  if (stochastic) {
+    const std::uint64_t base = static_cast<std::uint64_t>(row * p.padded_cols + c0);
+    for (int i = 0; i < bs; ++i) bits[i] = formats::rounding_bits(r.seed, base + i);
+  }
+  (void)formats::simulate_quantize_block(r, ts, o, formats::BlockIO{x, bs, stochastic ? bits : nullptr, nullptr, deq});
+  for (int i = 0; i < bs && c0 + i < p.cols; ++i) store_one(p.out, p.out_dtype, row * p.cols + c0 + i, deq[i]);
 }
 
 }  // namespace fp4lab::kernels::detail

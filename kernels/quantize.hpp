@@ -10,6 +10,7 @@
 
 #include "formats/block.hpp"
 #include "formats/layout.hpp"
+#include "formats/simulate.hpp"
 
 namespace fp4lab::kernels {
 
@@ -64,6 +65,13 @@ bool fake_quantize_async(const formats::Recipe& recipe, const void* x, GpuDType 
                          std::int64_t rows, std::int64_t cols, const std::uint32_t* amax_bits,
                          void* out, GpuDType out_dtype, void* stream, std::string& error);
 
+/// Simulated fake-quantization (thresholded, or scales/values kept in high precision;
+/// FORMATS.md §8) into `out`, like core::simulate_quantize: NVFP4 te and 4/6, 1-D blocks.
+bool simulate_quantize_async(const formats::Recipe& recipe, const formats::SimulateOptions& options,
+                             const void* x, GpuDType dtype, std::int64_t rows, std::int64_t cols,
+                             const std::uint32_t* amax_bits, void* out, GpuDType out_dtype,
+                             void* stream, std::string& error);
+
 /// Dequantizes device codes and scales (tensor scale read from device memory) into `out`.
 bool dequantize_async(const formats::Recipe& recipe, formats::ScaleLayout layout,
                       std::int64_t rows, std::int64_t cols, const DeviceQuantized& in,
@@ -91,6 +99,11 @@ bool gpu_quantize(const formats::Recipe& recipe, formats::ScaleLayout layout, Gp
 bool gpu_fake_quantize(const formats::Recipe& recipe, GpuDType dtype, const void* host_data,
                        std::int64_t rows, std::int64_t cols, GpuDType out_dtype,
                        std::vector<std::uint8_t>& out, std::string& error);
+
+/// Simulated fake-quantization of a host tensor on the GPU; `out` gets rows*cols of out_dtype.
+bool gpu_simulate_quantize(const formats::Recipe& recipe, const formats::SimulateOptions& options,
+                           GpuDType dtype, const void* host_data, std::int64_t rows, std::int64_t cols,
+                           GpuDType out_dtype, std::vector<std::uint8_t>& out, std::string& error);
 
 /// Dequantizes a host-side quantized tensor on the GPU into rows*cols elements of out_dtype.
 bool gpu_dequantize(const GpuQuantized& q, GpuDType out_dtype, std::vector<std::uint8_t>& out,

@@ -31,6 +31,10 @@ step tests "$build/tests/test_kernels"
 step memcheck compute-sanitizer --tool memcheck --error-exitcode 9 "$build/tests/test_kernels" -tce="*every float*"
 step racecheck compute-sanitizer --tool racecheck --error-exitcode 9 "$build/tests/test_kernels" -tce="*every float*"
 step verify "$fp4lab" verify ${FP4LAB_VERIFY_SEED:+--seed $FP4LAB_VERIFY_SEED}
+# compare --device cuda against --device cpu on one 8192 x 8192 BF16 tensor: same table, times
+for d in cpu cuda; do
+  step "compare_$d" bash -c "time $fp4lab compare --device $d --rows 8192 --cols 8192 --quiet --out $logs/compare_$d"
+done
 mkdir -p /tmp/fp4lab-dump
 step bench "$fp4lab" bench --csv "$logs/bench.csv" --dump-dir /tmp/fp4lab-dump
 PYTHONUNBUFFERED=1 step peer timeout 300 python3 kernels/peer_torch.py --dump-dir /tmp/fp4lab-dump \
@@ -42,5 +46,8 @@ cat "$logs/steps.txt"
 grep -E "test cases|assertions" "$logs/tests.log" | tail -2
 grep -E "ERROR SUMMARY|RACECHECK SUMMARY" "$logs/memcheck.log" "$logs/racecheck.log"
 sed -n '/^summary on/,$p' "$logs/verify.log"
+for d in cpu cuda; do echo "compare --device $d:"; cat "$logs/compare_$d.log"; done
+cmp -s "$logs/compare_cpu/table_metrics.csv" "$logs/compare_cuda/table_metrics.csv" &&
+  echo "compare tables: identical on cpu and cuda" || echo "compare tables: DIFFER"
 sed -n '/^summary on/,$p' "$logs/bench.log"
 sed -n '/^bit equality/,$p' "$logs/peer.log"

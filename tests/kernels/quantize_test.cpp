@@ -213,6 +213,23 @@ TEST_SUITE("kernels.quantize") {
     }
   }
 
+  TEST_CASE("thresholded and high-precision simulation matches core::simulate_quantize bit for bit") {
+    if (!have_gpu()) return;
+    std::uint64_t k = base_seed() + 500;
+    for (const char* spec : {"nvfp4:te", "nvfp4:4over6:mse", "nvfp4:te:bs=32:sr:seed=2"}) {
+      for (const kernels::SimulateCase& sc : kernels::cross_check_simulate_cases()) {
+        for (DType dtype : {DType::kF32, DType::kBF16, DType::kF16}) {
+          for (const Tensor& x : {random_tensor(dtype, 37, 50, ++k), edge_tensor(dtype, 5, 37, true)}) {
+            const kernels::CrossCheck c = kernels::cross_check_simulate(spec, sc.options, x);
+            CHECK_MESSAGE(c.bytes_differing == 0, spec << " " << sc.name << " " << core::dtype_name(dtype) << ": "
+                                                       << c.error << c.first_difference);
+            CHECK(c.bytes_compared > 0);
+          }
+        }
+      }
+    }
+  }
+
   TEST_CASE("amax ignores NaN, sees Inf, and equals the CPU's on a large tensor") {
     if (!have_gpu()) return;
     Tensor x = random_tensor(DType::kBF16, 2048, 4100, base_seed() + 7);

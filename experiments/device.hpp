@@ -1,0 +1,39 @@
+// Where an experiment quantizes: on the CPU (core/quantize.hpp), or on a device quantizer that
+// the `fp4lab` CLI installs when it is built with the CUDA part (experiments/cuda_quantizer.cpp).
+// The device twin gives the same bits (`fp4lab verify`), so results do not depend on the device.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/quantize.hpp"
+
+namespace fp4lab::exp {
+
+/// A whole-tensor quantizer on another device; every call throws std::runtime_error on failure.
+class DeviceQuantizer {
+ public:
+  virtual ~DeviceQuantizer() = default;
+  /// e.g. "cuda (NVIDIA H200, sm_90)".
+  virtual std::string name() const = 0;
+  /// The twin of core::quantize (row-major scales, no records).
+  virtual core::QuantizedTensor quantize(const core::TensorView& x, const formats::Recipe& r) const = 0;
+  /// The twin of core::dequantize to FP32.
+  virtual core::Tensor dequantize(const core::QuantizedTensor& q) const = 0;
+  /// The twin of core::fake_quantize to FP32.
+  virtual core::Tensor fake_quantize(const core::TensorView& x, const formats::Recipe& r) const = 0;
+};
+
+/// Installs the device quantizer (the CLI does, when built with CUDA); null removes it.
+void set_device_quantizer(std::unique_ptr<DeviceQuantizer> q);
+
+/// The quantizer a "device" parameter names: null for "cpu", the installed one for "cuda";
+/// throws std::invalid_argument for other names or when none is installed.
+const DeviceQuantizer* select_device(const std::string& device);
+
+#ifdef FP4LAB_HAVE_CUDA
+/// The CUDA quantizer over kernels/quantize.hpp; throws std::runtime_error without a GPU.
+std::unique_ptr<DeviceQuantizer> make_cuda_quantizer();
+#endif
+
+}  // namespace fp4lab::exp

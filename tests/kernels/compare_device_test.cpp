@@ -1,0 +1,46 @@
+// `compare --device cuda` against `compare --device cpu`: the same Result (every metric and
+// histogram count), since the GPU quantizes to the same bits. Skipped without a GPU.
+#include <doctest/doctest.h>
+
+#include "experiments/device.hpp"
+#include "experiments/experiment.hpp"
+#include "kernels/block_quantize.hpp"
+
+namespace {
+
+using namespace fp4lab;
+
+TEST_SUITE("kernels.compare_device") {
+  TEST_CASE("compare on the GPU gives the CPU's result, and cuda without a quantizer is refused") {
+    exp::Registry reg;
+    exp::register_all(reg);
+    const exp::Experiment* compare = reg.find("compare");
+    REQUIRE(compare != nullptr);
+    exp::set_device_quantizer(nullptr);
+    CHECK_THROWS_WITH_AS(compare->run({{"device", "cuda"}, {"rows", 64}, {"cols", 64}}, nullptr),
+                         doctest::Contains("cuda is not available"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(compare->run({{"device", "tpu"}}, nullptr), doctest::Contains("accepted: cpu, cuda"),
+                         std::invalid_argument);
+    if (kernels::device_count() == 0) {
+      MESSAGE("no CUDA device: compare --device cuda skipped");
+      return;
+    }
+    exp::set_device_quantizer(exp::make_cuda_quantizer());
+    const exp::Params base = {{"rows", 300},
+                              {"cols", 520},
+                              {"outlier_fraction", 0.01},
+                              {"recipes", "nvfp4:te,nvfp4:modelopt,nvfp4:4over6:mse,nvfp4:te:sr:seed=3,"
+                                          "mxfp4:rceil,nvint4,int4:g64:asym,nvfp4:4over6:mse:ref_unclamped"}};
+    exp::Params on_cpu = base, on_gpu = base;
+    on_cpu["device"] = "cpu";
+    on_gpu["device"] = "cuda";
+    nlohmann::json a = exp::to_json(compare->run(on_cpu, nullptr));
+    nlohmann::json b = exp::to_json(compare->run(on_gpu, nullptr));
+    a["provenance"].erase("params");
+    b["provenance"].erase("params");
+    CHECK(a == b);
+    exp::set_device_quantizer(nullptr);
+  }
+}
+
+}  // namespace

@@ -115,12 +115,12 @@ std::string cell_text(const exp::Cell& c);
 
 /// The tensor source of the tensor experiments (synthetic distribution or a file).
 struct SourceSettings {
-  std::string input;  ///< .safetensors/.npy path; empty: synthetic
-  std::string tensor;
-  std::string distribution = "normal";
-  int rows = 1024, cols = 1024;
-  int seed = 1;
-  float scale = 1.0f, nu = 4.0f, outlier_fraction = 0.001f, row_scale_spread = 0.5f;
+  std::string input;                    ///< .safetensors/.npy path; empty: synthetic
+  std::string tensor;                   ///< the tensor's name in a .safetensors input
+  std::string distribution = "normal";  ///< synthetic: normal, laplace, student_t, ...
+  int rows = 1024, cols = 1024;         ///< synthetic shape
+  int seed = 1;                         ///< synthetic seed
+  float scale = 1.0f, nu = 4.0f, outlier_fraction = 0.001f, row_scale_spread = 0.5f;  ///< as exp::source_param_help()
   /// The source parameters of exp::source_default_params().
   exp::Params params() const;
   /// Draws the editor; true when something changed (after an edit is finished or a slider moves).

@@ -40,11 +40,12 @@ double series_value_at(const exp::Series& s, double x);
 PlotInput histogram_plot(const char* id, const exp::Histogram& h, ImVec2 size,
                          const std::vector<bool>& visible = {});
 
-/// A heat map of rows x cols cells in [lo, hi] (NaN cells grey); returns the hovered cell or -1.
+/// The cell of a heat map under the mouse.
 struct HeatCell {
-  int row = -1, col = -1;
+  int row = -1, col = -1;  ///< -1 when the mouse is not over a cell
 };
-/// Draws the heat map; `cells` is row-major, rows * cols values.
+/// A heat map of rows x cols cells (row-major) coloured over [lo, hi], NaN cells grey, with a
+/// colour bar; returns the hovered cell.
 HeatCell heat_map(const char* id, std::span<const double> cells, int rows, int cols, double lo, double hi,
                   ImVec2 size);
 

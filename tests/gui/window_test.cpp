@@ -45,6 +45,8 @@ struct Display {
     }
     const int n = 90 + static_cast<int>(::getpid() % 100);
     const std::string disp = ":" + std::to_string(n);
+    std::fflush(stdout);  // or the child would flush our buffered output a second time
+    std::fflush(stderr);
     xvfb = ::fork();
     if (xvfb == 0) {
       std::freopen("/dev/null", "w", stdout);
@@ -93,8 +95,9 @@ struct RunResult {
 /// Runs fp4lab-gui with `args` (and `env` prefixed); stdout and stderr together.
 RunResult run_gui(const std::string& args, const std::string& env = "") {
   const fs::path out = work_dir() / "out.txt";
-  // Mesa's llvmpipe keeps allocations it never frees at exit; under ASan (FP4LAB_SANITIZE) leak
-  // checking of the GUI process would fail on them, so only this child runs with detect_leaks=0.
+  // Mesa's dlopen'ed llvmpipe driver leaves small allocations unfreed at exit (LeakSanitizer
+  // reports them from an "<unknown module>"); under ASan (FP4LAB_SANITIZE) leak checking of the
+  // GUI process would fail on them, so only this child runs with detect_leaks=0.
   const std::string cmd = "env " + env + " ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 '" FP4LAB_GUI_EXE "' " + args +
                           " > '" + out.string() + "' 2>&1";
   RunResult r;

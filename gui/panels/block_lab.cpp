@@ -175,7 +175,8 @@ class BlockLab : public JobPanel {
       ImGui::PushID(static_cast<int>(i));
       if (i % 16) ImGui::SameLine();
       ImGui::SetNextItemWidth(std::max(40.0f, ImGui::GetContentRegionAvail().x / static_cast<float>(16 - i % 16) - 8));
-      if (ImGui::InputFloat("##v", &values_[i], 0, 0, "%.4g", ImGuiInputTextFlags_EnterReturnsTrue)) {
+      ImGui::InputFloat("##v", &values_[i], 0, 0, "%.4g");
+      if (ImGui::IsItemDeactivatedAfterEdit()) {  // Enter, Tab or a click elsewhere ends the edit
         if (!std::isfinite(values_[i])) values_[i] = 0;
         dirty_ = true;
         paste_.clear();

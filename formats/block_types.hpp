@@ -55,6 +55,14 @@ FP4LAB_HD constexpr float block_amax(const float* x, int n, int* nonfinite) {
   FP4LAB_UNROLL
   for (int i = 0; i < n; ++i) {
     if (!is_finite(x[i])) ++bad;
+#if defined(__CUDA_ARCH__)
+    // the hardware max returns the non-NaN operand, as fmax_nan_ignoring does; m and |x| are
+    // never -0, so no signed-zero case differs (one FMNMX instead of two NaN branches)
+    if (!__builtin_is_constant_evaluated()) {
+      m = fmaxf(m, abs_bits(x[i]));
+      continue;
+    }
+#endif
     m = fmax_nan_ignoring(m, abs_bits(x[i]));
   }
   if (nonfinite) *nonfinite = bad;

@@ -17,7 +17,7 @@ struct fp4_e2m1 {
   FP4LAB_HD static constexpr detail::SmallFloatTraits traits() { return {1, 0, 0x7u, 0u, 0u, 0x8u}; }
 
   /// Encodes a float (or double) under the given rounding; random_bits feed kStochastic.
-  /// Float inputs rounded to nearest even take the comparison ladder (detail::e2m1_rne_ladder),
+  /// Float inputs rounded to nearest even take rn_satfinite (e2m1_rne_arith, or the hardware),
   /// whose scalar twin is the generic encoder; the two are compared on all 2^32 floats.
   template <class T>
   FP4LAB_HD static constexpr fp4_e2m1 from(T x, Rounding rounding = Rounding::kNearestEven,
@@ -47,18 +47,23 @@ struct fp4_e2m1 {
       return static_cast<std::uint8_t>(b & 0xFu);
     }
 #endif
-    return e2m1_rne_ladder(x);
+    return e2m1_rne_arith(x);
   }
-  /// Round-to-nearest-even E2M1 code of a float by comparing |x| with the seven midpoints
-  /// (0.25, 0.75, 1.25, 1.75, 2.5, 3.5, 5; ">" where the lower neighbour is even, ">=" where the
-  /// upper is), CUDA's NaN rule (+6) and sign rule (negatives rounding to 0 give 0x8).
-  FP4LAB_HD static constexpr std::uint8_t e2m1_rne_ladder(float x) {
+  /// Round-to-nearest-even E2M1 code of a float without branches or comparisons per
+  /// midpoint, with CUDA's NaN rule (+6) and sign rule (negatives rounding to 0 give 0x8):
+  /// |x| >= 1 rounds its mantissa to one bit in the integer domain (the exponent carries into
+  /// the code: 1 -> 2, 1.5 -> 3, 2 -> 4, ... 6 -> 7; larger, Inf and NaN clamp to 7);
+  /// |x| < 1 rounds 2|x| to an integer by adding 1.5 * 2^23 (codes 0, 1, 2).
+  FP4LAB_HD static constexpr std::uint8_t e2m1_rne_arith(float x) {
     const std::uint32_t u = bit_cast<std::uint32_t>(x);
-    const float a = bit_cast<float>(u & 0x7FFFFFFFu);
-    if (!(a == a)) return 0x7;
-    const unsigned code = (a > 0.25f) + (a >= 0.75f) + (a > 1.25f) + (a >= 1.75f) + (a > 2.5f) + (a >= 3.5f) +
-                          (a > 5.0f);
-    return static_cast<std::uint8_t>(((u >> 28) & 0x8u) | code);
+    const std::uint32_t a = u & 0x7FFFFFFFu;
+    const std::uint32_t r = a + 0x1FFFFFu + ((a >> 22) & 1u);  // <= 0x801FFFFF: no wrap
+    const std::uint32_t hi_raw = (r >> 22) - 252u;
+    const std::uint32_t hi = hi_raw < 7u ? hi_raw : 7u;
+    const std::uint32_t lo = bit_cast<std::uint32_t>(bit_cast<float>(a) * 2.0f + 12582912.0f) & 3u;
+    const std::uint32_t mag = a >= 0x3F800000u ? hi : lo;
+    const std::uint32_t sign = a > 0x7F800000u ? 0u : (u >> 28) & 0x8u;
+    return static_cast<std::uint8_t>(sign | mag);
   }
   /// Encodes an fp16 (exactly widened to float first, as CUDA does).
   FP4LAB_HD static constexpr fp4_e2m1 from(fp16 x, Rounding r = Rounding::kNearestEven,

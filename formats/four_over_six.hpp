@@ -53,6 +53,38 @@ struct Candidate {
   float err;
 };
 
+/// The eight magnitudes a candidate decodes to, ((e2m1(k) * scale) * amax) / divisor for
+/// k = 0..7. e2m1(k) * scale is exact, so an element's decode is one of these, signed: the
+/// per-element division becomes a selection, bit for bit (negation commutes with rounding).
+struct DecodeTable {
+  float v[8];
+};
+
+FP4LAB_HD constexpr DecodeTable decode_table(float scale, const TensorScale& t) {
+  DecodeTable d{};
+  FP4LAB_UNROLL
+  for (int k = 0; k < 8; ++k) {
+    d.v[k] = ((fp4_e2m1{static_cast<std::uint8_t>(k)}.to_float() * scale) * t.amax) / t.divisor;
+  }
+  return d;
+}
+
+/// The decode of E2M1 code c from its table, selected without a run-time index (so device
+/// code keeps the table in registers).
+FP4LAB_HD constexpr float decode_from_table(const DecodeTable& d, std::uint8_t c) {
+  const unsigned k = c & 0x7u;
+  const float lo = (k & 2u) ? ((k & 1u) ? d.v[3] : d.v[2]) : ((k & 1u) ? d.v[1] : d.v[0]);
+  const float hi = (k & 2u) ? ((k & 1u) ? d.v[7] : d.v[6]) : ((k & 1u) ? d.v[5] : d.v[4]);
+  const float m = (k & 4u) ? hi : lo;
+  return (c & 0x8u) ? -m : m;
+}
+
+/// Whether the candidates decode through a DecodeTable: every rounding except the unclamped
+/// reference cast, whose values (8, 10, ...) are not E2M1 codes.
+FP4LAB_HD constexpr bool decodes_by_table(const Recipe& r) {
+  return !(r.overflow == Fp4Overflow::kReferenceUnclamped && r.rounding == ElementRounding::kNearestEven);
+}
+
 FP4LAB_HD constexpr Candidate four_over_six_candidate(const Recipe& r, const TensorScale& t, const BlockIO& io,
                                                        float hp) {
   Candidate c{};
@@ -60,11 +92,19 @@ FP4LAB_HD constexpr Candidate four_over_six_candidate(const Recipe& r, const Ten
   c.scale = ue4m3{c.scale_code}.to_float();
   c.mul = guarded_reciprocal(t.decode * c.scale);
   const Rounding rounding = element_rounding(r.rounding);
+  const bool by_table = decodes_by_table(r);
+  const DecodeTable table = by_table ? decode_table(c.scale, t) : DecodeTable{};
   float err = 0.0f;
   FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
-    const float q = fp4_round_value(io.x[i] * c.mul, rounding, element_bits(io, i), r.overflow);
-    const float dq = ((q * c.scale) * t.amax) / t.divisor;
+    const float v = io.x[i] * c.mul;
+    float dq;
+    if (by_table) {
+      dq = decode_from_table(table, fp4_e2m1::from(v, rounding, element_bits(io, i)).bits);
+    } else {
+      const float q = fp4_round_value(v, rounding, element_bits(io, i), r.overflow);
+      dq = ((q * c.scale) * t.amax) / t.divisor;
+    }
     const float d = dq - io.x[i];
     const float ad = abs_bits(d);
     if (r.rule == FourSixRule::kMae) {
@@ -111,14 +151,22 @@ FP4LAB_HD constexpr BlockRecord four_over_six_quantize_block(const Recipe& r, co
   }
   rec.scale.code = chosen.scale_code;
   const Rounding rounding = detail::element_rounding(r.rounding);
+  const bool by_table = detail::decodes_by_table(r);
+  const detail::DecodeTable table =
+      io.dequant && by_table ? detail::decode_table(chosen.scale, t) : detail::DecodeTable{};
   FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
     const float v = io.x[i] * chosen.mul;
     const std::uint32_t bits = detail::element_bits(io, i);
-    if (io.codes) io.codes[i] = fp4_e2m1::from(v, rounding, bits).bits;
+    const std::uint8_t code = fp4_e2m1::from(v, rounding, bits).bits;
+    if (io.codes) io.codes[i] = code;
     if (io.dequant) {
-      const float q = detail::fp4_round_value(v, rounding, bits, r.overflow);
-      io.dequant[i] = ((q * chosen.scale) * t.amax) / t.divisor;
+      if (by_table) {
+        io.dequant[i] = detail::decode_from_table(table, code);
+      } else {
+        const float q = detail::fp4_round_value(v, rounding, bits, r.overflow);
+        io.dequant[i] = ((q * chosen.scale) * t.amax) / t.divisor;
+      }
     }
   }
   return rec;

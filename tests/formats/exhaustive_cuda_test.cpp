@@ -426,7 +426,7 @@ float cuda_bf16_to_float(std::uint16_t bits) {
 
 TEST_SUITE("formats.exhaustive") {
   TEST_CASE("every float32 encodes as CUDA does in all ten modes") {
-    // Row 10: fp4_e2m1::from(float) rounds to nearest through a comparison ladder; its scalar
+    // Row 10: fp4_e2m1::from(float) rounds to nearest through e2m1_rne_arith; its scalar
     // twin, the generic rounding-core encoder, must agree with CUDA on every float as well.
     constexpr std::size_t kGenericRow = kModeCount;
     constexpr std::size_t kE2m1Nearest = 4;

@@ -61,8 +61,8 @@ struct NumberLineView {
 
 /// One row of a number line: a label and the values to tick.
 struct NumberLineRow {
-  std::string label;
-  std::vector<double> values;
+  std::string label;           ///< e.g. "E2M1"
+  std::vector<double> values;  ///< every value of the format (non-finite ones are skipped)
 };
 
 /// Rows of values on one shared zoomable axis; returns the mouse input (x in value units).

@@ -116,8 +116,14 @@ bool gpu_quantize(const formats::Recipe& recipe, formats::ScaleLayout layout, Gp
   return ok;
 }
 
-bool gpu_fake_quantize(const formats::Recipe& recipe, GpuDType dtype, const void* host_data, std::int64_t rows,
-                       std::int64_t cols, GpuDType out_dtype, std::vector<std::uint8_t>& out, std::string& error) {
+namespace {
+
+/// Uploads the input, runs amax when the recipe needs it, then `launch(dx, damax, dout)` into a
+/// rows x cols out_dtype device buffer, and copies that back to `out`.
+template <class Launch>
+bool values_on_gpu(const formats::Recipe& recipe, GpuDType dtype, const void* host_data, std::int64_t rows,
+                   std::int64_t cols, GpuDType out_dtype, std::vector<std::uint8_t>& out, std::string& error,
+                   const char* what, Launch launch) {
   if (!preflight(recipe, rows, cols, host_data, error)) return false;
   DeviceBuffers mem;
   void* dx = nullptr;
@@ -126,29 +132,31 @@ bool gpu_fake_quantize(const formats::Recipe& recipe, GpuDType dtype, const void
   const std::size_t out_bytes = static_cast<std::size_t>(rows * cols) * gpu_dtype_size(out_dtype);
   void* dout = nullptr;
   if (!mem.alloc(&dout, out_bytes, error)) return false;
-  if (!fake_quantize_async(recipe, dx, dtype, rows, cols, damax, dout, out_dtype, nullptr, error)) return false;
-  if (!check(cudaDeviceSynchronize(), "fake quantize", error)) return false;
+  if (!launch(dx, damax, dout)) return false;
+  if (!check(cudaDeviceSynchronize(), what, error)) return false;
   out.resize(out_bytes);
   return check(cudaMemcpy(out.data(), dout, out_bytes, cudaMemcpyDeviceToHost), "copy out", error);
+}
+
+}  // namespace
+
+bool gpu_fake_quantize(const formats::Recipe& recipe, GpuDType dtype, const void* host_data, std::int64_t rows,
+                       std::int64_t cols, GpuDType out_dtype, std::vector<std::uint8_t>& out, std::string& error) {
+  return values_on_gpu(recipe, dtype, host_data, rows, cols, out_dtype, out, error, "fake quantize",
+                       [&](const void* dx, const std::uint32_t* damax, void* dout) {
+                         return fake_quantize_async(recipe, dx, dtype, rows, cols, damax, dout, out_dtype, nullptr,
+                                                    error);
+                       });
 }
 
 bool gpu_simulate_quantize(const formats::Recipe& recipe, const formats::SimulateOptions& options, GpuDType dtype,
                            const void* host_data, std::int64_t rows, std::int64_t cols, GpuDType out_dtype,
                            std::vector<std::uint8_t>& out, std::string& error) {
-  if (!preflight(recipe, rows, cols, host_data, error)) return false;
-  DeviceBuffers mem;
-  void* dx = nullptr;
-  std::uint32_t* damax = nullptr;
-  if (!upload_and_amax(recipe, dtype, host_data, rows * cols, mem, &dx, &damax, error)) return false;
-  const std::size_t out_bytes = static_cast<std::size_t>(rows * cols) * gpu_dtype_size(out_dtype);
-  void* dout = nullptr;
-  if (!mem.alloc(&dout, out_bytes, error)) return false;
-  if (!simulate_quantize_async(recipe, options, dx, dtype, rows, cols, damax, dout, out_dtype, nullptr, error)) {
-    return false;
-  }
-  if (!check(cudaDeviceSynchronize(), "simulate quantize", error)) return false;
-  out.resize(out_bytes);
-  return check(cudaMemcpy(out.data(), dout, out_bytes, cudaMemcpyDeviceToHost), "copy out", error);
+  return values_on_gpu(recipe, dtype, host_data, rows, cols, out_dtype, out, error, "simulate quantize",
+                       [&](const void* dx, const std::uint32_t* damax, void* dout) {
+                         return simulate_quantize_async(recipe, options, dx, dtype, rows, cols, damax, dout,
+                                                        out_dtype, nullptr, error);
+                       });
 }
 
 bool gpu_dequantize(const GpuQuantized& q, GpuDType out_dtype, std::vector<std::uint8_t>& out, std::string& error) {

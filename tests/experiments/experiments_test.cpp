@@ -5,38 +5,17 @@
 #include <cmath>
 
 #include "experiments/experiment.hpp"
+#include "tests/experiments/run_experiment.hpp"
 
 using namespace fp4lab::exp;
+using namespace fp4lab::exp::testing;
 
 namespace {
-
-const Registry& registry() {
-  static const Registry reg = [] {
-    Registry r;
-    register_all(r);
-    return r;
-  }();
-  return reg;
-}
-
-Result run(const char* id, const Params& params) {
-  const Experiment* e = registry().find(id);
-  REQUIRE(e != nullptr);
-  return e->run(params, nullptr);
-}
 
 std::string cell_text(const Table& t, std::size_t row, std::size_t col) {
   const Cell& c = t.rows.at(row).at(col);
   if (const auto* s = std::get_if<std::string>(&c)) return *s;
   return std::to_string(std::get<double>(c));
-}
-
-const Table& table(const Result& r, const std::string& id) {
-  for (const Table& t : r.tables) {
-    if (t.id == id) return t;
-  }
-  FAIL("no table " << id);
-  return r.tables.front();
 }
 
 Params small_tensor() {

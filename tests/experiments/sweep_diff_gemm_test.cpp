@@ -21,36 +21,15 @@
 #include "core/recipe_spec.hpp"
 #include "core/synthetic.hpp"
 #include "experiments/experiment.hpp"
+#include "tests/experiments/run_experiment.hpp"
 #include "experiments/quantized_file.hpp"
 
 using namespace fp4lab;
 using namespace fp4lab::exp;
+using namespace fp4lab::exp::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-const Registry& registry() {
-  static const Registry reg = [] {
-    Registry r;
-    register_all(r);
-    return r;
-  }();
-  return reg;
-}
-
-Result run(const char* id, const Params& params) {
-  const Experiment* e = registry().find(id);
-  REQUIRE(e != nullptr);
-  return e->run(params, nullptr);
-}
-
-const Table& table(const Result& r, const std::string& id) {
-  for (const Table& t : r.tables) {
-    if (t.id == id) return t;
-  }
-  FAIL("no table " << id);
-  return r.tables.front();
-}
 
 std::string text(const Cell& c) {
   if (const auto* s = std::get_if<std::string>(&c)) return *s;

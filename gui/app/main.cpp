@@ -101,10 +101,10 @@ void frame(Window& w, Workbench& wb) {
 }
 
 /// Sleeps out the rest of a frame interval that began at `t0`: 60 fps when idle (as vsync would,
-/// which Xvfb lacks), 15 fps while experiments run so the worker threads get the cores; a
+/// which Xvfb lacks), 10 fps while experiments run so the worker threads get the cores; a
 /// finished run cuts the wait short.
 void pace(const Workbench& wb, Clock::time_point t0) {
-  const double interval_ms = wb.busy() ? 66.0 : 16.7;
+  const double interval_ms = wb.busy() ? 100.0 : 16.7;
   // a finished run ends the wait at once: new results are drawn without waiting out the interval
   while (ms_since(t0) < interval_ms && !wb.has_news()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
 }

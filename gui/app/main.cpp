@@ -3,6 +3,7 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -81,6 +82,10 @@ bool parse(int argc, char** argv, Options& o) {
   }
   return true;
 }
+
+/// Set by SIGINT/SIGTERM: the interactive loop ends and saves the settings as on closing.
+volatile std::sig_atomic_t g_stop = 0;
+extern "C" void on_stop_signal(int) { g_stop = 1; }
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
 
@@ -294,10 +299,21 @@ int main(int argc, char** argv) {
       }
       w->swap();
     } else if (rc == 0) {
-      while (!w->should_close()) {
+      // idle (nothing running, nothing new): sleep until input, then draw a few frames so ImGui
+      // settles hover and animation states; the two shared cores stay free for other work
+      int settle_frames = 3;
+      std::signal(SIGINT, on_stop_signal);
+      std::signal(SIGTERM, on_stop_signal);
+      while (!w->should_close() && !g_stop) {
         const auto t0 = Clock::now();
         frame(*w, wb);
         pace(wb, t0);
+        if (wb.busy() || wb.has_news() || ImGui::IsAnyItemActive()) {
+          settle_frames = 3;
+        } else if (--settle_frames <= 0) {
+          w->wait_events(0.5);
+          settle_frames = 3;
+        }
       }
       wb.save_settings_file(wb.config_path);
     }

@@ -95,6 +95,8 @@ Image Window::read_back(int x0, int y0, int x1, int y1) const {
   return img;
 }
 
+void Window::wait_events(double timeout_s) { glfwWaitEventsTimeout(timeout_s); }
+
 void Window::swap() { glfwSwapBuffers(window_); }
 
 void Window::set_vsync(bool on) { glfwSwapInterval(on ? 1 : 0); }

@@ -31,6 +31,8 @@ class Window {
   /// Reads [x0, x1) x [y0, y1) (top-left origin, framebuffer pixels) of the back buffer,
   /// flipped to top-to-bottom rows; call after render() and before swap().
   Image read_back(int x0, int y0, int x1, int y1) const;
+  /// Blocks until an input event arrives or `timeout_s` passes (an idle GUI draws nothing).
+  void wait_events(double timeout_s);
   /// Presents the frame.
   void swap();
   /// Sets the swap interval (0: no vsync, for screenshots and --stats).

@@ -20,7 +20,15 @@ namespace {
 constexpr float kStatusHeight = 26;
 constexpr int kKeyF1 = 290;  // GLFW_KEY_F1 (the GLFW backend indexes KeysDown by GLFW key codes)
 
-const char* layout_name(Layout l) { return l == Layout::kTiled ? "tiled" : "single"; }
+const char* layout_name(Layout l) {
+  return l == Layout::kTiled ? "tiled" : l == Layout::kFree ? "free" : "single";
+}
+
+Layout parse_layout(const nlohmann::json& j) {
+  if (j == "tiled") return Layout::kTiled;
+  if (j == "free") return Layout::kFree;
+  return Layout::kSingle;
+}
 
 /// A file-name-safe version of an id.
 std::string safe(const std::string& s) {
@@ -125,6 +133,7 @@ void Workbench::menu_bar() {
   if (ImGui::BeginMenu("View")) {
     if (ImGui::MenuItem("Single panel", "Ctrl+T", layout_ == Layout::kSingle)) layout_ = Layout::kSingle;
     if (ImGui::MenuItem("Tile all panels", "Ctrl+T", layout_ == Layout::kTiled)) layout_ = Layout::kTiled;
+    if (ImGui::MenuItem("Free windows (movable, remembered)", nullptr, layout_ == Layout::kFree)) layout_ = Layout::kFree;
     if (!config_path.empty() && ImGui::MenuItem("Save settings", "Ctrl+S")) {
       message_ = save_settings_file(config_path) ? "settings saved to " + config_path : "could not save " + config_path;
     }
@@ -159,15 +168,17 @@ void Workbench::frame() {
     Panel& p = *panels_[static_cast<std::size_t>(i)];
     if (layout_ == Layout::kSingle && i != active_) continue;
     ImVec2 pos(0, top), size = area;
-    if (layout_ == Layout::kTiled) {
+    if (layout_ != Layout::kSingle) {
       const int cols = 3, rows = (n + cols - 1) / cols;
       size = ImVec2(area.x / cols, area.y / rows);
       pos = ImVec2(size.x * (i % cols), top + size.y * (i / cols));
     }
-    ImGui::SetNextWindowPos(pos, ImGuiCond_Always);
-    ImGui::SetNextWindowSize(size, ImGuiCond_Always);
+    // free windows start tiled, then keep where the user put them (ImGui's ini, in gui.json)
+    const ImGuiCond cond = layout_ == Layout::kFree ? ImGuiCond_FirstUseEver : ImGuiCond_Always;
+    ImGui::SetNextWindowPos(pos, cond);
+    ImGui::SetNextWindowSize(size, cond);
     const std::string name = std::string(p.title()) + "###" + p.id();
-    if (ImGui::Begin(name.c_str(), nullptr, fixed)) p.draw();
+    if (ImGui::Begin(name.c_str(), nullptr, layout_ == Layout::kFree ? ImGuiWindowFlags_NoCollapse : fixed)) p.draw();
     rects_[static_cast<std::size_t>(i)] = {ImGui::GetWindowPos(),
                                            ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x,
                                                   ImGui::GetWindowPos().y + ImGui::GetWindowSize().y)};
@@ -180,7 +191,7 @@ void Workbench::frame() {
   ImGui::Begin("##status", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove);
   int running = 0;
   for (const auto& p : panels_) running += p->busy();
-  ImGui::Text("%s | %d running | %.1f ms/frame | %s", layout_ == Layout::kTiled ? "tiled" : active().title(), running,
+  ImGui::Text("%s | %d running | %.1f ms/frame | %s", layout_ == Layout::kSingle ? active().title() : layout_name(layout_), running,
               1000.0f / std::max(1.0f, io.Framerate), message_.c_str());
   ImGui::End();
 }
@@ -252,7 +263,7 @@ nlohmann::json Workbench::save_settings() const {
 void Workbench::load_settings(const nlohmann::json& j) {
   if (!j.is_object()) return;
   if (j.contains("active") && j["active"].is_string()) set_active(j["active"].get<std::string>());
-  if (j.contains("layout") && j["layout"].is_string()) layout_ = j["layout"] == "tiled" ? Layout::kTiled : Layout::kSingle;
+  if (j.contains("layout") && j["layout"].is_string()) layout_ = parse_layout(j["layout"]);
   if (j.contains("export_dir") && j["export_dir"].is_string()) export_dir = j["export_dir"].get<std::string>();
   if (j.contains("panels") && j["panels"].is_object()) {
     for (const auto& [id, v] : j["panels"].items()) {
@@ -271,7 +282,7 @@ void Workbench::apply_scenario(const nlohmann::json& j) {
     const std::string id = j["panel"].get<std::string>();
     if (!set_active(id)) throw std::invalid_argument("scenario: no panel named '" + id + "'");
   }
-  if (j.contains("layout")) layout_ = j["layout"] == "tiled" ? Layout::kTiled : Layout::kSingle;
+  if (j.contains("layout")) layout_ = parse_layout(j["layout"]);
   for (const auto& [key, v] : j.items()) {
     if (Panel* p = panel(key)) p->load(v);
   }

@@ -16,7 +16,11 @@
 namespace fp4lab::gui {
 
 /// How the panels are laid out in the main window.
-enum class Layout { kSingle, kTiled };
+enum class Layout {
+  kSingle,  ///< the active panel fills the window
+  kTiled,   ///< every panel in a 3 x 2 grid
+  kFree,    ///< every panel a movable, resizable window; positions persist in the settings
+};
 
 /// A request for a PNG of a screen rectangle, fulfilled by the app after rendering the frame.
 struct CaptureRequest {

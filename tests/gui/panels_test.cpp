@@ -274,6 +274,33 @@ TEST_SUITE("gui.workbench") {
     CHECK(wb2.save_settings()["panels"] == saved["panels"]);
     std::filesystem::remove_all(dir);
   }
+  TEST_CASE("free windows keep the position the user gave them across sessions") {
+    nlohmann::json saved;
+    {
+      Headless h;
+      Workbench wb;
+      wb.set_layout(Layout::kFree);
+      h.frame(wb);
+      ImGui::NewFrame();
+      wb.frame();
+      ImGui::SetWindowPos("Help###help", ImVec2(100, 120));  // what dragging the window does
+      ImGui::Render();
+      h.frame(wb);
+      CHECK(wb.panel_rect(*wb.panel("help")).first.x == 100);
+      saved = wb.save_settings();
+      for (auto& p : wb.panels()) p->cancel();
+    }
+    CHECK(saved["layout"] == "free");
+    Headless h;  // a new ImGui context: nothing remembered but the settings
+    Workbench wb;
+    wb.load_settings(saved);
+    h.frame(wb);
+    CHECK(wb.layout() == Layout::kFree);
+    const auto r = wb.panel_rect(*wb.panel("help"));
+    CHECK(r.first.x == 100);
+    CHECK(r.first.y == 120);
+    for (auto& p : wb.panels()) p->cancel();
+  }
   TEST_CASE("the config file lives under XDG_CONFIG_HOME, else ~/.config") {
     const char* old = std::getenv("XDG_CONFIG_HOME");
     const std::string keep = old ? old : "";

@@ -24,9 +24,8 @@ constexpr Entry kEntries[] = {
               "Recipes (te, modelopt, torchao) differ in how the two scales are computed and rounded."},
     {"MXFP4", "OCP microscaling: blocks of 32 E2M1 values sharing a power-of-two E8M0 scale.\n"
               "No tensor scale: coarser scales, so more error than NVFP4 on most tensors."},
-    {"4/6 (Four Over Six)", "Each NVFP4 block tries two scales: max -> 6 (M=6) and max -> 4 (M=4).\n"
-                            "M=4 keeps values near the block max on a finer grid; the block keeps the candidate with the\n"
-                            "smaller error (mse, mae or abs_max rule). The Block lab shows both, step by step."},
+    {"4/6 (Four Over Six)", "Each NVFP4 block tries two scales, block max -> 6 (M=6) and block max -> 4 (M=4, a finer grid\n"
+                            "near the max), and keeps the one with the smaller error (mse, mae or abs_max rule)."},
 };
 
 class HelpPanel : public Panel {
@@ -44,7 +43,8 @@ class HelpPanel : public Panel {
     ImGui::Separator();
     ImGui::TextUnformatted(
         "Shortcuts: Ctrl+1..6 panels, Ctrl+R run, Esc cancel, Ctrl+E export (PNG, JSON, CSV),\n"
-        "Ctrl+T tile all panels / single panel, Ctrl+S save settings, F1 help. Diff: N next mismatch.");
+        "Ctrl+T tile all panels / single panel (View > Free windows: movable), Ctrl+S save settings,\n"
+        "F1 help. Diff: N next mismatch, Shift+N previous. The Block lab shows 4/6 step by step.");
     ImGui::TextUnformatted("Every number comes from the same experiments as the fp4lab CLI.");
   }
 };

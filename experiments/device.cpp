@@ -1,31 +1,51 @@
 // The device quantizer registry (see device.hpp).
 #include "experiments/device.hpp"
 
+#include <mutex>
 #include <stdexcept>
 
 namespace fp4lab::exp {
 namespace {
 
-std::unique_ptr<DeviceQuantizer>& installed() {
-  static std::unique_ptr<DeviceQuantizer> q;
-  return q;
+struct Installed {
+  std::mutex mutex;
+  DeviceQuantizerFactory factory;
+  std::unique_ptr<DeviceQuantizer> quantizer;
+};
+
+Installed& installed() {
+  static Installed i;
+  return i;
 }
 
 }  // namespace
 
-void set_device_quantizer(std::unique_ptr<DeviceQuantizer> q) { installed() = std::move(q); }
+void set_device_quantizer_factory(DeviceQuantizerFactory factory) {
+  Installed& i = installed();
+  std::lock_guard<std::mutex> lock(i.mutex);
+  i.factory = std::move(factory);
+  i.quantizer.reset();
+}
 
 const DeviceQuantizer* select_device(const std::string& device) {
   if (device == "cpu") return nullptr;
   if (device != "cuda") {
     throw std::invalid_argument("parameter 'device': '" + device + "' is not a device; accepted: cpu, cuda");
   }
-  if (!installed()) {
-    throw std::invalid_argument(
-        "parameter 'device': cuda is not available (this fp4lab was built without the CUDA part, or no GPU "
-        "was found when it started)");
+  Installed& i = installed();
+  std::lock_guard<std::mutex> lock(i.mutex);
+  if (!i.quantizer) {
+    if (!i.factory) {
+      throw std::invalid_argument("parameter 'device': cuda is not available (this fp4lab was built without the "
+                                  "CUDA part)");
+    }
+    try {
+      i.quantizer = i.factory();
+    } catch (const std::exception& e) {
+      throw std::invalid_argument(std::string("parameter 'device': cuda is not available: ") + e.what());
+    }
   }
-  return installed().get();
+  return i.quantizer.get();
 }
 
 }  // namespace fp4lab::exp

@@ -3,6 +3,7 @@
 // The device twin gives the same bits (`fp4lab verify`), so results do not depend on the device.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -24,11 +25,17 @@ class DeviceQuantizer {
   virtual core::Tensor fake_quantize(const core::TensorView& x, const formats::Recipe& r) const = 0;
 };
 
-/// Installs the device quantizer (the CLI does, when built with CUDA); null removes it.
-void set_device_quantizer(std::unique_ptr<DeviceQuantizer> q);
+/// Makes the device quantizer; throws std::runtime_error (e.g. no GPU) when it cannot.
+using DeviceQuantizerFactory = std::function<std::unique_ptr<DeviceQuantizer>()>;
+
+/// Installs the factory of the "cuda" device (the CLI does, when built with CUDA); it runs on
+/// the first select_device("cuda"), so runs that stay on the CPU never touch the driver.
+/// An empty factory removes the device.
+void set_device_quantizer_factory(DeviceQuantizerFactory factory);
 
 /// The quantizer a "device" parameter names: null for "cpu", the installed one for "cuda";
-/// throws std::invalid_argument for other names or when none is installed.
+/// throws std::invalid_argument for other names, when none is installed, or when the factory
+/// fails (its message included).
 const DeviceQuantizer* select_device(const std::string& device);
 
 #ifdef FP4LAB_HAVE_CUDA

@@ -15,7 +15,6 @@
 #include "experiments/quantized_file.hpp"
 #include "experiments/device.hpp"
 #ifdef FP4LAB_HAVE_CUDA
-#include "kernels/block_quantize.hpp"
 #include "kernels/commands.hpp"
 #endif
 
@@ -168,8 +167,7 @@ int main(int argc, char** argv) {
   Registry reg;
   register_all(reg);
 #ifdef FP4LAB_HAVE_CUDA
-  // --device cuda for the experiments that take it; without a GPU it stays unavailable
-  if (fp4lab::kernels::device_count() > 0) set_device_quantizer(make_cuda_quantizer());
+  set_device_quantizer_factory(make_cuda_quantizer);  // --device cuda; probed on first use
 #endif
   if (argc < 2) {
     std::fputs(kUsage, stderr);

@@ -16,16 +16,19 @@ TEST_SUITE("kernels.compare_device") {
     exp::register_all(reg);
     const exp::Experiment* compare = reg.find("compare");
     REQUIRE(compare != nullptr);
-    exp::set_device_quantizer(nullptr);
+    exp::set_device_quantizer_factory({});
     CHECK_THROWS_WITH_AS(compare->run({{"device", "cuda"}, {"rows", 64}, {"cols", 64}}, nullptr),
                          doctest::Contains("cuda is not available"), std::invalid_argument);
     CHECK_THROWS_WITH_AS(compare->run({{"device", "tpu"}}, nullptr), doctest::Contains("accepted: cpu, cuda"),
                          std::invalid_argument);
+    exp::set_device_quantizer_factory(exp::make_cuda_quantizer);
     if (kernels::device_count() == 0) {
-      MESSAGE("no CUDA device: compare --device cuda skipped");
+      CHECK_THROWS_WITH_AS(compare->run({{"device", "cuda"}, {"rows", 64}, {"cols", 64}}, nullptr),
+                           doctest::Contains("no CUDA device"), std::invalid_argument);
+      exp::set_device_quantizer_factory({});
+      MESSAGE("no CUDA device: compare --device cuda against the CPU skipped");
       return;
     }
-    exp::set_device_quantizer(exp::make_cuda_quantizer());
     const exp::Params base = {{"rows", 300},
                               {"cols", 520},
                               {"outlier_fraction", 0.01},
@@ -39,7 +42,7 @@ TEST_SUITE("kernels.compare_device") {
     a["provenance"].erase("params");
     b["provenance"].erase("params");
     CHECK(a == b);
-    exp::set_device_quantizer(nullptr);
+    exp::set_device_quantizer_factory({});
   }
 }
 

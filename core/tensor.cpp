@@ -69,6 +69,7 @@ float TensorView::at(std::int64_t i) const {
 }
 
 void TensorView::to_float(std::int64_t begin, std::span<float> out) const {
+  if (out.empty()) return;  // an empty view's data may be null, and memcpy must not see it
   if (dtype_ == DType::kF32) {
     std::memcpy(out.data(), static_cast<const std::uint8_t*>(data_) + 4 * begin, out.size() * 4);
     return;

@@ -46,7 +46,7 @@ bool ends_with(const std::string& s, const char* suffix) {
 /// Copies a mapped view into an owned tensor (the mapping is closed on return).
 core::Tensor copy_of(const core::TensorView& v) {
   core::Tensor t(v.dtype(), v.shape());
-  std::memcpy(t.data(), v.data(), t.size_bytes());
+  if (t.size_bytes() != 0) std::memcpy(t.data(), v.data(), t.size_bytes());  // empty: data() may be null
   return t;
 }
 

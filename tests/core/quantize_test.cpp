@@ -118,8 +118,9 @@ bool same_bytes(const T& a, const T& b) {
 bool same_quantized(const core::QuantizedTensor& a, const core::QuantizedTensor& b) {
   return a.codes == b.codes && a.scales == b.scales && a.zero_points == b.zero_points &&
          a.group_scales.size() == b.group_scales.size() &&
-         std::memcmp(a.group_scales.data(), b.group_scales.data(), a.group_scales.size() * 4) ==
-             0 &&
+         (a.group_scales.empty() ||  // memcmp of null pointers is undefined even for 0 bytes
+          std::memcmp(a.group_scales.data(), b.group_scales.data(), a.group_scales.size() * 4) ==
+              0) &&
          a.nonfinite == b.nonfinite && same_bytes(a.tensor_scale, b.tensor_scale) &&
          a.padded_cols == b.padded_cols && a.scale_cols == b.scale_cols;
 }

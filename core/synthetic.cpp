@@ -111,6 +111,8 @@ Tensor make_synthetic(const SyntheticSpec& s, int threads) {
   Tensor t(s.dtype, s.shape);
   const std::int64_t cols = s.shape.back();
   parallel_for(n, threads, [&](std::int64_t b, std::int64_t e) {
+    std::int64_t factor_row = -1;  // the row whose scale factor `factor` holds
+    double factor = 1.0;
     for (std::int64_t i = b; i < e; ++i) {
       const auto u = static_cast<std::uint64_t>(i);
       double v = base_value(s, u);
@@ -118,8 +120,12 @@ Tensor make_synthetic(const SyntheticSpec& s, int threads) {
         v = (draw(s.seed, u, 201) < 0.5 ? -1.0 : 1.0) * s.outlier_magnitude * s.scale * (0.5 + draw(s.seed, u, 202));
       }
       if (s.row_scale_spread > 0) {
-        const auto row = static_cast<std::uint64_t>(i / cols);
-        v *= std::exp(s.row_scale_spread * normal(s.seed ^ 0x524F5753ull, row, 300));
+        if (i / cols != factor_row) {  // a pure function of the row: drawn once per row
+          factor_row = i / cols;
+          factor = std::exp(s.row_scale_spread *
+                            normal(s.seed ^ 0x524F5753ull, static_cast<std::uint64_t>(factor_row), 300));
+        }
+        v *= factor;
       }
       t.set(i, static_cast<float>(v));
     }

@@ -2,6 +2,8 @@
 #include "experiments/tensor_source.hpp"
 
 #include <cstring>
+#include <mutex>
+#include <sstream>
 #include <stdexcept>
 
 #include "core/io/npy.hpp"
@@ -77,6 +79,43 @@ void load_file(const std::string& path, const std::string& name, SourceTensor& o
   out.hash = fnv1a_hex(out.tensor.data(), out.tensor.size_bytes());
 }
 
+/// The last synthetic tensor of at most kCacheBytes, with its description and hash: the GUI's
+/// panels and batch runs ask for the same tensor again and again, and generating it (Philox,
+/// log, cos per element) and hashing it cost more than copying it.
+constexpr std::size_t kCacheBytes = 64u << 20;
+
+struct SyntheticCache {
+  std::mutex mutex;
+  std::string key;
+  SourceTensor value;
+};
+
+SyntheticCache& synthetic_cache() {
+  static SyntheticCache c;
+  return c;
+}
+
+/// Every field that determines a synthetic tensor, bit for bit.
+std::string cache_key(const core::SyntheticSpec& s) {
+  std::ostringstream k;
+  k.precision(17);
+  k << static_cast<int>(s.distribution) << ' ' << static_cast<int>(s.dtype) << ' ' << s.seed << ' ' << s.scale
+    << ' ' << s.nu << ' ' << s.lognormal_sigma << ' ' << s.mixture_weight << ' ' << s.mixture_scale << ' '
+    << s.outlier_fraction << ' ' << s.outlier_magnitude << ' ' << s.row_scale_spread;
+  for (std::int64_t d : s.shape) k << ' ' << d;
+  return k.str();
+}
+
+SourceTensor copy_source(const SourceTensor& s) {
+  SourceTensor c;
+  c.tensor = core::Tensor(s.tensor.dtype(), s.tensor.shape());
+  std::memcpy(c.tensor.data(), s.tensor.data(), s.tensor.size_bytes());
+  c.description = s.description;
+  c.hash = s.hash;
+  c.seed = s.seed;
+  return c;
+}
+
 }  // namespace
 
 SourceTensor load_source(const Params& p, int threads) {
@@ -109,9 +148,20 @@ SourceTensor load_source(const Params& p, int threads) {
   s.outlier_fraction = read_double(p, "outlier_fraction", 0, 1);
   s.outlier_magnitude = read_double(p, "outlier_magnitude", 0, 1e6);
   s.row_scale_spread = read_double(p, "row_scale_spread", 0, 10);
+  const std::string key = cache_key(s);
+  SyntheticCache& cache = synthetic_cache();
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    if (cache.key == key) return copy_source(cache.value);
+  }
   out.tensor = core::make_synthetic(s, threads);
   out.description = core::describe(s);
   out.hash = fnv1a_hex(out.tensor.data(), out.tensor.size_bytes());
+  if (out.tensor.size_bytes() <= kCacheBytes) {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    cache.value = copy_source(out);
+    cache.key = key;
+  }
   return out;
 }
 

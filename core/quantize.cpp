@@ -190,6 +190,11 @@ float tensor_amax(const TensorView& x, const Recipe& recipe, int threads) {
 }
 
 QuantizedTensor quantize(const TensorView& x, const QuantizeOptions& options) {
+  return quantize_and_dequantize(x, options, nullptr);
+}
+
+QuantizedTensor quantize_and_dequantize(const TensorView& x, const QuantizeOptions& options, Tensor* values,
+                                        DType out_dtype) {
   const Recipe& r = options.recipe;
   const Plan p = make_plan(x, r);
   if (r.overflow == formats::Fp4Overflow::kReferenceUnclamped) {
@@ -215,7 +220,8 @@ QuantizedTensor quantize(const TensorView& x, const QuantizeOptions& options) {
   const float amax = formats::uses_tensor_scale(r) ? tensor_amax(x, r, options.threads) : 0.0f;
   q.tensor_scale = formats::tensor_scale(r, amax);
   if (options.keep_records) q.records.resize(static_cast<std::size_t>(p.units()));
-  run_units(x, r, p, q.tensor_scale, options.threads, &q, nullptr, options.keep_records ? &q.records : nullptr);
+  if (values) *values = Tensor(out_dtype, x.shape());
+  run_units(x, r, p, q.tensor_scale, options.threads, &q, values, options.keep_records ? &q.records : nullptr);
   return q;
 }
 

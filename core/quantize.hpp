@@ -55,6 +55,11 @@ float tensor_amax(const TensorView& x, const formats::Recipe& recipe, int thread
 /// Quantizes a tensor. Throws std::invalid_argument for empty tensors and bad recipes.
 QuantizedTensor quantize(const TensorView& x, const QuantizeOptions& options);
 
+/// quantize(), and in the same pass the dequantized values into *values (out_dtype, the
+/// input's shape), bit-identical to dequantize(quantize(x)). values may be null.
+QuantizedTensor quantize_and_dequantize(const TensorView& x, const QuantizeOptions& options, Tensor* values,
+                                        DType out_dtype = DType::kF32);
+
 /// Dequantizes to `out_dtype` (the input's shape; with the RHT the inverse is applied).
 Tensor dequantize(const QuantizedTensor& q, DType out_dtype = DType::kF32, int threads = 0);
 

@@ -149,9 +149,13 @@ class Compare : public Experiment {
       core::QuantizedTensor q;
       const bool has_codes = r.overflow == Fp4Overflow::kSaturate;
       if (has_codes) {
-        q = device ? device->quantize(x, r)
-                   : core::quantize(x, core::QuantizeOptions{r, ScaleLayout::kRowMajor, threads, false});
-        fake = device ? device->dequantize(q) : core::dequantize(q, core::DType::kF32, threads);
+        if (device) {
+          q = device->quantize(x, r);
+          fake = device->dequantize(q);
+        } else {  // codes and values from one pass
+          q = core::quantize_and_dequantize(x, core::QuantizeOptions{r, ScaleLayout::kRowMajor, threads, false},
+                                            &fake);
+        }
       } else {
         fake = device ? device->fake_quantize(x, r) : core::fake_quantize(x, r, core::DType::kF32, threads);
       }

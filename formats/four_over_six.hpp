@@ -73,6 +73,9 @@ FP4LAB_HD constexpr DecodeTable decode_table(float scale, const TensorScale& t) 
 /// code keeps the table in registers).
 FP4LAB_HD constexpr float decode_from_table(const DecodeTable& d, std::uint8_t c) {
   const unsigned k = c & 0x7u;
+#if !defined(__CUDA_ARCH__)
+  if (!__builtin_is_constant_evaluated()) return (c & 0x8u) ? -d.v[k] : d.v[k];  // a load on the CPU
+#endif
   const float lo = (k & 2u) ? ((k & 1u) ? d.v[3] : d.v[2]) : ((k & 1u) ? d.v[1] : d.v[0]);
   const float hi = (k & 2u) ? ((k & 1u) ? d.v[7] : d.v[6]) : ((k & 1u) ? d.v[5] : d.v[4]);
   const float m = (k & 4u) ? hi : lo;

@@ -174,6 +174,13 @@ TEST_SUITE("core.quantize") {
           const core::QuantizedTensor q = quantize(x, n.recipe);
           CHECK(same_bits(core::dequantize(q), fake(x, n.recipe)));
           CHECK(q.nonfinite == 0);
+          // the one-pass twin: the same codes, scales and values
+          Tensor values;
+          core::QuantizeOptions opt;
+          opt.recipe = n.recipe;
+          const core::QuantizedTensor q1 = core::quantize_and_dequantize(x.view(), opt, &values);
+          CHECK(same_quantized(q, q1));
+          CHECK(same_bits(values, core::dequantize(q)));
         }
       }
     }

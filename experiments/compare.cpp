@@ -39,9 +39,10 @@ Histos histograms(const core::TensorView& x, const core::Tensor& xq, const core:
   core::parallel_for(chunks, threads, [&](std::int64_t cb, std::int64_t ce) {
     std::vector<float> a(kChunk);
     for (std::int64_t c = cb; c < ce; ++c) {
-      Histos h{std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0)};
+      // integer counts per chunk (exact, and cheaper to bump than doubles), as doubles at the end
+      std::vector<std::uint32_t> err(bins, 0), rel(bins, 0), scaled(bins, 0);
       const std::int64_t b = c * kChunk, e = std::min(n, b + kChunk);
-      std::int64_t unit_row = -1, unit_block = -1;
+      std::int64_t block_end = -1;  // first column past the block whose unit is in unit_scale
       double unit_scale = 0.0;
       x.to_float(b, std::span<float>(a.data(), static_cast<std::size_t>(e - b)));
       const double inv_rms = 1.0 / rms;
@@ -50,32 +51,34 @@ Histos histograms(const core::TensorView& x, const core::Tensor& xq, const core:
         if (col == cols) {
           col = 0;
           ++row;
+          block_end = -1;
         }
         const float xv = a[static_cast<std::size_t>(i - b)], qv = fq[i];
         if (!std::isfinite(xv)) continue;
         const double d = (double(qv) - xv) * inv_rms;  // error in units of rms(x), range [-0.5, 0.5]
         const double eb = (d + 0.5) * bins;
-        if (eb >= 0 && eb < bins) h.err[static_cast<int>(eb)] += 1;
+        if (eb >= 0 && eb < bins) ++err[static_cast<int>(eb)];
         if (xv != 0.0f) {
-          const double rel = std::fabs(double(qv) - xv) / std::fabs(double(xv));  // range [0, 1]
-          h.rel[rel >= 1.0 ? bins - 1 : static_cast<int>(rel * bins)] += 1;
+          const double r = std::fabs(double(qv) - xv) / std::fabs(double(xv));  // range [0, 1]
+          ++rel[r >= 1.0 ? bins - 1 : static_cast<int>(r * bins)];
         }
         if (q) {
-          // the block unit changes once per block: look it up only then
-          const std::int64_t block = col / q->recipe.block_size;
-          if (row != unit_row || block != unit_block) {
-            unit_row = row;
-            unit_block = block;
+          // the block unit changes once per block (and per row): look it up only then
+          if (col >= block_end) {
+            const std::int64_t bs = q->recipe.block_size;
+            block_end = (col / bs + 1) * bs;
             const float unit =
                 dequantize_code(q->recipe, q->tensor_scale, q->block_scale(row, col), code_of_one(q->recipe));
             unit_scale = (unit > 0 && std::isfinite(unit)) ? bins / (8.0 * unit) : 0.0;
           }
           if (unit_scale > 0) {
             const double sb = std::fabs(xv) * unit_scale;  // |x| / unit over [0, 8]
-            if (sb < bins) h.scaled[static_cast<int>(sb)] += 1;
+            if (sb < bins) ++scaled[static_cast<int>(sb)];
           }
         }
       }
+      Histos h{std::vector<double>(err.begin(), err.end()), std::vector<double>(rel.begin(), rel.end()),
+               std::vector<double>(scaled.begin(), scaled.end())};
       parts[static_cast<std::size_t>(c)] = std::move(h);
     }
   });

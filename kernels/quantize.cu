@@ -157,6 +157,21 @@ bool make_params(const formats::Recipe& recipe, formats::ScaleLayout layout, con
   return true;
 }
 
+/// make_params for the kernels that write values (rows x cols of out_dtype) instead of codes.
+bool make_value_params(const formats::Recipe& recipe, const void* x, GpuDType dtype, std::int64_t rows,
+                       std::int64_t cols, const std::uint32_t* amax_bits, void* out, GpuDType out_dtype,
+                       QuantizeParams& p, std::string& error) {
+  if (!make_params(recipe, formats::ScaleLayout::kRowMajor, x, dtype, rows, cols, amax_bits, p, error)) return false;
+  if (out == nullptr) {
+    error = "null output pointer";
+    return false;
+  }
+  p.out = out;
+  p.out_dtype = out_dtype;
+  p.vec_out = aligned16(out) && (cols * static_cast<std::int64_t>(gpu_dtype_size(out_dtype))) % 16 == 0;
+  return true;
+}
+
 }  // namespace
 
 std::size_t gpu_dtype_size(GpuDType d) { return d == GpuDType::kF32 ? 4 : 2; }
@@ -252,14 +267,7 @@ bool fake_quantize_async(const formats::Recipe& recipe, const void* x, GpuDType 
                          std::int64_t cols, const std::uint32_t* amax_bits, void* out, GpuDType out_dtype,
                          void* stream, std::string& error) {
   QuantizeParams p;
-  if (!make_params(recipe, formats::ScaleLayout::kRowMajor, x, dtype, rows, cols, amax_bits, p, error)) return false;
-  if (out == nullptr) {
-    error = "null output pointer";
-    return false;
-  }
-  p.out = out;
-  p.out_dtype = out_dtype;
-  p.vec_out = aligned16(out) && (cols * static_cast<std::int64_t>(gpu_dtype_size(out_dtype))) % 16 == 0;
+  if (!make_value_params(recipe, x, dtype, rows, cols, amax_bits, out, out_dtype, p, error)) return false;
   return launch_quantize<Mode::kFake>(p, dtype, true, static_cast<cudaStream_t>(stream), error);
 }
 
@@ -276,13 +284,7 @@ bool simulate_quantize_async(const formats::Recipe& recipe, const formats::Simul
     return false;
   }
   QuantizeParams p;
-  if (!make_params(recipe, formats::ScaleLayout::kRowMajor, x, dtype, rows, cols, amax_bits, p, error)) return false;
-  if (out == nullptr) {
-    error = "null output pointer";
-    return false;
-  }
-  p.out = out;
-  p.out_dtype = out_dtype;
+  if (!make_value_params(recipe, x, dtype, rows, cols, amax_bits, out, out_dtype, p, error)) return false;
   const unsigned grid = grid_for(p.rows * p.row_blocks, detail::kThreads);
   const cudaStream_t s = static_cast<cudaStream_t>(stream);
   switch (dtype) {

@@ -15,7 +15,19 @@ struct BlockIO {
   const std::uint32_t* random_bits = nullptr;
   std::uint8_t* codes = nullptr;
   float* dequant = nullptr;
+  /// Optional packed codes, eight per word (element i in bits 4(i%8)..4(i%8)+3 of word i/8,
+  /// the nibble order of formats::pack_pair); the caller zeroes the words. Device kernels
+  /// take this instead of `codes`, so that no byte array is unpacked and packed again.
+  std::uint32_t* packed = nullptr;
 };
+
+/// Stores the 4-bit code (0-15) of element i wherever `io` asks for it (bytes and/or packed
+/// words). Each nibble is written once into a zeroed word, so adding is or-ing, which lets
+/// device code pack with one shift-and-add per code.
+FP4LAB_HD constexpr void store_code(const BlockIO& io, int i, std::uint8_t code) {
+  if (io.codes) io.codes[i] = code;
+  if (io.packed) io.packed[i / 8] += static_cast<std::uint32_t>(code) << (4 * (i % 8));
+}
 
 /// The stored scale of one block: an 8-bit code (UE4M3 or E8M0), or for grouped INT4 an
 /// FP32 value already rounded to its storage dtype plus a zero point.
@@ -59,7 +71,7 @@ FP4LAB_HD constexpr float block_amax(const float* x, int n, int* nonfinite) {
     // the hardware max returns the non-NaN operand, as fmax_nan_ignoring does; m and |x| are
     // never -0, so no signed-zero case differs (one FMNMX instead of two NaN branches)
     if (!__builtin_is_constant_evaluated()) {
-      m = fmaxf(m, abs_bits(x[i]));
+      m = fmaxf(m, fabsf(x[i]));  // |x| as an operand modifier of FMNMX
       continue;
     }
 #endif

@@ -50,20 +50,44 @@ struct fp4_e2m1 {
     return e2m1_rne_arith(x);
   }
   /// Round-to-nearest-even E2M1 code of a float without branches or comparisons per
-  /// midpoint, with CUDA's NaN rule (+6) and sign rule (negatives rounding to 0 give 0x8):
-  /// |x| >= 1 rounds its mantissa to one bit in the integer domain (the exponent carries into
-  /// the code: 1 -> 2, 1.5 -> 3, 2 -> 4, ... 6 -> 7; larger, Inf and NaN clamp to 7);
-  /// |x| < 1 rounds 2|x| to an integer by adding 1.5 * 2^23 (codes 0, 1, 2).
+  /// midpoint, with CUDA's NaN rule (+6) and sign rule (negatives rounding to 0 give 0x8),
+  /// in about ten device instructions: clamp x to [-6, 6] (NaN -> +6, Inf -> +-6); a = |x|;
+  /// P = 2^floor(log2(max(a, 1))) is 1, 2 or 4, so the E2M1 grid spacing near a is P/2;
+  /// s = a + (1.5 * 2^22 + 1) * P rounds a once, to nearest even, onto that spacing (the
+  /// product is exact, so FFMA and a separate add agree), and the low mantissa bits of s hold
+  /// k + 2, k = a / (P/2) rounded; the code is k + 2 * log2(P) (spacing 0.5: codes 0-4,
+  /// 1: 4-6, 2: 6-7), i.e. the low three bits of bits(s) + bits(P) / 2^22 (bits(P) / 2^22 is
+  /// 2 * log2(P) + 254). Ties to even k are ties to the even code. The sign is bit 3 of
+  /// bits(x) >> 28. The generic encoder is its scalar twin on all 2^32 floats (tests/formats,
+  /// and on the device in `fp4lab verify`).
   FP4LAB_HD static constexpr std::uint8_t e2m1_rne_arith(float x) {
-    const std::uint32_t u = bit_cast<std::uint32_t>(x);
-    const std::uint32_t a = u & 0x7FFFFFFFu;
-    const std::uint32_t r = a + 0x1FFFFFu + ((a >> 22) & 1u);  // <= 0x801FFFFF: no wrap
-    const std::uint32_t hi_raw = (r >> 22) - 252u;
-    const std::uint32_t hi = hi_raw < 7u ? hi_raw : 7u;
-    const std::uint32_t lo = bit_cast<std::uint32_t>(bit_cast<float>(a) * 2.0f + 12582912.0f) & 3u;
-    const std::uint32_t mag = a >= 0x3F800000u ? hi : lo;
-    const std::uint32_t sign = a > 0x7F800000u ? 0u : (u >> 28) & 0x8u;
-    return static_cast<std::uint8_t>(sign | mag);
+    float c = 0.0f, a = 0.0f, s = 0.0f;
+    std::uint32_t p = 0;
+#if defined(__CUDA_ARCH__)
+    if (!__builtin_is_constant_evaluated()) {  // FMNMX ignores NaN: fminf(NaN, 6) = 6
+      c = fmaxf(fminf(x, 6.0f), -6.0f);
+      a = fabsf(c);
+      p = bit_cast<std::uint32_t>(fmaxf(a, 1.0f)) & 0x7F800000u;
+      s = __fmaf_rn(bit_cast<float>(p), 6291457.0f, a);
+    } else
+#endif
+    {
+      c = is_nan(x) ? 6.0f : (x > 6.0f ? 6.0f : (x < -6.0f ? -6.0f : x));
+      a = abs_bits(c);
+      p = bit_cast<std::uint32_t>(a > 1.0f ? a : 1.0f) & 0x7F800000u;
+      s = bit_cast<float>(p) * 6291457.0f + a;
+    }
+    const std::uint32_t mag = bit_cast<std::uint32_t>(s) + (p >> 22);
+    const std::uint32_t sign = bit_cast<std::uint32_t>(c) >> 28;  // sign in bit 3, bits 0-2 dropped
+#if defined(__CUDA_ARCH__)
+    if (!__builtin_is_constant_evaluated()) {  // one LOP3: bits 0-2 of mag, bit 3 of sign
+      std::uint32_t code = 0;
+      asm("lop3.b32 %0, %1, 7, %2, 0xE2;" : "=r"(code) : "r"(mag), "r"(sign));
+      __builtin_assume(code < 16u);  // sign < 16: lets callers pack without masking
+      return static_cast<std::uint8_t>(code);
+    }
+#endif
+    return static_cast<std::uint8_t>((mag & 0x7u) | (sign & ~0x7u));
   }
   /// Encodes an fp16 (exactly widened to float first, as CUDA does).
   FP4LAB_HD static constexpr fp4_e2m1 from(fp16 x, Rounding r = Rounding::kNearestEven,

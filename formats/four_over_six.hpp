@@ -45,13 +45,9 @@ FP4LAB_HD constexpr float fp4_round_value(float v, Rounding rounding, std::uint3
   return fp4_e2m1::from(v, rounding, bits).to_float();
 }
 
-/// One candidate of 4/6: its scale code, reciprocal multiplier and error under the rule.
-struct Candidate {
-  std::uint8_t scale_code;
-  float scale;
-  float mul;
-  float err;
-};
+/// Blocks up to this many values keep each candidate's codes, so the chosen candidate is not
+/// encoded a second time (larger 2-D tiles encode it again: the same codes).
+inline constexpr int kKeptCodes = 32;
 
 /// The eight magnitudes a candidate decodes to, ((e2m1(k) * scale) * amax) / divisor for
 /// k = 0..7. e2m1(k) * scale is exact, so an element's decode is one of these, signed: the
@@ -60,7 +56,8 @@ struct DecodeTable {
   float v[8];
 };
 
-FP4LAB_HD constexpr DecodeTable decode_table(float scale, const TensorScale& t) {
+/// The table with one division per entry: the scalar twin of decode_table.
+FP4LAB_HD constexpr DecodeTable decode_table_by_division(float scale, const TensorScale& t) {
   DecodeTable d{};
   FP4LAB_UNROLL
   for (int k = 0; k < 8; ++k) {
@@ -68,6 +65,31 @@ FP4LAB_HD constexpr DecodeTable decode_table(float scale, const TensorScale& t) 
   }
   return d;
 }
+
+/// The table with two divisions: e2m1(k) is 0, 2^j or 1.5 * 2^j, and while the products and
+/// quotients of k = 2 (scale * amax) and k = 3 ((1.5 * scale) * amax) stay normal with two
+/// binades to spare, scaling by 2^j commutes with every rounding, so entries 1, 4, 6 are
+/// entry 2 times 1/2, 2, 4 and entries 5, 7 are entry 3 times 2, 4, exactly. Anything else
+/// (a zero or NaN scale, extreme amax or divisor) takes the eight divisions.
+FP4LAB_HD constexpr DecodeTable decode_table(float scale, const TensorScale& t) {
+  const float y2 = scale * t.amax, y3 = (1.5f * scale) * t.amax;
+  const float q2 = y2 / t.divisor, q3 = y3 / t.divisor;
+  constexpr float kLo = 4.70197740328915e-38f;  // 2^-124
+  constexpr float kHi = 2.12676479325587e+37f;  // 2^124
+  if (!(y2 >= kLo && q2 >= kLo && y3 < kHi && q3 < kHi)) return decode_table_by_division(scale, t);
+  return DecodeTable{{(0.0f * t.amax) / t.divisor, q2 * 0.5f, q2, q3, q2 * 2.0f, q3 * 2.0f, q2 * 4.0f, q3 * 4.0f}};
+}
+
+/// One candidate of 4/6: its scale code, reciprocal multiplier, decode table, error under the
+/// rule, and (blocks up to kKeptCodes values) its codes.
+struct Candidate {
+  std::uint8_t scale_code;
+  float scale;
+  float mul;
+  float err;
+  DecodeTable table;
+  std::uint32_t packed[kKeptCodes / 8];
+};
 
 /// The decode of E2M1 code c from its table, selected without a run-time index (so device
 /// code keeps the table in registers).
@@ -96,14 +118,17 @@ FP4LAB_HD constexpr Candidate four_over_six_candidate(const Recipe& r, const Ten
   c.mul = guarded_reciprocal(t.decode * c.scale);
   const Rounding rounding = element_rounding(r.rounding);
   const bool by_table = decodes_by_table(r);
-  const DecodeTable table = by_table ? decode_table(c.scale, t) : DecodeTable{};
+  if (by_table) c.table = decode_table(c.scale, t);
+  const bool keep = io.n <= kKeptCodes;
   float err = 0.0f;
   FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
     const float v = io.x[i] * c.mul;
     float dq;
     if (by_table) {
-      dq = decode_from_table(table, fp4_e2m1::from(v, rounding, element_bits(io, i)).bits);
+      const std::uint8_t code = fp4_e2m1::from(v, rounding, element_bits(io, i)).bits;
+      if (keep) c.packed[i / 8] += static_cast<std::uint32_t>(code) << (4 * (i % 8));  // nibble written once
+      dq = decode_from_table(c.table, code);
     } else {
       const float q = fp4_round_value(v, rounding, element_bits(io, i), r.overflow);
       dq = ((q * c.scale) * t.amax) / t.divisor;
@@ -155,19 +180,27 @@ FP4LAB_HD constexpr BlockRecord four_over_six_quantize_block(const Recipe& r, co
   rec.scale.code = chosen.scale_code;
   const Rounding rounding = detail::element_rounding(r.rounding);
   const bool by_table = detail::decodes_by_table(r);
-  const detail::DecodeTable table =
-      io.dequant && by_table ? detail::decode_table(chosen.scale, t) : detail::DecodeTable{};
+  // the candidates kept their codes: the chosen one's are final (the same as encoding again)
+  const bool kept = by_table && io.n <= detail::kKeptCodes;
   FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
-    const float v = io.x[i] * chosen.mul;
-    const std::uint32_t bits = detail::element_bits(io, i);
-    const std::uint8_t code = fp4_e2m1::from(v, rounding, bits).bits;
-    if (io.codes) io.codes[i] = code;
+    std::uint8_t code = 0;
+    if (kept) {
+      code = static_cast<std::uint8_t>((chosen.packed[i / 8] >> (4 * (i % 8))) & 0xFu);
+    } else {
+      code = fp4_e2m1::from(io.x[i] * chosen.mul, rounding, detail::element_bits(io, i)).bits;
+    }
+    if (kept && io.packed && (i % 8) == 0 && !io.codes) {
+      io.packed[i / 8] |= chosen.packed[i / 8];  // whole words at once
+    } else if (!(kept && io.packed && !io.codes)) {
+      store_code(io, i, code);
+    }
     if (io.dequant) {
       if (by_table) {
-        io.dequant[i] = detail::decode_from_table(table, code);
+        io.dequant[i] = detail::decode_from_table(chosen.table, code);
       } else {
-        const float q = detail::fp4_round_value(v, rounding, bits, r.overflow);
+        const float v = io.x[i] * chosen.mul;
+        const float q = detail::fp4_round_value(v, rounding, detail::element_bits(io, i), r.overflow);
         io.dequant[i] = ((q * chosen.scale) * t.amax) / t.divisor;
       }
     }

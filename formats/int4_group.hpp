@@ -29,7 +29,7 @@ FP4LAB_HD constexpr BlockRecord int4_group_quantize_block(const Recipe& r, const
     const bool usable = s > 0.0f && is_finite(s);
     for (int i = 0; i < io.n; ++i) {
       const int q = usable ? round_half_even_clamped(io.x[i] / s, -7, 7, rounding, detail::element_bits(io, i)) : 0;
-      if (io.codes) io.codes[i] = static_cast<std::uint8_t>(q & 0xF);
+      store_code(io, i, static_cast<std::uint8_t>(q & 0xF));
       if (io.dequant) io.dequant[i] = static_cast<float>(q) * s;
     }
     return rec;
@@ -51,7 +51,7 @@ FP4LAB_HD constexpr BlockRecord int4_group_quantize_block(const Recipe& r, const
       q = round_half_even_clamped(io.x[i] / s, -32768, 32767, rounding, detail::element_bits(io, i)) + zp;
       q = q < 0 ? 0 : (q > 15 ? 15 : q);
     }
-    if (io.codes) io.codes[i] = static_cast<std::uint8_t>(q);
+    store_code(io, i, static_cast<std::uint8_t>(q));
     if (io.dequant) io.dequant[i] = static_cast<float>(q - zp) * s;
   }
   return rec;

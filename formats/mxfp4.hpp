@@ -42,7 +42,7 @@ FP4LAB_HD constexpr BlockRecord mxfp4_quantize_block(const Recipe& r, const Bloc
   FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
     const std::uint8_t c = fp4_e2m1::from(io.x[i] * inv, rounding, detail::element_bits(io, i)).bits;
-    if (io.codes) io.codes[i] = c;
+    store_code(io, i, c);
     if (io.dequant) io.dequant[i] = e2m1_value(c) * scale;
   }
   return rec;

@@ -49,7 +49,7 @@ FP4LAB_HD constexpr BlockRecord nvfp4_quantize_block(const Recipe& r, const Tens
       const float v = io.x[i] / denom;
       std::uint8_t c = fp4_e2m1::from(v, rounding, detail::element_bits(io, i)).bits;
       if (!(v < 0.0f)) c &= 0x7u;  // sign from (v < 0): -0 gives 0x0
-      if (io.codes) io.codes[i] = c;
+      store_code(io, i, c);
       if (io.dequant) io.dequant[i] = e2m1_value(c) * denom;
     }
     return rec;
@@ -63,7 +63,7 @@ FP4LAB_HD constexpr BlockRecord nvfp4_quantize_block(const Recipe& r, const Tens
     for (int i = 0; i < io.n; ++i) {
       const std::uint8_t c =
           fp4_e2m1::from(clamp_propagate(io.x[i] * mul, -6.0f, 6.0f), rounding, detail::element_bits(io, i)).bits;
-      if (io.codes) io.codes[i] = c;
+      store_code(io, i, c);
       if (io.dequant) io.dequant[i] = e2m1_value(c) * dscale;
     }
     return rec;
@@ -75,7 +75,7 @@ FP4LAB_HD constexpr BlockRecord nvfp4_quantize_block(const Recipe& r, const Tens
   FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
     const std::uint8_t c = fp4_e2m1::from(io.x[i] * mul, rounding, detail::element_bits(io, i)).bits;
-    if (io.codes) io.codes[i] = c;
+    store_code(io, i, c);
     if (io.dequant) io.dequant[i] = e2m1_value(c) * s_b * t.decode;
   }
   return rec;

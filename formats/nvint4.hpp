@@ -31,7 +31,7 @@ FP4LAB_HD constexpr BlockRecord nvint4_quantize_block(const Recipe& r, const Ten
   FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
     const int4 q = int4::from(io.x[i] * mul, Int4Range::kSymmetric, rounding, detail::element_bits(io, i));
-    if (io.codes) io.codes[i] = q.bits;
+    store_code(io, i, q.bits);
     if (io.dequant) io.dequant[i] = q.to_float() * s_b * t.decode;
   }
   return rec;

@@ -1,6 +1,8 @@
 // Exhaustive check of the GPU's conversion instructions against formats/ (run on the device):
 // cvt.rn.satfinite.{e4m3x2,e5m2x2}.f32 on sm_89+, cvt.rn.satfinite.e2m1x2.f32 where compiled
-// for an architecture that has it (sm_100a/sm_120a).
+// for an architecture that has it (sm_100a/sm_120a); plus the device's own fast paths against
+// their scalar twins compiled for the device: the arithmetic E2M1 encoder on all 2^32 floats
+// and the hardware E4M3 decode (cvt.rn.f16x2.e4m3x2, sm_89+) on all 256 codes.
 #include <cuda_runtime.h>
 
 #include "formats/e2m1.hpp"
@@ -11,7 +13,10 @@
 namespace fp4lab::kernels {
 namespace {
 
-enum Which : int { kE4M3 = 0, kE5M2 = 1, kE2M1 = 2 };
+enum Which : int { kE4M3 = 0, kE5M2 = 1, kE2M1 = 2, kE2M1Arith = 3, kE4M3Decode = 4, kWhichCount = 5 };
+
+/// Inputs of each comparison: float bit patterns, or the 256 E4M3 codes.
+constexpr unsigned long long input_count(int which) { return which == kE4M3Decode ? 256ull : (1ull << 32); }
 
 struct Counters {
   unsigned long long mismatches;
@@ -40,7 +45,16 @@ __device__ bool hw_convert(int which, float x, unsigned& code) {
     return true;
   }
 #endif
-  (void)which;
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 890
+  if (which == kE4M3Decode) {  // x carries the code in its low byte; the decode's float bits
+    code = formats::bit_cast<unsigned>(formats::detail::e4m3_decode(static_cast<std::uint8_t>(formats::bit_cast<unsigned>(x))));
+    return true;
+  }
+#endif
+  if (which == kE2M1Arith) {  // the device arithmetic encoder (software; every architecture)
+    code = formats::fp4_e2m1::e2m1_rne_arith(x);
+    return true;
+  }
   (void)x;
   code = 0;
   return false;
@@ -48,7 +62,8 @@ __device__ bool hw_convert(int which, float x, unsigned& code) {
 
 __global__ void sweep_kernel(int which, Counters* c) {
   const unsigned long long stride = static_cast<unsigned long long>(gridDim.x) * blockDim.x;
-  for (unsigned long long i = static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x; i < (1ull << 32);
+  const unsigned long long n = input_count(which);
+  for (unsigned long long i = static_cast<unsigned long long>(blockIdx.x) * blockDim.x + threadIdx.x; i < n;
        i += stride) {
     const unsigned u = static_cast<unsigned>(i);
     const float x = formats::bit_cast<float>(u);
@@ -62,6 +77,13 @@ __global__ void sweep_kernel(int which, Counters* c) {
     if (which == kE4M3) sw = formats::fp8_e4m3::from(x).bits;
     if (which == kE5M2) sw = formats::fp8_e5m2::from(x).bits;
     if (which == kE2M1) sw = formats::fp4_e2m1::e2m1_rne_arith(x);  // software, not rn_satfinite
+    if (which == kE2M1Arith) {  // its scalar twin: the generic rounding-core encoder
+      sw = formats::fp4_e2m1::encode_generic(x, formats::Rounding::kNearestEven, 0, formats::NanPolicy::kCuda);
+    }
+    if (which == kE4M3Decode) {
+      sw = formats::bit_cast<unsigned>(
+          formats::detail::decode_small_float(static_cast<std::uint8_t>(u), formats::fp8_e4m3::traits()));
+    }
     if (hw != sw) {
       const unsigned long long k = atomicAdd(&c->mismatches, 1ull);
       if (k < 8) c->first[k] = u;
@@ -81,13 +103,14 @@ std::vector<ConversionCheck> check_hw_conversions(std::string& error) {
   }
   cudaDeviceProp prop{};
   cudaGetDeviceProperties(&prop, 0);
-  const char* names[] = {"cvt.rn.satfinite.e4m3x2.f32", "cvt.rn.satfinite.e5m2x2.f32", "cvt.rn.satfinite.e2m1x2.f32"};
+  const char* names[] = {"cvt.rn.satfinite.e4m3x2.f32", "cvt.rn.satfinite.e5m2x2.f32", "cvt.rn.satfinite.e2m1x2.f32",
+                         "e2m1 arithmetic encoder (device)", "cvt.rn.f16x2.e4m3x2 decode"};
   Counters* dc = nullptr;
   if (cudaMalloc(&dc, sizeof(Counters)) != cudaSuccess) {
     error = "cudaMalloc failed";
     return out;
   }
-  for (int which = 0; which < 3; ++which) {
+  for (int which = 0; which < kWhichCount; ++which) {
     ConversionCheck r;
     r.name = names[which];
     Counters h{};
@@ -103,7 +126,7 @@ std::vector<ConversionCheck> check_hw_conversions(std::string& error) {
     r.supported = h.supported == 1;
     r.note = std::string(prop.name) + " sm_" + std::to_string(prop.major * 10 + prop.minor);
     if (r.supported) {
-      r.checked = 1ull << 32;
+      r.checked = input_count(which);
       r.mismatches = h.mismatches;
       for (unsigned long long k = 0; k < h.mismatches && k < 8; ++k) r.first_inputs.push_back(h.first[k]);
     } else {

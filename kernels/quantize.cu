@@ -45,9 +45,14 @@ bool fast_path(const formats::Recipe& r, Path& path) {
   }
   if (r.block_size != 16) return false;
   if (r.format == formats::BlockFormat::kNVFP4) {
-    path = r.nv == formats::NvRecipe::kTe ? Path::kTe
-           : r.nv == formats::NvRecipe::kFourOverSix ? Path::kFourOverSix
-                                                     : Path::kAny;
+    const bool saturating_four_six =
+        r.nv == formats::NvRecipe::kFourOverSix && r.overflow == formats::Fp4Overflow::kSaturate;
+    const bool adaptive = r.rule == formats::FourSixRule::kMse || r.rule == formats::FourSixRule::kMae ||
+                          r.rule == formats::FourSixRule::kAbsMax;
+    path = r.nv == formats::NvRecipe::kTe                            ? Path::kTe
+           : saturating_four_six && r.rule == formats::FourSixRule::kMse ? Path::kFourSixMse
+           : saturating_four_six && adaptive                          ? Path::kFourOverSix
+                                                                      : Path::kAny;
     return true;
   }
   if (r.format == formats::BlockFormat::kNVINT4) {
@@ -64,6 +69,9 @@ void launch_fast_rounding(Path path, unsigned grid, cudaStream_t s, const Quanti
   switch (path) {
     case Path::kTe:
       quantize_block_kernel<D, 16, Path::kTe, M, kSR><<<grid, kT, 0, s>>>(p);
+      break;
+    case Path::kFourSixMse:
+      quantize_block_kernel<D, 16, Path::kFourSixMse, M, kSR><<<grid, kT, 0, s>>>(p);
       break;
     case Path::kFourOverSix:
       quantize_block_kernel<D, 16, Path::kFourOverSix, M, kSR><<<grid, kT, 0, s>>>(p);
@@ -92,7 +100,7 @@ bool launch_quantize(const QuantizeParams& p, GpuDType dtype, bool allow_fast, c
   Path path{};
   const bool fast = allow_fast && fast_path(p.recipe, path);
   const std::int64_t units = fast ? p.rows * p.row_blocks : p.unit_rows * p.row_blocks;
-  const unsigned grid = grid_for(units, detail::kThreads);
+  const unsigned grid = grid_for(units, fast ? detail::kThreads * detail::kUnitsPerThread : detail::kThreads);
   if (fast) {
     switch (dtype) {
       case GpuDType::kF32:
@@ -153,6 +161,7 @@ bool make_params(const formats::Recipe& recipe, formats::ScaleLayout layout, con
   p.unit_rows = recipe.shape == formats::BlockShape::k2D ? (rows + recipe.block_size - 1) / recipe.block_size : rows;
   p.vec_in = aligned16(x) && (cols * static_cast<std::int64_t>(gpu_dtype_size(dtype))) % 16 == 0;
   p.index32 = rows * shape.scale_cols < (std::int64_t{1} << 31);
+  p.contiguous = recipe.block_size > 0 && cols % recipe.block_size == 0 && layout == formats::ScaleLayout::kRowMajor;
   p.amax_bits = amax_bits;
   return true;
 }

@@ -11,6 +11,7 @@
 #include "formats/layout.hpp"
 #include "formats/philox.hpp"
 #include "formats/simulate.hpp"
+#include "kernels/device_io.cuh"
 #include "kernels/quantize.hpp"
 
 namespace fp4lab::kernels::detail {
@@ -24,7 +25,9 @@ inline constexpr int kMaxUnit = 256;
 
 /// The compile-time specialisation of a 1-D quantize kernel. kAny leaves the format and NVFP4
 /// recipe to the Recipe at run time (modelopt, torchao, NVINT4 at block size 16).
-enum class Path : std::uint8_t { kTe, kFourOverSix, kMxfp4, kAny };
+/// kFourSixMse also pins the 4/6 rule to MSE (the default rule: no per-element rule switch);
+/// kFourOverSix reads the rule (mae, abs_max) at run time.
+enum class Path : std::uint8_t { kTe, kFourSixMse, kFourOverSix, kMxfp4, kAny };
 
 /// Whether a kernel writes codes and scales, or fake-quantized values.
 enum class Mode : std::uint8_t { kQuantize, kFake };
@@ -38,112 +41,12 @@ struct QuantizeParams {
   bool vec_in;   ///< input base and row pitch 16-byte aligned: full blocks use 16-byte loads
   bool vec_out;  ///< the same for the fake-quantized output
   bool index32;  ///< rows * row_blocks < 2^31: the fast paths split unit indices in 32 bits
+  bool contiguous;  ///< cols a multiple of the block and row-major scales: unit u is elements kBS*u..
   const std::uint32_t* amax_bits;
   DeviceQuantized q;
   void* out;
   GpuDType out_dtype;
 };
-
-/// Storage of one input element type, and its exact widening to float (formats/ieee.hpp).
-template <GpuDType D>
-struct Elem;
-template <>
-struct Elem<GpuDType::kF32> {
-  using T = std::uint32_t;
-  static constexpr int kSize = 4;
-  __device__ static float to_float(std::uint32_t u) { return __uint_as_float(u); }
-};
-template <>
-struct Elem<GpuDType::kBF16> {
-  using T = std::uint16_t;
-  static constexpr int kSize = 2;
-  __device__ static float to_float(std::uint32_t u) {
-    return formats::to_float(formats::bf16{static_cast<std::uint16_t>(u)});
-  }
-};
-template <>
-struct Elem<GpuDType::kF16> {
-  using T = std::uint16_t;
-  static constexpr int kSize = 2;
-  __device__ static float to_float(std::uint32_t u) {
-    return formats::to_float(formats::fp16{static_cast<std::uint16_t>(u)});
-  }
-};
-
-/// Element i of a device array as a float.
-template <GpuDType D>
-__device__ __forceinline__ float load_one(const void* base, std::int64_t i) {
-  return Elem<D>::to_float(static_cast<const typename Elem<D>::T*>(base)[i]);
-}
-
-/// N elements starting at element `off` (16-byte aligned) with 16-byte loads, all issued first.
-template <GpuDType D, int N>
-__device__ __forceinline__ void load_vec(const void* base, std::int64_t off, float* v) {
-  constexpr int kPer = 16 / Elem<D>::kSize;
-  static_assert(N % kPer == 0, "vector loads cover whole 16-byte words");
-  const uint4* src = reinterpret_cast<const uint4*>(static_cast<const char*>(base) + off * Elem<D>::kSize);
-  uint4 w[N / kPer];
-#pragma unroll
-  for (int k = 0; k < N / kPer; ++k) w[k] = src[k];
-#pragma unroll
-  for (int k = 0; k < N / kPer; ++k) {
-    const std::uint32_t u[4] = {w[k].x, w[k].y, w[k].z, w[k].w};
-#pragma unroll
-    for (int j = 0; j < 4; ++j) {
-      if constexpr (Elem<D>::kSize == 4) {
-        v[k * 4 + j] = Elem<D>::to_float(u[j]);
-      } else {
-        v[k * 8 + 2 * j] = Elem<D>::to_float(u[j] & 0xFFFFu);
-        v[k * 8 + 2 * j + 1] = Elem<D>::to_float(u[j] >> 16);
-      }
-    }
-  }
-}
-
-/// Stores one float as out_dtype (round to nearest even, as core::Tensor::set).
-__device__ __forceinline__ void store_one(void* out, GpuDType od, std::int64_t i, float v) {
-  v = formats::canonical_nan(v);
-  if (od == GpuDType::kF32) {
-    static_cast<float*>(out)[i] = v;
-  } else if (od == GpuDType::kBF16) {
-    static_cast<std::uint16_t*>(out)[i] = formats::bf16_from_float(v).bits;
-  } else {
-    static_cast<std::uint16_t*>(out)[i] = formats::fp16_from_float(v).bits;
-  }
-}
-
-/// 16-bit storage bits of v in a 16-bit out dtype.
-__device__ __forceinline__ std::uint32_t half_bits(GpuDType od, float v) {
-  return od == GpuDType::kBF16 ? formats::bf16_from_float(v).bits : formats::fp16_from_float(v).bits;
-}
-
-/// N values to out_dtype at element `off` (16-byte aligned) with 16-byte stores.
-template <int N>
-__device__ __forceinline__ void store_vec(void* out, GpuDType od, std::int64_t off, const float* v) {
-  static_assert(N % 8 == 0, "vector stores cover whole 16-byte words");
-  if (od == GpuDType::kF32) {
-    uint4* dst = reinterpret_cast<uint4*>(static_cast<float*>(out) + off);
-#pragma unroll
-    for (int k = 0; k < N / 4; ++k) {
-      dst[k] = make_uint4(__float_as_uint(formats::canonical_nan(v[4 * k])),
-                          __float_as_uint(formats::canonical_nan(v[4 * k + 1])),
-                          __float_as_uint(formats::canonical_nan(v[4 * k + 2])),
-                          __float_as_uint(formats::canonical_nan(v[4 * k + 3])));
-    }
-    return;
-  }
-  uint4* dst = reinterpret_cast<uint4*>(static_cast<std::uint16_t*>(out) + off);
-#pragma unroll
-  for (int k = 0; k < N / 8; ++k) {
-    std::uint32_t u[4];
-#pragma unroll
-    for (int j = 0; j < 4; ++j) {
-      u[j] = half_bits(od, formats::canonical_nan(v[8 * k + 2 * j])) |
-             (half_bits(od, formats::canonical_nan(v[8 * k + 2 * j + 1])) << 16);
-    }
-    dst[k] = make_uint4(u[0], u[1], u[2], u[3]);
-  }
-}
 
 /// Fixes the parts of a recipe that a specialisation is compiled for, so that the switches in
 /// formats::quantize_block fold away.
@@ -152,9 +55,11 @@ __device__ __forceinline__ void pin_path(formats::Recipe& r) {
   if constexpr (P == Path::kTe) {
     r.format = formats::BlockFormat::kNVFP4;
     r.nv = formats::NvRecipe::kTe;
-  } else if constexpr (P == Path::kFourOverSix) {
+  } else if constexpr (P == Path::kFourOverSix || P == Path::kFourSixMse) {
     r.format = formats::BlockFormat::kNVFP4;
     r.nv = formats::NvRecipe::kFourOverSix;
+    r.overflow = formats::Fp4Overflow::kSaturate;  // the unclamped reference cast takes kAny
+    if constexpr (P == Path::kFourSixMse) r.rule = formats::FourSixRule::kMse;
   } else if constexpr (P == Path::kMxfp4) {
     r.format = formats::BlockFormat::kMXFP4;
   }
@@ -166,11 +71,88 @@ __device__ __forceinline__ float tensor_amax(const formats::Recipe& r, const std
   return __uint_as_float(*amax_bits);
 }
 
-/// One thread per 1-D block of kBS values (kBS = 16 or 32): 16-byte loads of full blocks,
-/// stochastic-rounding bits from (seed, row * padded_cols + col), formats::quantize_block,
-/// then one 8- or 16-byte store of packed codes and one scale byte (or the fake values).
-/// kSR: stochastic rounding; without it the rounding is pinned to nearest-even at compile time
-/// so that the stochastic branches fold away.
+/// Units (1-D blocks) each thread of the fast kernels takes, kThreads apart (coalesced): the
+/// per-CTA set-up (the tensor scale, the index arithmetic) is paid once for all of them.
+inline constexpr int kUnitsPerThread = 2;
+
+/// One unit of the fast kernels: 16-byte loads of a full block, stochastic-rounding bits from
+/// (seed, row * padded_cols + col), formats::quantize_block, then one 8- or 16-byte store of
+/// packed codes and one scale byte (or the fake-quantized values).
+template <GpuDType D, int kBS, Mode M, bool kSR>
+__device__ __forceinline__ void quantize_fast_unit(const QuantizeParams& p, const formats::Recipe& r,
+                                                   const formats::TensorScale& ts, const std::int64_t unit) {
+  if (unit >= p.rows * p.row_blocks) return;
+  // Where every row is whole blocks and the scales are row-major, unit u covers elements
+  // [16u, 16u + 16) (or 32u for MXFP4), codes from byte 8u and scale u: no row split at all.
+  std::int64_t row = 0, rb = 0, elem0 = 0, code0 = 0, scale_at = 0;
+  bool full = true;
+  if (p.contiguous) {
+    elem0 = unit * kBS;
+    code0 = elem0;
+    scale_at = unit;
+  } else {
+    if (p.index32) {  // 32-bit division when every unit index fits (a 64-bit one costs ~70 instructions)
+      const auto u32 = static_cast<std::uint32_t>(unit), rbs = static_cast<std::uint32_t>(p.row_blocks);
+      row = u32 / rbs;
+      rb = u32 - static_cast<std::uint32_t>(row) * rbs;
+    } else {
+      row = unit / p.row_blocks;
+      rb = unit - row * p.row_blocks;
+    }
+    const std::int64_t c0 = rb * kBS;
+    full = c0 + kBS <= p.cols;
+    elem0 = row * p.cols + c0;
+    code0 = row * p.padded_cols + c0;
+    scale_at = static_cast<std::int64_t>(formats::scale_offset(static_cast<std::size_t>(row), static_cast<std::size_t>(rb),
+                                                               static_cast<std::size_t>(p.row_blocks), p.layout));
+  }
+  float x[kBS];
+  if (full && p.vec_in) {
+    load_vec<D, kBS>(p.x, elem0, x);
+  } else {
+    const std::int64_t c0 = rb * kBS;
+#pragma unroll
+    for (int i = 0; i < kBS; ++i) x[i] = c0 + i < p.cols ? load_one<D>(p.x, elem0 + i) : 0.0f;
+  }
+  // Always pass the bits (zeros unless stochastic: round-to-nearest never reads them), so that
+  // no pointer select keeps the array out of registers.
+  const std::uint64_t base = static_cast<std::uint64_t>(code0);
+  std::uint32_t bits[kBS];
+#pragma unroll
+  for (int i = 0; i < kBS; ++i) bits[i] = kSR ? formats::rounding_bits(r.seed, base + i) : 0u;
+  if constexpr (M == Mode::kQuantize) {
+    std::uint32_t w[kBS / 8] = {};
+    formats::BlockIO io{x, kBS, bits, nullptr, nullptr};
+    io.packed = w;
+    const formats::BlockRecord rec = formats::quantize_block(r, ts, io);
+    std::uint8_t* dst = p.q.codes + code0 / 2;
+    if constexpr (kBS == 16) {
+      *reinterpret_cast<uint2*>(dst) = make_uint2(w[0], w[1]);
+    } else {
+      static_assert(kBS == 32, "fast paths exist for blocks of 16 and 32");
+      *reinterpret_cast<uint4*>(dst) = make_uint4(w[0], w[1], w[2], w[3]);
+    }
+    p.q.scales[scale_at] = rec.scale.code;
+  } else {
+    float deq[kBS];
+    const formats::BlockIO io{x, kBS, bits, nullptr, deq};
+    (void)formats::quantize_block(r, ts, io);
+    if (full && p.vec_out) {
+      store_vec<kBS>(p.out, p.out_dtype, elem0, deq);
+    } else {
+      const std::int64_t c0 = rb * kBS;
+#pragma unroll
+      for (int i = 0; i < kBS; ++i) {
+        if (c0 + i < p.cols) store_one(p.out, p.out_dtype, elem0 + i, deq[i]);
+      }
+    }
+  }
+}
+
+
+/// kUnitsPerThread 1-D blocks of kBS values (kBS = 16 or 32) per thread through
+/// quantize_fast_unit. kSR: stochastic rounding; without it the rounding is pinned to
+/// nearest-even at compile time so that the stochastic branches fold away.
 template <GpuDType D, int kBS, Path P, Mode M, bool kSR>
 __global__ void __launch_bounds__(kThreads) quantize_block_kernel(const QuantizeParams p) {
   formats::Recipe r = p.recipe;
@@ -179,76 +161,17 @@ __global__ void __launch_bounds__(kThreads) quantize_block_kernel(const Quantize
   r.shape = formats::BlockShape::k1D;
   r.transform = formats::Transform::kNone;
   if constexpr (!kSR) r.rounding = formats::ElementRounding::kNearestEven;
-  const std::int64_t unit = static_cast<std::int64_t>(blockIdx.x) * kThreads + threadIdx.x;
+  const std::int64_t first = static_cast<std::int64_t>(blockIdx.x) * (kThreads * kUnitsPerThread) + threadIdx.x;
   // the tensor scale once per CTA (it holds a float64 division), shared by its threads
   __shared__ formats::TensorScale ts_shared;
   if (threadIdx.x == 0) ts_shared = formats::tensor_scale(r, tensor_amax(r, p.amax_bits));
   __syncthreads();
   const formats::TensorScale ts = ts_shared;
   if constexpr (M == Mode::kQuantize) {
-    if (unit == 0 && p.q.tensor_scale != nullptr) *p.q.tensor_scale = ts;
+    if (first == 0 && p.q.tensor_scale != nullptr) *p.q.tensor_scale = ts;
   }
-  if (unit >= p.rows * p.row_blocks) return;
-  std::int64_t row, rb;
-  if (p.index32) {  // 32-bit division when every unit index fits (a 64-bit one costs ~70 instructions)
-    const auto u32 = static_cast<std::uint32_t>(unit), rbs = static_cast<std::uint32_t>(p.row_blocks);
-    row = u32 / rbs;
-    rb = u32 - static_cast<std::uint32_t>(row) * rbs;
-  } else {
-    row = unit / p.row_blocks;
-    rb = unit - row * p.row_blocks;
-  }
-  const std::int64_t c0 = rb * kBS;
-  const bool full = c0 + kBS <= p.cols;
-  float x[kBS];
-  if (full && p.vec_in) {
-    load_vec<D, kBS>(p.x, row * p.cols + c0, x);
-  } else {
 #pragma unroll
-    for (int i = 0; i < kBS; ++i) x[i] = c0 + i < p.cols ? load_one<D>(p.x, row * p.cols + c0 + i) : 0.0f;
-  }
-  // Always pass the bits (zeros unless stochastic: round-to-nearest never reads them), so that
-  // no pointer select keeps the array out of registers.
-  const std::uint64_t base = static_cast<std::uint64_t>(row * p.padded_cols + c0);
-  std::uint32_t bits[kBS];
-#pragma unroll
-  for (int i = 0; i < kBS; ++i) bits[i] = kSR ? formats::rounding_bits(r.seed, base + i) : 0u;
-  if constexpr (M == Mode::kQuantize) {
-    std::uint8_t codes[kBS];
-    const formats::BlockIO io{x, kBS, bits, codes, nullptr};
-    const formats::BlockRecord rec = formats::quantize_block(r, ts, io);
-    std::uint32_t w[kBS / 8];
-#pragma unroll
-    for (int k = 0; k < kBS / 8; ++k) {
-      w[k] = 0;
-#pragma unroll
-      for (int j = 0; j < 4; ++j) {
-        w[k] |= static_cast<std::uint32_t>(formats::pack_pair(codes[8 * k + 2 * j], codes[8 * k + 2 * j + 1]))
-                << (8 * j);
-      }
-    }
-    std::uint8_t* dst = p.q.codes + (row * p.padded_cols + c0) / 2;
-    if constexpr (kBS == 16) {
-      *reinterpret_cast<uint2*>(dst) = make_uint2(w[0], w[1]);
-    } else {
-      static_assert(kBS == 32, "fast paths exist for blocks of 16 and 32");
-      *reinterpret_cast<uint4*>(dst) = make_uint4(w[0], w[1], w[2], w[3]);
-    }
-    p.q.scales[formats::scale_offset(static_cast<std::size_t>(row), static_cast<std::size_t>(rb),
-                                     static_cast<std::size_t>(p.row_blocks), p.layout)] = rec.scale.code;
-  } else {
-    float deq[kBS];
-    const formats::BlockIO io{x, kBS, bits, nullptr, deq};
-    (void)formats::quantize_block(r, ts, io);
-    if (full && p.vec_out) {
-      store_vec<kBS>(p.out, p.out_dtype, row * p.cols + c0, deq);
-    } else {
-#pragma unroll
-      for (int i = 0; i < kBS; ++i) {
-        if (c0 + i < p.cols) store_one(p.out, p.out_dtype, row * p.cols + c0 + i, deq[i]);
-      }
-    }
-  }
+  for (int j = 0; j < kUnitsPerThread; ++j) quantize_fast_unit<D, kBS, M, kSR>(p, r, ts, first + j * kThreads);
 }
 
 /// One thread per unit (a 1-D block of any supported size, or a 2-D tile of up to 16x16),

@@ -84,7 +84,7 @@ int verify_main(int argc, char** argv) {
       std::fprintf(stderr, "fp4lab verify: hardware conversion check failed: %s\n", error.c_str());
       return 1;
     }
-    std::printf("\n[1/3] hardware conversions, all 2^32 float32 inputs (%.1f s)\n", seconds_since(t0));
+    std::printf("\n[1/3] hardware conversions and device fast paths, exhaustive (%.1f s)\n", seconds_since(t0));
     for (const ConversionCheck& c : conv) {
       std::printf("  %-30s %-8s %12llu inputs %10llu mismatches  %s\n", c.name.c_str(),
                   c.supported ? "ran" : "skipped", static_cast<unsigned long long>(c.checked),

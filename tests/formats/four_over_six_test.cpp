@@ -287,6 +287,88 @@ TEST_SUITE("formats.four_over_six") {
     MESSAGE(blocks << " blocks compared");
   }
 
+  TEST_CASE("the two-division decode table equals eight divisions bit for bit") {
+    // every UE4M3 scale code (zero, subnormal, NaN included) against amax and divisors across
+    // the whole float range, so both the scaled entries and the guarded fallback are compared
+    const std::uint64_t seed = 0xD1B54A32D192ED03ull ^ static_cast<std::uint64_t>(std::time(nullptr));
+    MESSAGE("xorshift seed " << seed);
+    std::uint64_t state = seed;
+    auto next = [&state] {
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      return state;
+    };
+    std::vector<float> amaxes = {0.0f, std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::min(),
+                                 1.0f, 448.0f, 1536.0f, std::numeric_limits<float>::max()};
+    for (int e = -149; e <= 127; ++e) amaxes.push_back(std::ldexp(1.0f, e));
+    for (int i = 0; i < 2000; ++i) amaxes.push_back(bit_cast<float>(static_cast<std::uint32_t>(next() % 0x7F800000u)));
+    const float divisors[] = {1.0f, 1536.0f, 1792.0f, 2688.0f, 3.0f, 1e-30f, 1e30f};
+    long compared = 0, by_scaling = 0;
+    for (int code = 0; code < 128; ++code) {
+      const float scale = ue4m3{static_cast<std::uint8_t>(code)}.to_float();
+      for (float amax : amaxes) {
+        for (float div : divisors) {
+          TensorScale t;
+          t.amax = amax;
+          t.divisor = div;
+          const detail::DecodeTable fast = detail::decode_table(scale, t);
+          const detail::DecodeTable slow = detail::decode_table_by_division(scale, t);
+          for (int k = 0; k < 8; ++k) {
+            if (std::isnan(slow.v[k])) {
+              REQUIRE(std::isnan(fast.v[k]));
+            } else {
+              REQUIRE(float_bits(fast.v[k]) == float_bits(slow.v[k]));
+            }
+          }
+          ++compared;
+          const float y2 = scale * amax;
+          if (y2 >= 0x1p-124f && y2 / div >= 0x1p-124f && (1.5f * scale) * amax < 0x1p124f) ++by_scaling;
+        }
+      }
+    }
+    MESSAGE(compared << " tables compared, " << by_scaling << " of them built by scaling");
+    CHECK(by_scaling > compared / 4);  // the fast branch is really exercised
+    CHECK(by_scaling < compared);      // and so is the fallback
+  }
+
+  TEST_CASE("packed code output equals the byte codes for every 4/6 rule and rounding") {
+    std::uint64_t state = 0x2545F4914F6CDD1Dull ^ static_cast<std::uint64_t>(std::time(nullptr));
+    auto next = [&state] {
+      state ^= state << 13;
+      state ^= state >> 7;
+      state ^= state << 17;
+      return state;
+    };
+    for (FourSixRule rule : {FourSixRule::kMse, FourSixRule::kMae, FourSixRule::kAbsMax, FourSixRule::kStatic6,
+                             FourSixRule::kStatic4}) {
+      for (ElementRounding er : {ElementRounding::kNearestEven, ElementRounding::kStochastic}) {
+        for (int n : {16, 32, 64}) {
+          Recipe r = four_six(rule);
+          r.rounding = er;
+          const TensorScale t = tensor_scale(r, 10.0f);
+          for (int b = 0; b < 200; ++b) {
+            std::vector<float> x(n);
+            std::vector<std::uint32_t> bits(n);
+            for (int i = 0; i < n; ++i) {
+              x[i] = static_cast<float>(static_cast<std::int64_t>(next() % 20001) - 10000) / 1000.0f;
+              bits[i] = static_cast<std::uint32_t>(next());
+            }
+            std::vector<std::uint8_t> codes(n);
+            std::vector<std::uint32_t> packed(n / 8, 0u);
+            std::vector<float> dq1(n), dq2(n);
+            quantize_block(r, t, BlockIO{x.data(), n, bits.data(), codes.data(), dq1.data()});
+            quantize_block(r, t, BlockIO{x.data(), n, bits.data(), nullptr, dq2.data(), packed.data()});
+            for (int i = 0; i < n; ++i) {
+              REQUIRE(((packed[i / 8] >> (4 * (i % 8))) & 0xFu) == codes[i]);
+              REQUIRE(float_bits(dq1[i]) == float_bits(dq2[i]));
+            }
+          }
+        }
+      }
+    }
+  }
+
   TEST_CASE("a tie between the candidates keeps M=6") {
     // All zeros: both errors are 0.
     const BlockRun zeros =

@@ -6,64 +6,14 @@
 #include <stdexcept>
 
 #include "core/parallel.hpp"
+#include "core/quantize.hpp"
+#include "formats/block.hpp"
 
 namespace fp4lab::core {
-namespace {
 
-struct Partial {
-  std::int64_t count = 0, nonfinite = 0, flushed = 0, saturated = 0;
-  double sum_x2 = 0, sum_q2 = 0, sum_xq = 0, sum_e2 = 0, max_e = 0;
-};
-
-}  // namespace
-
-ErrorMetrics error_metrics(const TensorView& x, const TensorView& xq, int block_size, int threads) {
-  if (x.shape() != xq.shape()) {
-    throw std::invalid_argument("error_metrics: shapes differ, " + shape_string(x.shape()) + " vs " +
-                                shape_string(xq.shape()));
-  }
-  if (block_size <= 0) throw std::invalid_argument("error_metrics: block size must be positive");
-  const std::int64_t rows = x.rows(), cols = x.cols();
-  const std::int64_t blocks_per_row = (cols + block_size - 1) / block_size;
-  const std::int64_t nblocks = rows * blocks_per_row;
-  // fixed chunks of blocks, independent of the thread count
-  constexpr std::int64_t kChunk = 4096;
-  const std::int64_t nchunks = (nblocks + kChunk - 1) / kChunk;
-  std::vector<Partial> parts(static_cast<std::size_t>(nchunks));
-  parallel_for(nchunks, threads, [&](std::int64_t cb, std::int64_t ce) {
-    std::vector<float> a(static_cast<std::size_t>(block_size)), q(static_cast<std::size_t>(block_size));
-    for (std::int64_t c = cb; c < ce; ++c) {
-      Partial p;
-      for (std::int64_t b = c * kChunk; b < std::min(nblocks, (c + 1) * kChunk); ++b) {
-        const std::int64_t row = b / blocks_per_row, c0 = (b % blocks_per_row) * block_size;
-        const std::int64_t n = std::min<std::int64_t>(block_size, cols - c0);
-        x.to_float(row * cols + c0, std::span<float>(a.data(), static_cast<std::size_t>(n)));
-        xq.to_float(row * cols + c0, std::span<float>(q.data(), static_cast<std::size_t>(n)));
-        float qmax = 0.0f;
-        for (std::int64_t i = 0; i < n; ++i) {
-          if (std::isfinite(q[i])) qmax = std::max(qmax, std::fabs(q[i]));
-        }
-        for (std::int64_t i = 0; i < n; ++i) {
-          if (!std::isfinite(a[i])) {
-            ++p.nonfinite;
-            continue;
-          }
-          const double xv = a[i], qv = q[i], e = qv - xv;
-          ++p.count;
-          p.sum_x2 += xv * xv;
-          p.sum_q2 += qv * qv;
-          p.sum_xq += xv * qv;
-          p.sum_e2 += e * e;
-          p.max_e = std::max(p.max_e, std::fabs(e));
-          if (xv != 0.0 && qv == 0.0) ++p.flushed;
-          if (std::fabs(xv) > qmax && std::fabs(qv) == qmax && qmax > 0) ++p.saturated;
-        }
-      }
-      parts[static_cast<std::size_t>(c)] = p;
-    }
-  });
-  Partial t;
-  for (const Partial& p : parts) {
+ErrorMetrics finish_metrics(const std::vector<MetricSums>& parts) {
+  MetricSums t;
+  for (const MetricSums& p : parts) {  // in chunk order
     t.count += p.count;
     t.nonfinite += p.nonfinite;
     t.flushed += p.flushed;
@@ -88,6 +38,102 @@ ErrorMetrics error_metrics(const TensorView& x, const TensorView& xq, int block_
   m.frac_flushed = static_cast<double>(t.flushed) / n;
   m.frac_saturated = static_cast<double>(t.saturated) / n;
   return m;
+}
+
+ErrorMetrics error_metrics(const TensorView& x, const TensorView& xq, int block_size, int threads) {
+  if (x.shape() != xq.shape()) {
+    throw std::invalid_argument("error_metrics: shapes differ, " + shape_string(x.shape()) + " vs " +
+                                shape_string(xq.shape()));
+  }
+  if (block_size <= 0) throw std::invalid_argument("error_metrics: block size must be positive");
+  const std::int64_t rows = x.rows(), cols = x.cols();
+  const std::int64_t blocks_per_row = (cols + block_size - 1) / block_size;
+  const std::int64_t nblocks = rows * blocks_per_row;
+  // fixed chunks of blocks, independent of the thread count (and of the device: kernels/metrics.cu)
+  constexpr std::int64_t kChunk = kMetricChunkBlocks;
+  const std::int64_t nchunks = (nblocks + kChunk - 1) / kChunk;
+  std::vector<MetricSums> parts(static_cast<std::size_t>(nchunks));
+  parallel_for(nchunks, threads, [&](std::int64_t cb, std::int64_t ce) {
+    std::vector<float> a(static_cast<std::size_t>(block_size)), q(static_cast<std::size_t>(block_size));
+    for (std::int64_t c = cb; c < ce; ++c) {
+      MetricSums p;
+      for (std::int64_t b = c * kChunk; b < std::min(nblocks, (c + 1) * kChunk); ++b) {
+        const std::int64_t row = b / blocks_per_row, c0 = (b % blocks_per_row) * block_size;
+        const std::int64_t n = std::min<std::int64_t>(block_size, cols - c0);
+        x.to_float(row * cols + c0, std::span<float>(a.data(), static_cast<std::size_t>(n)));
+        xq.to_float(row * cols + c0, std::span<float>(q.data(), static_cast<std::size_t>(n)));
+        add_block(p, static_cast<int>(n), [&](int i) { return a[static_cast<std::size_t>(i)]; },
+                  [&](int i) { return q[static_cast<std::size_t>(i)]; });
+      }
+      parts[static_cast<std::size_t>(c)] = p;
+    }
+  });
+  return finish_metrics(parts);
+}
+
+ErrorHistograms error_histograms(const TensorView& x, const TensorView& xq, const QuantizedTensor* q, double rms,
+                                 int bins, int threads) {
+  if (x.shape() != xq.shape() || xq.dtype() != DType::kF32) {
+    throw std::invalid_argument("error_histograms: x_hat must be FP32 of the shape of x, got " + shape_string(xq.shape()));
+  }
+  if (bins < 1) throw std::invalid_argument("error_histograms: bins must be positive");
+  if (!(rms > 0)) throw std::invalid_argument("error_histograms: rms must be positive");
+  const std::int64_t n = x.numel(), cols = x.cols();
+  constexpr std::int64_t kChunk = 1 << 16;
+  const std::int64_t chunks = (n + kChunk - 1) / kChunk;
+  std::vector<ErrorHistograms> parts(static_cast<std::size_t>(chunks));
+  const float* fq = reinterpret_cast<const float*>(xq.data());
+  parallel_for(chunks, threads, [&](std::int64_t cb, std::int64_t ce) {
+    std::vector<float> a(kChunk);
+    for (std::int64_t c = cb; c < ce; ++c) {
+      // integer counts per chunk (exact, and cheaper to bump than doubles), as doubles at the end
+      std::vector<std::uint32_t> err(bins, 0), rel(bins, 0), scaled(bins, 0);
+      const std::int64_t b = c * kChunk, e = std::min(n, b + kChunk);
+      std::int64_t block_end = -1;  // first column past the block whose unit is in unit_scale
+      double unit_scale = 0.0;
+      x.to_float(b, std::span<float>(a.data(), static_cast<std::size_t>(e - b)));
+      const double inv_rms = 1.0 / rms;
+      std::int64_t row = b / cols, col = b % cols;
+      for (std::int64_t i = b; i < e; ++i, ++col) {
+        if (col == cols) {
+          col = 0;
+          ++row;
+          block_end = -1;
+        }
+        const float xv = a[static_cast<std::size_t>(i - b)], qv = fq[i];
+        if (!std::isfinite(xv)) continue;
+        // the bins come from error_stats.hpp, shared with the GPU (kernels/metrics.cu)
+        const int eb = error_bin(xv, qv, inv_rms, bins);
+        if (eb >= 0) ++err[eb];
+        const int rb = relative_bin(xv, qv, bins);
+        if (rb >= 0) ++rel[rb];
+        if (q) {
+          // the block unit changes once per block (and per row): look it up only then
+          if (col >= block_end) {
+            const std::int64_t bs = q->recipe.block_size;
+            block_end = (col / bs + 1) * bs;
+            const float unit =
+                formats::dequantize_code(q->recipe, q->tensor_scale, q->block_scale(row, col), unit_code(q->recipe));
+            unit_scale = scaled_bin_factor(unit, bins);
+          }
+          const int sb = scaled_bin(xv, unit_scale, bins);
+          if (sb >= 0) ++scaled[sb];
+        }
+      }
+      ErrorHistograms h{std::vector<double>(err.begin(), err.end()), std::vector<double>(rel.begin(), rel.end()),
+               std::vector<double>(scaled.begin(), scaled.end())};
+      parts[static_cast<std::size_t>(c)] = std::move(h);
+    }
+  });
+  ErrorHistograms total{std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0)};
+  for (const ErrorHistograms& h : parts) {
+    for (int k = 0; k < bins; ++k) {
+      total.err[k] += h.err[k];
+      total.rel[k] += h.rel[k];
+      total.scaled[k] += h.scaled[k];
+    }
+  }
+  return total;
 }
 
 TensorStats tensor_stats(const TensorView& x, int threads) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/error_stats.hpp"
 #include "core/tensor.hpp"
 
 namespace fp4lab::core {
@@ -23,7 +24,27 @@ struct ErrorMetrics {
 };
 
 /// Metrics of `xq` against `x` (same shape); blocks of `block_size` along rows for saturation.
+/// Sums run over chunks of kMetricChunkBlocks blocks (core/error_stats.hpp), so the GPU twin
+/// (kernels/metrics.hpp) gives the same bits.
 ErrorMetrics error_metrics(const TensorView& x, const TensorView& xq, int block_size, int threads = 0);
+
+/// The metrics from the chunk sums, combined in chunk order (shared by the CPU and the GPU path).
+ErrorMetrics finish_metrics(const std::vector<MetricSums>& parts);
+
+struct QuantizedTensor;
+
+/// Counts of the three `compare` histograms, `bins` each: the error (x_hat - x) / rms(x) over
+/// [-0.5, 0.5), the relative error |x_hat - x| / |x| over [0, 1] (larger in the last bin), and
+/// the scaled values |x| / block unit over [0, 8) (empty bins without `q`). Finite x only.
+struct ErrorHistograms {
+  std::vector<double> err, rel, scaled;
+};
+
+/// The histograms of xq (FP32, x's shape) against x; `q` (the codes and scales xq decodes
+/// from, or null) gives the block units. Per-element bins from error_stats.hpp, shared with the
+/// GPU twin (kernels/metrics.hpp); integer counts, so independent of threads and device.
+ErrorHistograms error_histograms(const TensorView& x, const TensorView& xq, const QuantizedTensor* q, double rms,
+                                 int bins, int threads = 0);
 
 /// Summary statistics of one tensor (finite elements only).
 struct TensorStats {

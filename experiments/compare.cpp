@@ -19,80 +19,6 @@ namespace {
 
 using namespace fp4lab::formats;
 
-/// The code whose value is 1 in the element grid: E2M1 code 2, INT4 code 1.
-std::uint8_t code_of_one(const Recipe& r) {
-  return (r.format == BlockFormat::kNVINT4 || r.format == BlockFormat::kINT4) ? 1 : 2;
-}
-
-struct Histos {
-  std::vector<double> err, rel, scaled;
-};
-
-/// One pass over x, x_hat (and the block units when available): three histograms.
-Histos histograms(const core::TensorView& x, const core::Tensor& xq, const core::QuantizedTensor* q, double rms,
-                  int bins, int threads) {
-  const std::int64_t n = x.numel(), cols = x.cols();
-  constexpr std::int64_t kChunk = 1 << 16;
-  const std::int64_t chunks = (n + kChunk - 1) / kChunk;
-  std::vector<Histos> parts(static_cast<std::size_t>(chunks));
-  const float* fq = reinterpret_cast<const float*>(xq.data());
-  core::parallel_for(chunks, threads, [&](std::int64_t cb, std::int64_t ce) {
-    std::vector<float> a(kChunk);
-    for (std::int64_t c = cb; c < ce; ++c) {
-      // integer counts per chunk (exact, and cheaper to bump than doubles), as doubles at the end
-      std::vector<std::uint32_t> err(bins, 0), rel(bins, 0), scaled(bins, 0);
-      const std::int64_t b = c * kChunk, e = std::min(n, b + kChunk);
-      std::int64_t block_end = -1;  // first column past the block whose unit is in unit_scale
-      double unit_scale = 0.0;
-      x.to_float(b, std::span<float>(a.data(), static_cast<std::size_t>(e - b)));
-      const double inv_rms = 1.0 / rms;
-      std::int64_t row = b / cols, col = b % cols;
-      for (std::int64_t i = b; i < e; ++i, ++col) {
-        if (col == cols) {
-          col = 0;
-          ++row;
-          block_end = -1;
-        }
-        const float xv = a[static_cast<std::size_t>(i - b)], qv = fq[i];
-        if (!std::isfinite(xv)) continue;
-        const double d = (double(qv) - xv) * inv_rms;  // error in units of rms(x), range [-0.5, 0.5]
-        const double eb = (d + 0.5) * bins;
-        if (eb >= 0 && eb < bins) ++err[static_cast<int>(eb)];
-        if (xv != 0.0f) {
-          const double r = std::fabs(double(qv) - xv) / std::fabs(double(xv));  // range [0, 1]
-          ++rel[r >= 1.0 ? bins - 1 : static_cast<int>(r * bins)];
-        }
-        if (q) {
-          // the block unit changes once per block (and per row): look it up only then
-          if (col >= block_end) {
-            const std::int64_t bs = q->recipe.block_size;
-            block_end = (col / bs + 1) * bs;
-            const float unit =
-                dequantize_code(q->recipe, q->tensor_scale, q->block_scale(row, col), code_of_one(q->recipe));
-            unit_scale = (unit > 0 && std::isfinite(unit)) ? bins / (8.0 * unit) : 0.0;
-          }
-          if (unit_scale > 0) {
-            const double sb = std::fabs(xv) * unit_scale;  // |x| / unit over [0, 8]
-            if (sb < bins) ++scaled[static_cast<int>(sb)];
-          }
-        }
-      }
-      Histos h{std::vector<double>(err.begin(), err.end()), std::vector<double>(rel.begin(), rel.end()),
-               std::vector<double>(scaled.begin(), scaled.end())};
-      parts[static_cast<std::size_t>(c)] = std::move(h);
-    }
-  });
-  Histos total{std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0)};
-  for (const Histos& h : parts) {
-    for (int k = 0; k < bins; ++k) {
-      total.err[k] += h.err[k];
-      total.rel[k] += h.rel[k];
-      total.scaled[k] += h.scaled[k];
-    }
-  }
-  return total;
-}
-
 class Compare : public Experiment {
  public:
   ExperimentInfo info() const override {
@@ -112,7 +38,8 @@ class Compare : public Experiment {
     h.push_back({"recipes", "comma-separated recipe specs, e.g. nvfp4:te,nvfp4:4over6:mse,mxfp4:rceil,int4:g128:asym"});
     h.push_back({"bins", "histogram bins (10 to 1000)"});
     h.push_back({"threads", "CPU threads (0: all cores)"});
-    h.push_back({"device", "where to quantize: cpu, or cuda (same bits; metrics and histograms stay on the CPU)"});
+    h.push_back({"device", "where to quantize and measure: cpu, or cuda (quantize, metrics and histograms on the GPU; "
+                           "the same figures, bit for bit)"});
     return h;
   }
   Result run(const Params& given, const Progress& progress) const override {
@@ -148,25 +75,28 @@ class Compare : public Experiment {
       const Recipe& r = recipes[k];
       const std::string spec = core::recipe_to_spec(r);
       if (progress && !progress(0.05 + 0.95 * double(k) / recipes.size(), spec)) throw Cancelled();
-      core::Tensor fake;
-      core::QuantizedTensor q;
       const bool has_codes = r.overflow == Fp4Overflow::kSaturate;
-      if (has_codes) {
-        if (device) {
-          q = device->quantize(x, r);
-          fake = device->dequantize(q);
-        } else {  // codes and values from one pass
-          q = core::quantize_and_dequantize(x, core::QuantizeOptions{r, ScaleLayout::kRowMajor, threads, false},
-                                            &fake);
-        }
+      core::ErrorMetrics m;
+      if (device) {  // quantize, metrics and histograms all on the device: only figures come back
+        DeviceEvaluation e = device->evaluate(x, r, rms, bins);
+        m = e.metrics;
+        he.series.push_back({spec, std::move(e.histograms.err)});
+        hr.series.push_back({spec, std::move(e.histograms.rel)});
+        if (has_codes) hs.series.push_back({spec, std::move(e.histograms.scaled)});
       } else {
-        fake = device ? device->fake_quantize(x, r) : core::fake_quantize(x, r, core::DType::kF32, threads);
+        core::Tensor fake;
+        core::QuantizedTensor q;
+        if (has_codes) {  // codes and values from one pass
+          q = core::quantize_and_dequantize(x, core::QuantizeOptions{r, ScaleLayout::kRowMajor, threads, false}, &fake);
+        } else {
+          fake = core::fake_quantize(x, r, core::DType::kF32, threads);
+        }
+        m = core::error_metrics(x, fake.view(), r.block_size, threads);
+        core::ErrorHistograms h = core::error_histograms(x, fake.view(), has_codes ? &q : nullptr, rms, bins, threads);
+        he.series.push_back({spec, std::move(h.err)});
+        hr.series.push_back({spec, std::move(h.rel)});
+        if (has_codes) hs.series.push_back({spec, std::move(h.scaled)});
       }
-      const core::ErrorMetrics m = core::error_metrics(x, fake.view(), r.block_size, threads);
-      const Histos h = histograms(x, fake, has_codes ? &q : nullptr, rms, bins, threads);
-      he.series.push_back({spec, h.err});
-      hr.series.push_back({spec, h.rel});
-      if (has_codes) hs.series.push_back({spec, h.scaled});
       t.rows.push_back({spec, bits_per_value(r), m.mse, m.rmse, m.rel_rmse, m.sqnr_db, m.max_abs_err, m.cosine,
                         m.frac_flushed, m.frac_saturated});
       text += fmt::format("{:<28} {:>8.3f} {:>11.4e} {:>9.5f} {:>8.2f} {:>10.4g} {:>9.6f} {:>9.5f} {:>9.6f}\n", spec,

@@ -8,6 +8,7 @@
 #include "core/metrics.hpp"
 #include "experiments/device.hpp"
 #include "kernels/block_quantize.hpp"
+#include "kernels/metrics.hpp"
 #include "kernels/quantize.hpp"
 
 namespace fp4lab::exp {
@@ -83,6 +84,21 @@ class CudaQuantizer : public DeviceQuantizer {
       throw std::runtime_error("cuda fake-quantize: " + error);
     }
     return f32_tensor(out, x.shape());
+  }
+
+  DeviceEvaluation evaluate(const core::TensorView& x, const formats::Recipe& r, double rms, int bins) const override {
+    core::validate_recipe(r);
+    kernels::GpuEvaluation g;
+    std::string error;
+    if (!kernels::gpu_evaluate(r, gpu_dtype(x.dtype()), x.data(), x.rows(), x.cols(), 1.0 / rms, bins, g, error)) {
+      throw std::runtime_error("cuda evaluate: " + error);
+    }
+    DeviceEvaluation e;
+    e.metrics = core::finish_metrics(g.parts);
+    e.histograms.err.assign(g.err.begin(), g.err.end());
+    e.histograms.rel.assign(g.rel.begin(), g.rel.end());
+    e.histograms.scaled.assign(g.scaled.begin(), g.scaled.end());
+    return e;
   }
 
  private:

@@ -7,9 +7,18 @@
 #include <memory>
 #include <string>
 
+#include <vector>
+
+#include "core/metrics.hpp"
 #include "core/quantize.hpp"
 
 namespace fp4lab::exp {
+
+/// A recipe's error metrics and histogram counts on one tensor (the `compare` figures).
+struct DeviceEvaluation {
+  core::ErrorMetrics metrics;
+  core::ErrorHistograms histograms;  ///< `scaled` empty when the recipe gives no codes
+};
 
 /// A whole-tensor quantizer on another device; every call throws std::runtime_error on failure.
 class DeviceQuantizer {
@@ -23,6 +32,10 @@ class DeviceQuantizer {
   virtual core::Tensor dequantize(const core::QuantizedTensor& q) const = 0;
   /// The twin of core::fake_quantize to FP32.
   virtual core::Tensor fake_quantize(const core::TensorView& x, const formats::Recipe& r) const = 0;
+  /// Quantizes, dequantizes, and computes core::error_metrics and the `compare` histograms
+  /// (rms = rms(x), `bins` bins) on the device: only the figures come back.
+  virtual DeviceEvaluation evaluate(const core::TensorView& x, const formats::Recipe& r, double rms,
+                                    int bins) const = 0;
 };
 
 /// Makes the device quantizer; throws std::runtime_error (e.g. no GPU) when it cannot.

@@ -3,9 +3,11 @@
 
 #include <cstring>
 
+#include "core/metrics.hpp"
 #include "core/quantize.hpp"
 #include "core/recipe_spec.hpp"
 #include "core/simulate.hpp"
+#include "kernels/metrics.hpp"
 #include "kernels/quantize.hpp"
 
 namespace fp4lab::kernels {
@@ -142,6 +144,49 @@ CrossCheck cross_check_simulate(const std::string& spec, const formats::Simulate
     }
     compare(c, std::string("simulated to ") + core::dtype_name(od), cf.data(), cf.size_bytes(), gf.data(), gf.size());
     if (od == x.dtype()) break;
+  }
+  return c;
+}
+
+CrossCheck cross_check_metrics(const std::string& spec, const core::Tensor& x, int bins) {
+  CrossCheck c;
+  const formats::Recipe r = core::parse_recipe(spec);
+  const core::TensorView xv = x.view();
+  const core::TensorStats stats = core::tensor_stats(xv);
+  const double rms = stats.rms > 0 ? stats.rms : 1.0;
+  // the CPU, as `compare` runs it
+  const bool has_codes = r.overflow == formats::Fp4Overflow::kSaturate;
+  core::Tensor fake;
+  core::QuantizedTensor q;
+  if (has_codes) {
+    q = core::quantize_and_dequantize(xv, core::QuantizeOptions{r, formats::ScaleLayout::kRowMajor, 0, false}, &fake);
+  } else {
+    fake = core::fake_quantize(xv, r, core::DType::kF32);
+  }
+  const core::ErrorMetrics cm = core::error_metrics(xv, fake.view(), r.block_size);
+  const core::ErrorHistograms ch = core::error_histograms(xv, fake.view(), has_codes ? &q : nullptr, rms, bins);
+  // the GPU
+  GpuEvaluation g;
+  if (!gpu_evaluate(r, gpu_dtype(x.dtype()), x.data(), xv.rows(), xv.cols(), 1.0 / rms, bins, g, c.error)) {
+    c.bytes_differing = 1;
+    c.first_difference = c.error;
+    return c;
+  }
+  const core::ErrorMetrics gm = core::finish_metrics(g.parts);
+  const double cpu_m[] = {double(cm.count), double(cm.nonfinite), cm.mse, cm.rmse, cm.rel_rmse, cm.sqnr_db,
+                          cm.max_abs_err, cm.cosine, cm.frac_flushed, cm.frac_saturated};
+  const double gpu_m[] = {double(gm.count), double(gm.nonfinite), gm.mse, gm.rmse, gm.rel_rmse, gm.sqnr_db,
+                          gm.max_abs_err, gm.cosine, gm.frac_flushed, gm.frac_saturated};
+  compare(c, "metrics (count, nonfinite, mse, rmse, rel_rmse, sqnr, max_err, cosine, flushed, saturated)", cpu_m,
+          sizeof cpu_m, gpu_m, sizeof gpu_m);
+  auto counts = [](const std::vector<unsigned long long>& v) { return std::vector<double>(v.begin(), v.end()); };
+  const std::vector<double> ge = counts(g.err), gr = counts(g.rel), gs = counts(g.scaled);
+  compare(c, "error histogram", ch.err.data(), ch.err.size() * sizeof(double), ge.data(), ge.size() * sizeof(double));
+  compare(c, "relative-error histogram", ch.rel.data(), ch.rel.size() * sizeof(double), gr.data(),
+          gr.size() * sizeof(double));
+  if (has_codes) {
+    compare(c, "scaled-value histogram", ch.scaled.data(), ch.scaled.size() * sizeof(double), gs.data(),
+            gs.size() * sizeof(double));
   }
   return c;
 }

@@ -42,4 +42,10 @@ const std::vector<SimulateCase>& cross_check_simulate_cases();
 CrossCheck cross_check_simulate(const std::string& spec, const formats::SimulateOptions& options,
                                 const core::Tensor& x);
 
+/// The GPU error metrics and histograms (gpu_evaluate: quantize, dequantize, sums and counts
+/// on the device) against core::error_metrics and core::error_histograms of the CPU's
+/// quantize + dequantize (fake-quantize for the unclamped reference cast): every metric and
+/// every histogram count, as bytes of their doubles.
+CrossCheck cross_check_metrics(const std::string& spec, const core::Tensor& x, int bins);
+
 }  // namespace fp4lab::kernels

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kernels/block_quantize.hpp"
+#include "kernels/metrics.hpp"
 #include "kernels/quantize.hpp"
 
 namespace fp4lab::kernels {
@@ -68,6 +69,20 @@ bool upload_and_amax(const formats::Recipe& recipe, GpuDType dtype, const void* 
   return amax_async(*dx, dtype, n, *damax, nullptr, error);
 }
 
+/// Device buffers for one quantized tensor of `shape` (codes, tensor scale, 8-bit scales or
+/// grouped INT4 scales and zero points).
+bool alloc_quantized(const formats::Recipe& recipe, const QuantizedShape& shape, DeviceBuffers& mem,
+                     DeviceQuantized& dq, std::string& error) {
+  if (!mem.alloc(&dq.codes, shape.code_bytes, error) || !mem.alloc(&dq.tensor_scale, sizeof(formats::TensorScale), error)) {
+    return false;
+  }
+  if (recipe.format == formats::BlockFormat::kINT4) {
+    return mem.alloc(&dq.group_scales, shape.group_count * sizeof(float), error) &&
+           mem.alloc(&dq.zero_points, shape.group_count, error);
+  }
+  return mem.alloc(&dq.scales, shape.scale_bytes, error);
+}
+
 }  // namespace
 
 bool gpu_quantize(const formats::Recipe& recipe, formats::ScaleLayout layout, GpuDType dtype, const void* host_data,
@@ -79,18 +94,8 @@ bool gpu_quantize(const formats::Recipe& recipe, formats::ScaleLayout layout, Gp
   if (!upload_and_amax(recipe, dtype, host_data, rows * cols, mem, &dx, &damax, error)) return false;
   const QuantizedShape shape = quantized_shape(recipe, layout, rows, cols);
   DeviceQuantized dq;
-  if (!mem.alloc(&dq.codes, shape.code_bytes, error) || !mem.alloc(&dq.tensor_scale, sizeof(formats::TensorScale), error)) {
-    return false;
-  }
+  if (!alloc_quantized(recipe, shape, mem, dq, error)) return false;
   const bool int4 = recipe.format == formats::BlockFormat::kINT4;
-  if (int4) {
-    if (!mem.alloc(&dq.group_scales, shape.group_count * sizeof(float), error) ||
-        !mem.alloc(&dq.zero_points, shape.group_count, error)) {
-      return false;
-    }
-  } else if (!mem.alloc(&dq.scales, shape.scale_bytes, error)) {
-    return false;
-  }
   if (!quantize_async(recipe, layout, dx, dtype, rows, cols, damax, dq, nullptr, error)) return false;
   if (!check(cudaDeviceSynchronize(), "quantize", error)) return false;
   out = GpuQuantized{};
@@ -194,6 +199,64 @@ bool gpu_dequantize(const GpuQuantized& q, GpuDType out_dtype, std::vector<std::
   if (!check(cudaDeviceSynchronize(), "dequantize", error)) return false;
   out.resize(out_bytes);
   return check(cudaMemcpy(out.data(), dout, out_bytes, cudaMemcpyDeviceToHost), "copy out", error);
+}
+
+bool gpu_evaluate(const formats::Recipe& recipe, GpuDType dtype, const void* host_data, std::int64_t rows,
+                  std::int64_t cols, double inv_rms, int bins, GpuEvaluation& out, std::string& error) {
+  if (!preflight(recipe, rows, cols, host_data, error)) return false;
+  DeviceBuffers mem;
+  void* dx = nullptr;
+  std::uint32_t* damax = nullptr;
+  if (!upload_and_amax(recipe, dtype, host_data, rows * cols, mem, &dx, &damax, error)) return false;
+  float* dq_values = nullptr;
+  if (!mem.alloc(&dq_values, static_cast<std::size_t>(rows * cols) * sizeof(float), error)) return false;
+  // codes exist unless the recipe is the unclamped reference cast (as in `compare`)
+  const bool has_codes = recipe.overflow == formats::Fp4Overflow::kSaturate;
+  const formats::ScaleLayout layout = formats::ScaleLayout::kRowMajor;
+  DeviceQuantized dq;
+  if (has_codes) {
+    const QuantizedShape shape = quantized_shape(recipe, layout, rows, cols);
+    if (!alloc_quantized(recipe, shape, mem, dq, error) ||
+        !quantize_async(recipe, layout, dx, dtype, rows, cols, damax, dq, nullptr, error) ||
+        !dequantize_async(recipe, layout, rows, cols, dq, dq_values, GpuDType::kF32, nullptr, error)) {
+      return false;
+    }
+  } else if (!fake_quantize_async(recipe, dx, dtype, rows, cols, damax, dq_values, GpuDType::kF32, nullptr, error)) {
+    return false;
+  }
+  const std::int64_t nchunks = metric_chunk_count(rows, cols, recipe.block_size);
+  core::MetricSums* dparts = nullptr;
+  unsigned long long* dcounts = nullptr;
+  const std::size_t nbins = 3 * static_cast<std::size_t>(bins);
+  if (!mem.alloc(&dparts, static_cast<std::size_t>(nchunks) * sizeof(core::MetricSums), error) ||
+      !mem.alloc(&dcounts, nbins * sizeof(unsigned long long), error) ||
+      !check(cudaMemset(dcounts, 0, nbins * sizeof(unsigned long long)), "histogram reset", error)) {
+    return false;
+  }
+  HistogramSetup setup;
+  setup.inv_rms = inv_rms;
+  setup.bins = bins;
+  setup.recipe = recipe;
+  setup.layout = layout;
+  setup.q = has_codes ? &dq : nullptr;
+  if (!metric_sums_async(dx, dtype, dq_values, rows, cols, recipe.block_size, dparts, nullptr, error) ||
+      !histograms_async(dx, dtype, dq_values, rows, cols, setup, dcounts, nullptr, error) ||
+      !check(cudaDeviceSynchronize(), "metrics and histograms", error)) {
+    return false;
+  }
+  out = GpuEvaluation{};
+  out.parts.resize(static_cast<std::size_t>(nchunks));
+  std::vector<unsigned long long> counts(nbins);
+  if (!check(cudaMemcpy(out.parts.data(), dparts, out.parts.size() * sizeof(core::MetricSums), cudaMemcpyDeviceToHost),
+             "copy out", error) ||
+      !check(cudaMemcpy(counts.data(), dcounts, nbins * sizeof(unsigned long long), cudaMemcpyDeviceToHost), "copy out",
+             error)) {
+    return false;
+  }
+  out.err.assign(counts.begin(), counts.begin() + bins);
+  out.rel.assign(counts.begin() + bins, counts.begin() + 2 * bins);
+  if (has_codes) out.scaled.assign(counts.begin() + 2 * bins, counts.end());
+  return true;
 }
 
 }  // namespace fp4lab::kernels

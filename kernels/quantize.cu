@@ -100,7 +100,17 @@ bool launch_quantize(const QuantizeParams& p, GpuDType dtype, bool allow_fast, c
   Path path{};
   const bool fast = allow_fast && fast_path(p.recipe, path);
   const std::int64_t units = fast ? p.rows * p.row_blocks : p.unit_rows * p.row_blocks;
-  const unsigned grid = grid_for(units, fast ? detail::kThreads * detail::kUnitsPerThread : detail::kThreads);
+  int per_thread = 1;
+  if (fast) {
+    switch (path) {
+      case Path::kTe: per_thread = detail::kUnitsPerThread<Path::kTe>; break;
+      case Path::kFourSixMse: per_thread = detail::kUnitsPerThread<Path::kFourSixMse>; break;
+      case Path::kFourOverSix: per_thread = detail::kUnitsPerThread<Path::kFourOverSix>; break;
+      case Path::kMxfp4: per_thread = detail::kUnitsPerThread<Path::kMxfp4>; break;
+      case Path::kAny: per_thread = detail::kUnitsPerThread<Path::kAny>; break;
+    }
+  }
+  const unsigned grid = grid_for(units, detail::kThreads * per_thread);
   if (fast) {
     switch (dtype) {
       case GpuDType::kF32:
@@ -161,7 +171,7 @@ bool make_params(const formats::Recipe& recipe, formats::ScaleLayout layout, con
   p.unit_rows = recipe.shape == formats::BlockShape::k2D ? (rows + recipe.block_size - 1) / recipe.block_size : rows;
   p.vec_in = aligned16(x) && (cols * static_cast<std::int64_t>(gpu_dtype_size(dtype))) % 16 == 0;
   p.index32 = rows * shape.scale_cols < (std::int64_t{1} << 31);
-  p.contiguous = recipe.block_size > 0 && cols % recipe.block_size == 0 && layout == formats::ScaleLayout::kRowMajor;
+  p.contiguous = recipe.block_size > 0 && cols % recipe.block_size == 0;
   p.amax_bits = amax_bits;
   return true;
 }

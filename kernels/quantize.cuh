@@ -41,7 +41,7 @@ struct QuantizeParams {
   bool vec_in;   ///< input base and row pitch 16-byte aligned: full blocks use 16-byte loads
   bool vec_out;  ///< the same for the fake-quantized output
   bool index32;  ///< rows * row_blocks < 2^31: the fast paths split unit indices in 32 bits
-  bool contiguous;  ///< cols a multiple of the block and row-major scales: unit u is elements kBS*u..
+  bool contiguous;  ///< cols a multiple of the block: unit u is elements kBS*u .. kBS*u + kBS - 1
   const std::uint32_t* amax_bits;
   DeviceQuantized q;
   void* out;
@@ -71,26 +71,47 @@ __device__ __forceinline__ float tensor_amax(const formats::Recipe& r, const std
   return __uint_as_float(*amax_bits);
 }
 
+/// The 4/6 candidates' decode tables in a per-thread column of shared memory: entry k of
+/// candidate c at col[(8c + k) * kThreads], so a warp's lookups fall in 32 different banks
+/// whatever the codes. One load per lookup replaces a chain of seven selects; the entries are
+/// the same floats as in the registers (formats::detail::TablesInCandidates).
+struct SharedTables {
+  static_assert(kThreads == 128, "the column stride below is kThreads");
+  float* col;
+  __device__ __forceinline__ void stage(int cand, const formats::detail::DecodeTable& t) const {
+#pragma unroll
+    for (int k = 0; k < 8; ++k) col[(8 * cand + k) * kThreads] = t.v[k];
+  }
+  __device__ __forceinline__ float operator()(const formats::detail::DecodeTable&, int cand, unsigned k) const {
+    unsigned k7 = 0;  // k & 7 behind an asm boundary, so that the index is one shift-and-add
+    asm("and.b32 %0, %1, 7;" : "=r"(k7) : "r"(k));
+    return col[8 * cand * kThreads + static_cast<int>(k7) * kThreads];
+  }
+};
+
 /// Units (1-D blocks) each thread of the fast kernels takes, kThreads apart (coalesced): the
-/// per-CTA set-up (the tensor scale, the index arithmetic) is paid once for all of them.
-inline constexpr int kUnitsPerThread = 2;
+/// per-CTA set-up (the tensor scale, the index arithmetic) is paid once for all of them, and
+/// more loads are in flight per thread. Measured on the H200 (kernels/NOTES.md, run 8): te is
+/// fastest with four, MXFP4 and the others with two; the long 4/6 body with one (a second
+/// unrolled copy cost 5 % in instruction fetch, two copies 28 %).
+template <Path P>
+inline constexpr int kUnitsPerThread =
+    P == Path::kTe ? 4 : ((P == Path::kFourSixMse || P == Path::kFourOverSix) ? 1 : 2);
 
 /// One unit of the fast kernels: 16-byte loads of a full block, stochastic-rounding bits from
 /// (seed, row * padded_cols + col), formats::quantize_block, then one 8- or 16-byte store of
 /// packed codes and one scale byte (or the fake-quantized values).
-template <GpuDType D, int kBS, Mode M, bool kSR>
+template <GpuDType D, int kBS, Path P, Mode M, bool kSR>
 __device__ __forceinline__ void quantize_fast_unit(const QuantizeParams& p, const formats::Recipe& r,
-                                                   const formats::TensorScale& ts, const std::int64_t unit) {
+                                                   const formats::TensorScale& ts, const SharedTables& tables,
+                                                   const std::int64_t unit) {
   if (unit >= p.rows * p.row_blocks) return;
-  // Where every row is whole blocks and the scales are row-major, unit u covers elements
-  // [16u, 16u + 16) (or 32u for MXFP4), codes from byte 8u and scale u: no row split at all.
+  // Where every row is whole blocks, unit u covers elements [16u, 16u + 16) (or 32u for
+  // MXFP4) and codes from byte 8u: no row split for the data; row-major scales are at u, and
+  // only swizzled scales need the row and block column.
   std::int64_t row = 0, rb = 0, elem0 = 0, code0 = 0, scale_at = 0;
   bool full = true;
-  if (p.contiguous) {
-    elem0 = unit * kBS;
-    code0 = elem0;
-    scale_at = unit;
-  } else {
+  auto split = [&] {
     if (p.index32) {  // 32-bit division when every unit index fits (a 64-bit one costs ~70 instructions)
       const auto u32 = static_cast<std::uint32_t>(unit), rbs = static_cast<std::uint32_t>(p.row_blocks);
       row = u32 / rbs;
@@ -99,6 +120,18 @@ __device__ __forceinline__ void quantize_fast_unit(const QuantizeParams& p, cons
       row = unit / p.row_blocks;
       rb = unit - row * p.row_blocks;
     }
+  };
+  if (p.contiguous) {
+    elem0 = unit * kBS;
+    code0 = elem0;
+    scale_at = unit;
+    if (p.layout != formats::ScaleLayout::kRowMajor) {
+      split();
+      scale_at = static_cast<std::int64_t>(formats::scale_offset(
+          static_cast<std::size_t>(row), static_cast<std::size_t>(rb), static_cast<std::size_t>(p.row_blocks), p.layout));
+    }
+  } else {
+    split();
     const std::int64_t c0 = rb * kBS;
     full = c0 + kBS <= p.cols;
     elem0 = row * p.cols + c0;
@@ -124,7 +157,12 @@ __device__ __forceinline__ void quantize_fast_unit(const QuantizeParams& p, cons
     std::uint32_t w[kBS / 8] = {};
     formats::BlockIO io{x, kBS, bits, nullptr, nullptr};
     io.packed = w;
-    const formats::BlockRecord rec = formats::quantize_block(r, ts, io);
+    formats::BlockRecord rec;
+    if constexpr (P == Path::kFourSixMse || P == Path::kFourOverSix) {
+      rec = formats::four_over_six_quantize_block(r, ts, io, tables);
+    } else {
+      rec = formats::quantize_block(r, ts, io);
+    }
     std::uint8_t* dst = p.q.codes + code0 / 2;
     if constexpr (kBS == 16) {
       *reinterpret_cast<uint2*>(dst) = make_uint2(w[0], w[1]);
@@ -136,7 +174,11 @@ __device__ __forceinline__ void quantize_fast_unit(const QuantizeParams& p, cons
   } else {
     float deq[kBS];
     const formats::BlockIO io{x, kBS, bits, nullptr, deq};
-    (void)formats::quantize_block(r, ts, io);
+    if constexpr (P == Path::kFourSixMse || P == Path::kFourOverSix) {
+      (void)formats::four_over_six_quantize_block(r, ts, io, tables);
+    } else {
+      (void)formats::quantize_block(r, ts, io);
+    }
     if (full && p.vec_out) {
       store_vec<kBS>(p.out, p.out_dtype, elem0, deq);
     } else {
@@ -161,7 +203,7 @@ __global__ void __launch_bounds__(kThreads) quantize_block_kernel(const Quantize
   r.shape = formats::BlockShape::k1D;
   r.transform = formats::Transform::kNone;
   if constexpr (!kSR) r.rounding = formats::ElementRounding::kNearestEven;
-  const std::int64_t first = static_cast<std::int64_t>(blockIdx.x) * (kThreads * kUnitsPerThread) + threadIdx.x;
+  const std::int64_t first = static_cast<std::int64_t>(blockIdx.x) * (kThreads * kUnitsPerThread<P>) + threadIdx.x;
   // the tensor scale once per CTA (it holds a float64 division), shared by its threads
   __shared__ formats::TensorScale ts_shared;
   if (threadIdx.x == 0) ts_shared = formats::tensor_scale(r, tensor_amax(r, p.amax_bits));
@@ -170,8 +212,13 @@ __global__ void __launch_bounds__(kThreads) quantize_block_kernel(const Quantize
   if constexpr (M == Mode::kQuantize) {
     if (first == 0 && p.q.tensor_scale != nullptr) *p.q.tensor_scale = ts;
   }
+  constexpr bool kFourSix = P == Path::kFourSixMse || P == Path::kFourOverSix;
+  __shared__ float table_mem[kFourSix ? 16 * kThreads : 1];
+  const SharedTables tables{table_mem + threadIdx.x};
 #pragma unroll
-  for (int j = 0; j < kUnitsPerThread; ++j) quantize_fast_unit<D, kBS, M, kSR>(p, r, ts, first + j * kThreads);
+  for (int j = 0; j < kUnitsPerThread<P>; ++j) {
+    quantize_fast_unit<D, kBS, P, M, kSR>(p, r, ts, tables, first + j * kThreads);
+  }
 }
 
 /// One thread per unit (a 1-D block of any supported size, or a 2-D tile of up to 16x16),

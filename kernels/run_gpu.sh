@@ -55,11 +55,11 @@ PYTHONUNBUFFERED=1 step "$logs/peer.log" peer timeout 300 python3 kernels/peer_t
   grep -E "ERROR SUMMARY|RACECHECK SUMMARY" "$logs/sanitize.log"
   sed -n '/^summary on/,$p' "$logs/verify.log"
   grep -E "^real" "$logs/compare.log" | paste -sd ' ' | sed 's/^/compare 8192x8192, 8 recipes, cpu then cuda: /'
-  if cmp -s "$work/compare_cpu/table_metrics.csv" "$work/compare_cuda/table_metrics.csv"; then
-    echo "compare metrics tables: identical on cpu and cuda"
-  else
-    echo "compare metrics tables: DIFFER"
-  fi
+  same=0 differ=0
+  for f in "$work"/compare_cpu/*.csv; do
+    if cmp -s "$f" "$work/compare_cuda/$(basename "$f")"; then same=$((same + 1)); else differ=$((differ + 1)); fi
+  done
+  echo "compare CSV files (metrics table, histograms): $same identical on cpu and cuda, $differ differ"
   sed -n '/^summary on/,$p' "$logs/bench.log"
   sed -n '/^bit equality/,$p' "$logs/peer.log"
 } | tee -a "$summary"

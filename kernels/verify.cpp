@@ -129,6 +129,27 @@ int verify_main(int argc, char** argv) {
       all_ok = all_ok && row.differing == 0;
       rows.push_back(row);
     }
+    // error metrics and histograms on the GPU (what `compare --device cuda` reports)
+    for (const std::string& spec : cross_check_recipe_specs()) {
+      Row row;
+      row.spec = "metrics+histograms " + spec;
+      for (core::DType dt : {core::DType::kF32, core::DType::kBF16, core::DType::kF16}) {
+        const core::Tensor inputs[] = {core::scale_jump_tensor(dt, 300, 129, seed + (++k)),
+                                       core::scale_jump_tensor(dt, 1, 1000, seed + (++k)),
+                                       core::edge_value_tensor(dt, 5, 37, core::NonFinite::kInclude)};
+        for (const core::Tensor& x : inputs) {
+          const CrossCheck c = cross_check_metrics(spec, x, 101);
+          ++row.cases;
+          row.compared += c.bytes_compared;
+          row.differing += c.bytes_differing;
+          if (row.first.empty() && c.bytes_differing) {
+            row.first = std::string(core::dtype_name(dt)) + ": " + (c.error.empty() ? c.first_difference : c.error);
+          }
+        }
+      }
+      all_ok = all_ok && row.differing == 0;
+      rows.push_back(row);
+    }
     // thresholded / HP simulation (the paper's Fig. 2) for the recipes it supports
     for (const char* spec : {"nvfp4:te", "nvfp4:4over6:mse", "nvfp4:4over6:abs_max:sr:seed=4"}) {
       for (const SimulateCase& sc : cross_check_simulate_cases()) {
@@ -188,10 +209,13 @@ int verify_main(int argc, char** argv) {
   }
 
   // summary
-  std::uint64_t kc = 0, kd = 0;
+  std::uint64_t kc = 0, kd = 0, mc = 0, md = 0;
+  std::size_t kernel_rows = 0, metric_rows = 0;
   for (const Row& r : rows) {
-    kc += r.compared;
-    kd += r.differing;
+    const bool metric = r.spec.rfind("metrics+histograms ", 0) == 0;
+    (metric ? mc : kc) += r.compared;
+    (metric ? md : kd) += r.differing;
+    ++(metric ? metric_rows : kernel_rows);
   }
   std::printf("\nsummary on %s\n", prop.name);
   for (const ConversionCheck& c : conv) {
@@ -200,8 +224,10 @@ int verify_main(int argc, char** argv) {
                                   .c_str()
                             : "skipped (not on this device)");
   }
-  std::printf("  %-48s %zu recipe settings, %llu bytes, %llu differing\n", "kernels vs CPU", rows.size(),
+  std::printf("  %-48s %zu recipe settings, %llu bytes, %llu differing\n", "kernels vs CPU", kernel_rows,
               static_cast<unsigned long long>(kc), static_cast<unsigned long long>(kd));
+  std::printf("  %-48s %zu recipes, %llu bytes of figures, %llu differing\n", "metrics + histograms vs CPU",
+              metric_rows, static_cast<unsigned long long>(mc), static_cast<unsigned long long>(md));
   for (const GemmCheck& g : gemms) {
     if (g.ran) {
       std::printf("  %-48s rel err %.3e (FP32 GEMM %.3e), %s the k*2^-24 bound\n", g.name.c_str(), g.rel_err_hw,

@@ -1,7 +1,14 @@
 // `compare --device cuda` against `compare --device cpu`: the same Result (every metric and
-// histogram count), since the GPU quantizes to the same bits. Skipped without a GPU.
+// histogram count), since the GPU quantizes to the same bits and computes the metrics and
+// histograms with the same functions in the same summation order (kernels/metrics.cu).
+// Skipped without a GPU.
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <string>
+
+#include "core/cross_check_tensors.hpp"
+#include "core/io/npy.hpp"
 #include "experiments/device.hpp"
 #include "experiments/experiment.hpp"
 #include "kernels/block_quantize.hpp"
@@ -42,6 +49,43 @@ TEST_SUITE("kernels.compare_device") {
     a["provenance"].erase("params");
     b["provenance"].erase("params");
     CHECK(a == b);
+    // edge tensors (NaN, Inf, zeros, subnormals, ties, saturation) in every dtype, awkward
+    // shapes: metrics and histograms exactly as on the CPU (NaN/Inf inputs only counted)
+    const core::DType dtypes[] = {core::DType::kF32, core::DType::kBF16, core::DType::kF16};
+    int files = 0;
+    for (core::DType dt : dtypes) {
+      for (const auto nf : {core::NonFinite::kInclude, core::NonFinite::kExclude}) {
+        const core::Tensor t = core::edge_value_tensor(dt, 37, 75, nf);
+        const std::string path = "/tmp/fp4lab_compare_device_" + std::to_string(files++) + ".npy";
+        core::write_npy(path, t.view());
+        exp::Params pc = {{"input", path}, {"recipes", base.at("recipes")}, {"bins", 37}};
+        exp::Params pg = pc;
+        pc["device"] = "cpu";
+        pg["device"] = "cuda";
+        nlohmann::json c = exp::to_json(compare->run(pc, nullptr));
+        nlohmann::json g = exp::to_json(compare->run(pg, nullptr));
+        c["provenance"].erase("params");
+        g["provenance"].erase("params");
+        CHECK_MESSAGE(c == g, "edge tensor " << path);
+        std::remove(path.c_str());
+      }
+    }
+    for (core::DType dt : dtypes) {  // block maxima over the whole E4M3 range, partial blocks
+      const core::Tensor t = core::scale_jump_tensor(dt, 33, 100, 20261201u + files);
+      const std::string path = "/tmp/fp4lab_compare_device_" + std::to_string(files++) + ".npy";
+      core::write_npy(path, t.view());
+      exp::Params pc = {{"input", path}, {"recipes", base.at("recipes")}};
+      exp::Params pg = pc;
+      pc["device"] = "cpu";
+      pg["device"] = "cuda";
+      nlohmann::json c = exp::to_json(compare->run(pc, nullptr));
+      nlohmann::json g = exp::to_json(compare->run(pg, nullptr));
+      c["provenance"].erase("params");
+      g["provenance"].erase("params");
+      CHECK_MESSAGE(c == g, "scale-jump tensor " << path);
+      std::remove(path.c_str());
+    }
+    MESSAGE(files << " edge and scale-jump tensors compared on cpu and cuda");
     exp::set_device_quantizer_factory({});
   }
 }

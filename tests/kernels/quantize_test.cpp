@@ -230,6 +230,24 @@ TEST_SUITE("kernels.quantize") {
     }
   }
 
+  TEST_CASE("GPU error metrics and histograms equal the CPU's bit for bit") {
+    if (!have_gpu()) return;
+    std::uint64_t k = base_seed() + 900;
+    for (const std::string& spec : recipe_specs()) {
+      for (DType dtype : {DType::kF32, DType::kBF16, DType::kF16}) {
+        for (const Tensor& x : {random_tensor(dtype, 37, 50, ++k), random_tensor(dtype, 300, 129, ++k),
+                                edge_tensor(dtype, 5, 37, true)}) {
+          for (int bins : {10, 101, 1000}) {
+            const kernels::CrossCheck c = kernels::cross_check_metrics(spec, x, bins);
+            CHECK_MESSAGE(c.bytes_differing == 0, spec << " " << core::dtype_name(dtype) << " bins " << bins << ": "
+                                                       << c.error << c.first_difference);
+            CHECK(c.bytes_compared >= 80 + 16 * static_cast<std::uint64_t>(bins));
+          }
+        }
+      }
+    }
+  }
+
   TEST_CASE("amax ignores NaN, sees Inf, and equals the CPU's on a large tensor") {
     if (!have_gpu()) return;
     Tensor x = random_tensor(DType::kBF16, 2048, 4100, base_seed() + 7);

@@ -60,6 +60,14 @@ FP4LAB_HD constexpr bool is_inf(float x) { return (bit_cast<std::uint32_t>(x) & 
 FP4LAB_HD constexpr bool is_finite(float x) { return (bit_cast<std::uint32_t>(x) & 0x7F800000u) != 0x7F800000u; }
 /// |x| by clearing the sign bit.
 FP4LAB_HD constexpr float abs_bits(float x) { return bit_cast<float>(bit_cast<std::uint32_t>(x) & 0x7FFFFFFFu); }
+/// |x| with the sign bit cleared (as abs_bits); in device code fabsf, which folds into the
+/// operand of the instruction that uses it.
+FP4LAB_HD constexpr float abs_fast(float x) {
+#if defined(__CUDA_ARCH__)
+  if (!__builtin_is_constant_evaluated()) return fabsf(x);
+#endif
+  return abs_bits(x);
+}
 /// max that ignores NaN in either argument (fmaxf semantics, order independent for non-NaN).
 FP4LAB_HD constexpr float fmax_nan_ignoring(float a, float b) {
   if (is_nan(a)) return b;

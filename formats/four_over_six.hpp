@@ -110,30 +110,51 @@ FP4LAB_HD constexpr bool decodes_by_table(const Recipe& r) {
   return !(r.overflow == Fp4Overflow::kReferenceUnclamped && r.rounding == ElementRounding::kNearestEven);
 }
 
+/// The magnitude entry k (0..7) of a decode table, selected without a run-time index in
+/// device code (so the table stays in registers), read by index on the CPU.
+FP4LAB_HD constexpr float table_magnitude(const DecodeTable& d, unsigned k) {
+#if !defined(__CUDA_ARCH__)
+  if (!__builtin_is_constant_evaluated()) return d.v[k & 0x7u];
+#endif
+  const float lo = (k & 2u) ? ((k & 1u) ? d.v[3] : d.v[2]) : ((k & 1u) ? d.v[1] : d.v[0]);
+  const float hi = (k & 2u) ? ((k & 1u) ? d.v[7] : d.v[6]) : ((k & 1u) ? d.v[5] : d.v[4]);
+  return (k & 4u) ? hi : lo;
+}
+
+/// Where the candidates read their decode tables during the error sums: this default keeps
+/// each table in its Candidate. A kernel may pass its own (e.g. a per-thread column of shared
+/// memory, kernels/quantize.cuh) with the same two members; every choice reads the same
+/// entries, so the bits do not depend on it.
+struct TablesInCandidates {
+  /// Called once per candidate (0: M=6 or the static candidate, 1: M=4) with its table.
+  FP4LAB_HD constexpr void stage(int, const DecodeTable&) const {}
+  /// Entry k of candidate `cand`'s table (`table` is that table).
+  FP4LAB_HD constexpr float operator()(const DecodeTable& table, int, unsigned k) const {
+    return table_magnitude(table, k);
+  }
+};
+
+/// One 4/6 candidate: scale, multiplier, table, codes, and the error under the rule. With a
+/// positive multiplier (always, for the tensor scales of four_over_six_tensor_scale) the sign
+/// of every code is the sign of its input, so dq - x = +-(|dq| - |x|) exactly: the error is
+/// summed from the table's magnitude and |x|, the same bits as from the signed decode.
+template <class Tables = TablesInCandidates>
 FP4LAB_HD constexpr Candidate four_over_six_candidate(const Recipe& r, const TensorScale& t, const BlockIO& io,
-                                                       float hp) {
+                                                       float hp, int cand = 0, const Tables& tables = Tables{}) {
   Candidate c{};
   c.scale_code = ue4m3::from(hp).bits;
   c.scale = ue4m3{c.scale_code}.to_float();
   c.mul = guarded_reciprocal(t.decode * c.scale);
   const Rounding rounding = element_rounding(r.rounding);
   const bool by_table = decodes_by_table(r);
-  if (by_table) c.table = decode_table(c.scale, t);
+  if (by_table) {
+    c.table = decode_table(c.scale, t);
+    tables.stage(cand, c.table);
+  }
   const bool keep = io.n <= kKeptCodes;
   float err = 0.0f;
-  FP4LAB_UNROLL
-  for (int i = 0; i < io.n; ++i) {
-    const float v = io.x[i] * c.mul;
-    float dq;
-    if (by_table) {
-      const std::uint8_t code = fp4_e2m1::from(v, rounding, element_bits(io, i)).bits;
-      if (keep) c.packed[i / 8] += static_cast<std::uint32_t>(code) << (4 * (i % 8));  // nibble written once
-      dq = decode_from_table(c.table, code);
-    } else {
-      const float q = fp4_round_value(v, rounding, element_bits(io, i), r.overflow);
-      dq = ((q * c.scale) * t.amax) / t.divisor;
-    }
-    const float d = dq - io.x[i];
+  // the rule's sum of one element's error d (any sign: only |d| and d * d are used)
+  auto add = [&r, &err](float d) {
     const float ad = abs_bits(d);
     if (r.rule == FourSixRule::kMae) {
       err += ad;
@@ -141,6 +162,28 @@ FP4LAB_HD constexpr Candidate four_over_six_candidate(const Recipe& r, const Ten
       err = (ad > err || ad != ad) ? ad : err;
     } else {
       err += d * d;
+    }
+  };
+  if (by_table && c.mul > 0.0f) {  // the usual case: one loop with no per-element branch
+    FP4LAB_UNROLL
+    for (int i = 0; i < io.n; ++i) {
+      const std::uint8_t code = fp4_e2m1::from(io.x[i] * c.mul, rounding, element_bits(io, i)).bits;
+      if (keep) c.packed[i / 8] += static_cast<std::uint32_t>(code) << (4 * (i % 8));  // nibble written once
+      add(tables(c.table, cand, code & 0x7u) - abs_fast(io.x[i]));
+    }
+  } else {
+    FP4LAB_UNROLL
+    for (int i = 0; i < io.n; ++i) {
+      const float v = io.x[i] * c.mul;
+      float dq;
+      if (by_table) {
+        const std::uint8_t code = fp4_e2m1::from(v, rounding, element_bits(io, i)).bits;
+        if (keep) c.packed[i / 8] += static_cast<std::uint32_t>(code) << (4 * (i % 8));
+        dq = decode_from_table(c.table, code);
+      } else {
+        dq = ((fp4_round_value(v, rounding, element_bits(io, i), r.overflow) * c.scale) * t.amax) / t.divisor;
+      }
+      add(dq - io.x[i]);
     }
   }
   c.err = err;
@@ -152,23 +195,24 @@ FP4LAB_HD constexpr Candidate four_over_six_candidate(const Recipe& r, const Ten
 /// Quantizes one block under 4/6 (rule in r.rule). Errors are recorded for both candidates
 /// (for static rules only the used one). Codes are E2M1; with Fp4Overflow::kReferenceUnclamped
 /// `dequant` may hold 8*scale and the codes then saturate (they cannot hold 8).
+template <class Tables = detail::TablesInCandidates>
 FP4LAB_HD constexpr BlockRecord four_over_six_quantize_block(const Recipe& r, const TensorScale& t,
-                                                             const BlockIO& io) {
+                                                             const BlockIO& io, const Tables& tables = Tables{}) {
   BlockRecord rec;
   rec.bmax = detail::block_amax(io.x, io.n, &rec.nonfinite);
   const float stretch = detail::unbiased_stretch(r.rounding);
   detail::Candidate chosen{};
   if (r.rule == FourSixRule::kStatic6 || r.rule == FourSixRule::kStatic4) {
     const float m = r.rule == FourSixRule::kStatic6 ? 6.0f : 4.0f;
-    chosen = detail::four_over_six_candidate(r, t, io, (rec.bmax / m) * t.encode * stretch);
+    chosen = detail::four_over_six_candidate(r, t, io, (rec.bmax / m) * t.encode * stretch, 0, tables);
     rec.chosen_max = static_cast<std::uint8_t>(m);
     (r.rule == FourSixRule::kStatic6 ? rec.scale_code_6 : rec.scale_code_4) = chosen.scale_code;
     (r.rule == FourSixRule::kStatic6 ? rec.err6 : rec.err4) = chosen.err;
   } else {
     const float hp6 = (rec.bmax / 6.0f) * t.encode * stretch;
     const float hp4 = hp6 * 1.5f;  // 1.5x the unrounded M=6 scale
-    const detail::Candidate c6 = detail::four_over_six_candidate(r, t, io, hp6);
-    const detail::Candidate c4 = detail::four_over_six_candidate(r, t, io, hp4);
+    const detail::Candidate c6 = detail::four_over_six_candidate(r, t, io, hp6, 0, tables);
+    const detail::Candidate c4 = detail::four_over_six_candidate(r, t, io, hp4, 1, tables);
     rec.scale_code_6 = c6.scale_code;
     rec.scale_code_4 = c4.scale_code;
     rec.err6 = c6.err;

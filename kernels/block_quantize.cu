@@ -4,6 +4,7 @@
 
 #include "formats/philox.hpp"
 #include "kernels/block_quantize.hpp"
+#include "kernels/cuda_check.hpp"
 
 namespace fp4lab::kernels {
 namespace {
@@ -24,12 +25,6 @@ __global__ void quantize_blocks_kernel(formats::Recipe recipe, formats::TensorSc
   formats::BlockIO io{x + b * n, n, stochastic ? bits : nullptr, codes + b * n, dequant + b * n};
   const formats::BlockRecord rec = formats::quantize_block(recipe, ts, io);
   scale_codes[b] = rec.scale.code;
-}
-
-bool check(cudaError_t e, const char* what, std::string& error) {
-  if (e == cudaSuccess) return true;
-  error = std::string(what) + ": " + cudaGetErrorString(e);
-  return false;
 }
 
 }  // namespace
@@ -61,19 +56,19 @@ bool fake_quantize_blocks(const formats::Recipe& recipe, const formats::TensorSc
   scale_codes.assign(static_cast<std::size_t>(blocks), 0);
   float *dx = nullptr, *dq = nullptr;
   std::uint8_t *dc = nullptr, *ds = nullptr;
-  bool ok = check(cudaMalloc(&dx, x.size() * sizeof(float)), "cudaMalloc", error) &&
-            check(cudaMalloc(&dq, x.size() * sizeof(float)), "cudaMalloc", error) &&
-            check(cudaMalloc(&dc, x.size()), "cudaMalloc", error) &&
-            check(cudaMalloc(&ds, static_cast<std::size_t>(blocks)), "cudaMalloc", error) &&
-            check(cudaMemcpy(dx, x.data(), x.size() * sizeof(float), cudaMemcpyHostToDevice), "copy in", error);
+  bool ok = cuda_check(cudaMalloc(&dx, x.size() * sizeof(float)), "cudaMalloc", error) &&
+            cuda_check(cudaMalloc(&dq, x.size() * sizeof(float)), "cudaMalloc", error) &&
+            cuda_check(cudaMalloc(&dc, x.size()), "cudaMalloc", error) &&
+            cuda_check(cudaMalloc(&ds, static_cast<std::size_t>(blocks)), "cudaMalloc", error) &&
+            cuda_check(cudaMemcpy(dx, x.data(), x.size() * sizeof(float), cudaMemcpyHostToDevice), "copy in", error);
   if (ok) {
     const int threads = 128;
     const unsigned grid = static_cast<unsigned>((blocks + threads - 1) / threads);
     quantize_blocks_kernel<<<grid, threads>>>(recipe, ts, dx, blocks, dc, dq, ds);
-    ok = check(cudaGetLastError(), "kernel launch", error) && check(cudaDeviceSynchronize(), "kernel", error) &&
-         check(cudaMemcpy(codes.data(), dc, x.size(), cudaMemcpyDeviceToHost), "copy out", error) &&
-         check(cudaMemcpy(dequant.data(), dq, x.size() * sizeof(float), cudaMemcpyDeviceToHost), "copy out", error) &&
-         check(cudaMemcpy(scale_codes.data(), ds, static_cast<std::size_t>(blocks), cudaMemcpyDeviceToHost), "copy out",
+    ok = cuda_check(cudaGetLastError(), "kernel launch", error) && cuda_check(cudaDeviceSynchronize(), "kernel", error) &&
+         cuda_check(cudaMemcpy(codes.data(), dc, x.size(), cudaMemcpyDeviceToHost), "copy out", error) &&
+         cuda_check(cudaMemcpy(dequant.data(), dq, x.size() * sizeof(float), cudaMemcpyDeviceToHost), "copy out", error) &&
+         cuda_check(cudaMemcpy(scale_codes.data(), ds, static_cast<std::size_t>(blocks), cudaMemcpyDeviceToHost), "copy out",
                error);
   }
   cudaFree(dx);

@@ -5,17 +5,12 @@
 #include <vector>
 
 #include "kernels/block_quantize.hpp"
+#include "kernels/cuda_check.hpp"
 #include "kernels/metrics.hpp"
 #include "kernels/quantize.hpp"
 
 namespace fp4lab::kernels {
 namespace {
-
-bool check(cudaError_t e, const char* what, std::string& error) {
-  if (e == cudaSuccess) return true;
-  error = std::string(what) + ": " + cudaGetErrorString(e);
-  return false;
-}
 
 /// Device allocations freed on scope exit.
 class DeviceBuffers {
@@ -30,7 +25,7 @@ class DeviceBuffers {
   template <class T>
   bool alloc(T** out, std::size_t bytes, std::string& error) {
     void* p = nullptr;
-    if (!check(cudaMalloc(&p, bytes ? bytes : 1), "cudaMalloc", error)) return false;
+    if (!cuda_check(cudaMalloc(&p, bytes ? bytes : 1), "cudaMalloc", error)) return false;
     ptrs_.push_back(p);
     *out = static_cast<T*>(p);
     return true;
@@ -61,7 +56,7 @@ bool upload_and_amax(const formats::Recipe& recipe, GpuDType dtype, const void* 
                      DeviceBuffers& mem, void** dx, std::uint32_t** damax, std::string& error) {
   const std::size_t bytes = static_cast<std::size_t>(n) * gpu_dtype_size(dtype);
   if (!mem.alloc(dx, bytes, error) || !mem.alloc(damax, sizeof(std::uint32_t), error)) return false;
-  if (!check(cudaMemcpy(*dx, host, bytes, cudaMemcpyHostToDevice), "copy in", error)) return false;
+  if (!cuda_check(cudaMemcpy(*dx, host, bytes, cudaMemcpyHostToDevice), "copy in", error)) return false;
   if (!formats::uses_tensor_scale(recipe)) {
     *damax = nullptr;
     return true;
@@ -97,7 +92,7 @@ bool gpu_quantize(const formats::Recipe& recipe, formats::ScaleLayout layout, Gp
   if (!alloc_quantized(recipe, shape, mem, dq, error)) return false;
   const bool int4 = recipe.format == formats::BlockFormat::kINT4;
   if (!quantize_async(recipe, layout, dx, dtype, rows, cols, damax, dq, nullptr, error)) return false;
-  if (!check(cudaDeviceSynchronize(), "quantize", error)) return false;
+  if (!cuda_check(cudaDeviceSynchronize(), "quantize", error)) return false;
   out = GpuQuantized{};
   out.recipe = recipe;
   out.layout = layout;
@@ -106,17 +101,17 @@ bool gpu_quantize(const formats::Recipe& recipe, formats::ScaleLayout layout, Gp
   out.scales.resize(shape.scale_bytes);
   out.group_scales.resize(shape.group_count);
   out.zero_points.resize(shape.group_count);
-  bool ok = check(cudaMemcpy(out.codes.data(), dq.codes, shape.code_bytes, cudaMemcpyDeviceToHost), "copy out", error) &&
-            check(cudaMemcpy(&out.tensor_scale, dq.tensor_scale, sizeof(formats::TensorScale), cudaMemcpyDeviceToHost),
+  bool ok = cuda_check(cudaMemcpy(out.codes.data(), dq.codes, shape.code_bytes, cudaMemcpyDeviceToHost), "copy out", error) &&
+            cuda_check(cudaMemcpy(&out.tensor_scale, dq.tensor_scale, sizeof(formats::TensorScale), cudaMemcpyDeviceToHost),
                   "copy out", error);
   if (ok && int4) {
-    ok = check(cudaMemcpy(out.group_scales.data(), dq.group_scales, shape.group_count * sizeof(float),
+    ok = cuda_check(cudaMemcpy(out.group_scales.data(), dq.group_scales, shape.group_count * sizeof(float),
                           cudaMemcpyDeviceToHost),
                "copy out", error) &&
-         check(cudaMemcpy(out.zero_points.data(), dq.zero_points, shape.group_count, cudaMemcpyDeviceToHost), "copy out",
+         cuda_check(cudaMemcpy(out.zero_points.data(), dq.zero_points, shape.group_count, cudaMemcpyDeviceToHost), "copy out",
                error);
   } else if (ok) {
-    ok = check(cudaMemcpy(out.scales.data(), dq.scales, shape.scale_bytes, cudaMemcpyDeviceToHost), "copy out", error);
+    ok = cuda_check(cudaMemcpy(out.scales.data(), dq.scales, shape.scale_bytes, cudaMemcpyDeviceToHost), "copy out", error);
   }
   return ok;
 }
@@ -138,9 +133,9 @@ bool values_on_gpu(const formats::Recipe& recipe, GpuDType dtype, const void* ho
   void* dout = nullptr;
   if (!mem.alloc(&dout, out_bytes, error)) return false;
   if (!launch(dx, damax, dout)) return false;
-  if (!check(cudaDeviceSynchronize(), what, error)) return false;
+  if (!cuda_check(cudaDeviceSynchronize(), what, error)) return false;
   out.resize(out_bytes);
-  return check(cudaMemcpy(out.data(), dout, out_bytes, cudaMemcpyDeviceToHost), "copy out", error);
+  return cuda_check(cudaMemcpy(out.data(), dout, out_bytes, cudaMemcpyDeviceToHost), "copy out", error);
 }
 
 }  // namespace
@@ -179,26 +174,26 @@ bool gpu_dequantize(const GpuQuantized& q, GpuDType out_dtype, std::vector<std::
   const std::size_t out_bytes = static_cast<std::size_t>(shape.rows * shape.cols) * gpu_dtype_size(out_dtype);
   bool ok = mem.alloc(&dq.codes, shape.code_bytes, error) &&
             mem.alloc(&dq.tensor_scale, sizeof(formats::TensorScale), error) && mem.alloc(&dout, out_bytes, error) &&
-            check(cudaMemcpy(dq.codes, q.codes.data(), shape.code_bytes, cudaMemcpyHostToDevice), "copy in", error) &&
-            check(cudaMemcpy(dq.tensor_scale, &q.tensor_scale, sizeof(formats::TensorScale), cudaMemcpyHostToDevice),
+            cuda_check(cudaMemcpy(dq.codes, q.codes.data(), shape.code_bytes, cudaMemcpyHostToDevice), "copy in", error) &&
+            cuda_check(cudaMemcpy(dq.tensor_scale, &q.tensor_scale, sizeof(formats::TensorScale), cudaMemcpyHostToDevice),
                   "copy in", error);
   if (ok && int4) {
     ok = mem.alloc(&dq.group_scales, shape.group_count * sizeof(float), error) &&
          mem.alloc(&dq.zero_points, shape.group_count, error) &&
-         check(cudaMemcpy(dq.group_scales, q.group_scales.data(), shape.group_count * sizeof(float),
+         cuda_check(cudaMemcpy(dq.group_scales, q.group_scales.data(), shape.group_count * sizeof(float),
                           cudaMemcpyHostToDevice),
                "copy in", error) &&
-         check(cudaMemcpy(dq.zero_points, q.zero_points.data(), shape.group_count, cudaMemcpyHostToDevice), "copy in",
+         cuda_check(cudaMemcpy(dq.zero_points, q.zero_points.data(), shape.group_count, cudaMemcpyHostToDevice), "copy in",
                error);
   } else if (ok) {
     ok = mem.alloc(&dq.scales, shape.scale_bytes, error) &&
-         check(cudaMemcpy(dq.scales, q.scales.data(), shape.scale_bytes, cudaMemcpyHostToDevice), "copy in", error);
+         cuda_check(cudaMemcpy(dq.scales, q.scales.data(), shape.scale_bytes, cudaMemcpyHostToDevice), "copy in", error);
   }
   if (!ok) return false;
   if (!dequantize_async(q.recipe, q.layout, shape.rows, shape.cols, dq, dout, out_dtype, nullptr, error)) return false;
-  if (!check(cudaDeviceSynchronize(), "dequantize", error)) return false;
+  if (!cuda_check(cudaDeviceSynchronize(), "dequantize", error)) return false;
   out.resize(out_bytes);
-  return check(cudaMemcpy(out.data(), dout, out_bytes, cudaMemcpyDeviceToHost), "copy out", error);
+  return cuda_check(cudaMemcpy(out.data(), dout, out_bytes, cudaMemcpyDeviceToHost), "copy out", error);
 }
 
 bool gpu_evaluate(const formats::Recipe& recipe, GpuDType dtype, const void* host_data, std::int64_t rows,
@@ -230,7 +225,7 @@ bool gpu_evaluate(const formats::Recipe& recipe, GpuDType dtype, const void* hos
   const std::size_t nbins = 3 * static_cast<std::size_t>(bins);
   if (!mem.alloc(&dparts, static_cast<std::size_t>(nchunks) * sizeof(core::MetricSums), error) ||
       !mem.alloc(&dcounts, nbins * sizeof(unsigned long long), error) ||
-      !check(cudaMemset(dcounts, 0, nbins * sizeof(unsigned long long)), "histogram reset", error)) {
+      !cuda_check(cudaMemset(dcounts, 0, nbins * sizeof(unsigned long long)), "histogram reset", error)) {
     return false;
   }
   HistogramSetup setup;
@@ -241,15 +236,15 @@ bool gpu_evaluate(const formats::Recipe& recipe, GpuDType dtype, const void* hos
   setup.q = has_codes ? &dq : nullptr;
   if (!metric_sums_async(dx, dtype, dq_values, rows, cols, recipe.block_size, dparts, nullptr, error) ||
       !histograms_async(dx, dtype, dq_values, rows, cols, setup, dcounts, nullptr, error) ||
-      !check(cudaDeviceSynchronize(), "metrics and histograms", error)) {
+      !cuda_check(cudaDeviceSynchronize(), "metrics and histograms", error)) {
     return false;
   }
   out = GpuEvaluation{};
   out.parts.resize(static_cast<std::size_t>(nchunks));
   std::vector<unsigned long long> counts(nbins);
-  if (!check(cudaMemcpy(out.parts.data(), dparts, out.parts.size() * sizeof(core::MetricSums), cudaMemcpyDeviceToHost),
+  if (!cuda_check(cudaMemcpy(out.parts.data(), dparts, out.parts.size() * sizeof(core::MetricSums), cudaMemcpyDeviceToHost),
              "copy out", error) ||
-      !check(cudaMemcpy(counts.data(), dcounts, nbins * sizeof(unsigned long long), cudaMemcpyDeviceToHost), "copy out",
+      !cuda_check(cudaMemcpy(counts.data(), dcounts, nbins * sizeof(unsigned long long), cudaMemcpyDeviceToHost), "copy out",
              error)) {
     return false;
   }

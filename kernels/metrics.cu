@@ -5,17 +5,12 @@
 #include <algorithm>
 
 #include "core/error_stats.hpp"
+#include "kernels/cuda_check.hpp"
 #include "kernels/metrics.hpp"
 #include "kernels/device_io.cuh"
 
 namespace fp4lab::kernels {
 namespace {
-
-bool check(cudaError_t e, const char* what, std::string& error) {
-  if (e == cudaSuccess) return true;
-  error = std::string(what) + ": " + cudaGetErrorString(e);
-  return false;
-}
 
 constexpr int kMetricThreads = 64;
 constexpr int kHistThreads = 256;
@@ -145,7 +140,7 @@ bool metric_sums_async(const void* x, GpuDType dtype, const float* xq, std::int6
       metric_sums_kernel<GpuDType::kF16><<<grid, kMetricThreads, 0, s>>>(x, xq, rows, cols, block_size, nchunks, parts);
       break;
   }
-  return check(cudaGetLastError(), "metric sums kernel launch", error);
+  return cuda_check(cudaGetLastError(), "metric sums kernel launch", error);
 }
 
 bool histograms_async(const void* x, GpuDType dtype, const float* xq, std::int64_t rows, std::int64_t cols,
@@ -189,7 +184,7 @@ bool histograms_async(const void* x, GpuDType dtype, const float* xq, std::int64
       histogram_kernel<GpuDType::kF16><<<grid, kHistThreads, smem, s>>>(p);
       break;
   }
-  return check(cudaGetLastError(), "histogram kernel launch", error);
+  return cuda_check(cudaGetLastError(), "histogram kernel launch", error);
 }
 
 }  // namespace fp4lab::kernels

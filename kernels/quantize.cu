@@ -2,6 +2,7 @@
 // (fast 1-D paths for NVFP4/NVINT4 at 16 and MXFP4 at 32, a generic per-unit kernel otherwise).
 #include <algorithm>
 
+#include "kernels/cuda_check.hpp"
 #include "kernels/quantize.cuh"
 
 namespace fp4lab::kernels {
@@ -10,12 +11,6 @@ namespace {
 using detail::Mode;
 using detail::Path;
 using detail::QuantizeParams;
-
-bool check(cudaError_t e, const char* what, std::string& error) {
-  if (e == cudaSuccess) return true;
-  error = std::string(what) + ": " + cudaGetErrorString(e);
-  return false;
-}
 
 bool aligned16(const void* p) { return reinterpret_cast<std::uintptr_t>(p) % 16 == 0; }
 
@@ -138,7 +133,7 @@ bool launch_quantize(const QuantizeParams& p, GpuDType dtype, bool allow_fast, c
         break;
     }
   }
-  return check(cudaGetLastError(), fast ? "quantize kernel launch" : "quantize (generic) kernel launch", error);
+  return cuda_check(cudaGetLastError(), fast ? "quantize kernel launch" : "quantize (generic) kernel launch", error);
 }
 
 /// Fills the parameters shared by quantize and fake-quantize; false (with a message) on bad input.
@@ -235,7 +230,7 @@ std::string gpu_unsupported_reason(const formats::Recipe& r) {
 bool amax_async(const void* x, GpuDType dtype, std::int64_t n, std::uint32_t* amax_bits, void* stream,
                 std::string& error) {
   const cudaStream_t s = static_cast<cudaStream_t>(stream);
-  if (!check(cudaMemsetAsync(amax_bits, 0, sizeof(std::uint32_t), s), "amax reset", error)) return false;
+  if (!cuda_check(cudaMemsetAsync(amax_bits, 0, sizeof(std::uint32_t), s), "amax reset", error)) return false;
   if (n <= 0) return true;
   const bool vec = aligned16(x);
   const std::int64_t words = (n * static_cast<std::int64_t>(gpu_dtype_size(dtype)) + 15) / 16;
@@ -253,7 +248,7 @@ bool amax_async(const void* x, GpuDType dtype, std::int64_t n, std::uint32_t* am
       detail::amax_kernel<GpuDType::kF16><<<grid, kT, 0, s>>>(x, n, vec, amax_bits);
       break;
   }
-  return check(cudaGetLastError(), "amax kernel launch", error);
+  return cuda_check(cudaGetLastError(), "amax kernel launch", error);
 }
 
 bool quantize_async(const formats::Recipe& recipe, formats::ScaleLayout layout, const void* x, GpuDType dtype,
@@ -277,7 +272,7 @@ bool quantize_async(const formats::Recipe& recipe, formats::ScaleLayout layout, 
   // the swizzle pads rows to 128 and scale columns to 4: zero the padding, as the CPU does
   if (!int4 && layout == formats::ScaleLayout::kSwizzled128x4 &&
       shape.scale_bytes != static_cast<std::size_t>(rows * shape.scale_cols)) {
-    if (!check(cudaMemsetAsync(out.scales, 0, shape.scale_bytes, s), "scale padding reset", error)) return false;
+    if (!cuda_check(cudaMemsetAsync(out.scales, 0, shape.scale_bytes, s), "scale padding reset", error)) return false;
   }
   return launch_quantize<Mode::kQuantize>(p, dtype, aligned16(out.codes), s, error);
 }
@@ -317,7 +312,7 @@ bool simulate_quantize_async(const formats::Recipe& recipe, const formats::Simul
       detail::simulate_kernel<GpuDType::kF16><<<grid, detail::kThreads, 0, s>>>(p, options);
       break;
   }
-  return check(cudaGetLastError(), "simulate kernel launch", error);
+  return cuda_check(cudaGetLastError(), "simulate kernel launch", error);
 }
 
 bool dequantize_async(const formats::Recipe& recipe, formats::ScaleLayout layout, std::int64_t rows,
@@ -334,7 +329,7 @@ bool dequantize_async(const formats::Recipe& recipe, formats::ScaleLayout layout
   detail::dequantize_kernel<<<grid_for(units, detail::kThreads), detail::kThreads, 0,
                               static_cast<cudaStream_t>(stream)>>>(recipe, layout, rows, cols, shape.padded_cols,
                                                                    shape.scale_cols, in, out, out_dtype);
-  return check(cudaGetLastError(), "dequantize kernel launch", error);
+  return cuda_check(cudaGetLastError(), "dequantize kernel launch", error);
 }
 
 }  // namespace fp4lab::kernels

@@ -105,72 +105,60 @@ int verify_main(int argc, char** argv) {
   {
     const auto t0 = std::chrono::steady_clock::now();
     const std::int64_t shapes[][2] = {{1, 1000}, {3, 7}, {37, 50}, {300, 129}, {1024, 1024}};
+    const core::DType dtypes[] = {core::DType::kF32, core::DType::kBF16, core::DType::kF16};
     std::uint64_t k = 0;
+    // one case's outcome into its row (the first difference kept, with the dtype and shape)
+    auto tally = [](Row& row, core::DType dt, const core::Tensor& x, const CrossCheck& c) {
+      ++row.cases;
+      row.compared += c.bytes_compared;
+      row.differing += c.bytes_differing;
+      if (row.first.empty() && c.bytes_differing) {
+        row.first = std::string(core::dtype_name(dt)) + " " + std::to_string(x.view().rows()) + "x" +
+                    std::to_string(x.view().cols()) + ": " + (c.error.empty() ? c.first_difference : c.error);
+      }
+    };
+    // the three tensors of the metrics and simulation rows: two fresh, one of edge values
+    auto small_inputs = [&](core::DType dt) {
+      std::vector<core::Tensor> v;
+      v.push_back(core::scale_jump_tensor(dt, 300, 129, seed + (++k)));
+      v.push_back(core::scale_jump_tensor(dt, 1, 1000, seed + (++k)));
+      v.push_back(core::edge_value_tensor(dt, 5, 37, core::NonFinite::kInclude));
+      return v;
+    };
+    auto finish = [&](Row& row) {
+      all_ok = all_ok && row.differing == 0;
+      rows.push_back(row);
+    };
     for (const std::string& spec : cross_check_recipe_specs()) {
       Row row;
       row.spec = spec;
-      for (core::DType dt : {core::DType::kF32, core::DType::kBF16, core::DType::kF16}) {
+      for (core::DType dt : dtypes) {
         std::vector<core::Tensor> inputs;
         for (const auto& s : shapes) inputs.push_back(core::scale_jump_tensor(dt, s[0], s[1], seed + (++k)));
         inputs.push_back(core::edge_value_tensor(dt, 9, 48, core::NonFinite::kExclude));
         inputs.push_back(core::edge_value_tensor(dt, 5, 37, core::NonFinite::kInclude));
-        for (const core::Tensor& x : inputs) {
-          const CrossCheck c = cross_check(spec, x);
-          ++row.cases;
-          row.compared += c.bytes_compared;
-          row.differing += c.bytes_differing;
-          if (row.first.empty() && c.bytes_differing) {
-            row.first = std::string(core::dtype_name(dt)) + " " + std::to_string(x.view().rows()) + "x" +
-                        std::to_string(x.view().cols()) + ": " +
-                        (c.error.empty() ? c.first_difference : c.error);
-          }
-        }
+        for (const core::Tensor& x : inputs) tally(row, dt, x, cross_check(spec, x));
       }
-      all_ok = all_ok && row.differing == 0;
-      rows.push_back(row);
+      finish(row);
     }
     // error metrics and histograms on the GPU (what `compare --device cuda` reports)
     for (const std::string& spec : cross_check_recipe_specs()) {
       Row row;
       row.spec = "metrics+histograms " + spec;
-      for (core::DType dt : {core::DType::kF32, core::DType::kBF16, core::DType::kF16}) {
-        const core::Tensor inputs[] = {core::scale_jump_tensor(dt, 300, 129, seed + (++k)),
-                                       core::scale_jump_tensor(dt, 1, 1000, seed + (++k)),
-                                       core::edge_value_tensor(dt, 5, 37, core::NonFinite::kInclude)};
-        for (const core::Tensor& x : inputs) {
-          const CrossCheck c = cross_check_metrics(spec, x, 101);
-          ++row.cases;
-          row.compared += c.bytes_compared;
-          row.differing += c.bytes_differing;
-          if (row.first.empty() && c.bytes_differing) {
-            row.first = std::string(core::dtype_name(dt)) + ": " + (c.error.empty() ? c.first_difference : c.error);
-          }
-        }
+      for (core::DType dt : dtypes) {
+        for (const core::Tensor& x : small_inputs(dt)) tally(row, dt, x, cross_check_metrics(spec, x, 101));
       }
-      all_ok = all_ok && row.differing == 0;
-      rows.push_back(row);
+      finish(row);
     }
     // thresholded / HP simulation (the paper's Fig. 2) for the recipes it supports
     for (const char* spec : {"nvfp4:te", "nvfp4:4over6:mse", "nvfp4:4over6:abs_max:sr:seed=4"}) {
       for (const SimulateCase& sc : cross_check_simulate_cases()) {
         Row row;
         row.spec = std::string("simulate ") + spec + " " + sc.name;
-        for (core::DType dt : {core::DType::kF32, core::DType::kBF16, core::DType::kF16}) {
-          const core::Tensor inputs[] = {core::scale_jump_tensor(dt, 300, 129, seed + (++k)),
-                                         core::scale_jump_tensor(dt, 1, 1000, seed + (++k)),
-                                         core::edge_value_tensor(dt, 5, 37, core::NonFinite::kInclude)};
-          for (const core::Tensor& x : inputs) {
-            const CrossCheck c = cross_check_simulate(spec, sc.options, x);
-            ++row.cases;
-            row.compared += c.bytes_compared;
-            row.differing += c.bytes_differing;
-            if (row.first.empty() && c.bytes_differing) {
-              row.first = std::string(core::dtype_name(dt)) + ": " + (c.error.empty() ? c.first_difference : c.error);
-            }
-          }
+        for (core::DType dt : dtypes) {
+          for (const core::Tensor& x : small_inputs(dt)) tally(row, dt, x, cross_check_simulate(spec, sc.options, x));
         }
-        all_ok = all_ok && row.differing == 0;
-        rows.push_back(row);
+        finish(row);
       }
     }
     std::printf("\n[2/3] GPU kernels against the CPU twin, bit for bit (%.1f s)\n", seconds_since(t0));

@@ -426,19 +426,21 @@ float cuda_bf16_to_float(std::uint16_t bits) {
 
 TEST_SUITE("formats.exhaustive") {
   TEST_CASE("every float32 encodes as CUDA does in all ten modes") {
-    // Row 10: fp4_e2m1::from(float) rounds to nearest through e2m1_rne_arith; its scalar
-    // twin, the generic rounding-core encoder, must agree with CUDA on every float as well.
-    constexpr std::size_t kGenericRow = kModeCount;
+    // Row 10: fp4_e2m1::from(float) rounds to nearest through e2m1_rne_arith (its integer
+    // form on the CPU); its scalar twin, the generic rounding-core encoder, must agree with
+    // CUDA on every float as well. Row 11: the FMA form the device runs, here on the CPU.
+    constexpr std::size_t kGenericRow = kModeCount, kFmaRow = kModeCount + 1;
     constexpr std::size_t kE2m1Nearest = 4;
-    std::array<RowName, kModeCount + 1> names{};
+    std::array<RowName, kModeCount + 2> names{};
     std::copy(kModeNames.begin(), kModeNames.end(), names.begin());
     names[kGenericRow] = {"E2M1", "cudaRoundNearest, encode_generic"};
+    names[kFmaRow] = {"E2M1", "cudaRoundNearest, e2m1_rne_fma"};
 
     const std::uint64_t stride = sweep_stride();
     const std::uint64_t count = ((1ull << 32) + stride - 1) / stride;
     const auto start = std::chrono::steady_clock::now();
-    const auto tally = parallel_sweep<Tally<kModeCount + 1>>(
-        count, [stride](std::uint64_t begin, std::uint64_t end, Tally<kModeCount + 1>& t) {
+    const auto tally = parallel_sweep<Tally<kModeCount + 2>>(
+        count, [stride](std::uint64_t begin, std::uint64_t end, Tally<kModeCount + 2>& t) {
           for (std::uint64_t i = begin; i < end; ++i) {
             const std::uint32_t u = static_cast<std::uint32_t>(i * stride);
             const float x = fp::bit_cast<float>(u);
@@ -450,6 +452,8 @@ TEST_SUITE("formats.exhaustive") {
             if (generic != cuda[kE2m1Nearest]) {
               t.rows[kGenericRow].record(u, cuda[kE2m1Nearest], generic);
             }
+            const std::uint8_t fma = fp::fp4_e2m1::e2m1_rne_fma(x);
+            if (fma != cuda[kE2m1Nearest]) t.rows[kFmaRow].record(u, cuda[kE2m1Nearest], fma);
           }
           count_checked(t, end - begin);
         });

@@ -72,6 +72,17 @@ float mean_squared(const std::vector<float>& d, const std::vector<float>& x) {
 
 int ue4m3_code(float x) { return ue4m3::from(x).bits; }
 
+/// xorshift64 over a seed mixed with the clock (printed by the tests that use it).
+struct Xorshift {
+  std::uint64_t state;
+  std::uint64_t operator()() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  }
+};
+
 }  // namespace
 
 /// The plain scalar twin of the 4/6 block quantizer: FORMATS.md §3 written out with the
@@ -234,13 +245,7 @@ TEST_SUITE("formats.four_over_six") {
     // with NaN, Inf, zeros and E2M1 ties mixed in, for every adaptive rule, both roundings
     const std::uint64_t seed = 0x9E3779B97F4A7C15ull ^ static_cast<std::uint64_t>(std::time(nullptr));
     MESSAGE("xorshift seed " << seed);
-    std::uint64_t state = seed;
-    auto next = [&state] {
-      state ^= state << 13;
-      state ^= state >> 7;
-      state ^= state << 17;
-      return state;
-    };
+    Xorshift next{seed};
     int blocks = 0;
     for (FourSixRule rule : {FourSixRule::kMse, FourSixRule::kMae, FourSixRule::kAbsMax}) {
       for (ElementRounding er : {ElementRounding::kNearestEven, ElementRounding::kStochastic,
@@ -292,13 +297,7 @@ TEST_SUITE("formats.four_over_six") {
     // the whole float range, so both the scaled entries and the guarded fallback are compared
     const std::uint64_t seed = 0xD1B54A32D192ED03ull ^ static_cast<std::uint64_t>(std::time(nullptr));
     MESSAGE("xorshift seed " << seed);
-    std::uint64_t state = seed;
-    auto next = [&state] {
-      state ^= state << 13;
-      state ^= state >> 7;
-      state ^= state << 17;
-      return state;
-    };
+    Xorshift next{seed};
     std::vector<float> amaxes = {0.0f, std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::min(),
                                  1.0f, 448.0f, 1536.0f, std::numeric_limits<float>::max()};
     for (int e = -149; e <= 127; ++e) amaxes.push_back(std::ldexp(1.0f, e));
@@ -333,13 +332,7 @@ TEST_SUITE("formats.four_over_six") {
   }
 
   TEST_CASE("packed code output equals the byte codes for every 4/6 rule and rounding") {
-    std::uint64_t state = 0x2545F4914F6CDD1Dull ^ static_cast<std::uint64_t>(std::time(nullptr));
-    auto next = [&state] {
-      state ^= state << 13;
-      state ^= state >> 7;
-      state ^= state << 17;
-      return state;
-    };
+    Xorshift next{0x2545F4914F6CDD1Dull ^ static_cast<std::uint64_t>(std::time(nullptr))};
     for (FourSixRule rule : {FourSixRule::kMse, FourSixRule::kMae, FourSixRule::kAbsMax, FourSixRule::kStatic6,
                              FourSixRule::kStatic4}) {
       for (ElementRounding er : {ElementRounding::kNearestEven, ElementRounding::kStochastic}) {

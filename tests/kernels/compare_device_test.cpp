@@ -41,49 +41,35 @@ TEST_SUITE("kernels.compare_device") {
                               {"outlier_fraction", 0.01},
                               {"recipes", "nvfp4:te,nvfp4:modelopt,nvfp4:4over6:mse,nvfp4:te:sr:seed=3,"
                                           "mxfp4:rceil,nvint4,int4:g64:asym,nvfp4:4over6:mse:ref_unclamped"}};
-    exp::Params on_cpu = base, on_gpu = base;
-    on_cpu["device"] = "cpu";
-    on_gpu["device"] = "cuda";
-    nlohmann::json a = exp::to_json(compare->run(on_cpu, nullptr));
-    nlohmann::json b = exp::to_json(compare->run(on_gpu, nullptr));
-    a["provenance"].erase("params");
-    b["provenance"].erase("params");
-    CHECK(a == b);
+    // `compare` with these parameters on both devices: the same Result JSON
+    auto same_result = [&](const exp::Params& p, const std::string& what) {
+      exp::Params on_cpu = p, on_gpu = p;
+      on_cpu["device"] = "cpu";
+      on_gpu["device"] = "cuda";
+      nlohmann::json a = exp::to_json(compare->run(on_cpu, nullptr));
+      nlohmann::json b = exp::to_json(compare->run(on_gpu, nullptr));
+      a["provenance"].erase("params");
+      b["provenance"].erase("params");
+      CHECK_MESSAGE(a == b, what);
+    };
+    same_result(base, "synthetic 300 x 520");
     // edge tensors (NaN, Inf, zeros, subnormals, ties, saturation) in every dtype, awkward
     // shapes: metrics and histograms exactly as on the CPU (NaN/Inf inputs only counted)
     const core::DType dtypes[] = {core::DType::kF32, core::DType::kBF16, core::DType::kF16};
     int files = 0;
+    auto same_on_both = [&](const core::Tensor& t, int bins, const char* what) {  // as a .npy input
+      const std::string path = "/tmp/fp4lab_compare_device_" + std::to_string(files++) + ".npy";
+      core::write_npy(path, t.view());
+      same_result({{"input", path}, {"recipes", base.at("recipes")}, {"bins", bins}}, what + (" " + path));
+      std::remove(path.c_str());
+    };
     for (core::DType dt : dtypes) {
       for (const auto nf : {core::NonFinite::kInclude, core::NonFinite::kExclude}) {
-        const core::Tensor t = core::edge_value_tensor(dt, 37, 75, nf);
-        const std::string path = "/tmp/fp4lab_compare_device_" + std::to_string(files++) + ".npy";
-        core::write_npy(path, t.view());
-        exp::Params pc = {{"input", path}, {"recipes", base.at("recipes")}, {"bins", 37}};
-        exp::Params pg = pc;
-        pc["device"] = "cpu";
-        pg["device"] = "cuda";
-        nlohmann::json c = exp::to_json(compare->run(pc, nullptr));
-        nlohmann::json g = exp::to_json(compare->run(pg, nullptr));
-        c["provenance"].erase("params");
-        g["provenance"].erase("params");
-        CHECK_MESSAGE(c == g, "edge tensor " << path);
-        std::remove(path.c_str());
+        same_on_both(core::edge_value_tensor(dt, 37, 75, nf), 37, "edge tensor");
       }
     }
     for (core::DType dt : dtypes) {  // block maxima over the whole E4M3 range, partial blocks
-      const core::Tensor t = core::scale_jump_tensor(dt, 33, 100, 20261201u + files);
-      const std::string path = "/tmp/fp4lab_compare_device_" + std::to_string(files++) + ".npy";
-      core::write_npy(path, t.view());
-      exp::Params pc = {{"input", path}, {"recipes", base.at("recipes")}};
-      exp::Params pg = pc;
-      pc["device"] = "cpu";
-      pg["device"] = "cuda";
-      nlohmann::json c = exp::to_json(compare->run(pc, nullptr));
-      nlohmann::json g = exp::to_json(compare->run(pg, nullptr));
-      c["provenance"].erase("params");
-      g["provenance"].erase("params");
-      CHECK_MESSAGE(c == g, "scale-jump tensor " << path);
-      std::remove(path.c_str());
+      same_on_both(core::scale_jump_tensor(dt, 33, 100, 20261201u + files), 101, "scale-jump tensor");
     }
     MESSAGE(files << " edge and scale-jump tensors compared on cpu and cuda");
     exp::set_device_quantizer_factory({});

@@ -50,7 +50,6 @@ FP4LAB_HD inline double dabs(double a) {
   return std::fabs(a);  // one AND on the host (a compare-and-branch form was 2x slower)
 #endif
 }
-FP4LAB_HD inline float fabs_bits(float a) { return formats::abs_bits(a); }
 /// std::max's rule (the first argument unless the second is larger), for NaN as well.
 template <class T>
 FP4LAB_HD inline T max_first(T a, T b) {
@@ -66,7 +65,7 @@ FP4LAB_HD inline void add_block(MetricSums& s, int n, const LoadX& x, const Load
   float qmax = 0.0f;
   for (int i = 0; i < n; ++i) {
     const float qv = q(i);
-    if (formats::is_finite(qv)) qmax = detail::max_first(qmax, detail::fabs_bits(qv));
+    if (formats::is_finite(qv)) qmax = detail::max_first(qmax, formats::abs_bits(qv));
   }
   for (int i = 0; i < n; ++i) {
     const float xf = x(i);

@@ -6,7 +6,6 @@
 #include <cmath>
 
 #include "core/metrics.hpp"
-#include "core/parallel.hpp"
 #include "core/quantize.hpp"
 #include "core/recipe_spec.hpp"
 #include "experiments/common.hpp"

@@ -91,25 +91,6 @@ struct Candidate {
   std::uint32_t packed[kKeptCodes / 8];
 };
 
-/// The decode of E2M1 code c from its table, selected without a run-time index (so device
-/// code keeps the table in registers).
-FP4LAB_HD constexpr float decode_from_table(const DecodeTable& d, std::uint8_t c) {
-  const unsigned k = c & 0x7u;
-#if !defined(__CUDA_ARCH__)
-  if (!__builtin_is_constant_evaluated()) return (c & 0x8u) ? -d.v[k] : d.v[k];  // a load on the CPU
-#endif
-  const float lo = (k & 2u) ? ((k & 1u) ? d.v[3] : d.v[2]) : ((k & 1u) ? d.v[1] : d.v[0]);
-  const float hi = (k & 2u) ? ((k & 1u) ? d.v[7] : d.v[6]) : ((k & 1u) ? d.v[5] : d.v[4]);
-  const float m = (k & 4u) ? hi : lo;
-  return (c & 0x8u) ? -m : m;
-}
-
-/// Whether the candidates decode through a DecodeTable: every rounding except the unclamped
-/// reference cast, whose values (8, 10, ...) are not E2M1 codes.
-FP4LAB_HD constexpr bool decodes_by_table(const Recipe& r) {
-  return !(r.overflow == Fp4Overflow::kReferenceUnclamped && r.rounding == ElementRounding::kNearestEven);
-}
-
 /// The magnitude entry k (0..7) of a decode table, selected without a run-time index in
 /// device code (so the table stays in registers), read by index on the CPU.
 FP4LAB_HD constexpr float table_magnitude(const DecodeTable& d, unsigned k) {
@@ -119,6 +100,18 @@ FP4LAB_HD constexpr float table_magnitude(const DecodeTable& d, unsigned k) {
   const float lo = (k & 2u) ? ((k & 1u) ? d.v[3] : d.v[2]) : ((k & 1u) ? d.v[1] : d.v[0]);
   const float hi = (k & 2u) ? ((k & 1u) ? d.v[7] : d.v[6]) : ((k & 1u) ? d.v[5] : d.v[4]);
   return (k & 4u) ? hi : lo;
+}
+
+/// The decode of E2M1 code c from its table: the magnitude entry, negated for a negative code.
+FP4LAB_HD constexpr float decode_from_table(const DecodeTable& d, std::uint8_t c) {
+  const float m = table_magnitude(d, c & 0x7u);
+  return (c & 0x8u) ? -m : m;
+}
+
+/// Whether the candidates decode through a DecodeTable: every rounding except the unclamped
+/// reference cast, whose values (8, 10, ...) are not E2M1 codes.
+FP4LAB_HD constexpr bool decodes_by_table(const Recipe& r) {
+  return !(r.overflow == Fp4Overflow::kReferenceUnclamped && r.rounding == ElementRounding::kNearestEven);
 }
 
 /// Where the candidates read their decode tables during the error sums: this default keeps
@@ -224,8 +217,15 @@ FP4LAB_HD constexpr BlockRecord four_over_six_quantize_block(const Recipe& r, co
   rec.scale.code = chosen.scale_code;
   const Rounding rounding = detail::element_rounding(r.rounding);
   const bool by_table = detail::decodes_by_table(r);
-  // the candidates kept their codes: the chosen one's are final (the same as encoding again)
+  // the candidates kept their codes: the chosen one's are final (the same as encoding again);
+  // a packed-only output takes them as whole words
   const bool kept = by_table && io.n <= detail::kKeptCodes;
+  const bool words_only = kept && io.packed && !io.codes;
+  if (words_only) {
+    FP4LAB_UNROLL
+    for (int w = 0; w < (io.n + 7) / 8; ++w) io.packed[w] |= chosen.packed[w];
+    if (!io.dequant) return rec;
+  }
   FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
     std::uint8_t code = 0;
@@ -234,11 +234,7 @@ FP4LAB_HD constexpr BlockRecord four_over_six_quantize_block(const Recipe& r, co
     } else {
       code = fp4_e2m1::from(io.x[i] * chosen.mul, rounding, detail::element_bits(io, i)).bits;
     }
-    if (kept && io.packed && (i % 8) == 0 && !io.codes) {
-      io.packed[i / 8] |= chosen.packed[i / 8];  // whole words at once
-    } else if (!(kept && io.packed && !io.codes)) {
-      store_code(io, i, code);
-    }
+    if (!words_only) store_code(io, i, code);
     if (io.dequant) {
       if (by_table) {
         io.dequant[i] = detail::decode_from_table(chosen.table, code);

@@ -95,16 +95,7 @@ bool launch_quantize(const QuantizeParams& p, GpuDType dtype, bool allow_fast, c
   Path path{};
   const bool fast = allow_fast && fast_path(p.recipe, path);
   const std::int64_t units = fast ? p.rows * p.row_blocks : p.unit_rows * p.row_blocks;
-  int per_thread = 1;
-  if (fast) {
-    switch (path) {
-      case Path::kTe: per_thread = detail::kUnitsPerThread<Path::kTe>; break;
-      case Path::kFourSixMse: per_thread = detail::kUnitsPerThread<Path::kFourSixMse>; break;
-      case Path::kFourOverSix: per_thread = detail::kUnitsPerThread<Path::kFourOverSix>; break;
-      case Path::kMxfp4: per_thread = detail::kUnitsPerThread<Path::kMxfp4>; break;
-      case Path::kAny: per_thread = detail::kUnitsPerThread<Path::kAny>; break;
-    }
-  }
+  const int per_thread = fast ? detail::units_per_thread(path) : 1;
   const unsigned grid = grid_for(units, detail::kThreads * per_thread);
   if (fast) {
     switch (dtype) {

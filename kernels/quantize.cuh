@@ -94,9 +94,11 @@ struct SharedTables {
 /// more loads are in flight per thread. Measured on the H200 (kernels/NOTES.md, run 8): te is
 /// fastest with four, MXFP4 and the others with two; the long 4/6 body with one (a second
 /// unrolled copy cost 5 % in instruction fetch, two copies 28 %).
+constexpr int units_per_thread(Path p) {
+  return p == Path::kTe ? 4 : ((p == Path::kFourSixMse || p == Path::kFourOverSix) ? 1 : 2);
+}
 template <Path P>
-inline constexpr int kUnitsPerThread =
-    P == Path::kTe ? 4 : ((P == Path::kFourSixMse || P == Path::kFourOverSix) ? 1 : 2);
+inline constexpr int kUnitsPerThread = units_per_thread(P);
 
 /// One unit of the fast kernels: 16-byte loads of a full block, stochastic-rounding bits from
 /// (seed, row * padded_cols + col), formats::quantize_block, then one 8- or 16-byte store of

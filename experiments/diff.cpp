@@ -11,12 +11,12 @@
 #include <optional>
 
 #include "core/io/npy.hpp"
+#include "core/io/quantized_file.hpp"
 #include "core/io/safetensors.hpp"
 #include "core/quantize.hpp"
 #include "core/recipe_spec.hpp"
 #include "experiments/common.hpp"
 #include "experiments/experiments.hpp"
-#include "experiments/quantized_file.hpp"
 #include "experiments/tensor_source.hpp"
 
 namespace fp4lab::exp {
@@ -68,17 +68,51 @@ std::string listing(const std::vector<std::string>& names) {
   return s.empty() ? "nothing" : s;
 }
 
+std::string missing_external_tensor(const std::string& path, const std::string& p,
+                                    const std::string& name,
+                                    const std::vector<std::string>& present) {
+  return "external " + path + ": no tensor named '" + name + "' (expected " + p + "codes, " + p +
+         "scales and " + p + "tensor_scale; set prefix for NAME.codes); " + "the file holds " +
+         listing(present);
+}
+
+/// Tensor `prefix` of a quantized file (core/io/quantized_file.hpp), checked by read_quantized.
+ExternalFiles read_external_quantized(const core::QuantizedFile& q, const std::string& path,
+                                      const std::string& prefix) {
+  const core::StoredQuantized* t = q.find(prefix);
+  if (t->scales.empty()) {  // grouped INT4 stores no 8-bit block scales
+    throw std::invalid_argument(
+        missing_external_tensor(path, prefix + ".", prefix + ".scales", q.file.names()));
+  }
+  auto array = [&](const char* what, const char* dtype, std::vector<std::int64_t> shape,
+                   std::span<const std::uint8_t> bytes) {
+    return ExternalArray{path + ":" + prefix + "." + what, dtype, std::move(shape),
+                         {bytes.begin(), bytes.end()}};
+  };
+  const core::QuantizedPlan& p = t->plan;
+  const float decode = t->tensor_scale.decode;  // the stored NAME.tensor_scale, bit for bit
+  return ExternalFiles{
+      array("codes", "U8", {p.rows, p.padded_cols / 2}, t->codes),
+      array("scales", "U8", core::scales_shape(p, t->layout), t->scales),
+      array("tensor_scale", "F32", {1},
+            {reinterpret_cast<const std::uint8_t*>(&decode), sizeof decode}),
+      core::scale_layout_name(t->layout)};
+}
+
 ExternalFiles read_external_safetensors(const std::string& path, const std::string& prefix) {
-  const core::SafetensorsFile f = core::open_safetensors(path);
+  core::SafetensorsFile plain = core::open_safetensors(path);
+  std::optional<core::QuantizedFile> quantized;
+  if (core::is_quantized_file(plain)) {
+    quantized = core::read_quantized(std::move(plain));
+    if (quantized->find(prefix)) return read_external_quantized(*quantized, path, prefix);
+  }
+  const core::SafetensorsFile& f = quantized ? quantized->file : plain;
   const std::string p = prefix.empty() ? "" : prefix + ".";
   auto get = [&](const std::string& what, bool required) -> std::optional<ExternalArray> {
     const std::string name = p + what;
     if (!f.contains(name)) {
       if (!required) return std::nullopt;
-      throw std::invalid_argument("external " + path + ": no tensor named '" + name +
-                                  "' (expected " + p + "codes, " + p + "scales and " + p +
-                                  "tensor_scale; set prefix for NAME.codes); " + "the file holds " +
-                                  listing(f.names()));
+      throw std::invalid_argument(missing_external_tensor(path, p, name, f.names()));
     }
     const core::SafetensorsInfo& i = f.info(name);
     const auto raw = f.raw(name);
@@ -196,13 +230,13 @@ core::QuantizedTensor external_tensor(ExternalFiles e, const core::QuantizedTens
     }
     q.layout = have == row_major ? ScaleLayout::kRowMajor : ScaleLayout::kSwizzled128x4;
   } else {
-    q.layout = parse_scale_layout(layout_name);
+    q.layout = core::parse_scale_layout(layout_name);
     const std::int64_t want = scale_bytes(q.layout);
     if (have != want) {
       const bool other = have == (q.layout == ScaleLayout::kRowMajor ? swizzled : row_major);
       throw std::invalid_argument(fmt::format(
           "external scales {}: wrong size, {} bytes where {} are expected in the {} layout {}{}",
-          e.scales.describe(), have, want, scale_layout_name(q.layout), sizes,
+          e.scales.describe(), have, want, core::scale_layout_name(q.layout), sizes,
           other ? "; that is the size of the other layout: set scale_layout" : ""));
     }
   }
@@ -307,7 +341,7 @@ class Diff : public Experiment {
     const std::int64_t view_cols = read_int(p, "view_cols", 0, 1024);
     const std::string external = p.at("external").get<std::string>();
     const std::string layout_param = p.at("scale_layout").get<std::string>();
-    if (layout_param != "auto") parse_scale_layout(layout_param);
+    if (layout_param != "auto") core::parse_scale_layout(layout_param);
     const Recipe ra = core::parse_recipe(p.at("recipe_a").get<std::string>());
     const std::optional<Recipe> rb =
         external.empty()

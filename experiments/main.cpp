@@ -12,7 +12,7 @@
 #include "experiments/demo.hpp"
 #include "experiments/experiment.hpp"
 #include "experiments/export/report.hpp"
-#include "experiments/quantized_file.hpp"
+#include "experiments/cli/quantize_command.hpp"
 #include "experiments/device.hpp"
 #ifdef FP4LAB_HAVE_CUDA
 #include "kernels/commands.hpp"

@@ -1,29 +1,24 @@
-// Reader and writer for .safetensors files (see safetensors.hpp); validation follows the
-// reference implementation (huggingface/safetensors), including its 100 MB header limit.
+// Reader of .safetensors files (see safetensors.hpp); validation follows the reference
+// implementation (huggingface/safetensors), including its 100 MB header limit. The writers are in
+// safetensors_writer.cpp.
 #include "core/io/safetensors.hpp"
 
 #include <algorithm>
-#include <array>
 #include <bit>
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <stdexcept>
 #include <utility>
 
-#include "core/io/atomic_write.hpp"
+#include "core/io/safetensors_detail.hpp"
 
 namespace fp4lab::core {
 
 static_assert(std::endian::native == std::endian::little, "core/io assumes a little-endian host");
 
+namespace safetensors_detail {
 namespace {
-
-using json = nlohmann::json;
-
-constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;  // the reference reader's limit
-constexpr std::size_t kNamesListed = 20;
 
 struct DTypeBits {
   std::string_view name;
@@ -38,7 +33,8 @@ constexpr DTypeBits kDTypes[] = {
     {"I64", 64},        {"U64", 64},
 };
 
-// A name as it appears in a message: quoted, control bytes escaped, long names shortened.
+}  // namespace
+
 std::string quote_name(std::string_view s) {
   constexpr std::size_t kMax = 80;
   std::string out = "'";
@@ -57,13 +53,22 @@ std::string quote_name(std::string_view s) {
   return out + "'";
 }
 
-// Bytes of `numel` elements of `bits` each, or -1 when they do not fill whole bytes.
 // numel <= INT64_MAX / 16 (shape_numel's bound) and bits <= 64 keep this from overflowing.
 std::int64_t byte_size(std::int64_t numel, int bits) {
   if (bits % 8 == 0) return numel * (bits / 8);
   const std::int64_t total_bits = numel * bits;
   return total_bits % 8 == 0 ? total_bits / 8 : -1;
 }
+
+}  // namespace safetensors_detail
+
+using namespace safetensors_detail;
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::size_t kNamesListed = 20;
 
 // A JSON value that must be a non-negative integer fitting in int64 (for shape and offsets).
 bool json_to_index(const json& v, std::int64_t& out) {
@@ -157,16 +162,11 @@ int safetensors_dtype_bits(std::string_view dtype) {
   return 0;
 }
 
-namespace {
-
-// Position of a known dtype in kDTypes.
-std::size_t dtype_rank(std::string_view dtype) {
+std::size_t safetensors_detail::dtype_rank(std::string_view dtype) {
   std::size_t i = 0;
   while (i < std::size(kDTypes) && kDTypes[i].name != dtype) ++i;
   return i;
 }
-
-}  // namespace
 
 bool glob_match(std::string_view pattern, std::string_view text) {
   // Greedy matching with one backtrack point (the last '*'): linear for typical patterns,
@@ -326,118 +326,6 @@ SafetensorsFile open_safetensors(const std::string& path) {
   SafetensorsFile f = parse_safetensors(file.bytes(), path);
   f.file_ = std::move(file);  // the mapping's address does not change: the views stay valid
   return f;
-}
-
-SafetensorsEntry safetensors_entry(std::string name, const TensorView& view) {
-  const auto n = static_cast<std::size_t>(view.numel()) * dtype_size(view.dtype());
-  return {std::move(name),
-          dtype_name(view.dtype()),
-          view.shape(),
-          {static_cast<const std::uint8_t*>(view.data()), n}};
-}
-
-namespace {
-
-// The padded header and the order in which the entries' data follows it.
-struct Layout {
-  std::string header;
-  std::vector<const SafetensorsEntry*> order;
-};
-
-Layout layout(std::span<const SafetensorsEntry> entries,
-              const std::map<std::string, std::string>& metadata) {
-  Layout out;
-  std::set<std::string_view> seen;
-  for (const SafetensorsEntry& e : entries) {
-    const std::string where = "safetensors entry " + quote_name(e.name) + ": ";
-    if (e.name == "__metadata__") throw std::invalid_argument(where + "the name is reserved");
-    if (!seen.insert(e.name).second) throw std::invalid_argument(where + "duplicate name");
-    const int bits = safetensors_dtype_bits(e.dtype);
-    if (bits == 0) throw std::invalid_argument(where + "unknown dtype " + quote_name(e.dtype));
-    std::int64_t numel = 0;
-    try {
-      numel = shape_numel(e.shape);
-    } catch (const std::invalid_argument& ex) {
-      throw std::invalid_argument(where + ex.what());
-    }
-    const std::int64_t need = byte_size(numel, bits);
-    if (need < 0) {
-      throw std::invalid_argument(where + std::to_string(numel) + " elements of " + e.dtype +
-                                  " do not fill whole bytes");
-    }
-    if (static_cast<std::uint64_t>(need) != e.bytes.size()) {
-      throw std::invalid_argument(where + e.dtype + " " + shape_string(e.shape) + " needs " +
-                                  std::to_string(need) + " bytes, got " +
-                                  std::to_string(e.bytes.size()));
-    }
-    out.order.push_back(&e);
-  }
-  // The reference writer's order (Dtype enum descending, then name): larger elements first,
-  // so every tensor starts aligned to its element size, and the bytes match Python's.
-  std::sort(out.order.begin(), out.order.end(), [](const auto* a, const auto* b) {
-    const std::size_t ra = dtype_rank(a->dtype), rb = dtype_rank(b->dtype);
-    return ra != rb ? ra > rb : a->name < b->name;
-  });
-
-  std::string& h = out.header;
-  try {
-    h = "{";
-    if (!metadata.empty()) h += "\"__metadata__\":" + json(metadata).dump();
-    std::uint64_t offset = 0;
-    for (const SafetensorsEntry* e : out.order) {
-      const std::uint64_t end = offset + e->bytes.size();
-      if (h.size() > 1) h += ",";
-      h += json(e->name).dump() + ":{\"dtype\":" + json(e->dtype).dump() +
-           ",\"shape\":" + json(e->shape).dump() + ",\"data_offsets\":[" + std::to_string(offset) +
-           "," + std::to_string(end) + "]}";
-      offset = end;
-    }
-    h += "}";
-  } catch (const json::exception& ex) {  // strings that are not valid UTF-8
-    throw std::invalid_argument(std::string("safetensors header: ") + ex.what());
-  }
-  h.append((8 - h.size() % 8) % 8, ' ');
-  if (h.size() > kMaxHeaderBytes) {
-    throw std::invalid_argument("safetensors header of " + std::to_string(h.size()) +
-                                " bytes is over the 100 MB that readers accept");
-  }
-  return out;
-}
-
-std::array<std::uint8_t, 8> le64(std::uint64_t v) {
-  std::array<std::uint8_t, 8> b{};
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<std::uint8_t>(v >> (8 * i));
-  return b;
-}
-
-}  // namespace
-
-std::vector<std::uint8_t> serialize_safetensors(
-    std::span<const SafetensorsEntry> entries, const std::map<std::string, std::string>& metadata) {
-  const Layout l = layout(entries, metadata);
-  std::size_t total = 8 + l.header.size();
-  for (const SafetensorsEntry* e : l.order) total += e->bytes.size();
-  std::vector<std::uint8_t> out(total);
-  const auto len = le64(l.header.size());
-  std::memcpy(out.data(), len.data(), 8);
-  std::memcpy(out.data() + 8, l.header.data(), l.header.size());
-  std::size_t at = 8 + l.header.size();
-  for (const SafetensorsEntry* e : l.order) {
-    if (!e->bytes.empty()) std::memcpy(out.data() + at, e->bytes.data(), e->bytes.size());
-    at += e->bytes.size();
-  }
-  return out;
-}
-
-void write_safetensors(const std::string& path, std::span<const SafetensorsEntry> entries,
-                       const std::map<std::string, std::string>& metadata) {
-  const Layout l = layout(entries, metadata);
-  AtomicFile file(path);
-  const auto len = le64(l.header.size());
-  file.write(len);
-  file.write(l.header);
-  for (const SafetensorsEntry* e : l.order) file.write(e->bytes);
-  file.commit();
 }
 
 }  // namespace fp4lab::core

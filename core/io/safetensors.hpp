@@ -1,9 +1,10 @@
-// Reader and writer for .safetensors files (huggingface/safetensors): an 8-byte little-endian
+// Reader and writers for .safetensors files (huggingface/safetensors): an 8-byte little-endian
 // header length N, N bytes of JSON {name: {dtype, shape, data_offsets}, "__metadata__"}, data.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -101,9 +102,49 @@ SafetensorsEntry safetensors_entry(std::string name, const TensorView& view);
 std::vector<std::uint8_t> serialize_safetensors(
     std::span<const SafetensorsEntry> entries,
     const std::map<std::string, std::string>& metadata = {});
-/// Writes the same bytes to `path` atomically (AtomicFile), streaming the tensor data.
+/// Writes the same bytes to `path` atomically (through a SafetensorsStreamWriter).
 /// Throws std::invalid_argument (before touching the disk) or IoError.
 void write_safetensors(const std::string& path, std::span<const SafetensorsEntry> entries,
                        const std::map<std::string, std::string>& metadata = {});
+
+/// One tensor of a file written by SafetensorsStreamWriter: declared up front, data later.
+struct SafetensorsSlot {
+  std::string name;                 ///< Unique, not "__metadata__".
+  std::string dtype;                ///< A dtype string safetensors_dtype_bits knows.
+  std::vector<std::int64_t> shape;  ///< [] for a scalar.
+};
+
+class AtomicFile;
+
+/// Writes a safetensors file whose tensors are all declared up front: the header (byte for byte
+/// what serialize_safetensors writes for the same entries) goes out first, then each tensor's
+/// bytes, in any order and in pieces, land at their offsets (pwrite into an AtomicFile's
+/// temporary). commit() renames the file into place; destroyed uncommitted, nothing is left.
+class SafetensorsStreamWriter {
+ public:
+  /// Checks the slots and writes the header. Throws std::invalid_argument (as
+  /// serialize_safetensors does, before touching the disk) or IoError.
+  SafetensorsStreamWriter(const std::string& path, std::span<const SafetensorsSlot> slots,
+                          const std::map<std::string, std::string>& metadata = {});
+  /// Removes the temporary file unless committed.
+  ~SafetensorsStreamWriter();
+  SafetensorsStreamWriter(const SafetensorsStreamWriter&) = delete;
+  SafetensorsStreamWriter& operator=(const SafetensorsStreamWriter&) = delete;
+
+  /// Writes `bytes` at byte `at` of tensor `name`'s data; throws std::logic_error past its end.
+  void write(std::string_view name, std::span<const std::uint8_t> bytes, std::uint64_t at = 0);
+  /// Checks every tensor was written in full (std::logic_error), then renames the file into
+  /// place; throws IoError.
+  void commit();
+
+ private:
+  struct Range {
+    std::uint64_t offset = 0, size = 0, written = 0;
+  };
+  std::unique_ptr<AtomicFile> file_;
+  int fd_ = -1;
+  std::uint64_t data_start_ = 0;
+  std::map<std::string, Range, std::less<>> ranges_;
+};
 
 }  // namespace fp4lab::core

@@ -16,13 +16,14 @@
 #include <vector>
 
 #include "core/io/npy.hpp"
+#include "core/io/quantized_file.hpp"
 #include "core/io/safetensors.hpp"
 #include "core/quantize.hpp"
 #include "core/recipe_spec.hpp"
 #include "core/synthetic.hpp"
 #include "experiments/experiment.hpp"
 #include "tests/experiments/run_experiment.hpp"
-#include "experiments/quantized_file.hpp"
+#include "experiments/cli/quantize_command.hpp"
 
 using namespace fp4lab;
 using namespace fp4lab::exp;
@@ -250,7 +251,7 @@ TEST_SUITE("experiments.quantized_file") {
         const formats::ScaleLayout layout = swizzle && r.format != formats::BlockFormat::kINT4
                                                 ? formats::ScaleLayout::kSwizzled128x4
                                                 : formats::ScaleLayout::kRowMajor;
-        CHECK(f.metadata().at("fp4lab.format") == std::string(kQuantizedFileFormat));
+        CHECK(f.metadata().at("fp4lab.format") == std::string(core::kQuantizedFileFormat));
         CHECK(f.metadata().at("fp4lab.tensors") == "[\"layer.b\",\"layer.w\"]");
         for (const auto& [name, t] : {std::pair{"layer.w", &in.w}, std::pair{"layer.b", &in.b}}) {
           const std::string n = name;
@@ -259,7 +260,7 @@ TEST_SUITE("experiments.quantized_file") {
           CHECK(f.metadata().at(n + ".recipe") == core::recipe_to_spec(r));
           CHECK(f.metadata().at(n + ".shape") == (n == "layer.w" ? "[64,96]" : "[3,40]"));
           CHECK(f.metadata().at(n + ".dtype") == (n == "layer.w" ? "BF16" : "F32"));
-          CHECK(f.metadata().at(n + ".scale_layout") == scale_layout_name(layout));
+          CHECK(f.metadata().at(n + ".scale_layout") == core::scale_layout_name(layout));
           const auto codes = f.raw(n + ".codes");
           CHECK(std::vector<std::uint8_t>(codes.begin(), codes.end()) == q.codes);
           CHECK(f.info(n + ".codes").shape == std::vector<std::int64_t>{q.rows, q.padded_cols / 2});

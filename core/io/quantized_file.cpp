@@ -1,0 +1,328 @@
+// The quantized file (see quantized_file.hpp): its layout planned from shapes and recipe,
+// written through the streaming safetensors writer, and read back with every array's dtype and
+// shape and the tensor scale checked against the metadata.
+#include "core/io/quantized_file.hpp"
+
+#include <charconv>
+#include <cstring>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <system_error>
+
+#include "core/recipe_spec.hpp"
+#include "formats/block.hpp"
+
+#ifndef FP4LAB_VERSION
+#define FP4LAB_VERSION "unknown"
+#endif
+
+namespace fp4lab::core {
+namespace {
+
+using json = nlohmann::json;
+using formats::BlockFormat;
+using formats::ScaleLayout;
+
+/// "a, b, c" of at most `limit` names, then "... (N in all)".
+std::string name_list(const std::vector<std::string>& names, std::size_t limit = 20) {
+  std::string s;
+  for (std::size_t i = 0; i < names.size() && i < limit; ++i) s += (i ? ", " : "") + names[i];
+  if (names.size() > limit) s += ", ... (" + std::to_string(names.size()) + " in all)";
+  return s;
+}
+
+/// The shortest text that reads back as `v`, as fmt's "{}" writes it (exponent form below
+/// 1e-4 and from 1e16 on).
+std::string float_text(float v) {
+  char buf[64];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific).ptr;
+  const std::string s(buf, end);
+  const std::size_t e = s.find('e');
+  if (e == std::string::npos) return s;  // nan, inf
+  const int exp = std::stoi(s.substr(e + 1));
+  if (exp < -4 || exp >= 16) return s;
+  const bool negative = s[0] == '-';
+  std::string digits;
+  for (std::size_t i = negative ? 1 : 0; i < e; ++i) {
+    if (s[i] != '.') digits += s[i];
+  }
+  std::string out = negative ? "-" : "";
+  if (exp < 0) return out + "0." + std::string(static_cast<std::size_t>(-exp - 1), '0') + digits;
+  const auto whole = static_cast<std::size_t>(exp) + 1;
+  if (digits.size() <= whole) return out + digits + std::string(whole - digits.size(), '0');
+  return out + digits.substr(0, whole) + "." + digits.substr(whole);
+}
+
+std::span<const std::uint8_t> bytes_of(const void* p, std::size_t n) {
+  return {static_cast<const std::uint8_t*>(p), n};
+}
+
+float read_f32(std::span<const std::uint8_t> b) {
+  float v;
+  std::memcpy(&v, b.data(), 4);
+  return v;
+}
+
+/// The arrays stored for one tensor.
+std::vector<SafetensorsSlot> quantized_slots(const std::string& name, const QuantizedPlan& p,
+                                             const formats::Recipe& r, ScaleLayout l) {
+  std::vector<SafetensorsSlot> e;
+  e.push_back({name + ".codes", "U8", {p.rows, p.padded_cols / 2}});
+  if (r.format == BlockFormat::kINT4) {
+    e.push_back({name + ".group_scales", "F32", {p.rows, p.scale_cols}});
+    e.push_back({name + ".zero_points", "U8", {p.rows, p.scale_cols}});
+  } else {
+    e.push_back({name + ".scales", "U8", scales_shape(p, l)});
+  }
+  e.push_back({name + ".tensor_scale", "F32", {1}});
+  e.push_back({name + ".amax", "F32", {1}});
+  return e;
+}
+
+const std::string& metadata_value(const SafetensorsFile& f, const std::string& key) {
+  const auto it = f.metadata().find(key);
+  if (it == f.metadata().end()) {
+    throw FormatError(f.source() + ": metadata \"" + key +
+                      "\" is missing (not written by fp4lab quantize?)");
+  }
+  return it->second;
+}
+
+/// The bytes of entry `name`, which must have `dtype` and `shape`.
+std::span<const std::uint8_t> expect_entry(const SafetensorsFile& f, const std::string& name,
+                                           const char* dtype,
+                                           const std::vector<std::int64_t>& shape) {
+  if (!f.contains(name)) {
+    throw FormatError(f.source() + ": tensor '" + name + "' is missing; the file holds " +
+                      name_list(f.names()));
+  }
+  const SafetensorsInfo& i = f.info(name);
+  if (i.dtype != dtype || i.shape != shape) {
+    throw FormatError(f.source() + ": tensor '" + name + "' is " + i.dtype + " " +
+                      shape_string(i.shape) + ", expected " + dtype + " " + shape_string(shape));
+  }
+  return f.raw(name);
+}
+
+StoredQuantized read_stored(const SafetensorsFile& f, const std::string& name) {
+  StoredQuantized s;
+  s.name = name;
+  s.spec = metadata_value(f, name + ".recipe");
+  try {
+    s.recipe = parse_recipe(s.spec);
+    s.layout = parse_scale_layout(metadata_value(f, name + ".scale_layout"));
+  } catch (const std::invalid_argument& ex) {
+    throw FormatError(f.source() + ": tensor '" + name + "': " + ex.what());
+  }
+  try {
+    const json shape = json::parse(metadata_value(f, name + ".shape"));
+    if (!shape.is_array()) throw std::invalid_argument("not a JSON array");
+    for (const json& d : shape) {
+      if (!d.is_number_integer())
+        throw std::invalid_argument("holds a JSON " + std::string(d.type_name()));
+      s.shape.push_back(d.get<std::int64_t>());
+    }
+    shape_numel(s.shape);
+  } catch (const std::exception& ex) {
+    throw FormatError(f.source() + ": metadata \"" + name +
+                      ".shape\" is not a shape: " + ex.what());
+  }
+  const std::int64_t numel = shape_numel(s.shape);
+  const std::int64_t cols = s.shape.empty() ? 1 : s.shape.back();
+  if (numel == 0) throw FormatError(f.source() + ": tensor '" + name + "' has an empty shape");
+  s.plan = plan_quantized(numel / cols, cols, s.recipe, s.layout);
+  const QuantizedPlan& p = s.plan;
+  s.codes = expect_entry(f, name + ".codes", "U8", {p.rows, p.padded_cols / 2});
+  if (s.recipe.format == BlockFormat::kINT4) {
+    s.group_scales = expect_entry(f, name + ".group_scales", "F32", {p.rows, p.scale_cols});
+    s.zero_points = expect_entry(f, name + ".zero_points", "U8", {p.rows, p.scale_cols});
+  } else {
+    s.scales = expect_entry(f, name + ".scales", "U8", scales_shape(p, s.layout));
+  }
+  const float decode = read_f32(expect_entry(f, name + ".tensor_scale", "F32", {1}));
+  const float amax = read_f32(expect_entry(f, name + ".amax", "F32", {1}));
+  s.tensor_scale = formats::tensor_scale(s.recipe, amax);
+  if (formats::bit_cast<std::uint32_t>(s.tensor_scale.decode) !=
+      formats::bit_cast<std::uint32_t>(decode)) {
+    throw FormatError(f.source() + ": tensor '" + name + "': stored tensor scale " +
+                      float_text(decode) + " does not follow from amax " + float_text(amax) +
+                      " under " + s.spec + " (expected " + float_text(s.tensor_scale.decode) +
+                      "); the file is inconsistent");
+  }
+  return s;
+}
+
+}  // namespace
+
+const char* scale_layout_name(ScaleLayout layout) {
+  return layout == ScaleLayout::kRowMajor ? "row_major" : "swizzled_128x4";
+}
+
+ScaleLayout parse_scale_layout(std::string_view name) {
+  if (name == "row_major") return ScaleLayout::kRowMajor;
+  if (name == "swizzled_128x4" || name == "swizzled") return ScaleLayout::kSwizzled128x4;
+  throw std::invalid_argument("scale layout '" + std::string(name) +
+                              "' is not known; accepted: row_major, swizzled_128x4 (or swizzled)");
+}
+
+QuantizedPlan plan_quantized(std::int64_t rows, std::int64_t cols, const formats::Recipe& r,
+                             ScaleLayout l) {
+  QuantizedPlan p;
+  p.rows = rows;
+  p.cols = cols;
+  p.padded_cols = (cols + r.block_size - 1) / r.block_size * r.block_size;
+  p.scale_cols = p.padded_cols / r.block_size;
+  if (r.format != BlockFormat::kINT4) {
+    p.scale_bytes = static_cast<std::int64_t>(
+        formats::padded_scale_rows(static_cast<std::size_t>(rows), l) *
+        formats::padded_scale_cols(static_cast<std::size_t>(p.scale_cols), l));
+  }
+  return p;
+}
+
+std::vector<std::int64_t> scales_shape(const QuantizedPlan& p, ScaleLayout l) {
+  if (l == ScaleLayout::kRowMajor) return {p.rows, p.scale_cols};
+  return {p.scale_bytes};
+}
+
+// ---- writing ----
+
+QuantizedWriter::QuantizedWriter(const std::string& path, const formats::Recipe& recipe,
+                                 ScaleLayout layout, std::span<const QuantizedInput> tensors)
+    : recipe_(recipe), layout_(layout) {
+  if (recipe.format == BlockFormat::kINT4 && layout != ScaleLayout::kRowMajor)
+    throw std::invalid_argument("int4 group scales are stored row-major only");
+  const std::string spec = recipe_to_spec(recipe);
+  std::vector<SafetensorsSlot> slots;
+  std::map<std::string, std::string> meta{{"fp4lab.format", std::string(kQuantizedFileFormat)},
+                                          {"fp4lab.version", FP4LAB_VERSION}};
+  json names = json::array();
+  for (const QuantizedInput& t : tensors) {
+    const std::int64_t numel = shape_numel(t.shape);
+    if (numel == 0) throw std::invalid_argument("tensor '" + t.name + "' is empty");
+    const std::int64_t cols = t.shape.empty() ? 1 : t.shape.back();
+    plans_.push_back(plan_quantized(numel / cols, cols, recipe, layout));
+    for (SafetensorsSlot& e : quantized_slots(t.name, plans_.back(), recipe, layout))
+      slots.push_back(std::move(e));
+    names_.push_back(t.name);
+    names.push_back(t.name);
+    meta[t.name + ".recipe"] = spec;
+    meta[t.name + ".shape"] = json(t.shape).dump();
+    meta[t.name + ".dtype"] = dtype_name(t.dtype);
+    meta[t.name + ".scale_layout"] = scale_layout_name(layout);
+  }
+  meta["fp4lab.tensors"] = names.dump();
+  file_ = std::make_unique<SafetensorsStreamWriter>(path, slots, meta);
+}
+
+QuantizedWriter::~QuantizedWriter() = default;
+
+void QuantizedWriter::write(std::size_t k, const QuantizedTensor& q, float amax) {
+  const QuantizedPlan& p = plans_.at(k);
+  const std::string& name = names_[k];
+  if (q.rows != p.rows || q.cols != p.cols || q.padded_cols != p.padded_cols ||
+      q.scale_cols != p.scale_cols || static_cast<std::int64_t>(q.scales.size()) != p.scale_bytes) {
+    throw std::logic_error("tensor '" + name + "': quantized sizes differ from the planned ones");
+  }
+  file_->write(name + ".codes", q.codes);
+  if (recipe_.format == BlockFormat::kINT4) {
+    file_->write(name + ".group_scales",
+                 bytes_of(q.group_scales.data(), q.group_scales.size() * 4));
+    file_->write(name + ".zero_points", q.zero_points);
+  } else {
+    file_->write(name + ".scales", q.scales);
+  }
+  file_->write(name + ".tensor_scale", bytes_of(&q.tensor_scale.decode, 4));
+  file_->write(name + ".amax", bytes_of(&amax, 4));
+}
+
+void QuantizedWriter::commit() { file_->commit(); }
+
+void write_quantized(const std::string& path, std::span<const QuantizedOutput> tensors) {
+  if (tensors.empty()) throw std::invalid_argument("write_quantized: no tensors");
+  std::vector<QuantizedInput> inputs;
+  for (const QuantizedOutput& t : tensors) {
+    const QuantizedTensor& q = *t.q;
+    const QuantizedTensor& first = *tensors.front().q;
+    if (recipe_to_spec(q.recipe) != recipe_to_spec(first.recipe) || q.layout != first.layout) {
+      throw std::invalid_argument("write_quantized: tensor '" + t.name +
+                                  "' has another recipe or scale layout than the first");
+    }
+    inputs.push_back({t.name, q.shape, t.dtype});
+  }
+  const QuantizedTensor& first = *tensors.front().q;
+  QuantizedWriter w(path, first.recipe, first.layout, inputs);
+  for (std::size_t k = 0; k < tensors.size(); ++k) w.write(k, *tensors[k].q, tensors[k].amax);
+  w.commit();
+}
+
+// ---- reading ----
+
+QuantizedTensor StoredQuantized::slice_rows(std::int64_t r0, std::int64_t r1) const {
+  const QuantizedPlan& p = plan;
+  QuantizedTensor q;
+  q.recipe = recipe;
+  q.layout = layout;
+  q.shape = {r1 - r0, p.cols};
+  q.rows = r1 - r0;
+  q.cols = p.cols;
+  q.padded_cols = p.padded_cols;
+  q.scale_cols = p.scale_cols;
+  q.tensor_scale = tensor_scale;
+  const auto slice = [](std::span<const std::uint8_t> b, std::int64_t from, std::int64_t to) {
+    return std::vector<std::uint8_t>(b.begin() + from, b.begin() + to);
+  };
+  q.codes = slice(codes, r0 * p.padded_cols / 2, r1 * p.padded_cols / 2);
+  if (recipe.format == BlockFormat::kINT4) {
+    q.group_scales.resize(static_cast<std::size_t>((r1 - r0) * p.scale_cols));
+    std::memcpy(q.group_scales.data(), group_scales.data() + r0 * p.scale_cols * 4,
+                q.group_scales.size() * 4);
+    q.zero_points = slice(zero_points, r0 * p.scale_cols, r1 * p.scale_cols);
+  } else if (layout == ScaleLayout::kRowMajor) {
+    q.scales = slice(scales, r0 * p.scale_cols, r1 * p.scale_cols);
+  } else {
+    const auto tile = static_cast<std::int64_t>(
+        formats::padded_scale_cols(static_cast<std::size_t>(p.scale_cols), layout) / 4 * 512);
+    q.scales = slice(scales, r0 / 128 * tile, (r1 + 127) / 128 * tile);
+  }
+  return q;
+}
+
+const StoredQuantized* QuantizedFile::find(std::string_view name) const {
+  for (const StoredQuantized& t : tensors) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+bool is_quantized_file(const SafetensorsFile& f) {
+  const auto it = f.metadata().find("fp4lab.format");
+  return it != f.metadata().end() && it->second == kQuantizedFileFormat;
+}
+
+QuantizedFile read_quantized(SafetensorsFile file) {
+  QuantizedFile out;
+  out.file = std::move(file);
+  const SafetensorsFile& f = out.file;
+  const std::string& in = f.source();
+  if (metadata_value(f, "fp4lab.format") != kQuantizedFileFormat) {
+    throw FormatError(in + ": metadata fp4lab.format is '" + metadata_value(f, "fp4lab.format") +
+                      "', expected '" + std::string(kQuantizedFileFormat) + "'");
+  }
+  std::vector<std::string> names;
+  try {
+    names = json::parse(metadata_value(f, "fp4lab.tensors")).get<std::vector<std::string>>();
+  } catch (const json::exception& ex) {
+    throw FormatError(in + ": metadata fp4lab.tensors is not a JSON array of names: " + ex.what());
+  }
+  if (names.empty()) throw FormatError(in + ": metadata fp4lab.tensors lists no tensors");
+  for (const std::string& n : names) out.tensors.push_back(read_stored(f, n));
+  return out;
+}
+
+QuantizedFile read_quantized(const std::string& path) {
+  return read_quantized(open_safetensors(path));
+}
+
+}  // namespace fp4lab::core

@@ -1,0 +1,150 @@
+// The quantized file: the storage of FORMATS.md §7 (packed codes, 8-bit block scales, FP32
+// tensor scale) for whole tensors in a .safetensors file, written one tensor at a time
+// (QuantizedWriter, write_quantized) and read back validated (read_quantized).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/io/safetensors.hpp"
+#include "core/quantize.hpp"
+#include "core/tensor.hpp"
+#include "formats/layout.hpp"
+#include "formats/recipe.hpp"
+
+namespace fp4lab::core {
+
+// A quantized file holds, for each quantized tensor NAME (every name listed, in input order,
+// by the JSON array in metadata "fp4lab.tensors"):
+//   NAME.codes         U8  [rows, padded_cols/2]  two codes per byte, low nibble = even element
+//   NAME.scales        U8  [rows, scale_cols] (row_major) or [padded_rows * padded_scale_cols]
+//                          (swizzled_128x4); UE4M3 or E8M0 codes; not for grouped INT4
+//   NAME.group_scales  F32 [rows, scale_cols]  grouped INT4 only (already rounded to its dtype)
+//   NAME.zero_points   U8  [rows, scale_cols]  grouped INT4 only (0 for the symmetric scheme)
+//   NAME.tensor_scale  F32 [1]  the decode (second-level) scale; 1 where the recipe has none
+//   NAME.amax          F32 [1]  max |x| (after the RHT when the recipe has one), NaN ignored
+// rows = product of all dimensions but the last, padded_cols = the last rounded up to the
+// block size (zeros). Metadata: "fp4lab.format" = kQuantizedFileFormat, "fp4lab.version", and
+// per tensor "NAME.recipe" (canonical spec), "NAME.shape" (JSON array), "NAME.dtype" (F32,
+// F16 or BF16), "NAME.scale_layout" (row_major or swizzled_128x4).
+
+/// The value of metadata "fp4lab.format" in a quantized file.
+inline constexpr std::string_view kQuantizedFileFormat = "fp4lab.quantized.v1";
+
+/// "row_major" or "swizzled_128x4", as written to metadata.
+const char* scale_layout_name(formats::ScaleLayout layout);
+
+/// Parses "row_major", "swizzled_128x4" or "swizzled"; throws std::invalid_argument.
+formats::ScaleLayout parse_scale_layout(std::string_view name);
+
+/// The sizes of one tensor's stored arrays (they follow from the shape and the recipe alone).
+struct QuantizedPlan {
+  std::int64_t rows = 0;         ///< product of all dimensions but the last
+  std::int64_t cols = 0;         ///< the last dimension (1 for a scalar)
+  std::int64_t padded_cols = 0;  ///< cols rounded up to the block size
+  std::int64_t scale_cols = 0;   ///< padded_cols / block size
+  std::int64_t scale_bytes = 0;  ///< 8-bit block scales in the layout (0 for grouped INT4)
+};
+
+/// The plan of a tensor of `rows` x `cols` elements under recipe `r` and scale layout `l`.
+QuantizedPlan plan_quantized(std::int64_t rows, std::int64_t cols, const formats::Recipe& r,
+                             formats::ScaleLayout l);
+
+/// The shape of NAME.scales: [rows, scale_cols] row-major, [scale_bytes] swizzled.
+std::vector<std::int64_t> scales_shape(const QuantizedPlan& p, formats::ScaleLayout l);
+
+/// One tensor to store: its name and the input's shape ([] for a scalar, not empty) and dtype.
+struct QuantizedInput {
+  std::string name;                 ///< NAME of NAME.codes, ...
+  std::vector<std::int64_t> shape;  ///< as in the input file
+  DType dtype = DType::kF32;        ///< written to metadata "NAME.dtype"
+};
+
+/// Writes a quantized file tensor by tensor, holding none of them: the header (every size
+/// follows from the shapes) goes out first, each write() places one tensor's arrays, commit()
+/// renames the file into place. Destroyed uncommitted, it leaves nothing behind.
+class QuantizedWriter {
+ public:
+  /// Plans the file for `tensors` under one recipe and scale layout (grouped INT4 takes
+  /// row_major only) and writes its header. Throws std::invalid_argument or IoError.
+  QuantizedWriter(const std::string& path, const formats::Recipe& recipe,
+                  formats::ScaleLayout layout, std::span<const QuantizedInput> tensors);
+  /// Removes the temporary file unless committed.
+  ~QuantizedWriter();
+  QuantizedWriter(const QuantizedWriter&) = delete;
+  QuantizedWriter& operator=(const QuantizedWriter&) = delete;
+
+  /// The planned sizes of tensor `k`.
+  const QuantizedPlan& plan(std::size_t k) const { return plans_.at(k); }
+  /// Stores tensor `k`, quantized under the writer's recipe and layout, and its `amax` (max |x|,
+  /// after the RHT when the recipe has one); throws std::logic_error when `q`'s sizes differ
+  /// from the plan, IoError when the disk fails.
+  void write(std::size_t k, const QuantizedTensor& q, float amax);
+  /// Checks every tensor was written, then renames the file into place; throws IoError.
+  void commit();
+
+ private:
+  formats::Recipe recipe_;
+  formats::ScaleLayout layout_;
+  std::vector<std::string> names_;
+  std::vector<QuantizedPlan> plans_;
+  std::unique_ptr<SafetensorsStreamWriter> file_;
+};
+
+/// One tensor for write_quantized: `q` (the input's name and dtype) and its amax.
+struct QuantizedOutput {
+  std::string name;           ///< NAME of NAME.codes, ...
+  DType dtype = DType::kF32;  ///< the input's dtype
+  /// Quantized under one recipe and scale layout, the same for every output.
+  const QuantizedTensor* q = nullptr;
+  float amax = 0;  ///< max |x| (after the RHT when the recipe has one)
+};
+
+/// Writes `tensors` (at least one, all of one recipe and layout) as a quantized file at once.
+/// Throws std::invalid_argument or IoError.
+void write_quantized(const std::string& path, std::span<const QuantizedOutput> tensors);
+
+/// One tensor of a quantized file, checked against its metadata; its arrays view the file.
+struct StoredQuantized {
+  std::string name;        ///< NAME of NAME.codes, ...
+  formats::Recipe recipe;  ///< parsed from "NAME.recipe"
+  std::string spec;        ///< "NAME.recipe" as stored
+  /// "NAME.scale_layout"
+  formats::ScaleLayout layout = formats::ScaleLayout::kRowMajor;
+  std::vector<std::int64_t> shape;             ///< the original shape ("NAME.shape")
+  QuantizedPlan plan;                          ///< the sizes that follow from shape and recipe
+  std::span<const std::uint8_t> codes;         ///< NAME.codes
+  std::span<const std::uint8_t> scales;        ///< NAME.scales (empty for grouped INT4)
+  std::span<const std::uint8_t> group_scales;  ///< NAME.group_scales, FP32 (grouped INT4)
+  std::span<const std::uint8_t> zero_points;   ///< NAME.zero_points (grouped INT4)
+  /// From NAME.amax under the recipe (bit for bit NAME.tensor_scale, checked on reading).
+  formats::TensorScale tensor_scale;
+
+  /// Rows [r0, r1) as a QuantizedTensor of shape [r1 - r0, cols] (a copy); r0 must be a
+  /// multiple of 128 in the swizzled layout, so that its tiles stay whole.
+  QuantizedTensor slice_rows(std::int64_t r0, std::int64_t r1) const;
+};
+
+/// A quantized file: the parsed safetensors file and its tensors, in the order written.
+struct QuantizedFile {
+  SafetensorsFile file;                  ///< owns the bytes the tensors view
+  std::vector<StoredQuantized> tensors;  ///< as listed by "fp4lab.tensors"
+  /// The tensor named `name`, or nullptr.
+  const StoredQuantized* find(std::string_view name) const;
+};
+
+/// Whether metadata "fp4lab.format" says kQuantizedFileFormat.
+bool is_quantized_file(const SafetensorsFile& f);
+
+/// Reads every tensor of a parsed file, checking each against its metadata (the stored tensor
+/// scale must follow from amax). Throws FormatError, and nothing else for any input.
+QuantizedFile read_quantized(SafetensorsFile file);
+/// Memory-maps `path` and reads it; throws IoError or FormatError.
+QuantizedFile read_quantized(const std::string& path);
+
+}  // namespace fp4lab::core

@@ -1,0 +1,379 @@
+// `fp4lab quantize` / `fp4lab dequantize` (see quantize_command.hpp): argument handling,
+// progress and messages around core/io's QuantizedWriter and read_quantized; each holds one
+// tensor at a time in memory (finished input pages are dropped from the mapping).
+#include "experiments/cli/quantize_command.hpp"
+
+#include <fmt/format.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/io/npy.hpp"
+#include "core/io/quantized_file.hpp"
+#include "core/io/safetensors.hpp"
+#include "core/quantize.hpp"
+#include "core/recipe_spec.hpp"
+
+#ifndef FP4LAB_VERSION
+#define FP4LAB_VERSION "unknown"
+#endif
+
+namespace fp4lab::exp {
+namespace {
+
+using formats::BlockFormat;
+using formats::ScaleLayout;
+
+/// A command-line mistake: printed with the usage, exit status 2.
+class UsageError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// ---- arguments ----
+
+struct ParsedArgs {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> values;
+  std::set<std::string> flags;
+};
+
+/// Splits argv[1..] into positionals, `--name value` / `--name=value` options and flags.
+ParsedArgs parse_args(int argc, char** argv, const std::vector<std::string>& value_options,
+                      const std::vector<std::string>& flag_options) {
+  ParsedArgs out;
+  auto accepted = [&] {
+    std::string s;
+    for (const auto& o : value_options) s += (s.empty() ? "--" : ", --") + o + " VALUE";
+    for (const auto& o : flag_options) s += ", --" + o;
+    return s;
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "-h" || a == "--help") {
+      out.flags.insert("help");
+      continue;
+    }
+    if (a.rfind("--", 0) != 0) {
+      out.positional.push_back(a);
+      continue;
+    }
+    std::string key = a.substr(2), value;
+    const std::size_t eq = key.find('=');
+    const bool has_value = eq != std::string::npos;
+    if (has_value) {
+      value = key.substr(eq + 1);
+      key = key.substr(0, eq);
+    }
+    if (std::find(flag_options.begin(), flag_options.end(), key) != flag_options.end()) {
+      if (has_value) throw UsageError("--" + key + " takes no value");
+      out.flags.insert(key);
+      continue;
+    }
+    if (std::find(value_options.begin(), value_options.end(), key) == value_options.end()) {
+      throw UsageError("unknown option '" + a + "'; accepted: " + accepted());
+    }
+    if (!has_value) {
+      if (i + 1 >= argc) throw UsageError("--" + key + " needs a value");
+      value = argv[++i];
+    }
+    if (!out.values.emplace(key, value).second) throw UsageError("--" + key + " given twice");
+  }
+  return out;
+}
+
+int parse_threads(const ParsedArgs& a) {
+  const auto it = a.values.find("threads");
+  if (it == a.values.end()) return 0;
+  const std::string& s = it->second;
+  if (s.empty() || s.size() > 4 ||
+      !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      std::stoi(s) > 1024) {
+    throw UsageError("--threads takes an integer in [0, 1024] (0: all cores), got '" + s + "'");
+  }
+  return std::stoi(s);
+}
+
+bool ends_with(const std::string& s, std::string_view suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// "a, b, c" of at most `limit` names, then "... (N in all)".
+std::string name_list(const std::vector<std::string>& names, std::size_t limit = 20) {
+  std::string s;
+  for (std::size_t i = 0; i < names.size() && i < limit; ++i) s += (i ? ", " : "") + names[i];
+  if (names.size() > limit) s += fmt::format(", ... ({} in all)", names.size());
+  return s;
+}
+
+/// Refuses to write over the input (it is still mapped while being read).
+void check_not_same_file(const std::string& in, const std::string& out) {
+  std::error_code ec;
+  if (std::filesystem::equivalent(in, out, ec)) {
+    throw UsageError("--out " + out + " is the input file; write to another path");
+  }
+}
+
+/// Drops a finished tensor's pages of a read-only mapping from this process (they stay in the
+/// page cache), so that the resident set does not grow with the input file. Best effort.
+void release_pages(std::span<const std::uint8_t> bytes) {
+  if (bytes.empty()) return;
+  const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto b = reinterpret_cast<std::uintptr_t>(bytes.data()) & ~(page - 1);
+  const auto e =
+      (reinterpret_cast<std::uintptr_t>(bytes.data()) + bytes.size() + page - 1) & ~(page - 1);
+  ::madvise(reinterpret_cast<void*>(b), e - b, MADV_DONTNEED);
+}
+
+// ---- quantize ----
+
+constexpr const char* kQuantizeUsage =
+    "usage: fp4lab quantize IN.safetensors|IN.npy --recipe SPEC --out OUT.safetensors\n"
+    "                       [--tensors GLOB] [--swizzle] [--threads N] [--allow-nonfinite] "
+    "[--quiet]\n"
+    "  writes NAME.codes, NAME.scales (or NAME.group_scales, NAME.zero_points for int4),\n"
+    "  NAME.tensor_scale and NAME.amax for every F32/F16/BF16 tensor (those matching GLOB);\n"
+    "  a .npy input's tensor is named after the file. --swizzle stores block scales in the\n"
+    "  128x4 layout of Blackwell GEMMs. NaN/Inf inputs fail unless --allow-nonfinite.\n";
+
+/// One input tensor to quantize.
+struct InputTensor {
+  std::string name;
+  core::TensorView view;            // shape [1] for a scalar
+  std::vector<std::int64_t> shape;  // as in the file ([] for a scalar)
+  std::span<const std::uint8_t> raw;
+};
+
+/// The input's tensors to quantize (views into `st` or `npy`, which must outlive them).
+std::vector<InputTensor> select_inputs(const std::string& path, const std::string& glob,
+                                       std::optional<core::SafetensorsFile>& st,
+                                       std::optional<core::NpyArray>& npy, bool quiet) {
+  std::vector<InputTensor> out;
+  if (ends_with(path, ".npy")) {
+    npy.emplace(core::read_npy(path));
+    const std::string name = std::filesystem::path(path).stem().string();
+    if (npy->dtype() == core::NpyDType::kU8) {
+      throw std::invalid_argument(path +
+                                  " holds uint8 data ('|u1'); quantize takes F32, F16 or BF16");
+    }
+    if (!glob.empty() && !core::glob_match(glob, name)) {
+      throw std::invalid_argument(path + ": its tensor '" + name + "' does not match --tensors " +
+                                  glob);
+    }
+    if (npy->numel() == 0)
+      throw std::invalid_argument(path + " is an empty array " + core::shape_string(npy->shape()));
+    out.push_back({name, npy->view(), npy->shape(), npy->raw()});
+    return out;
+  }
+  if (!ends_with(path, ".safetensors")) {
+    throw UsageError("input '" + path + "': expected a .safetensors or .npy file");
+  }
+  st.emplace(core::open_safetensors(path));
+  const std::vector<std::string> names = glob.empty() ? st->names() : st->select(glob);
+  if (names.empty()) {
+    if (st->size() == 0) throw std::invalid_argument(path + " holds no tensors");
+    throw std::invalid_argument(path + ": no tensor matches --tensors '" + glob +
+                                "'; the file holds " + std::to_string(st->size()) + ": " +
+                                name_list(st->names()));
+  }
+  std::vector<std::string> skipped;
+  for (const std::string& n : names) {
+    const core::SafetensorsInfo& i = st->info(n);
+    if (i.dtype != "F32" && i.dtype != "F16" && i.dtype != "BF16") {
+      skipped.push_back(n + " (" + i.dtype + ")");
+    } else if (i.numel() == 0) {
+      skipped.push_back(n + " (empty " + core::shape_string(i.shape) + ")");
+    } else {
+      out.push_back({n, st->view(n), i.shape, st->raw(n)});
+    }
+  }
+  if (!skipped.empty() && !quiet) {
+    fmt::print(
+        stderr,
+        "fp4lab quantize: skipping {} tensor{} that {} not F32, F16 or BF16 (or empty): {}\n",
+        skipped.size(), skipped.size() == 1 ? "" : "s", skipped.size() == 1 ? "is" : "are",
+        name_list(skipped));
+  }
+  if (out.empty()) {
+    throw std::invalid_argument(path + ": none of the " + std::to_string(names.size()) +
+                                " selected tensors is F32, F16 or BF16: " + name_list(skipped));
+  }
+  return out;
+}
+
+int quantize_main(int argc, char** argv) {
+  const ParsedArgs a = parse_args(argc, argv, {"recipe", "out", "tensors", "threads"},
+                                  {"swizzle", "allow-nonfinite", "quiet"});
+  if (a.flags.count("help")) {
+    std::fputs(kQuantizeUsage, stdout);
+    return 0;
+  }
+  if (a.positional.size() != 1) {
+    throw UsageError(a.positional.empty()
+                         ? "give one input file"
+                         : "give one input file, got " + std::to_string(a.positional.size()));
+  }
+  if (!a.values.count("recipe")) throw UsageError("--recipe SPEC is required (e.g. nvfp4:te)");
+  if (!a.values.count("out")) throw UsageError("--out OUT.safetensors is required");
+  const std::string in = a.positional[0], out = a.values.at("out");
+  const std::string glob = a.values.count("tensors") ? a.values.at("tensors") : "";
+  const int threads = parse_threads(a);
+  const bool quiet = a.flags.count("quiet") > 0,
+             allow_nonfinite = a.flags.count("allow-nonfinite") > 0;
+  const formats::Recipe recipe = core::parse_recipe(a.values.at("recipe"));
+  ScaleLayout layout =
+      a.flags.count("swizzle") ? ScaleLayout::kSwizzled128x4 : ScaleLayout::kRowMajor;
+  if (recipe.format == BlockFormat::kINT4 && layout != ScaleLayout::kRowMajor) {
+    layout = ScaleLayout::kRowMajor;  // the swizzle is for 8-bit scales of block-scaled GEMMs
+    if (!quiet)
+      fmt::print(stderr,
+                 "fp4lab quantize: --swizzle ignored: int4 group scales are stored row-major\n");
+  }
+  core::validate_recipe(recipe);
+  if (recipe.overflow == formats::Fp4Overflow::kReferenceUnclamped) {
+    throw std::invalid_argument(
+        "ref_unclamped can give 8, which no E2M1 code holds: it has no stored form");
+  }
+  const std::string spec = core::recipe_to_spec(recipe);
+  check_not_same_file(in, out);
+
+  std::optional<core::SafetensorsFile> st;
+  std::optional<core::NpyArray> npy;
+  const std::vector<InputTensor> inputs = select_inputs(in, glob, st, npy, quiet);
+
+  std::vector<core::QuantizedInput> planned;
+  for (const InputTensor& t : inputs) planned.push_back({t.name, t.shape, t.view.dtype()});
+  core::QuantizedWriter writer(out, recipe, layout, planned);
+  std::vector<std::string> nonfinite;
+  for (std::size_t k = 0; k < inputs.size(); ++k) {
+    const InputTensor& t = inputs[k];
+    const auto t0 = std::chrono::steady_clock::now();
+    const core::QuantizedTensor q =
+        core::quantize(t.view, core::QuantizeOptions{recipe, layout, threads, false});
+    if (q.nonfinite > 0) nonfinite.push_back(fmt::format("{}: {}", t.name, q.nonfinite));
+    const float amax = formats::uses_tensor_scale(recipe)
+                           ? q.tensor_scale.amax
+                           : core::tensor_amax(t.view, recipe, threads);
+    writer.write(k, q, amax);
+    release_pages(t.raw);
+    if (!quiet) {
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      fmt::print(stderr, "[{}/{}] {} {} {} -> {} ({:.2f} s)\n", k + 1, inputs.size(), t.name,
+                 core::shape_string(t.shape), core::dtype_name(t.view.dtype()), spec, s);
+    }
+  }
+  if (!nonfinite.empty()) {
+    const std::string list = name_list(nonfinite);
+    if (!allow_nonfinite) {
+      throw std::invalid_argument(
+          fmt::format("{} tensor{} NaN/Inf inputs (name: count) {}; nothing was written (pass "
+                      "--allow-nonfinite "
+                      "to store them as the recipe encodes them)",
+                      nonfinite.size(), nonfinite.size() == 1 ? " holds" : "s hold", list));
+    }
+    fmt::print(stderr, "fp4lab quantize: warning: NaN/Inf inputs (name: count) {}\n", list);
+  }
+  writer.commit();
+  if (!quiet) fmt::print(stderr, "wrote {} ({} tensors, {})\n", out, inputs.size(), spec);
+  return 0;
+}
+
+// ---- dequantize ----
+
+constexpr const char* kDequantizeUsage =
+    "usage: fp4lab dequantize IN.safetensors --out OUT.safetensors [--dtype f32|bf16|f16]\n"
+    "                         [--threads N] [--quiet]\n"
+    "  IN is a file written by fp4lab quantize; every tensor comes back in its original shape.\n";
+
+core::DType parse_dtype(const std::string& s) {
+  if (s == "f32") return core::DType::kF32;
+  if (s == "bf16") return core::DType::kBF16;
+  if (s == "f16") return core::DType::kF16;
+  throw UsageError("--dtype takes f32, bf16 or f16, got '" + s + "'");
+}
+
+int dequantize_main(int argc, char** argv) {
+  const ParsedArgs a = parse_args(argc, argv, {"out", "dtype", "threads"}, {"quiet"});
+  if (a.flags.count("help")) {
+    std::fputs(kDequantizeUsage, stdout);
+    return 0;
+  }
+  if (a.positional.size() != 1) throw UsageError("give one input file");
+  if (!a.values.count("out")) throw UsageError("--out OUT.safetensors is required");
+  const std::string in = a.positional[0], out = a.values.at("out");
+  const core::DType dtype = parse_dtype(a.values.count("dtype") ? a.values.at("dtype") : "f32");
+  const int threads = parse_threads(a);
+  const bool quiet = a.flags.count("quiet") > 0;
+  check_not_same_file(in, out);
+  if (!ends_with(in, ".safetensors"))
+    throw UsageError("input '" + in + "': expected a .safetensors file");
+
+  const core::QuantizedFile f = core::read_quantized(in);
+  std::vector<core::SafetensorsSlot> slots;
+  std::map<std::string, std::string> meta{{"fp4lab.version", FP4LAB_VERSION}};
+  for (const core::StoredQuantized& s : f.tensors) {
+    slots.push_back({s.name, core::dtype_name(dtype), s.shape});
+    meta[s.name + ".recipe"] = s.spec;
+  }
+
+  core::SafetensorsStreamWriter writer(out, slots, meta);
+  constexpr std::int64_t kChunkElements = std::int64_t{1} << 24;  // ~64 MB of FP32 output at a time
+  for (std::size_t k = 0; k < f.tensors.size(); ++k) {
+    const core::StoredQuantized& s = f.tensors[k];
+    const auto t0 = std::chrono::steady_clock::now();
+    const std::int64_t rows = s.plan.rows, cols = s.plan.cols;
+    const std::int64_t chunk = std::max<std::int64_t>(128, kChunkElements / cols / 128 * 128);
+    for (std::int64_t r0 = 0; r0 < rows; r0 += chunk) {
+      const std::int64_t r1 = std::min(rows, r0 + chunk);
+      const core::Tensor t = core::dequantize(s.slice_rows(r0, r1), dtype, threads);
+      writer.write(s.name, {t.data(), t.size_bytes()},
+                   static_cast<std::uint64_t>(r0 * cols) * core::dtype_size(dtype));
+    }
+    release_pages(s.codes);
+    if (!quiet) {
+      const double sec =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      fmt::print(stderr, "[{}/{}] {} {} {} -> {} ({:.2f} s)\n", k + 1, f.tensors.size(), s.name,
+                 core::shape_string(s.shape), s.spec, core::dtype_name(dtype), sec);
+    }
+  }
+  writer.commit();
+  if (!quiet) fmt::print(stderr, "wrote {} ({} tensors)\n", out, f.tensors.size());
+  return 0;
+}
+
+/// Runs a command body: usage errors exit 2 with the usage, other failures exit 1.
+int guarded(const char* command, const char* usage, int (*body)(int, char**), int argc,
+            char** argv) {
+  try {
+    return body(argc, argv);
+  } catch (const UsageError& ex) {
+    fmt::print(stderr, "fp4lab {}: {}\n{}", command, ex.what(), usage);
+    return 2;
+  } catch (const std::exception& ex) {
+    fmt::print(stderr, "fp4lab {}: error: {}\n", command, ex.what());
+    return 1;
+  }
+}
+
+}  // namespace
+
+int run_quantize_command(int argc, char** argv) {
+  return guarded("quantize", kQuantizeUsage, quantize_main, argc, argv);
+}
+
+int run_dequantize_command(int argc, char** argv) {
+  return guarded("dequantize", kDequantizeUsage, dequantize_main, argc, argv);
+}
+
+}  // namespace fp4lab::exp

@@ -11,6 +11,7 @@
 // Build from the repository root (run with e.g. -max_total_time=60 CORPUS_DIR):
 //   clang++-14 -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined
 //     -fno-sanitize-recover=all -I. tests/fuzz/npy_fuzz.cpp core/io/*.cpp core/tensor.cpp
+//     core/recipe_spec.cpp
 //     -o /tmp/npy_fuzz
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace fp4lab::core;

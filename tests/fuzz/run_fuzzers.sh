@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (Debian's clang 14) for the two file readers and the recipe-spec
-# parser and runs each for a short fixed time from the seed corpus in tests/fuzz/corpus/.
+# Builds the libFuzzer targets (Debian's clang 14) for the file readers (safetensors, npy, the
+# quantized file) and the recipe-spec parser and runs each for a short fixed time from the seed
+# corpus in tests/fuzz/corpus/.
 # Usage: bash tests/fuzz/run_fuzzers.sh [SECONDS_EACH]   (installs clang if missing)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -14,10 +15,13 @@ fi
 out=build-fuzz
 mkdir -p "$out"
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I.)
-clang++-14 "${flags[@]}" tests/fuzz/safetensors_fuzz.cpp core/io/*.cpp core/tensor.cpp -o "$out/safetensors_fuzz"
-clang++-14 "${flags[@]}" tests/fuzz/npy_fuzz.cpp core/io/*.cpp core/tensor.cpp -o "$out/npy_fuzz"
+# core/io's sources and what they use of core (quantized_file.cpp parses recipe specs)
+io_sources=(core/io/*.cpp core/tensor.cpp core/recipe_spec.cpp)
+clang++-14 "${flags[@]}" tests/fuzz/safetensors_fuzz.cpp "${io_sources[@]}" -o "$out/safetensors_fuzz"
+clang++-14 "${flags[@]}" tests/fuzz/npy_fuzz.cpp "${io_sources[@]}" -o "$out/npy_fuzz"
+clang++-14 "${flags[@]}" tests/fuzz/quantized_file_fuzz.cpp "${io_sources[@]}" -o "$out/quantized_file_fuzz"
 clang++-14 "${flags[@]}" tests/fuzz/recipe_spec_fuzz.cpp core/recipe_spec.cpp -o "$out/recipe_spec_fuzz"
-for target in safetensors npy recipe_spec; do
+for target in safetensors npy quantized_file recipe_spec; do
   work="$out/corpus_$target"
   mkdir -p "$work"
   cp -n tests/fuzz/corpus/"$target"/* "$work"/ 2>/dev/null || true

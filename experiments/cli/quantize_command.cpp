@@ -1,4 +1,4 @@
-// `fp4lab quantize` / `fp4lab dequantize` (see quantize_command.hpp): argument handling,
+// `fp4lab quantize` / `fp4lab dequantize` (see quantize_command.hpp): arguments (cli::Args),
 // progress and messages around core/io's QuantizedWriter and read_quantized; each holds one
 // tensor at a time in memory (finished input pages are dropped from the mapping).
 #include "experiments/cli/quantize_command.hpp"
@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <map>
 #include <optional>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -22,6 +21,7 @@
 #include "core/io/safetensors.hpp"
 #include "core/quantize.hpp"
 #include "core/recipe_spec.hpp"
+#include "experiments/cli/args.hpp"
 
 #ifndef FP4LAB_VERSION
 #define FP4LAB_VERSION "unknown"
@@ -33,75 +33,7 @@ namespace {
 using formats::BlockFormat;
 using formats::ScaleLayout;
 
-/// A command-line mistake: printed with the usage, exit status 2.
-class UsageError : public std::invalid_argument {
- public:
-  using std::invalid_argument::invalid_argument;
-};
-
-// ---- arguments ----
-
-struct ParsedArgs {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> values;
-  std::set<std::string> flags;
-};
-
-/// Splits argv[1..] into positionals, `--name value` / `--name=value` options and flags.
-ParsedArgs parse_args(int argc, char** argv, const std::vector<std::string>& value_options,
-                      const std::vector<std::string>& flag_options) {
-  ParsedArgs out;
-  auto accepted = [&] {
-    std::string s;
-    for (const auto& o : value_options) s += (s.empty() ? "--" : ", --") + o + " VALUE";
-    for (const auto& o : flag_options) s += ", --" + o;
-    return s;
-  };
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "-h" || a == "--help") {
-      out.flags.insert("help");
-      continue;
-    }
-    if (a.rfind("--", 0) != 0) {
-      out.positional.push_back(a);
-      continue;
-    }
-    std::string key = a.substr(2), value;
-    const std::size_t eq = key.find('=');
-    const bool has_value = eq != std::string::npos;
-    if (has_value) {
-      value = key.substr(eq + 1);
-      key = key.substr(0, eq);
-    }
-    if (std::find(flag_options.begin(), flag_options.end(), key) != flag_options.end()) {
-      if (has_value) throw UsageError("--" + key + " takes no value");
-      out.flags.insert(key);
-      continue;
-    }
-    if (std::find(value_options.begin(), value_options.end(), key) == value_options.end()) {
-      throw UsageError("unknown option '" + a + "'; accepted: " + accepted());
-    }
-    if (!has_value) {
-      if (i + 1 >= argc) throw UsageError("--" + key + " needs a value");
-      value = argv[++i];
-    }
-    if (!out.values.emplace(key, value).second) throw UsageError("--" + key + " given twice");
-  }
-  return out;
-}
-
-int parse_threads(const ParsedArgs& a) {
-  const auto it = a.values.find("threads");
-  if (it == a.values.end()) return 0;
-  const std::string& s = it->second;
-  if (s.empty() || s.size() > 4 ||
-      !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-      std::stoi(s) > 1024) {
-    throw UsageError("--threads takes an integer in [0, 1024] (0: all cores), got '" + s + "'");
-  }
-  return std::stoi(s);
-}
+using cli::UsageError;
 
 bool ends_with(const std::string& s, std::string_view suffix) {
   return s.size() >= suffix.size() &&
@@ -137,14 +69,23 @@ void release_pages(std::span<const std::uint8_t> bytes) {
 
 // ---- quantize ----
 
-constexpr const char* kQuantizeUsage =
-    "usage: fp4lab quantize IN.safetensors|IN.npy --recipe SPEC --out OUT.safetensors\n"
+constexpr const char* kQuantizeSynopsis =
+    "fp4lab quantize IN.safetensors|IN.npy --recipe SPEC --out OUT.safetensors\n"
     "                       [--tensors GLOB] [--swizzle] [--threads N] [--allow-nonfinite] "
-    "[--quiet]\n"
-    "  writes NAME.codes, NAME.scales (or NAME.group_scales, NAME.zero_points for int4),\n"
+    "[--quiet]";
+
+constexpr const char* kQuantizeAbout =
+    "\n  writes NAME.codes, NAME.scales (or NAME.group_scales, NAME.zero_points for int4),\n"
     "  NAME.tensor_scale and NAME.amax for every F32/F16/BF16 tensor (those matching GLOB);\n"
     "  a .npy input's tensor is named after the file. --swizzle stores block scales in the\n"
-    "  128x4 layout of Blackwell GEMMs. NaN/Inf inputs fail unless --allow-nonfinite.\n";
+    "  128x4 layout of Blackwell GEMMs. NaN/Inf inputs fail unless --allow-nonfinite.";
+
+/// The arguments of `fp4lab quantize`.
+struct QuantizeArgs {
+  std::string in, recipe, out, tensors;
+  bool swizzle = false, allow_nonfinite = false, quiet = false;
+  int threads = 0;
+};
 
 /// One input tensor to quantize.
 struct InputTensor {
@@ -211,28 +152,12 @@ std::vector<InputTensor> select_inputs(const std::string& path, const std::strin
   return out;
 }
 
-int quantize_main(int argc, char** argv) {
-  const ParsedArgs a = parse_args(argc, argv, {"recipe", "out", "tensors", "threads"},
-                                  {"swizzle", "allow-nonfinite", "quiet"});
-  if (a.flags.count("help")) {
-    std::fputs(kQuantizeUsage, stdout);
-    return 0;
-  }
-  if (a.positional.size() != 1) {
-    throw UsageError(a.positional.empty()
-                         ? "give one input file"
-                         : "give one input file, got " + std::to_string(a.positional.size()));
-  }
-  if (!a.values.count("recipe")) throw UsageError("--recipe SPEC is required (e.g. nvfp4:te)");
-  if (!a.values.count("out")) throw UsageError("--out OUT.safetensors is required");
-  const std::string in = a.positional[0], out = a.values.at("out");
-  const std::string glob = a.values.count("tensors") ? a.values.at("tensors") : "";
-  const int threads = parse_threads(a);
-  const bool quiet = a.flags.count("quiet") > 0,
-             allow_nonfinite = a.flags.count("allow-nonfinite") > 0;
-  const formats::Recipe recipe = core::parse_recipe(a.values.at("recipe"));
-  ScaleLayout layout =
-      a.flags.count("swizzle") ? ScaleLayout::kSwizzled128x4 : ScaleLayout::kRowMajor;
+int quantize_main(const QuantizeArgs& a) {
+  const std::string &in = a.in, &out = a.out, &glob = a.tensors;
+  const int threads = a.threads;
+  const bool quiet = a.quiet, allow_nonfinite = a.allow_nonfinite;
+  const formats::Recipe recipe = core::parse_recipe(a.recipe);
+  ScaleLayout layout = a.swizzle ? ScaleLayout::kSwizzled128x4 : ScaleLayout::kRowMajor;
   if (recipe.format == BlockFormat::kINT4 && layout != ScaleLayout::kRowMajor) {
     layout = ScaleLayout::kRowMajor;  // the swizzle is for 8-bit scales of block-scaled GEMMs
     if (!quiet)
@@ -290,30 +215,31 @@ int quantize_main(int argc, char** argv) {
 
 // ---- dequantize ----
 
-constexpr const char* kDequantizeUsage =
-    "usage: fp4lab dequantize IN.safetensors --out OUT.safetensors [--dtype f32|bf16|f16]\n"
-    "                         [--threads N] [--quiet]\n"
-    "  IN is a file written by fp4lab quantize; every tensor comes back in its original shape.\n";
+constexpr const char* kDequantizeSynopsis =
+    "fp4lab dequantize IN.safetensors --out OUT.safetensors [--dtype f32|bf16|f16]\n"
+    "                         [--threads N] [--quiet]";
+
+constexpr const char* kDequantizeAbout =
+    "\n  IN is a file written by fp4lab quantize; every tensor comes back in its original shape.";
+
+/// The arguments of `fp4lab dequantize`.
+struct DequantizeArgs {
+  std::string in, out, dtype = "f32";
+  bool quiet = false;
+  int threads = 0;
+};
 
 core::DType parse_dtype(const std::string& s) {
   if (s == "f32") return core::DType::kF32;
   if (s == "bf16") return core::DType::kBF16;
-  if (s == "f16") return core::DType::kF16;
-  throw UsageError("--dtype takes f32, bf16 or f16, got '" + s + "'");
+  return core::DType::kF16;  // the parser admits f32, bf16 and f16 only
 }
 
-int dequantize_main(int argc, char** argv) {
-  const ParsedArgs a = parse_args(argc, argv, {"out", "dtype", "threads"}, {"quiet"});
-  if (a.flags.count("help")) {
-    std::fputs(kDequantizeUsage, stdout);
-    return 0;
-  }
-  if (a.positional.size() != 1) throw UsageError("give one input file");
-  if (!a.values.count("out")) throw UsageError("--out OUT.safetensors is required");
-  const std::string in = a.positional[0], out = a.values.at("out");
-  const core::DType dtype = parse_dtype(a.values.count("dtype") ? a.values.at("dtype") : "f32");
-  const int threads = parse_threads(a);
-  const bool quiet = a.flags.count("quiet") > 0;
+int dequantize_main(const DequantizeArgs& a) {
+  const std::string &in = a.in, &out = a.out;
+  const core::DType dtype = parse_dtype(a.dtype);
+  const int threads = a.threads;
+  const bool quiet = a.quiet;
   check_not_same_file(in, out);
   if (!ends_with(in, ".safetensors"))
     throw UsageError("input '" + in + "': expected a .safetensors file");
@@ -352,14 +278,14 @@ int dequantize_main(int argc, char** argv) {
   return 0;
 }
 
-/// Runs a command body: usage errors exit 2 with the usage, other failures exit 1.
-int guarded(const char* command, const char* usage, int (*body)(int, char**), int argc,
-            char** argv) {
+/// Runs a command body: usage errors found after parsing exit 2 with the synopsis, other
+/// failures exit 1.
+template <typename Body>
+int guarded(const char* command, const cli::Args& args, const Body& body) {
   try {
-    return body(argc, argv);
+    return body();
   } catch (const UsageError& ex) {
-    fmt::print(stderr, "fp4lab {}: {}\n{}", command, ex.what(), usage);
-    return 2;
+    return args.usage_error(ex.what());
   } catch (const std::exception& ex) {
     fmt::print(stderr, "fp4lab {}: error: {}\n", command, ex.what());
     return 1;
@@ -369,11 +295,44 @@ int guarded(const char* command, const char* usage, int (*body)(int, char**), in
 }  // namespace
 
 int run_quantize_command(int argc, char** argv) {
-  return guarded("quantize", kQuantizeUsage, quantize_main, argc, argv);
+  QuantizeArgs a;
+  cli::Args args("fp4lab quantize",
+                 "Quantizes the tensors of a .safetensors or .npy file into a quantized file.");
+  args.positional("IN", a.in, "the input: IN.safetensors or IN.npy").required();
+  args.option("recipe", a.recipe, "recipe spec, e.g. nvfp4:te, mxfp4:rceil, int4:g32:asym:fp16")
+      .placeholder("SPEC")
+      .required();
+  args.option("out", a.out, "the quantized file to write")
+      .placeholder("OUT.safetensors")
+      .required();
+  args.option("tensors", a.tensors, "quantize only the tensors whose names match GLOB (* and ?)")
+      .placeholder("GLOB");
+  args.flag("swizzle", a.swizzle, "store block scales in the 128x4 layout of Blackwell GEMMs");
+  args.threads(a.threads);
+  args.flag("allow-nonfinite", a.allow_nonfinite,
+            "store NaN/Inf inputs as the recipe encodes them instead of failing");
+  args.flag("quiet", a.quiet, "no progress lines");
+  args.usage(kQuantizeSynopsis).footer(kQuantizeAbout);
+  if (const std::optional<int> status = args.parse(argc, argv)) return *status;
+  return guarded("quantize", args, [&] { return quantize_main(a); });
 }
 
 int run_dequantize_command(int argc, char** argv) {
-  return guarded("dequantize", kDequantizeUsage, dequantize_main, argc, argv);
+  DequantizeArgs a;
+  cli::Args args("fp4lab dequantize",
+                 "Dequantizes every tensor of a quantized file back to its original shape.");
+  args.positional("IN", a.in, "a file written by fp4lab quantize")
+      .placeholder("IN.safetensors")
+      .required();
+  args.option("out", a.out, "the .safetensors file to write")
+      .placeholder("OUT.safetensors")
+      .required();
+  args.option("dtype", a.dtype, "element type of the output").choices({"f32", "bf16", "f16"});
+  args.threads(a.threads);
+  args.flag("quiet", a.quiet, "no progress lines");
+  args.usage(kDequantizeSynopsis).footer(kDequantizeAbout);
+  if (const std::optional<int> status = args.parse(argc, argv)) return *status;
+  return guarded("dequantize", args, [&] { return dequantize_main(a); });
 }
 
 }  // namespace fp4lab::exp

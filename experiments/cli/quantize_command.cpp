@@ -278,10 +278,14 @@ int dequantize_main(const DequantizeArgs& a) {
   return 0;
 }
 
-/// Runs a command body: usage errors found after parsing exit 2 with the synopsis, other
-/// failures exit 1.
+/// Adds --threads and --quiet (both commands take them) to `args`, parses argv and runs `body`:
+/// --help exits 0, usage errors (also those `body` finds) exit 2 with the synopsis, failures 1.
 template <typename Body>
-int guarded(const char* command, const cli::Args& args, const Body& body) {
+int parse_and_run(const char* command, cli::Args& args, int& threads, bool& quiet, int argc,
+                  char** argv, const Body& body) {
+  args.threads(threads);
+  args.flag("quiet", quiet, "no progress lines");
+  if (const std::optional<int> status = args.parse(argc, argv)) return *status;
   try {
     return body();
   } catch (const UsageError& ex) {
@@ -308,13 +312,11 @@ int run_quantize_command(int argc, char** argv) {
   args.option("tensors", a.tensors, "quantize only the tensors whose names match GLOB (* and ?)")
       .placeholder("GLOB");
   args.flag("swizzle", a.swizzle, "store block scales in the 128x4 layout of Blackwell GEMMs");
-  args.threads(a.threads);
   args.flag("allow-nonfinite", a.allow_nonfinite,
             "store NaN/Inf inputs as the recipe encodes them instead of failing");
-  args.flag("quiet", a.quiet, "no progress lines");
   args.usage(kQuantizeSynopsis).footer(kQuantizeAbout);
-  if (const std::optional<int> status = args.parse(argc, argv)) return *status;
-  return guarded("quantize", args, [&] { return quantize_main(a); });
+  return parse_and_run("quantize", args, a.threads, a.quiet, argc, argv,
+                       [&] { return quantize_main(a); });
 }
 
 int run_dequantize_command(int argc, char** argv) {
@@ -328,11 +330,9 @@ int run_dequantize_command(int argc, char** argv) {
       .placeholder("OUT.safetensors")
       .required();
   args.option("dtype", a.dtype, "element type of the output").choices({"f32", "bf16", "f16"});
-  args.threads(a.threads);
-  args.flag("quiet", a.quiet, "no progress lines");
   args.usage(kDequantizeSynopsis).footer(kDequantizeAbout);
-  if (const std::optional<int> status = args.parse(argc, argv)) return *status;
-  return guarded("dequantize", args, [&] { return dequantize_main(a); });
+  return parse_and_run("dequantize", args, a.threads, a.quiet, argc, argv,
+                       [&] { return dequantize_main(a); });
 }
 
 }  // namespace fp4lab::exp

@@ -20,6 +20,7 @@
 #include "core/io/npy.hpp"
 #include "core/io/safetensors.hpp"
 #include "core/tensor.hpp"
+#include "tests/core/temp_dir.hpp"
 
 namespace {
 
@@ -27,30 +28,7 @@ namespace fs = std::filesystem;
 using namespace fp4lab::core;
 using Bytes = std::vector<std::uint8_t>;
 
-// A fresh directory under the system temp directory, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "fp4lab_io_test.XXXXXX").string();
-    REQUIRE(::mkdtemp(t.data()) != nullptr);
-    path_ = t;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  // The names of the files in the directory, sorted.
-  std::vector<std::string> listing() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path_)) out.push_back(e.path().filename());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
- private:
-  fs::path path_;
-};
+using fp4lab::testing::TempDir;
 
 void write_raw(const std::string& path, const Bytes& b) {
   std::ofstream f(path, std::ios::binary);

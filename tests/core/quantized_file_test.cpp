@@ -21,6 +21,7 @@
 #include "core/quantize.hpp"
 #include "core/recipe_spec.hpp"
 #include "core/tensor.hpp"
+#include "tests/core/temp_dir.hpp"
 
 namespace {
 
@@ -29,29 +30,7 @@ using namespace fp4lab;
 using namespace fp4lab::core;
 using Bytes = std::vector<std::uint8_t>;
 
-// A fresh directory under the system temp directory, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "fp4lab_qfile_test.XXXXXX").string();
-    REQUIRE(::mkdtemp(t.data()) != nullptr);
-    path_ = t;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::vector<std::string> listing() const {
-    std::vector<std::string> out;
-    for (const auto& e : fs::directory_iterator(path_)) out.push_back(e.path().filename());
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
- private:
-  fs::path path_;
-};
+using fp4lab::testing::TempDir;
 
 Bytes read_raw(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

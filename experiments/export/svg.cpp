@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace fp4lab::exp {
 namespace {
@@ -143,6 +144,16 @@ std::string draw_data(const Scene& sc) {
   std::string data;
   for (std::size_t i = 0; i < sc.figure.series.size(); ++i) {
     const std::string c = colour(sc, i);
+    if (sc.figure.kind == plot::SeriesKind::bars) {
+      for (const plot::Steps& st : sc.steps) {
+        for (const plot::Bar& b : st.series == i ? st.bars : std::vector<plot::Bar>{}) {
+          data += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n",
+                              px(b.x0), px(std::min(b.top, st.base)), px(b.x1 - b.x0),
+                              px(std::abs(st.base - b.top)), c);
+        }
+      }
+      continue;
+    }
     if (sc.figure.kind == plot::SeriesKind::steps) {
       std::string d;  // one step outline per run of bins: M base V top H right ... V base
       for (const plot::Steps& st : sc.steps) {

@@ -130,4 +130,43 @@ Figure histogram_figure(const Histogram& h, const std::vector<bool>& visible) {
   return f;
 }
 
+Figure bar_figure(std::string title, std::string xlabel, std::string ylabel,
+                  const std::vector<std::string>& series_labels,
+                  const std::vector<std::vector<double>>& values) {
+  Figure f;
+  f.title = std::move(title);
+  f.xlabel = std::move(xlabel);
+  f.ylabel = std::move(ylabel);
+  f.kind = SeriesKind::bars;
+  f.has_data = true;
+  const std::size_t n = std::max(series_labels.size(), values.size());
+  const double width = 0.8 / static_cast<double>(std::max<std::size_t>(1, values.size()));
+  double ymin = 0, ymax = 0;
+  std::size_t groups = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    FigureSeries s = styled(i < series_labels.size() ? series_labels[i] : std::string(), i);
+    s.fill = true;
+    std::vector<Bin> run;
+    const std::vector<double>& v = i < values.size() ? values[i] : std::vector<double>{};
+    groups = std::max(groups, v.size());
+    for (std::size_t g = 0; g < v.size(); ++g) {
+      if (!usable(v[g], false)) {
+        if (!run.empty()) s.steps.push_back(std::move(run));
+        run.clear();
+        continue;
+      }
+      const double x0 = static_cast<double>(g) - 0.4 + width * static_cast<double>(i);
+      run.push_back({x0, x0 + width, v[g]});
+      ++s.points;
+      ymin = std::min(ymin, v[g]);
+      ymax = std::max(ymax, v[g]);
+    }
+    if (!run.empty()) s.steps.push_back(std::move(run));
+    f.series.push_back(std::move(s));
+  }
+  f.x = linear_axis(-0.5, std::max(0.5, static_cast<double>(groups) - 0.5), false);
+  f.y = value_axis(ymin, ymax, false);
+  return f;
+}
+
 }  // namespace fp4lab::exp::plot

@@ -1,4 +1,5 @@
-// The plot model's description of one figure, built from a Result's histogram or curve: title,
+// The plot model's description of one figure, built from a Result's histogram or curve (or a
+// grouped bar chart): title,
 // axis labels, fitted axes with their ticks, and the visible series in legend order with their
 // colours and the data runs to draw. No pixels yet (layout.hpp places it), no ImGui, no I/O.
 #pragma once
@@ -37,6 +38,7 @@ struct Bin {
 enum class SeriesKind {
   line,   ///< polylines through points (curves)
   steps,  ///< step outlines over bins (histograms)
+  bars,   ///< one solid bar from zero per bin (grouped bar charts)
 };
 
 /// One visible series: its legend label, its style, and its data split into runs (a point
@@ -50,7 +52,7 @@ struct FigureSeries {
   bool markers = false;           ///< line: a dot on every point
   std::size_t points = 0;         ///< plottable points (line) or bins (steps)
   std::vector<std::vector<Point>> lines;  ///< line: runs of plottable points, data units
-  std::vector<std::vector<Bin>> steps;    ///< steps: runs of drawable bins, data units
+  std::vector<std::vector<Bin>> steps;    ///< steps and bars: runs of drawable bins, data units
 };
 
 /// Everything a renderer needs to draw one plot, before pixels.
@@ -78,5 +80,11 @@ Figure curve_figure(const Curve& c, const std::vector<bool>& visible = {});
 /// The figure of a histogram: x over the drawable bins, y from 0 with 5% headroom (log:
 /// log_count_axis; counts <= 0 skipped); hidden series are left out but keep their colour.
 Figure histogram_figure(const Histogram& h, const std::vector<bool>& visible = {});
+
+/// The figure of a grouped bar chart: group g (x = g) holds one bar per series, side by side
+/// over 80% of the group's width; y from zero; non-finite values are left out.
+Figure bar_figure(std::string title, std::string xlabel, std::string ylabel,
+                  const std::vector<std::string>& series_labels,
+                  const std::vector<std::vector<double>>& values);
 
 }  // namespace fp4lab::exp::plot

@@ -55,7 +55,8 @@ struct Dot {
 struct Bar {
   double x0 = 0, x1 = 0, top = 0;  ///< pixels
 };
-/// A run of adjacent bins of one series, drawn as a step outline from and back to `base`.
+/// A run of adjacent bins of one series, drawn as a step outline from and back to `base`
+/// (histograms), or bars of one series each from `base` (bar charts).
 struct Steps {
   std::size_t series = 0;  ///< index into Figure::series
   double base = 0;         ///< pixel y of the outline's foot (count 0, or the axis bottom)
@@ -84,7 +85,7 @@ struct Scene {
   Box area;                   ///< the plot area inside the axes
   std::vector<Line> lines;    ///< data polylines
   std::vector<Dot> dots;      ///< data dots
-  std::vector<Steps> steps;   ///< histogram outlines
+  std::vector<Steps> steps;   ///< histogram outlines and bar runs
   Legend legend;              ///< legend box and rows
   /// Pixel x of axis coordinate t (log10 of the value on a log axis).
   double x_px(double t) const;

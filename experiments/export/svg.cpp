@@ -81,10 +81,14 @@ std::string tick_label_svg(const plot::TickLabel& l, double x, double y, const c
 void draw_grid(std::string& o, const Scene& sc) {
   const plot::Box& a = sc.area;
   std::string minor, major;
-  for (double t : sc.figure.x.minor) minor += fmt::format("M{} {}V{}", px(sc.x_px(t)), px(a.y0), px(a.y1));
-  for (double t : sc.figure.y.minor) minor += fmt::format("M{} {}H{}", px(a.x0), px(sc.y_px(t)), px(a.x1));
-  for (double t : sc.figure.x.major) major += fmt::format("M{} {}V{}", px(sc.x_px(t)), px(a.y0), px(a.y1));
-  for (double t : sc.figure.y.major) major += fmt::format("M{} {}H{}", px(a.x0), px(sc.y_px(t)), px(a.x1));
+  for (double t : sc.figure.x.minor)
+    minor += fmt::format("M{} {}V{}", px(sc.x_px(t)), px(a.y0), px(a.y1));
+  for (double t : sc.figure.y.minor)
+    minor += fmt::format("M{} {}H{}", px(a.x0), px(sc.y_px(t)), px(a.x1));
+  for (double t : sc.figure.x.major)
+    major += fmt::format("M{} {}V{}", px(sc.x_px(t)), px(a.y0), px(a.y1));
+  for (double t : sc.figure.y.major)
+    major += fmt::format("M{} {}H{}", px(a.x0), px(sc.y_px(t)), px(a.x1));
   if (!minor.empty()) o += "<path fill=\"none\" stroke=\"#f0f0f0\" d=\"" + minor + "\"/>\n";
   if (!major.empty()) o += "<path fill=\"none\" stroke=\"#e0e0e0\" d=\"" + major + "\"/>\n";
 }
@@ -126,8 +130,8 @@ void draw_legend(std::string& o, const Scene& sc) {
           "stroke=\"{}\" stroke-width=\"1.5\"/>\n",
           px(r.swatch_x0 + 2), px(r.cy - 5), px(sw - 4), c, px(plot::kFillOpacity), c);
     } else {
-      o += fmt::format("<path d=\"M{} {}h{}\" stroke=\"{}\" stroke-width=\"2\"{}/>\n", px(r.swatch_x0),
-                       px(r.cy), px(sw), c, dash_attr(sc, r.series));
+      o += fmt::format("<path d=\"M{} {}h{}\" stroke=\"{}\" stroke-width=\"2\"{}/>\n",
+                       px(r.swatch_x0), px(r.cy), px(sw), c, dash_attr(sc, r.series));
       if (s.markers) {
         o += fmt::format("<circle cx=\"{}\" cy=\"{}\" r=\"2.5\" fill=\"{}\"/>\n",
                          px(r.swatch_x0 + sw / 2), px(r.cy), c);
@@ -166,8 +170,8 @@ std::string draw_data(const Scene& sc) {
       const bool fill = sc.figure.series[i].fill;
       const std::string opacity =
           fill ? fmt::format(" fill-opacity=\"{}\"", px(plot::kFillOpacity)) : std::string();
-      data += fmt::format("<path d=\"{}\" fill=\"{}\"{} stroke=\"{}\" stroke-width=\"1.5\"{}/>\n", d,
-                          fill ? c : "none", opacity, c, dash_attr(sc, i));
+      data += fmt::format("<path d=\"{}\" fill=\"{}\"{} stroke=\"{}\" stroke-width=\"1.5\"{}/>\n",
+                          d, fill ? c : "none", opacity, c, dash_attr(sc, i));
       continue;
     }
     std::string g;

@@ -18,11 +18,11 @@ struct TickLabel {
 
 /// An axis in its own coordinate t: the value, or log10 of it on a log axis.
 struct Axis {
-  bool log = false;                 ///< logarithmic (t = log10 v)
-  double lo = 0, hi = 1;            ///< the visible range, in t
-  std::vector<double> major;        ///< labelled tick positions, in t, ascending
-  std::vector<double> minor;        ///< unlabelled tick positions (2..9 x 10^k), in t
-  std::vector<TickLabel> labels;    ///< one per major tick
+  bool log = false;               ///< logarithmic (t = log10 v)
+  double lo = 0, hi = 1;          ///< the visible range, in t
+  std::vector<double> major;      ///< labelled tick positions, in t, ascending
+  std::vector<double> minor;      ///< unlabelled tick positions (2..9 x 10^k), in t
+  std::vector<TickLabel> labels;  ///< one per major tick
   /// The axis coordinate of value v.
   double t(double v) const;
   /// The value at axis coordinate t.

@@ -91,7 +91,8 @@ Figure histogram_figure(const Histogram& h, const std::vector<bool>& visible) {
   f.kind = SeriesKind::steps;
   const std::size_t bins = h.edges.size() < 2 ? 0 : h.edges.size() - 1;
   auto bin_ok = [&](std::size_t b) {
-    return usable(h.edges[b], false) && usable(h.edges[b + 1], false) && h.edges[b + 1] > h.edges[b];
+    return usable(h.edges[b], false) && usable(h.edges[b + 1], false) &&
+           h.edges[b + 1] > h.edges[b];
   };
   double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
   const bool fill = h.series.size() <= kFillMaxSeries;

@@ -44,20 +44,20 @@ enum class SeriesKind {
 /// One visible series: its legend label, its style, and its data split into runs (a point
 /// or bin that cannot be drawn ends a run).
 struct FigureSeries {
-  std::string label;              ///< legend text ("series N" when the source has none)
-  std::size_t index = 0;          ///< position in the source; decides colour and dash
-  Rgb colour;                     ///< series_colour(index)
-  std::size_t dash = 0;           ///< series_dash(index)
-  bool fill = false;              ///< steps: filled under the outline
-  bool markers = false;           ///< line: a dot on every point
-  std::size_t points = 0;         ///< plottable points (line) or bins (steps)
+  std::string label;                      ///< legend text ("series N" when the source has none)
+  std::size_t index = 0;                  ///< position in the source; decides colour and dash
+  Rgb colour;                             ///< series_colour(index)
+  std::size_t dash = 0;                   ///< series_dash(index)
+  bool fill = false;                      ///< steps: filled under the outline
+  bool markers = false;                   ///< line: a dot on every point
+  std::size_t points = 0;                 ///< plottable points (line) or bins (steps)
   std::vector<std::vector<Point>> lines;  ///< line: runs of plottable points, data units
   std::vector<std::vector<Bin>> steps;    ///< steps and bars: runs of drawable bins, data units
 };
 
 /// Everything a renderer needs to draw one plot, before pixels.
 struct Figure {
-  std::string title, xlabel, ylabel;  ///< texts (title falls back to the source id)
+  std::string title, xlabel, ylabel;   ///< texts (title falls back to the source id)
   SeriesKind kind = SeriesKind::line;  ///< how the series are drawn
   bool has_data = false;               ///< false: draw a titled "no data" plot
   Axis x, y;                           ///< fitted axes with ticks and labels

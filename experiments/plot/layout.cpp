@@ -95,8 +95,7 @@ void place_lines(Scene& sc, std::size_t i, const Style& s, Occupancy& occ) {
 
 void place_steps(Scene& sc, std::size_t i, Occupancy& occ) {
   const FigureSeries& fs = sc.figure.series[i];
-  const double base =
-      sc.figure.y.log ? sc.area.y1 : std::clamp(sc.y_px(0), sc.area.y0, sc.area.y1);
+  const double base = sc.figure.y.log ? sc.area.y1 : std::clamp(sc.y_px(0), sc.area.y0, sc.area.y1);
   for (const std::vector<Bin>& run : fs.steps) {
     Steps st{i, base, {}};
     for (const Bin& b : run) {
@@ -171,7 +170,8 @@ std::size_t decimation_stride(std::size_t n, std::size_t max_points) {
 
 std::pair<double, double> legend_size(const Figure& f, const Style& s) {
   double text = s.text_width("M", s.legend_font);
-  for (const FigureSeries& e : f.series) text = std::max(text, s.text_width(e.label, s.legend_font));
+  for (const FigureSeries& e : f.series)
+    text = std::max(text, s.text_width(e.label, s.legend_font));
   return {kLegendPad + kLegendSwatch + 6 + text + kLegendPad + 4,
           kLegendPad + kLegendRow * s.legend_font * static_cast<double>(f.series.size()) + 2};
 }

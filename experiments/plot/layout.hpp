@@ -31,19 +31,19 @@ inline constexpr std::size_t kMaxPoints = 2000;
 
 /// A renderer's measures: where the figure goes, its margins and fonts.
 struct Style {
-  Box figure{0, 0, 800, 500};             ///< the whole figure
-  double top = 52, right = 24, bottom = 62;  ///< margins between the figure and the plot area
-  double left = 48;                       ///< left margin beside the widest y tick label
-  double tick_font = 11;                  ///< font size of tick labels
-  double legend_font = 12;                ///< font size of legend labels
+  Box figure{0, 0, 800, 500};                   ///< the whole figure
+  double top = 52, right = 24, bottom = 62;     ///< margins between the figure and the plot area
+  double left = 48;                             ///< left margin beside the widest y tick label
+  double tick_font = 11;                        ///< font size of tick labels
+  double legend_font = 12;                      ///< font size of legend labels
   TextWidth text_width = estimated_text_width;  ///< how wide a text is
-  std::size_t max_points = kMaxPoints;    ///< polyline points kept per series (about)
+  std::size_t max_points = kMaxPoints;          ///< polyline points kept per series (about)
 };
 
 /// A polyline of one series, in pixels.
 struct Line {
-  std::size_t series = 0;      ///< index into Figure::series
-  std::vector<Point> points;   ///< two or more points
+  std::size_t series = 0;     ///< index into Figure::series
+  std::vector<Point> points;  ///< two or more points
 };
 /// A dot of one series (markers, or a lone point), in pixels.
 struct Dot {
@@ -64,15 +64,15 @@ struct Steps {
 };
 /// One legend row: the swatch's span and the label's left edge, centred on `cy`.
 struct LegendRow {
-  std::size_t series = 0;       ///< index into Figure::series
-  double cy = 0;                ///< the row's vertical centre
+  std::size_t series = 0;               ///< index into Figure::series
+  double cy = 0;                        ///< the row's vertical centre
   double swatch_x0 = 0, swatch_x1 = 0;  ///< swatch span
-  double text_x = 0;            ///< where the label starts
+  double text_x = 0;                    ///< where the label starts
 };
 /// The legend: its box and one row per series, in series order (empty rows: no legend).
 struct Legend {
-  Box box;                       ///< background box
-  std::vector<LegendRow> rows;   ///< in Figure::series order
+  Box box;                      ///< background box
+  std::vector<LegendRow> rows;  ///< in Figure::series order
 };
 
 /// Legend metrics shared by both renderers: row height in legend font sizes; the padding
@@ -81,12 +81,12 @@ inline constexpr double kLegendRow = 1.5, kLegendPad = 8, kLegendSwatch = 22;
 
 /// A Figure placed in pixels.
 struct Scene {
-  Figure figure;              ///< what is drawn (texts, axes, series styles)
-  Box area;                   ///< the plot area inside the axes
-  std::vector<Line> lines;    ///< data polylines
-  std::vector<Dot> dots;      ///< data dots
-  std::vector<Steps> steps;   ///< histogram outlines and bar runs
-  Legend legend;              ///< legend box and rows
+  Figure figure;             ///< what is drawn (texts, axes, series styles)
+  Box area;                  ///< the plot area inside the axes
+  std::vector<Line> lines;   ///< data polylines
+  std::vector<Dot> dots;     ///< data dots
+  std::vector<Steps> steps;  ///< histogram outlines and bar runs
+  Legend legend;             ///< legend box and rows
   /// Pixel x of axis coordinate t (log10 of the value on a log axis).
   double x_px(double t) const;
   /// Pixel y of axis coordinate t.

@@ -19,7 +19,9 @@ std::string hex(Rgb c) { return fmt::format("#{:02X}{:02X}{:02X}", c.r, c.g, c.b
 
 Rgb heat_colour(double t) {
   const double u = std::isfinite(t) ? std::clamp(t, 0.0, 1.0) : 0.0;
-  auto ch = [u](double a, double b) { return static_cast<std::uint8_t>(std::lround(a + (b - a) * u)); };
+  auto ch = [u](double a, double b) {
+    return static_cast<std::uint8_t>(std::lround(a + (b - a) * u));
+  };
   return {ch(20, 235), ch(40, 150), ch(110, 20)};
 }
 

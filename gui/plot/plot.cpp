@@ -108,7 +108,8 @@ PlotInput line_plot(const char* id, const exp::Curve& c, ImVec2 size, const Line
   }
   if (opt.cursor && p.in.hovered) {
     const ImVec2 m = ImGui::GetIO().MousePos;
-    p.dl->AddLine(ImVec2(m.x, p.in.area_min.y), ImVec2(m.x, p.in.area_max.y), IM_COL32(255, 255, 255, 90));
+    p.dl->AddLine(ImVec2(m.x, p.in.area_min.y), ImVec2(m.x, p.in.area_max.y),
+                  IM_COL32(255, 255, 255, 90));
     std::string tip = c.xlabel + " = " + short_number(p.in.x);
     for (std::size_t k = 0; k < c.series.size(); ++k) {
       if (!opt.visible.empty() && k < opt.visible.size() && !opt.visible[k]) continue;
@@ -128,13 +129,16 @@ PlotInput line_plot(const char* id, const exp::Curve& c, ImVec2 size, const Line
   return p.in;
 }
 
-PlotInput histogram_plot(const char* id, const exp::Histogram& h, ImVec2 size, const std::vector<bool>& visible) {
+PlotInput histogram_plot(const char* id, const exp::Histogram& h, ImVec2 size,
+                         const std::vector<bool>& visible) {
   Placed p = place(id, size, plot::histogram_figure(h, visible));
   if (p.in.hovered && h.edges.size() > 1) {
     const auto it = std::upper_bound(h.edges.begin(), h.edges.end(), p.in.x);
-    const std::size_t b = static_cast<std::size_t>(std::max<std::ptrdiff_t>(1, it - h.edges.begin()) - 1);
+    const std::size_t b =
+        static_cast<std::size_t>(std::max<std::ptrdiff_t>(1, it - h.edges.begin()) - 1);
     if (b + 1 < h.edges.size()) {
-      std::string tip = "bin [" + short_number(h.edges[b]) + ", " + short_number(h.edges[b + 1]) + ")";
+      std::string tip =
+          "bin [" + short_number(h.edges[b]) + ", " + short_number(h.edges[b + 1]) + ")";
       for (const auto& s : h.series) {
         if (b < s.counts.size()) tip += "\n" + s.label + ": " + short_number(s.counts[b]);
       }
@@ -146,8 +150,8 @@ PlotInput histogram_plot(const char* id, const exp::Histogram& h, ImVec2 size, c
   return p.in;
 }
 
-HeatCell heat_map(const char* id, std::span<const double> cells, int rows, int cols, double lo, double hi,
-                  ImVec2 size) {
+HeatCell heat_map(const char* id, std::span<const double> cells, int rows, int cols, double lo,
+                  double hi, ImVec2 size) {
   HeatCell hc;
   size = resolve_size(size);
   const ImVec2 p = ImGui::GetCursorScreenPos();
@@ -163,20 +167,23 @@ HeatCell heat_map(const char* id, std::span<const double> cells, int rows, int c
   for (int r = 0; r < rows; ++r) {
     for (int c = 0; c < cols; ++c) {
       const ImVec2 a(p.x + c * cw, p.y + r * ch);
-      dl->AddRectFilled(a, ImVec2(a.x + cw + 0.5f, a.y + ch + 0.5f), colour(cells[static_cast<std::size_t>(r * cols + c)]));
+      dl->AddRectFilled(a, ImVec2(a.x + cw + 0.5f, a.y + ch + 0.5f),
+                        colour(cells[static_cast<std::size_t>(r * cols + c)]));
     }
   }
   for (int k = 0; k < 32; ++k) {
     const float y0 = p.y + size.y * k / 32, y1 = p.y + size.y * (k + 1) / 32;
-    dl->AddRectFilled(ImVec2(p.x + size.x - bar, y0), ImVec2(p.x + size.x, y1), colour(hi - (hi - lo) * (k + 0.5) / 32));
+    dl->AddRectFilled(ImVec2(p.x + size.x - bar, y0), ImVec2(p.x + size.x, y1),
+                      colour(hi - (hi - lo) * (k + 0.5) / 32));
   }
   if (ImGui::IsItemHovered()) {
     const ImVec2 m = ImGui::GetIO().MousePos;
     const int c = static_cast<int>((m.x - p.x) / cw), r = static_cast<int>((m.y - p.y) / ch);
     if (c >= 0 && c < cols && r >= 0 && r < rows) {
       hc = {r, c};
-      dl->AddRect(ImVec2(p.x + c * cw, p.y + r * ch), ImVec2(p.x + (c + 1) * cw, p.y + (r + 1) * ch),
-                  IM_COL32(255, 255, 255, 255), 0, 0, 2);
+      dl->AddRect(ImVec2(p.x + c * cw, p.y + r * ch),
+                  ImVec2(p.x + (c + 1) * cw, p.y + (r + 1) * ch), IM_COL32(255, 255, 255, 255), 0,
+                  0, 2);
     }
   }
   return hc;
@@ -190,7 +197,8 @@ PlotInput bar_chart(const char* id, const std::vector<std::string>& series_label
                    plot::bar_figure("Per-element error (dequantized - x)", "element index", "error",
                                     series_labels, values));
   const float zero = static_cast<float>(p.sc.y_px(0.0));
-  p.dl->AddLine(ImVec2(p.in.area_min.x, zero), ImVec2(p.in.area_max.x, zero), IM_COL32(220, 220, 220, 160));
+  p.dl->AddLine(ImVec2(p.in.area_min.x, zero), ImVec2(p.in.area_max.x, zero),
+                IM_COL32(220, 220, 220, 160));
   if (p.in.hovered) {
     const long g = std::lround(p.in.x);
     if (g >= 0 && static_cast<std::size_t>(g) < groups) {
@@ -199,7 +207,8 @@ PlotInput bar_chart(const char* id, const std::vector<std::string>& series_label
         if (static_cast<std::size_t>(g) < values[k].size()) {
           char buf[48];
           std::snprintf(buf, sizeof buf, "%.6g", values[k][static_cast<std::size_t>(g)]);
-          tip += "\n" + (k < series_labels.size() ? series_labels[k] : std::string("?")) + ": " + buf;
+          tip +=
+              "\n" + (k < series_labels.size() ? series_labels[k] : std::string("?")) + ": " + buf;
         }
       }
       ImGui::SetTooltip("%s", tip.c_str());
@@ -210,21 +219,25 @@ PlotInput bar_chart(const char* id, const std::vector<std::string>& series_label
   return p.in;
 }
 
-PlotInput number_line(const char* id, const std::vector<NumberLineRow>& rows, NumberLineView& view, ImVec2 size) {
+PlotInput number_line(const char* id, const std::vector<NumberLineRow>& rows, NumberLineView& view,
+                      ImVec2 size) {
   plot::Axis y;  // rows, no ticks
   y.lo = 0;
   y.hi = std::max<double>(1, double(rows.size()));
   // the view's lo/hi are already log10 |x| when view.log: a linear axis over them
   Placed p = place(id, size,
-                   frame_figure(view.log ? "values, log10 |x| (wheel: zoom, drag: pan)" : "values (wheel: zoom, drag: pan)",
-                                view.log ? "log10 |value|" : "value", "", plot::linear_axis(view.lo, view.hi, false), y));
+                   frame_figure(view.log ? "values, log10 |x| (wheel: zoom, drag: pan)"
+                                         : "values (wheel: zoom, drag: pan)",
+                                view.log ? "log10 |value|" : "value", "",
+                                plot::linear_axis(view.lo, view.hi, false), y));
   const plot::Scene& sc = p.sc;
   const float a0y = p.in.area_min.y, a1y = p.in.area_max.y;
   const float rh = (a1y - a0y) / std::max<float>(1, static_cast<float>(rows.size()));
   for (std::size_t r = 0; r < rows.size(); ++r) {
     const float top = a0y + rh * r, mid = top + rh / 2;
     const ImU32 col = series_color(static_cast<int>(r));
-    p.dl->AddLine(ImVec2(p.in.area_min.x, mid), ImVec2(p.in.area_max.x, mid), IM_COL32(120, 120, 120, 120));
+    p.dl->AddLine(ImVec2(p.in.area_min.x, mid), ImVec2(p.in.area_max.x, mid),
+                  IM_COL32(120, 120, 120, 120));
     for (double v : rows[r].values) {
       if (!std::isfinite(v)) continue;
       double u = v;
@@ -236,7 +249,8 @@ PlotInput number_line(const char* id, const std::vector<NumberLineRow>& rows, Nu
       const float px = static_cast<float>(sc.x_px(u));
       p.dl->AddLine(ImVec2(px, mid - rh * 0.3f), ImVec2(px, mid + rh * 0.3f), col, 1.5f);
     }
-    p.dl->AddText(ImVec2(p.in.area_min.x + 4, top + 2), IM_COL32(235, 235, 235, 255), rows[r].label.c_str());
+    p.dl->AddText(ImVec2(p.in.area_min.x + 4, top + 2), IM_COL32(235, 235, 235, 255),
+                  rows[r].label.c_str());
   }
   // zoom around the mouse with the wheel, pan by dragging
   ImGuiIO& io = ImGui::GetIO();

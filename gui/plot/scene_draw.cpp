@@ -66,8 +66,8 @@ void draw_data(ImDrawList* dl, const plot::Scene& sc) {
     const plot::FigureSeries& s = sc.figure.series[st.series];
     if (sc.figure.kind == plot::SeriesKind::bars) {
       for (const plot::Bar& b : st.bars) {
-        dl->AddRectFilled(v2(b.x0, std::min(b.top, st.base)), v2(b.x1 - 1, std::max(b.top, st.base) + 0.5),
-                          to_imgui(s.colour));
+        dl->AddRectFilled(v2(b.x0, std::min(b.top, st.base)),
+                          v2(b.x1 - 1, std::max(b.top, st.base) + 0.5), to_imgui(s.colour));
       }
       continue;
     }
@@ -156,7 +156,8 @@ void draw_scene(ImDrawList* dl, const plot::Scene& sc, LegendPass legend) {
   }
   if (!sc.figure.has_data) {
     const float w = ImGui::CalcTextSize("no data").x;
-    dl->AddText(v2((a.x0 + a.x1 - w) / 2, (a.y0 + a.y1) / 2 - 7), IM_COL32(150, 150, 150, 255), "no data");
+    dl->AddText(v2((a.x0 + a.x1 - w) / 2, (a.y0 + a.y1) / 2 - 7), IM_COL32(150, 150, 150, 255),
+                "no data");
   }
   if (legend == LegendPass::with_scene) draw_legend(dl, sc);
 }

@@ -24,7 +24,8 @@ enum class LegendPass {
 
 /// Draws a placed figure: grid, the data clipped to the plot area, frame, tick marks and
 /// labels, title, axis labels (or "no data"), and the legend unless it is left for later.
-void draw_scene(ImDrawList* dl, const exp::plot::Scene& sc, LegendPass legend = LegendPass::with_scene);
+void draw_scene(ImDrawList* dl, const exp::plot::Scene& sc,
+                LegendPass legend = LegendPass::with_scene);
 
 /// Draws the scene's legend: its box, one swatch and label per series, in series order.
 void draw_legend(ImDrawList* dl, const exp::plot::Scene& sc);

@@ -80,8 +80,8 @@ TEST_SUITE("experiments.plot.axis") {
   }
   TEST_CASE("a log axis over many decades labels at most eight of them and no minor ticks") {
     const Axis a = log_axis(-10, 10);
-    CHECK(texts(a) == std::vector<std::string>{"10^-10", "10^-7", "10^-4", "10^-1", "10^2",
-                                               "10^5", "10^8"});
+    CHECK(texts(a) ==
+          std::vector<std::string>{"10^-10", "10^-7", "10^-4", "10^-1", "10^2", "10^5", "10^8"});
     CHECK(a.minor.empty());
   }
   TEST_CASE("a log axis under two decades gets nice values placed logarithmically") {
@@ -196,7 +196,8 @@ TEST_SUITE("experiments.plot.figure") {
 }
 
 TEST_SUITE("experiments.plot.layout") {
-  TEST_CASE("the plot area leaves room for the widest y tick label and maps axis ends to its edges") {
+  TEST_CASE(
+      "the plot area leaves room for the widest y tick label and maps axis ends to its edges") {
     const Scene sc = layout(curve_figure(two_series_curve()), Style{});
     CHECK(sc.area.x0 == doctest::Approx(std::round(48 + estimated_text_width("0.045", 11))));
     CHECK(sc.area.x1 == doctest::Approx(800 - 24));

@@ -1,5 +1,7 @@
 // The GUI's plots and the SVG export draw one plot model: the same Scene gives the SVG its tick
 // labels and colours and the ImDrawList the same colours; the GUI's palette is the model's.
+#include "gui/plot/plot.hpp"
+
 #include <doctest/doctest.h>
 #include <imgui.h>
 
@@ -8,7 +10,6 @@
 
 #include "experiments/export/svg.hpp"
 #include "experiments/plot/layout.hpp"
-#include "gui/plot/plot.hpp"
 #include "gui/plot/scene_draw.hpp"
 
 using namespace fp4lab;

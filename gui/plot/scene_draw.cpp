@@ -3,6 +3,7 @@
 #include "gui/plot/scene_draw.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,40 @@ void tick_label(ImDrawList* dl, const plot::TickLabel& l, ImVec2 at, ImU32 col) 
 float label_width(const plot::TickLabel& l) {
   const float w = ImGui::CalcTextSize(l.base.c_str()).x;
   return l.sup.empty() ? w : w + 1 + 0.75f * ImGui::CalcTextSize(l.sup.c_str()).x;
+}
+
+/// A polyline in the model's dash pattern `dash` (0: solid), the pattern running on across
+/// vertices.
+void dashed_polyline(ImDrawList* dl, const std::vector<ImVec2>& pts, ImU32 col, std::size_t dash,
+                     float thickness) {
+  if (pts.size() < 2) return;
+  const auto& pattern = plot::kDashes[dash % plot::kDashes.size()];
+  if (pattern[0] <= 0) {
+    dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), col, 0, thickness);
+    return;
+  }
+  std::size_t k = 0;         // the pattern entry being drawn (even: on, odd: off)
+  double left = pattern[0];  // pixels left of it
+  for (std::size_t i = 1; i < pts.size(); ++i) {
+    const ImVec2 a = pts[i - 1], b = pts[i];
+    const double len = std::hypot(b.x - a.x, b.y - a.y);
+    double at = 0;
+    while (at < len) {
+      const double step = std::min(left, len - at);
+      if (k % 2 == 0) {
+        const auto f0 = static_cast<float>(at / len), f1 = static_cast<float>((at + step) / len);
+        dl->AddLine(ImVec2(a.x + (b.x - a.x) * f0, a.y + (b.y - a.y) * f0),
+                    ImVec2(a.x + (b.x - a.x) * f1, a.y + (b.y - a.y) * f1), col, thickness);
+      }
+      at += step;
+      left -= step;
+      if (left <= 0) {
+        k = (k + 1) % pattern.size();
+        if (pattern[k] <= 0) k = 0;  // patterns are 0-terminated
+        left = pattern[k];
+      }
+    }
+  }
 }
 
 void draw_grid_and_ticks(ImDrawList* dl, const plot::Scene& sc) {
@@ -80,13 +115,13 @@ void draw_data(ImDrawList* dl, const plot::Scene& sc) {
       pts.push_back(v2(b.x1, b.top));
     }
     pts.push_back(v2(st.bars.back().x1, st.base));
-    dl->AddPolyline(pts.data(), static_cast<int>(pts.size()), to_imgui(s.colour), 0, 1.5f);
+    dashed_polyline(dl, pts, to_imgui(s.colour), s.dash, 1.5f);
   }
   for (const plot::Line& l : sc.lines) {
+    const plot::FigureSeries& s = sc.figure.series[l.series];
     pts.clear();
     for (const plot::Point& p : l.points) pts.push_back(v2(p.x, p.y));
-    dl->AddPolyline(pts.data(), static_cast<int>(pts.size()),
-                    to_imgui(sc.figure.series[l.series].colour), 0, 2.0f);
+    dashed_polyline(dl, pts, to_imgui(s.colour), s.dash, 2.0f);
   }
   for (const plot::Dot& d : sc.dots) {
     dl->AddCircleFilled(v2(d.at.x, d.at.y), static_cast<float>(d.radius),
@@ -110,7 +145,7 @@ void draw_legend(ImDrawList* dl, const plot::Scene& sc) {
       dl->AddRectFilled(a, b, to_imgui(s.colour, static_cast<float>(plot::kFillOpacity)));
       dl->AddRect(a, b, col, 0, 0, 1.5f);
     } else {
-      dl->AddLine(v2(r.swatch_x0, r.cy), v2(r.swatch_x1, r.cy), col, 2.0f);
+      dashed_polyline(dl, {v2(r.swatch_x0, r.cy), v2(r.swatch_x1, r.cy)}, col, s.dash, 2.0f);
       if (s.markers) dl->AddCircleFilled(v2((r.swatch_x0 + r.swatch_x1) / 2, r.cy), 2.5f, col);
     }
     dl->AddText(v2(r.text_x, r.cy - fs / 2), IM_COL32(230, 230, 230, 255), s.label.c_str());

@@ -8,9 +8,11 @@
 #include <vector>
 
 #include "experiments/plot/layout.hpp"
+#include "tests/experiments/plot_samples.hpp"
 
 using namespace fp4lab::exp;
 using namespace fp4lab::exp::plot;
+using fp4lab::exp::test::two_series_curve;
 
 namespace {
 
@@ -18,17 +20,6 @@ std::vector<std::string> texts(const Axis& a) {
   std::vector<std::string> out;
   for (const TickLabel& l : a.labels) out.push_back(l.text());
   return out;
-}
-
-Curve two_series_curve() {
-  Curve c;
-  c.id = "mse";
-  c.title = "MSE by block size";
-  c.xlabel = "block size";
-  c.ylabel = "MSE";
-  c.series = {{"NVFP4", {8, 16, 32, 64}, {0.01, 0.012, 0.015, 0.02}},
-              {"MXFP4", {8, 16, 32, 64}, {0.02, 0.025, 0.03, 0.04}}};
-  return c;
 }
 
 }  // namespace

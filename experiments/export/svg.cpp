@@ -128,7 +128,8 @@ void draw_legend(std::string& o, const Scene& sc) {
       o += fmt::format(
           "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"10\" fill=\"{}\" fill-opacity=\"{}\" "
           "stroke=\"{}\" stroke-width=\"1.5\"/>\n",
-          px(r.swatch_x0 + 2), px(r.cy - 5), px(sw - 4), c, px(plot::kFillOpacity), c);
+          px(r.swatch_x0 + 2), px(r.cy - 5), px(sw - 4), c, px(plot::fill_opacity(sc.figure.kind)),
+          c);
     } else {
       o += fmt::format("<path d=\"M{} {}h{}\" stroke=\"{}\" stroke-width=\"2\"{}/>\n",
                        px(r.swatch_x0), px(r.cy), px(sw), c, dash_attr(sc, r.series));

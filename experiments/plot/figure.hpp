@@ -64,6 +64,9 @@ struct Figure {
   std::vector<FigureSeries> series;    ///< visible series, in source (= legend) order
 };
 
+/// The opacity of a filled series and its legend swatch: solid bars, translucent histograms.
+inline double fill_opacity(SeriesKind k) { return k == SeriesKind::bars ? 1.0 : kFillOpacity; }
+
 /// Whether v can be placed on an axis (finite, not huge, and > 0 on a log axis).
 bool usable(double v, bool log);
 

@@ -142,7 +142,8 @@ void draw_legend(ImDrawList* dl, const plot::Scene& sc) {
     const ImU32 col = to_imgui(s.colour);
     if (s.fill) {
       const ImVec2 a = v2(r.swatch_x0 + 2, r.cy - 5), b = v2(r.swatch_x1 - 2, r.cy + 5);
-      dl->AddRectFilled(a, b, to_imgui(s.colour, static_cast<float>(plot::kFillOpacity)));
+      dl->AddRectFilled(a, b,
+                        to_imgui(s.colour, static_cast<float>(plot::fill_opacity(sc.figure.kind))));
       dl->AddRect(a, b, col, 0, 0, 1.5f);
     } else {
       dashed_polyline(dl, {v2(r.swatch_x0, r.cy), v2(r.swatch_x1, r.cy)}, col, s.dash, 2.0f);

@@ -20,6 +20,7 @@ inline constexpr int kSvgHeight = 500;
 /// Series with more plottable points than this are decimated (see plot::decimate_indices).
 inline constexpr std::size_t kSvgMaxPoints = plot::kMaxPoints;
 
+/// The decimation of long series (defined in the plot model, kept here for the export API).
 using plot::decimate_indices;
 
 /// `s` with & < > " ' escaped for XML and HTML; control characters other than TAB, LF, CR

@@ -1,5 +1,6 @@
-// Standalone SVG 1.1 plots of a Result's histograms and curves (800 x 500): title, nice-tick
-// axes (linear 1/2/5 x 10^k or log decades), light grid, a legend in Okabe-Ito colours.
+// Standalone SVG 1.1 plots of a Result's histograms and curves (800 x 500). The plot model
+// (experiments/plot/) fits the axes, picks ticks, colours and the legend's place; this writer
+// only turns its Scene into SVG elements.
 #pragma once
 
 #include <cstddef>
@@ -7,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "experiments/plot/layout.hpp"
 #include "experiments/result.hpp"
 
 namespace fp4lab::exp {
@@ -15,18 +17,21 @@ namespace fp4lab::exp {
 inline constexpr int kSvgWidth = 800;
 /// Height of every exported plot, in pixels.
 inline constexpr int kSvgHeight = 500;
-/// Series with more plottable points than this are decimated (see decimate_indices).
-inline constexpr std::size_t kSvgMaxPoints = 2000;
+/// Series with more plottable points than this are decimated (see plot::decimate_indices).
+inline constexpr std::size_t kSvgMaxPoints = plot::kMaxPoints;
+
+/// The decimation of long series (defined in the plot model, kept here for the export API).
+using plot::decimate_indices;
 
 /// `s` with & < > " ' escaped for XML and HTML; control characters other than TAB, LF, CR
 /// (which XML 1.0 cannot hold) are dropped.
 std::string xml_escape(std::string_view s);
 
-/// The indices of `y` a decimated polyline keeps: every `stride`-th point (the first of each
-/// stride), the minimum and maximum of y within each stride, and the last point; ascending.
-/// A stride of 0 or 1 keeps every point. Curves of n > kSvgMaxPoints plottable points use
-/// stride ceil(3n / kSvgMaxPoints), so at most about kSvgMaxPoints points are drawn.
-std::vector<std::size_t> decimate_indices(const std::vector<double>& y, std::size_t stride);
+/// The SVG writer's measures: the 800 x 500 figure, its margins and font sizes.
+plot::Style svg_style();
+
+/// The SVG of a placed figure (a "no data" plot when the figure has none).
+std::string scene_svg(const plot::Scene& sc);
 
 /// The histogram as overlaid step outlines (filled semi-transparently for up to 4 series);
 /// with log_y, counts <= 0 are skipped; non-finite values are skipped; empty -> "no data".

@@ -1,5 +1,6 @@
 // ImDrawList plots for the GUI (no ImPlot in Debian): line plots, overlaid histograms, heat
-// maps, bar charts and zoomable number lines. They draw data they are given; they compute none.
+// maps, bar charts and zoomable number lines. Axes, ticks, colours and legends come from the
+// plot model shared with the SVG export (experiments/plot/); these add only the interaction.
 #pragma once
 
 #include <imgui.h>
@@ -12,7 +13,7 @@
 
 namespace fp4lab::gui {
 
-/// Okabe-Ito colour `i` (cycled), with alpha `a` in [0, 1].
+/// The plot model's series colour `i` (exp::plot::series_colour, cycled), with alpha `a` in [0, 1].
 ImU32 series_color(int i, float a = 1.0f);
 
 /// What the mouse did over a plot this frame, in data coordinates.

@@ -15,8 +15,11 @@
 #include "experiments/export/report.hpp"
 #include "experiments/export/svg.hpp"
 #include "experiments/export/write_file.hpp"
+#include "tests/experiments/plot_samples.hpp"
 
 using namespace fp4lab::exp;
+using fp4lab::exp::test::two_series_curve;
+using fp4lab::exp::test::two_series_histogram;
 namespace fs = std::filesystem;
 
 namespace {
@@ -57,27 +60,6 @@ struct TempDir {
     fs::remove_all(path, ec);
   }
 };
-
-Histogram two_series_histogram() {
-  Histogram h;
-  h.id = "err";
-  h.title = "Error histogram";
-  h.xlabel = "relative error";
-  h.edges = {-1, -0.5, 0, 0.5, 1};
-  h.series = {{"NVFP4", {1, 5, 7, 2}}, {"MXFP4", {0, 3, 9, 4}}};
-  return h;
-}
-
-Curve two_series_curve() {
-  Curve c;
-  c.id = "mse";
-  c.title = "MSE by block size";
-  c.xlabel = "block size";
-  c.ylabel = "MSE";
-  c.series = {{"NVFP4", {8, 16, 32, 64}, {0.01, 0.012, 0.015, 0.02}},
-              {"MXFP4", {8, 16, 32, 64}, {0.02, 0.025, 0.03, 0.04}}};
-  return c;
-}
 
 Result sample_result() {
   Result r;

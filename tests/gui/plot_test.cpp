@@ -1,0 +1,121 @@
+// The GUI's plots and the SVG export draw one plot model: the same Scene gives the SVG its tick
+// labels and colours and the ImDrawList the same colours; the GUI's palette is the model's.
+#include "gui/plot/plot.hpp"
+
+#include <doctest/doctest.h>
+#include <imgui.h>
+
+#include <set>
+#include <string>
+
+#include "experiments/export/svg.hpp"
+#include "experiments/plot/layout.hpp"
+#include "gui/plot/scene_draw.hpp"
+
+using namespace fp4lab;
+namespace plot = fp4lab::exp::plot;
+
+namespace {
+
+/// An ImGui context without a backend, one window open for drawing.
+struct HeadlessWindow {
+  HeadlessWindow() {
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.DisplaySize = ImVec2(1280, 800);
+    io.DeltaTime = 1.0f / 60.0f;
+    unsigned char* px = nullptr;
+    int w = 0, h = 0;
+    io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
+    ImGui::NewFrame();
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(ImVec2(1000, 700));
+    ImGui::Begin("plot test");
+  }
+  ~HeadlessWindow() {
+    ImGui::End();
+    ImGui::Render();
+    ImGui::DestroyContext();
+  }
+  /// The colours of the vertices the window's draw list holds from vertex `from` on.
+  static std::set<ImU32> colours(int from = 0) {
+    std::set<ImU32> out;
+    const ImDrawList* dl = ImGui::GetWindowDrawList();
+    for (int i = from; i < dl->VtxBuffer.Size; ++i) out.insert(dl->VtxBuffer[i].col);
+    return out;
+  }
+};
+
+exp::Curve three_series_curve() {
+  exp::Curve c;
+  c.id = "err";
+  c.title = "Error by value";
+  c.xlabel = "value";
+  c.ylabel = "error";
+  c.log_y = true;
+  c.series = {{"NVFP4", {1, 2, 3, 4}, {1e-3, 1e-2, 1e-1, 1}},
+              {"MXFP4", {1, 2, 3, 4}, {2e-3, 2e-2, 2e-1, 2}},
+              {"INT4", {1, 2, 3, 4}, {5e-3, 5e-3, 5e-3, 5e-3}}};
+  return c;
+}
+
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_SUITE("gui.plot.model") {
+  TEST_CASE("the SVG and the GUI draw one scene's tick labels and series colours") {
+    HeadlessWindow win;
+    const plot::Scene sc = plot::layout(plot::curve_figure(three_series_curve()), exp::svg_style());
+    REQUIRE(sc.figure.y.labels.size() >= 3);
+    REQUIRE(sc.figure.series.size() == 3);
+
+    const std::string svg = exp::scene_svg(sc);
+    for (const plot::Axis* a : {&sc.figure.x, &sc.figure.y}) {
+      for (const plot::TickLabel& l : a->labels) {
+        CHECK_MESSAGE(contains(svg, ">" + exp::xml_escape(l.base)), l.text());
+        if (!l.sup.empty()) CHECK_MESSAGE(contains(svg, ">" + l.sup + "</tspan>"), l.text());
+      }
+    }
+    for (const plot::FigureSeries& s : sc.figure.series) {
+      CHECK_MESSAGE(contains(svg, "stroke=\"" + plot::hex(s.colour) + "\""), s.label);
+      CHECK(contains(svg, ">" + s.label + "</text>"));
+    }
+    CHECK(svg == exp::curve_svg(three_series_curve()));  // curve_svg is exactly this scene
+
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    const int before = dl->VtxBuffer.Size;
+    gui::draw_scene(dl, sc);
+    const std::set<ImU32> drawn = HeadlessWindow::colours(before);
+    for (const plot::FigureSeries& s : sc.figure.series) {
+      CHECK_MESSAGE(drawn.count(gui::to_imgui(s.colour)) == 1, s.label);
+    }
+  }
+  TEST_CASE("the GUI's line plot colours its series from the model's palette, in source order") {
+    HeadlessWindow win;
+    const int before = ImGui::GetWindowDrawList()->VtxBuffer.Size;
+    gui::line_plot("##p", three_series_curve(), ImVec2(600, 300));
+    const std::set<ImU32> drawn = HeadlessWindow::colours(before);
+    for (int i = 0; i < 3; ++i) {
+      CHECK(gui::series_color(i) == gui::to_imgui(plot::series_colour(i)));
+      CHECK(drawn.count(gui::series_color(i)) == 1);
+    }
+    CHECK(drawn.count(gui::series_color(3)) == 0);  // no fourth series
+  }
+  TEST_CASE("the GUI's layout takes the model's ticks unchanged for its own font") {
+    HeadlessWindow win;
+    const plot::Figure f = plot::curve_figure(three_series_curve());
+    const plot::Scene gui_scene = plot::layout(f, gui::gui_style(ImVec2(10, 10), ImVec2(600, 300)));
+    const plot::Scene svg_scene = plot::layout(f, exp::svg_style());
+    CHECK(gui_scene.figure.x.labels == svg_scene.figure.x.labels);
+    CHECK(gui_scene.figure.y.labels == svg_scene.figure.y.labels);
+    CHECK(gui_scene.figure.y.major == svg_scene.figure.y.major);
+    REQUIRE(gui_scene.legend.rows.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) CHECK(gui_scene.legend.rows[i].series == i);
+    CHECK(gui_scene.area.x0 > 10);
+    CHECK(gui_scene.area.x1 <= 610);
+  }
+}

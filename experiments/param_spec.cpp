@@ -59,12 +59,14 @@ std::vector<float> list_numbers(const Params& v, const std::string& key) {
   std::vector<float> out;
   if (v.is_array()) {
     for (const Params& x : v) {
-      if (!x.is_number()) throw std::invalid_argument("parameter '" + key + "': not a number: " + x.dump());
+      if (!x.is_number())
+        throw std::invalid_argument("parameter '" + key + "': not a number: " + x.dump());
       out.push_back(x.get<float>());
     }
     return out;
   }
-  if (!v.is_string()) throw std::invalid_argument("parameter '" + key + "' must be a list of numbers");
+  if (!v.is_string())
+    throw std::invalid_argument("parameter '" + key + "' must be a list of numbers");
   for (const std::string& tok : split_commas(v.get<std::string>())) {
     std::size_t used = 0;
     float f = 0;
@@ -88,14 +90,17 @@ void check_count(const ParamSpec& s, std::size_t n) {
   const bool too_many = s.max_items > 0 && static_cast<long long>(n) > s.max_items;
   if (too_few || too_many) {
     throw std::invalid_argument(
-        s.max_items > 0 ? fmt::format("parameter '{}': give {} to {} entries, got {}", s.key, s.min_items, s.max_items, n)
-                        : fmt::format("parameter '{}': give at least {} entries, got {}", s.key, s.min_items, n));
+        s.max_items > 0 ? fmt::format("parameter '{}': give {} to {} entries, got {}", s.key,
+                                      s.min_items, s.max_items, n)
+                        : fmt::format("parameter '{}': give at least {} entries, got {}", s.key,
+                                      s.min_items, n));
   }
 }
 
 }  // namespace
 
-ParamSpec int_param(std::string key, long long def, long long min, long long max, std::string help) {
+ParamSpec int_param(std::string key, long long def, long long min, long long max,
+                    std::string help) {
   ParamSpec s = make(std::move(key), ParamKind::kInt, def, std::move(help));
   s.min = static_cast<double>(min);
   s.max = static_cast<double>(max);
@@ -117,7 +122,8 @@ ParamSpec string_param(std::string key, std::string def, std::string help) {
   return make(std::move(key), ParamKind::kString, std::move(def), std::move(help));
 }
 
-ParamSpec choice_param(std::string key, std::string def, std::vector<std::string> choices, std::string help) {
+ParamSpec choice_param(std::string key, std::string def, std::vector<std::string> choices,
+                       std::string help) {
   ParamSpec s = make(std::move(key), ParamKind::kChoice, std::move(def), std::move(help));
   s.choices = std::move(choices);
   return s;
@@ -127,8 +133,8 @@ ParamSpec recipe_param(std::string key, std::string def, std::string help) {
   return make(std::move(key), ParamKind::kRecipe, std::move(def), std::move(help));
 }
 
-ParamSpec number_list_param(std::string key, std::string def, double min, double max, int min_items, int max_items,
-                            std::string help) {
+ParamSpec number_list_param(std::string key, std::string def, double min, double max, int min_items,
+                            int max_items, std::string help) {
   ParamSpec s = make(std::move(key), ParamKind::kNumberList, std::move(def), std::move(help));
   s.min = min;
   s.max = max;
@@ -143,7 +149,8 @@ ParamSpec string_list_param(std::string key, std::string def, std::string help) 
   return s;
 }
 
-ParamSpec recipe_list_param(std::string key, std::string def, int min_items, int max_items, std::string help) {
+ParamSpec recipe_list_param(std::string key, std::string def, int min_items, int max_items,
+                            std::string help) {
   ParamSpec s = make(std::move(key), ParamKind::kRecipeList, std::move(def), std::move(help));
   s.min_items = min_items;
   s.max_items = max_items;
@@ -186,7 +193,8 @@ Params spec_defaults(const ParamSpecs& specs) {
 
 std::string help_line(const ParamSpec& s) {
   std::string h = s.help;
-  if (s.kind == ParamKind::kChoice) return h + (h.empty() ? "" : ": ") + "one of " + join(s.choices, ", ");
+  if (s.kind == ParamKind::kChoice)
+    return h + (h.empty() ? "" : ": ") + "one of " + join(s.choices, ", ");
   std::vector<std::string> notes;
   if (has_range(s)) notes.push_back(bound(s, s.min) + " to " + bound(s, s.max));
   if (is_list(s.kind) && (s.min_items > 1 || s.max_items > 0)) {
@@ -208,7 +216,8 @@ std::vector<std::string> list_entries(const Params& v, const std::string& key) {
   std::vector<std::string> out;
   if (v.is_array()) {
     for (const Params& x : v) {
-      if (!x.is_string()) throw std::invalid_argument("parameter '" + key + "': not a string: " + x.dump());
+      if (!x.is_string())
+        throw std::invalid_argument("parameter '" + key + "': not a string: " + x.dump());
       out.push_back(x.get<std::string>());
     }
   } else if (v.is_string()) {
@@ -226,56 +235,63 @@ void validate_param(const ParamSpec& s, const Params& v) {
   const std::string& key = s.key;
   switch (s.kind) {
     case ParamKind::kInt: {
-      if (!v.is_number_integer() && !(v.is_number_float() && std::floor(v.get<double>()) == v.get<double>())) {
+      if (!v.is_number_integer() &&
+          !(v.is_number_float() && std::floor(v.get<double>()) == v.get<double>())) {
         throw std::invalid_argument("parameter '" + key + "' must be an integer, got " + v.dump());
       }
       const double d = v.get<double>();
       if (d < s.min || d > s.max) {
-        throw std::invalid_argument(fmt::format("parameter '{}' = {} is out of range [{}, {}]", key, v.dump(),
-                                                bound(s, s.min), bound(s, s.max)));
+        throw std::invalid_argument(fmt::format("parameter '{}' = {} is out of range [{}, {}]", key,
+                                                v.dump(), bound(s, s.min), bound(s, s.max)));
       }
       return;
     }
     case ParamKind::kNumber: {
-      if (!v.is_number()) throw std::invalid_argument("parameter '" + key + "' must be a number, got " + v.dump());
+      if (!v.is_number())
+        throw std::invalid_argument("parameter '" + key + "' must be a number, got " + v.dump());
       const double d = v.get<double>();
       if (!std::isfinite(d) || d < s.min || d > s.max) {
-        throw std::invalid_argument(fmt::format("parameter '{}' = {} is out of range [{}, {}]", key, d,
-                                                bound(s, s.min), bound(s, s.max)));
+        throw std::invalid_argument(fmt::format("parameter '{}' = {} is out of range [{}, {}]", key,
+                                                d, bound(s, s.min), bound(s, s.max)));
       }
       return;
     }
     case ParamKind::kBool:
-      if (!v.is_boolean()) throw std::invalid_argument("parameter '" + key + "' must be a boolean, got " + v.dump());
+      if (!v.is_boolean())
+        throw std::invalid_argument("parameter '" + key + "' must be a boolean, got " + v.dump());
       return;
     case ParamKind::kString:
     case ParamKind::kRecipe:
-      if (!v.is_string()) throw std::invalid_argument("parameter '" + key + "' must be a string, got " + v.dump());
+      if (!v.is_string())
+        throw std::invalid_argument("parameter '" + key + "' must be a string, got " + v.dump());
       return;
     case ParamKind::kChoice: {
-      if (!v.is_string()) throw std::invalid_argument("parameter '" + key + "' must be a string, got " + v.dump());
+      if (!v.is_string())
+        throw std::invalid_argument("parameter '" + key + "' must be a string, got " + v.dump());
       const std::string x = v.get<std::string>();
       for (const std::string& c : s.choices) {
         if (c == x) return;
       }
-      throw std::invalid_argument("parameter '" + key + "' = '" + x + "' is unknown; accepted: " +
-                                  join(s.choices, ", "));
+      throw std::invalid_argument("parameter '" + key + "' = '" + x +
+                                  "' is unknown; accepted: " + join(s.choices, ", "));
     }
     case ParamKind::kNumberList: {
       const std::vector<float> xs = list_numbers(v, key);
       check_count(s, xs.size());
       for (const float x : xs) {
-        if (!std::isfinite(x)) throw std::invalid_argument("parameter '" + key + "': every value must be finite");
+        if (!std::isfinite(x))
+          throw std::invalid_argument("parameter '" + key + "': every value must be finite");
         if (has_range(s) && (x < s.min || x > s.max)) {
-          throw std::invalid_argument(fmt::format("parameter '{}': {:g} is out of range [{}, {}]", key, x,
-                                                  bound(s, s.min), bound(s, s.max)));
+          throw std::invalid_argument(fmt::format("parameter '{}': {:g} is out of range [{}, {}]",
+                                                  key, x, bound(s, s.min), bound(s, s.max)));
         }
       }
       return;
     }
     case ParamKind::kStringList:
     case ParamKind::kRecipeList: {
-      const bool none = (v.is_string() && v.get<std::string>().empty()) || (v.is_array() && v.empty());
+      const bool none =
+          (v.is_string() && v.get<std::string>().empty()) || (v.is_array() && v.empty());
       if (none && s.empty_list_ok) return;
       check_count(s, list_entries(v, key).size());
       return;
@@ -284,21 +300,23 @@ void validate_param(const ParamSpec& s, const Params& v) {
 }
 
 Params merge_params(const ParamSpecs& specs, const Params& given, std::string_view experiment) {
-  if (!given.is_object()) throw std::invalid_argument(std::string(experiment) + ": parameters must be a JSON object");
+  if (!given.is_object())
+    throw std::invalid_argument(std::string(experiment) + ": parameters must be a JSON object");
   Params out = spec_defaults(specs);
   for (const auto& [key, value] : given.items()) {
     const ParamSpec* s = find_param(specs, key);
     if (!s) {
       std::string known;
       for (const ParamSpec& k : specs) known += (known.empty() ? "" : ", ") + k.key;
-      throw std::invalid_argument(std::string(experiment) + ": unknown parameter '" + key + "'; accepted: " + known);
+      throw std::invalid_argument(std::string(experiment) + ": unknown parameter '" + key +
+                                  "'; accepted: " + known);
     }
     const Params& d = s->default_value;
     const bool both_numbers = d.is_number() && value.is_number();
     const bool list_array = is_list(s->kind) && value.is_array();
     if (!both_numbers && !list_array && d.type() != value.type()) {
-      throw std::invalid_argument(std::string(experiment) + ": parameter '" + key + "' must be a " + d.type_name() +
-                                  ", got " + value.dump());
+      throw std::invalid_argument(std::string(experiment) + ": parameter '" + key + "' must be a " +
+                                  d.type_name() + ", got " + value.dump());
     }
     out[key] = value;
   }

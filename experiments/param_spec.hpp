@@ -4,12 +4,11 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace fp4lab::exp {
 
@@ -31,14 +30,14 @@ enum class ParamKind : std::uint8_t {
 
 /// One parameter: everything the CLI, the validation and the GUI need to know about it.
 struct ParamSpec {
-  std::string key;                   ///< e.g. "rows"
+  std::string key;                      ///< e.g. "rows"
   ParamKind kind = ParamKind::kString;  ///< what it holds
-  Params default_value;              ///< its default (a JSON string for the list kinds)
-  std::string help;                  ///< one line, without the range or the choices
-  double min = 0, max = 0;           ///< kInt, kNumber, kNumberList: the accepted range
-  std::vector<std::string> choices;  ///< kChoice: the accepted values
-  int min_items = 0, max_items = 0;  ///< list kinds: how many entries (max 0: any number)
-  bool empty_list_ok = false;        ///< list kinds: "" means none (else one entry at least)
+  Params default_value;                 ///< its default (a JSON string for the list kinds)
+  std::string help;                     ///< one line, without the range or the choices
+  double min = 0, max = 0;              ///< kInt, kNumber, kNumberList: the accepted range
+  std::vector<std::string> choices;     ///< kChoice: the accepted values
+  int min_items = 0, max_items = 0;     ///< list kinds: how many entries (max 0: any number)
+  bool empty_list_ok = false;           ///< list kinds: "" means none (else one entry at least)
 };
 
 /// The parameter list of one experiment, in --help order.
@@ -53,7 +52,8 @@ ParamSpec bool_param(std::string key, bool def, std::string help);
 /// A free-text parameter.
 ParamSpec string_param(std::string key, std::string def, std::string help);
 /// A parameter that takes one of `choices`.
-ParamSpec choice_param(std::string key, std::string def, std::vector<std::string> choices, std::string help);
+ParamSpec choice_param(std::string key, std::string def, std::vector<std::string> choices,
+                       std::string help);
 /// One recipe spec.
 ParamSpec recipe_param(std::string key, std::string def, std::string help);
 /// A comma-separated list of numbers, each within [min, max], with [min_items, max_items] entries.
@@ -62,7 +62,8 @@ ParamSpec number_list_param(std::string key, std::string def, double min, double
 /// A comma-separated list of strings.
 ParamSpec string_list_param(std::string key, std::string def, std::string help);
 /// A comma-separated list of recipe specs with [min_items, max_items] entries (min 0: may be "").
-ParamSpec recipe_list_param(std::string key, std::string def, int min_items, int max_items, std::string help);
+ParamSpec recipe_list_param(std::string key, std::string def, int min_items, int max_items,
+                            std::string help);
 
 /// "threads": CPU threads, 0 for all cores (the parameter every multi-threaded experiment has).
 ParamSpec threads_param();
@@ -83,7 +84,8 @@ std::string help_line(const ParamSpec& s);
 /// One help line per parameter, in order.
 std::vector<std::pair<std::string, std::string>> spec_help(const ParamSpecs& specs);
 
-/// The numbers of a number-list value (a comma-separated string or a JSON array); throws naming `key`.
+/// The numbers of a number-list value (a comma-separated string or a JSON array); throws naming
+/// `key`.
 std::vector<float> list_numbers(const Params& value, const std::string& key);
 /// The entries of a list value (a comma-separated string or a JSON array); throws naming `key`.
 std::vector<std::string> list_entries(const Params& value, const std::string& key);

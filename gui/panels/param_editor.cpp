@@ -34,7 +34,7 @@ float field_width(ParamKind k) {
     case ParamKind::kNumberList:
     case ParamKind::kStringList:
     case ParamKind::kRecipeList:
-      return 260;
+      return 220;
   }
   return 120;
 }
@@ -53,7 +53,8 @@ bool draw_int(const ParamSpec& s, exp::Params& v) {
 
 bool draw_number(const ParamSpec& s, exp::Params& v) {
   double x = v.is_number() ? v.get<double>() : 0.0;
-  if (!ImGui::InputDouble(s.key.c_str(), &x, 0, 0, "%.6g", ImGuiInputTextFlags_EnterReturnsTrue)) return false;
+  if (!ImGui::InputDouble(s.key.c_str(), &x, 0, 0, "%.6g", ImGuiInputTextFlags_EnterReturnsTrue))
+    return false;
   if (!std::isfinite(x)) return false;
   x = std::clamp(x, s.min, s.max);
   const bool changed = !v.is_number() || v.get<double>() != x;
@@ -161,14 +162,17 @@ void load_params(const exp::ParamSpecs& specs, const nlohmann::json& j, exp::Par
   }
 }
 
-bool draw_recipe_combo(const char* label, std::string& spec, const std::vector<std::string>& presets) {
+bool draw_recipe_combo(const char* label, std::string& spec,
+                       const std::vector<std::string>& presets) {
   ImGui::PushID(label);
   const float w = ImGui::CalcItemWidth();
   bool changed = false;
-  ImGui::SetNextItemWidth(std::max(40.0f, w - ImGui::GetFrameHeight() - ImGui::GetStyle().ItemInnerSpacing.x));
+  ImGui::SetNextItemWidth(
+      std::max(40.0f, w - ImGui::GetFrameHeight() - ImGui::GetStyle().ItemInnerSpacing.x));
   changed |= ImGui::InputText("##spec", &spec, ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::SameLine(0, ImGui::GetStyle().ItemInnerSpacing.x);
-  if (ImGui::BeginCombo("##presets", nullptr, ImGuiComboFlags_NoPreview | ImGuiComboFlags_HeightLarge)) {
+  if (ImGui::BeginCombo("##presets", nullptr,
+                        ImGuiComboFlags_NoPreview | ImGuiComboFlags_HeightLarge)) {
     for (const std::string& p : presets) {
       if (ImGui::Selectable(p.c_str(), spec == p)) {
         spec = p;
@@ -186,6 +190,7 @@ bool draw_recipe_combo(const char* label, std::string& spec, const std::vector<s
 bool draw_recipe_list(const char* id, std::vector<std::string>& recipes) {
   ImGui::PushID(id);
   bool changed = false;
+  ImGui::SetNextItemWidth(130);
   if (ImGui::BeginCombo("recipes", (std::to_string(recipes.size()) + " selected").c_str(),
                         ImGuiComboFlags_HeightLarge)) {
     for (const std::string& p : exp::recipe_presets()) {
@@ -205,7 +210,7 @@ bool draw_recipe_list(const char* id, std::vector<std::string>& recipes) {
   ImGui::SameLine();
   std::string joined;
   for (const auto& r : recipes) joined += (joined.empty() ? "" : ",") + r;
-  ImGui::SetNextItemWidth(420);
+  ImGui::SetNextItemWidth(400);
   if (ImGui::InputText("specs", &joined, ImGuiInputTextFlags_EnterReturnsTrue)) {
     recipes.clear();
     std::size_t b = 0;

@@ -2,10 +2,9 @@
 // int and number fields clamped to the spec's range, checkboxes, combos of the choices, text.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "experiments/param_spec.hpp"
 
@@ -26,6 +25,7 @@ void load_params(const exp::ParamSpecs& specs, const nlohmann::json& j, exp::Par
 /// it changed.
 bool draw_recipe_list(const char* id, std::vector<std::string>& recipes);
 /// A combo of `presets` editing one recipe spec; true when it changed.
-bool draw_recipe_combo(const char* label, std::string& spec, const std::vector<std::string>& presets);
+bool draw_recipe_combo(const char* label, std::string& spec,
+                       const std::vector<std::string>& presets);
 
 }  // namespace fp4lab::gui

@@ -16,7 +16,8 @@ namespace {
 
 class TensorLab : public JobPanel {
  public:
-  explicit TensorLab(const exp::Registry& r) : JobPanel(r) {}
+  explicit TensorLab(const exp::Registry& r)
+      : JobPanel(r), bins_spec_(*exp::find_param(r.find("compare")->params(), "bins")) {}
   const char* id() const override { return "tensor"; }
   const char* title() const override { return "Tensor lab"; }
   void run() override {
@@ -53,7 +54,8 @@ class TensorLab : public JobPanel {
     t_ = std::clamp(j.value("t", t_), 0.0, 6.0);
     histogram_ = j.value("histogram", histogram_);
     auto_run_ = j.value("auto_run", auto_run_);
-    bins_ = std::clamp(j.value("bins", bins_), 10, 1000);
+    bins_ = std::clamp(j.value("bins", bins_), static_cast<int>(bins_spec_.min),
+                       static_cast<int>(bins_spec_.max));
     dirty_ = true;
   }
   nlohmann::json probe() const override {
@@ -183,6 +185,7 @@ class TensorLab : public JobPanel {
     if (in.dragging) t_ = std::clamp(in.x, 0.0, 6.0);  // drag the marker
   }
 
+  exp::ParamSpec bins_spec_;  ///< compare's "bins": the range a loaded value is clamped to
   exp::Params src_ = exp::spec_defaults(exp::source_params());
   std::vector<std::string> recipes_ = {"nvfp4:te", "nvfp4:4over6:mse", "mxfp4:floor", "nvint4"};
   std::string threshold_recipe_ = "nvfp4:te";

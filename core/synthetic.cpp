@@ -66,12 +66,18 @@ void require(bool ok, const std::string& what) {
 }  // namespace
 
 Distribution parse_distribution(const std::string& name) {
-  for (Distribution d : {Distribution::kNormal, Distribution::kLaplace, Distribution::kStudentT, Distribution::kUniform,
-                         Distribution::kLogNormal, Distribution::kMixture}) {
+  std::string accepted;
+  for (Distribution d : kDistributions) {
     if (name == distribution_name(d)) return d;
+    accepted += (accepted.empty() ? "" : ", ") + std::string(distribution_name(d));
   }
-  throw std::invalid_argument("unknown distribution '" + name +
-                              "'; accepted: normal, laplace, student_t, uniform, lognormal, mixture");
+  throw std::invalid_argument("unknown distribution '" + name + "'; accepted: " + accepted);
+}
+
+std::vector<std::string> distribution_names() {
+  std::vector<std::string> out;
+  for (Distribution d : kDistributions) out.emplace_back(distribution_name(d));
+  return out;
 }
 
 const char* distribution_name(Distribution d) {

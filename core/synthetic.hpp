@@ -30,10 +30,16 @@ struct SyntheticSpec {
   double row_scale_spread = 0.0;   ///< each row scaled by exp(spread * z_row)
 };
 
-/// Parses "normal", "laplace", "student_t", "uniform", "lognormal", "mixture".
+/// Every distribution, in the order lists and menus show them.
+inline constexpr Distribution kDistributions[] = {Distribution::kNormal,  Distribution::kLaplace,
+                                                  Distribution::kStudentT, Distribution::kUniform,
+                                                  Distribution::kLogNormal, Distribution::kMixture};
+/// Parses a name of distribution_names().
 Distribution parse_distribution(const std::string& name);
-/// The name parse_distribution accepts.
+/// The name parse_distribution accepts: "normal", "laplace", "student_t", "uniform", ...
 const char* distribution_name(Distribution d);
+/// The names of kDistributions, in order (the one list the CLI, the spec and the GUI show).
+std::vector<std::string> distribution_names();
 
 /// Generates the tensor (all cores); throws std::invalid_argument for absurd parameters.
 Tensor make_synthetic(const SyntheticSpec& spec, int threads = 0);

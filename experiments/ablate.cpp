@@ -36,24 +36,18 @@ class Ablate : public Experiment {
         "ablate", "Scales or values in high precision (Fig. 2a)",
         "NVFP4 against simulated variants without scale or value rounding, beside M=6, M=4, 4/6"};
   }
-  Params default_params() const override {
-    Params p = source_default_params();
-    p["recipe"] = "nvfp4:te";
-    p["compare"] = "nvfp4:static_6,nvfp4:static_4,nvfp4:4over6:mse";
-    p["threads"] = 0;
-    return p;
-  }
-  std::vector<std::pair<std::string, std::string>> param_help() const override {
-    auto h = source_param_help();
-    h.push_back({"recipe",
-                 "the recipe ablated (nvfp4:te, or a 4/6 one): plain, scales in HP, values in HP"});
-    h.push_back({"compare", "comma-separated recipe specs shown beside it (may be empty)"});
-    h.push_back({"threads", "CPU threads (0: all cores)"});
-    return h;
+  ParamSpecs params() const override {
+    return source_params() +
+           ParamSpecs{recipe_param("recipe", "nvfp4:te",
+                                   "the recipe ablated (nvfp4:te, or a 4/6 one): plain, scales in HP, "
+                                   "values in HP"),
+                      recipe_list_param("compare", "nvfp4:static_6,nvfp4:static_4,nvfp4:4over6:mse", 0, 32,
+                                        "comma-separated recipe specs shown beside it"),
+                      threads_param()};
   }
   Result run(const Params& given, const Progress& progress) const override {
-    const Params p = merge_params(default_params(), given, "ablate");
-    const int threads = static_cast<int>(read_int(p, "threads", 0, 1024));
+    const Params p = merge(given);
+    const int threads = static_cast<int>(read_int(p, "threads"));
     Recipe base;
     try {
       base = core::parse_recipe(p.at("recipe").get<std::string>());
@@ -62,17 +56,12 @@ class Ablate : public Experiment {
       throw std::invalid_argument(std::string("parameter 'recipe': ") + e.what());
     }
     std::vector<Recipe> others;
-    if (!p.at("compare").is_string() || !p.at("compare").get<std::string>().empty()) {
-      for (const std::string& spec : read_string_list(p, "compare")) {
-        try {
-          others.push_back(core::parse_recipe(spec));
-        } catch (const std::invalid_argument& e) {
-          throw std::invalid_argument(std::string("parameter 'compare': ") + e.what());
-        }
+    for (const std::string& spec : read_string_list(p, "compare")) {
+      try {
+        others.push_back(core::parse_recipe(spec));
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("parameter 'compare': ") + e.what());
       }
-    }
-    if (others.size() > 32) {
-      throw std::invalid_argument("parameter 'compare': give at most 32 recipes");
     }
     const std::string base_spec = core::recipe_to_spec(base);
     std::vector<Variant> variants;

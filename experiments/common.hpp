@@ -1,5 +1,5 @@
-// Helpers shared by the experiments: number formatting for tables, parameter readers with
-// clear errors, and the provenance every Result carries.
+// Helpers shared by the experiments: number formatting for tables, readers of parameters
+// already checked against the experiment's spec, and the provenance every Result carries.
 #pragma once
 
 #include <string>
@@ -14,12 +14,12 @@ namespace fp4lab::exp {
 std::string list_string(const std::vector<float>& v, int digits = 4);
 /// Reads a comma-separated list of numbers (or a JSON array); throws naming `key`.
 std::vector<float> read_float_list(const Params& p, const char* key);
-/// Reads a comma-separated list of strings (or a JSON array of strings).
+/// Reads a comma-separated list of strings (or a JSON array of strings); "" or [] is none.
 std::vector<std::string> read_string_list(const Params& p, const char* key);
-/// Reads an integer parameter within [lo, hi]; throws naming `key`.
-long long read_int(const Params& p, const char* key, long long lo, long long hi);
-/// Reads a number parameter within [lo, hi]; throws naming `key`.
-double read_double(const Params& p, const char* key, double lo, double hi);
+/// Reads an integer parameter (its range was checked against the spec by merge_params).
+long long read_int(const Params& p, const char* key);
+/// Reads a number parameter (its range was checked against the spec by merge_params).
+double read_double(const Params& p, const char* key);
 /// A table as aligned plain text for the console (title line, header, rows).
 std::string table_text(const Table& t);
 /// Provenance with version, git revision, experiment id and params filled in.

@@ -24,30 +24,25 @@ class Compare : public Experiment {
     return {"compare", "Compare recipes on one tensor",
             "error metrics and histograms of one tensor through several formats and recipes"};
   }
-  Params default_params() const override {
-    Params p = source_default_params();
-    p["recipes"] = "nvfp4:te,nvfp4:modelopt,nvfp4:torchao,nvfp4:4over6:mse,nvfp4:static_4,mxfp4:floor,mxfp4:rceil,nvint4";
-    p["bins"] = 101;
-    p["threads"] = 0;
-    p["device"] = "cpu";
-    return p;
-  }
-  std::vector<std::pair<std::string, std::string>> param_help() const override {
-    auto h = source_param_help();
-    h.push_back({"recipes", "comma-separated recipe specs, e.g. nvfp4:te,nvfp4:4over6:mse,mxfp4:rceil,int4:g128:asym"});
-    h.push_back({"bins", "histogram bins (10 to 1000)"});
-    h.push_back({"threads", "CPU threads (0: all cores)"});
-    h.push_back({"device", "where to quantize and measure: cpu, or cuda (quantize, metrics and histograms on the GPU; "
-                           "the same figures, bit for bit)"});
-    return h;
+  ParamSpecs params() const override {
+    return source_params() +
+           ParamSpecs{recipe_list_param("recipes",
+                                        "nvfp4:te,nvfp4:modelopt,nvfp4:torchao,nvfp4:4over6:mse,nvfp4:static_4,"
+                                        "mxfp4:floor,mxfp4:rceil,nvint4",
+                                        1, 64,
+                                        "comma-separated recipe specs, e.g. "
+                                        "nvfp4:te,nvfp4:4over6:mse,mxfp4:rceil,int4:g128:asym"),
+                      int_param("bins", 101, 10, 1000, "histogram bins"), threads_param(),
+                      choice_param("device", "cpu", {"cpu", "cuda"},
+                                   "where to quantize and measure: cpu, or cuda (quantize, metrics and "
+                                   "histograms on the GPU; the same figures, bit for bit)")};
   }
   Result run(const Params& given, const Progress& progress) const override {
-    const Params p = merge_params(default_params(), given, "compare");
-    const int threads = static_cast<int>(read_int(p, "threads", 0, 1024));
-    const int bins = static_cast<int>(read_int(p, "bins", 10, 1000));
+    const Params p = merge(given);
+    const int threads = static_cast<int>(read_int(p, "threads"));
+    const int bins = static_cast<int>(read_int(p, "bins"));
     std::vector<Recipe> recipes;
     for (const std::string& spec : read_string_list(p, "recipes")) recipes.push_back(core::parse_recipe(spec));
-    if (recipes.empty() || recipes.size() > 64) throw std::invalid_argument("recipes: give 1 to 64 recipes");
     const DeviceQuantizer* device = select_device(p.at("device").get<std::string>());
     if (progress && !progress(0.0, "tensor")) throw Cancelled();
     const SourceTensor src = load_source(p, threads);

@@ -163,45 +163,31 @@ class Diff : public Experiment {
             "codes, block scales and tensor scales of two recipes (or an external library) on one "
             "tensor"};
   }
-  Params default_params() const override {
-    Params p = source_default_params();
-    p["recipe_a"] = "nvfp4:te";
-    p["recipe_b"] = "nvfp4:torchao";
-    p["examples"] = 20;
-    p["external"] = "";
-    p["prefix"] = "";
-    p["scale_layout"] = "auto";
-    p["threads"] = 0;
-    p["view_rows"] = 0;
-    p["view_cols"] = 0;
-    return p;
-  }
-  std::vector<std::pair<std::string, std::string>> param_help() const override {
-    auto h = source_param_help();
-    h.push_back({"recipe_a",
-                 "the first recipe spec (in external mode: the fp4lab recipe to compare with)"});
-    h.push_back({"recipe_b", "the second recipe spec (ignored in external mode)"});
-    h.push_back({"examples", "differing elements listed, row-major from the start (0 to 10000)"});
-    h.push_back(
-        {"external",
-         "another library's output for the same input: a .safetensors (codes, scales, "
-         "tensor_scale) or a folder of codes.npy, scales.npy, tensor_scale.npy; empty: off"});
-    h.push_back(
-        {"prefix", "external: tensor names PREFIX.codes, ... (files PREFIX.codes.npy, ...)"});
-    h.push_back(
-        {"scale_layout",
-         "external scales: row_major, swizzled (128x4), or auto (file metadata, else size)"});
-    h.push_back({"threads", "CPU threads (0: all cores)"});
-    h.push_back({"view_rows", "rows of the top-left window listed element by element in table 'view' (0 to 256; 0: none)"});
-    h.push_back({"view_cols", "columns of that window (0 to 1024; 0: none)"});
-    return h;
+  ParamSpecs params() const override {
+    return source_params() +
+           ParamSpecs{
+               recipe_param("recipe_a", "nvfp4:te",
+                            "the first recipe spec (in external mode: the fp4lab recipe to compare with)"),
+               recipe_param("recipe_b", "nvfp4:torchao", "the second recipe spec (ignored in external mode)"),
+               int_param("examples", 20, 0, 10000, "differing elements listed, row-major from the start"),
+               string_param("external", "",
+                            "another library's output for the same input: a .safetensors (codes, scales, "
+                            "tensor_scale) or a folder of codes.npy, scales.npy, tensor_scale.npy; empty: off"),
+               string_param("prefix", "",
+                            "external: tensor names PREFIX.codes, ... (files PREFIX.codes.npy, ...)"),
+               string_param("scale_layout", "auto",
+                            "external scales: row_major, swizzled (128x4), or auto (file metadata, else size)"),
+               threads_param(),
+               int_param("view_rows", 0, 0, 256,
+                         "rows of the top-left window listed element by element in table 'view', 0: none"),
+               int_param("view_cols", 0, 0, 1024, "columns of that window, 0: none")};
   }
   Result run(const Params& given, const Progress& progress) const override {
-    const Params p = merge_params(default_params(), given, "diff");
-    const int threads = static_cast<int>(read_int(p, "threads", 0, 1024));
-    const auto max_examples = static_cast<std::size_t>(read_int(p, "examples", 0, 10000));
-    const std::int64_t view_rows = read_int(p, "view_rows", 0, 256);
-    const std::int64_t view_cols = read_int(p, "view_cols", 0, 1024);
+    const Params p = merge(given);
+    const int threads = static_cast<int>(read_int(p, "threads"));
+    const auto max_examples = static_cast<std::size_t>(read_int(p, "examples"));
+    const std::int64_t view_rows = read_int(p, "view_rows");
+    const std::int64_t view_cols = read_int(p, "view_cols");
     const std::string external = p.at("external").get<std::string>();
     const std::string layout_param = p.at("scale_layout").get<std::string>();
     if (layout_param != "auto") core::parse_scale_layout(layout_param);

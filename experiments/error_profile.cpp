@@ -21,13 +21,12 @@ class ErrorProfile : public Experiment {
     return {"error-profile", "Error against value / block max (Fig. 1)",
             "exact quantization error relative to the block max for M=6, M=4, MXFP4 and INT4"};
   }
-  Params default_params() const override { return {{"points", 1201}}; }
-  std::vector<std::pair<std::string, std::string>> param_help() const override {
-    return {{"points", "samples of value/bmax over [0, 1] (11 to 1000001)"}};
+  ParamSpecs params() const override {
+    return {int_param("points", 1201, 11, 1000001, "samples of value/bmax over [0, 1]")};
   }
   Result run(const Params& given, const Progress&) const override {
-    const Params p = merge_params(default_params(), given, "error-profile");
-    const int n = static_cast<int>(read_int(p, "points", 11, 1000001));
+    const Params p = merge(given);
+    const int n = static_cast<int>(read_int(p, "points"));
     struct Line {
       std::string label;
       float (*quantize)(float r, float m);  // returns the dequantized value relative to bmax

@@ -1,5 +1,5 @@
-// The Experiment interface and the explicit registry (STYLE.md): info(), default_params(),
-// run(params, progress). Experiments are deterministic given their seed.
+// The Experiment interface and the explicit registry (STYLE.md): info(), params() (the one
+// declared parameter list), run(params, progress). Experiments are deterministic given their seed.
 #pragma once
 
 #include <atomic>
@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "experiments/param_spec.hpp"
 #include "experiments/result.hpp"
 
 namespace fp4lab::exp {
@@ -21,10 +22,6 @@ struct ExperimentInfo {
   std::string title;    ///< e.g. "Compare recipes on one tensor"
   std::string summary;  ///< one line
 };
-
-/// Parameters are a JSON object; default_params() lists every key with its default and
-/// param_help() explains each.
-using Params = nlohmann::json;
 
 /// Reports progress in [0, 1] with a stage name; returns false to ask the run to stop.
 using Progress = std::function<bool(double fraction, std::string_view stage)>;
@@ -40,10 +37,15 @@ class Experiment {
   virtual ~Experiment() = default;
   /// Its identity.
   virtual ExperimentInfo info() const = 0;
-  /// Every parameter with its default value.
-  virtual Params default_params() const = 0;
-  /// One line of help per parameter (same keys as default_params()).
-  virtual std::vector<std::pair<std::string, std::string>> param_help() const = 0;
+  /// Every parameter, declared once: key, kind, default, help, range or choices.
+  virtual ParamSpecs params() const = 0;
+  /// Every parameter with its default value (from params()).
+  Params default_params() const { return spec_defaults(params()); }
+  /// One line of help per parameter with its range or choices (from params()).
+  std::vector<std::pair<std::string, std::string>> param_help() const { return spec_help(params()); }
+  /// `given` over the defaults, every value checked against params(); throws
+  /// std::invalid_argument naming the bad parameter.
+  Params merge(const Params& given) const { return merge_params(params(), given, info().id); }
   /// Runs with `params` (defaults filled in for missing keys); throws std::invalid_argument
   /// naming a bad parameter.
   virtual Result run(const Params& params, const Progress& progress) const = 0;
@@ -67,7 +69,8 @@ class Registry {
 void register_all(Registry& registry);
 
 /// `defaults` overlaid with `given`; throws std::invalid_argument for keys not in defaults
-/// or values whose JSON type differs from the default's.
+/// or values whose JSON type differs from the default's (no range checks: the spec overload
+/// in param_spec.hpp checks those).
 Params merge_params(const Params& defaults, const Params& given, std::string_view experiment);
 
 }  // namespace fp4lab::exp

@@ -36,12 +36,11 @@ class Formats : public Experiment {
     return {"formats", "Formats and codebooks",
             "every element format's codebook and range, and bits per value of every block format"};
   }
-  Params default_params() const override { return {{"codebooks", true}}; }
-  std::vector<std::pair<std::string, std::string>> param_help() const override {
-    return {{"codebooks", "include the full codebook table of every element format"}};
+  ParamSpecs params() const override {
+    return {bool_param("codebooks", true, "include the full codebook table of every element format")};
   }
   Result run(const Params& given, const Progress&) const override {
-    const Params p = merge_params(default_params(), given, "formats");
+    const Params p = merge(given);
     Result r;
     r.experiment = "formats";
     r.provenance = make_provenance("formats", p);

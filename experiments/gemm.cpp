@@ -12,6 +12,7 @@
 #include "core/synthetic.hpp"
 #include "experiments/common.hpp"
 #include "experiments/experiments.hpp"
+#include "experiments/tensor_source.hpp"
 
 namespace fp4lab::exp {
 namespace {
@@ -80,46 +81,35 @@ class Gemm : public Experiment {
     return {"gemm", "Quantized GEMM error",
             "Q(A)·Q(B)^T against the FP32 A·B^T: relative Frobenius error, cosine, max abs error"};
   }
-  Params default_params() const override {
-    return {{"m", 512},
-            {"n", 512},
-            {"k", 512},
-            {"seed_a", 1},
-            {"seed_b", 2},
-            {"distribution", "normal"},
-            {"dtype", "bf16"},
-            {"scale", 1.0},
-            {"outlier_fraction", 0.0},
-            {"outlier_magnitude", 20.0},
-            {"row_scale_spread", 0.0},
-            {"recipe_a", "nvfp4:te"},
-            {"recipe_b", "nvfp4:te"},
-            {"recipes", "nvfp4:4over6:mse,nvfp4:static_6,nvfp4:static_4,mxfp4:floor,nvint4"},
-            {"threads", 0}};
-  }
-  std::vector<std::pair<std::string, std::string>> param_help() const override {
-    return {{"m", "rows of A and of Y (1 to 16384)"},
-            {"n", "rows of B, columns of Y (1 to 16384)"},
-            {"k", "the reduction dimension: columns of A and B (1 to 16384)"},
-            {"seed_a", "seed of the synthetic A"},
-            {"seed_b", "seed of the synthetic B"},
-            {"distribution", "normal, laplace, student_t, uniform, lognormal, mixture"},
-            {"dtype", "the operands' dtype before quantization: f32, bf16 or f16"},
-            {"scale", "sigma / scale of the distribution"},
-            {"outlier_fraction", "fraction of elements replaced by outliers"},
-            {"outlier_magnitude", "outlier size in units of scale"},
-            {"row_scale_spread", "each row of A and B scaled by exp(spread * z)"},
-            {"recipe_a", "recipe spec of A in the first pair"},
-            {"recipe_b", "recipe spec of B in the first pair"},
-            {"recipes",
-             "more pairs, comma-separated: SPEC (both operands) or SPEC_A/SPEC_B; may be empty"},
-            {"threads", "CPU threads (0: all cores)"}};
+  ParamSpecs params() const override {
+    // the operands' distribution: the tensor-source fragment's entries, with gemm's defaults
+    auto source = [](const char* key) { return *find_param(source_params(), key); };
+    auto seed = [&](const char* key, int def, const char* help) {
+      ParamSpec s = with_help(with_default(source("seed"), def), help);
+      s.key = key;
+      return s;
+    };
+    return {int_param("m", 512, 1, 16384, "rows of A and of Y"),
+            int_param("n", 512, 1, 16384, "rows of B, columns of Y"),
+            int_param("k", 512, 1, 16384, "the reduction dimension: columns of A and B"),
+            seed("seed_a", 1, "seed of the synthetic A"),
+            seed("seed_b", 2, "seed of the synthetic B"),
+            with_help(source("distribution"), "the operands' distribution"),
+            with_help(source("dtype"), "the operands' dtype before quantization"),
+            with_help(source("scale"), "sigma / scale of the distribution"),
+            with_help(with_default(source("outlier_fraction"), 0.0), "fraction of elements replaced by outliers"),
+            with_help(source("outlier_magnitude"), "outlier size in units of scale"),
+            with_help(with_default(source("row_scale_spread"), 0.0), "each row of A and B scaled by exp(spread * z)"),
+            recipe_param("recipe_a", "nvfp4:te", "recipe spec of A in the first pair"),
+            recipe_param("recipe_b", "nvfp4:te", "recipe spec of B in the first pair"),
+            recipe_list_param("recipes", "nvfp4:4over6:mse,nvfp4:static_6,nvfp4:static_4,mxfp4:floor,nvint4", 0, 0,
+                              "more pairs, comma-separated: SPEC (both operands) or SPEC_A/SPEC_B"),
+            threads_param()};
   }
   Result run(const Params& given, const Progress& progress) const override {
-    const Params p = merge_params(default_params(), given, "gemm");
-    const int threads = static_cast<int>(read_int(p, "threads", 0, 1024));
-    const std::int64_t m = read_int(p, "m", 1, 16384), n = read_int(p, "n", 1, 16384),
-                       k = read_int(p, "k", 1, 16384);
+    const Params p = merge(given);
+    const int threads = static_cast<int>(read_int(p, "threads"));
+    const std::int64_t m = read_int(p, "m"), n = read_int(p, "n"), k = read_int(p, "k");
     if (m * n > (std::int64_t{1} << 28) || m * k > (std::int64_t{1} << 28) ||
         n * k > (std::int64_t{1} << 28)) {
       throw std::invalid_argument("gemm: each matrix may hold at most 2^28 elements");
@@ -127,35 +117,23 @@ class Gemm : public Experiment {
     std::vector<std::pair<Recipe, Recipe>> pairs{
         {core::parse_recipe(p.at("recipe_a").get<std::string>()),
          core::parse_recipe(p.at("recipe_b").get<std::string>())}};
-    if (!p.at("recipes").is_string() || !p.at("recipes").get<std::string>().empty()) {
-      for (const std::string& item : read_string_list(p, "recipes")) {
-        const std::size_t slash = item.find('/');
-        if (slash == std::string::npos) {
-          const Recipe r = core::parse_recipe(item);
-          pairs.push_back({r, r});
-        } else {
-          pairs.push_back({core::parse_recipe(item.substr(0, slash)),
-                           core::parse_recipe(item.substr(slash + 1))});
-        }
+    for (const std::string& item : read_string_list(p, "recipes")) {
+      const std::size_t slash = item.find('/');
+      if (slash == std::string::npos) {
+        const Recipe r = core::parse_recipe(item);
+        pairs.push_back({r, r});
+      } else {
+        pairs.push_back({core::parse_recipe(item.substr(0, slash)),
+                         core::parse_recipe(item.substr(slash + 1))});
       }
     }
 
-    core::SyntheticSpec s;
-    s.distribution = core::parse_distribution(p.at("distribution").get<std::string>());
-    const std::string dt = p.at("dtype").get<std::string>();
-    if (dt != "f32" && dt != "bf16" && dt != "f16")
-      throw std::invalid_argument("dtype '" + dt + "': f32, bf16 or f16");
-    s.dtype =
-        dt == "f32" ? core::DType::kF32 : (dt == "bf16" ? core::DType::kBF16 : core::DType::kF16);
-    s.scale = read_double(p, "scale", 1e-30, 1e30);
-    s.outlier_fraction = read_double(p, "outlier_fraction", 0, 1);
-    s.outlier_magnitude = read_double(p, "outlier_magnitude", 0, 1e6);
-    s.row_scale_spread = read_double(p, "row_scale_spread", 0, 10);
+    const core::SyntheticSpec s = synthetic_spec(p);
     core::SyntheticSpec sa = s, sb = s;
     sa.shape = {m, k};
-    sa.seed = static_cast<std::uint64_t>(read_int(p, "seed_a", 0, std::int64_t{1} << 53));
+    sa.seed = static_cast<std::uint64_t>(read_int(p, "seed_a"));
     sb.shape = {n, k};
-    sb.seed = static_cast<std::uint64_t>(read_int(p, "seed_b", 0, std::int64_t{1} << 53));
+    sb.seed = static_cast<std::uint64_t>(read_int(p, "seed_b"));
     if (progress && !progress(0.0, "operands")) throw Cancelled();
     const core::Tensor a = core::make_synthetic(sa, threads), b = core::make_synthetic(sb, threads);
     const std::vector<float> af = a.to_floats(), bf = b.to_floats();

@@ -36,25 +36,17 @@ class Select : public Experiment {
         "select", "4/6 decisions per rule",
         "share of blocks scaled to 4, rule agreement, error saved against M=6, and a decision map"};
   }
-  Params default_params() const override {
-    Params p = source_default_params();
-    p["bins"] = 64;
-    p["map_size"] = 64;
-    p["threads"] = 0;
-    return p;
-  }
-  std::vector<std::pair<std::string, std::string>> param_help() const override {
-    auto h = source_param_help();
-    h.push_back({"bins", "bins of the log2(bmax / amax) histogram over [-16, 0] (4 to 1024)"});
-    h.push_back({"map_size", "the decision map's largest side in cells (1 to 64)"});
-    h.push_back({"threads", "CPU threads (0: all cores)"});
-    return h;
+  ParamSpecs params() const override {
+    return source_params() +
+           ParamSpecs{int_param("bins", 64, 4, 1024, "bins of the log2(bmax / amax) histogram over [-16, 0]"),
+                      int_param("map_size", 64, 1, 64, "the decision map's largest side in cells"),
+                      threads_param()};
   }
   Result run(const Params& given, const Progress& progress) const override {
-    const Params p = merge_params(default_params(), given, "select");
-    const int threads = static_cast<int>(read_int(p, "threads", 0, 1024));
-    const int bins = static_cast<int>(read_int(p, "bins", 4, 1024));
-    const int map_size = static_cast<int>(read_int(p, "map_size", 1, 64));
+    const Params p = merge(given);
+    const int threads = static_cast<int>(read_int(p, "threads"));
+    const int bins = static_cast<int>(read_int(p, "bins"));
+    const int map_size = static_cast<int>(read_int(p, "map_size"));
     if (progress && !progress(0.0, "tensor")) throw Cancelled();
     const SourceTensor src = load_source(p, threads);
     const core::TensorView x = src.tensor.view();

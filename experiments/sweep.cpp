@@ -48,25 +48,18 @@ class Sweep : public Experiment {
     return {"sweep", "Block size x format sweep",
             "MSE, SQNR, bits/value and subnormal or flushed block scales for block sizes 8..128"};
   }
-  Params default_params() const override {
-    Params p = source_default_params();
-    p["formats"] = "nvfp4:te,nvfp4:4over6:mse,mxfp4:floor,nvint4,int4:sym";
-    p["block_sizes"] = "8,16,32,64,128";
-    p["threads"] = 0;
-    return p;
-  }
-  std::vector<std::pair<std::string, std::string>> param_help() const override {
-    auto h = source_param_help();
-    h.push_back(
-        {"formats",
-         "comma-separated recipe specs without a block size; each is run at every block size"});
-    h.push_back({"block_sizes", "comma-separated block sizes (even, 8 to 128)"});
-    h.push_back({"threads", "CPU threads (0: all cores)"});
-    return h;
+  ParamSpecs params() const override {
+    return source_params() +
+           ParamSpecs{recipe_list_param("formats", "nvfp4:te,nvfp4:4over6:mse,mxfp4:floor,nvint4,int4:sym", 1, 0,
+                                        "comma-separated recipe specs without a block size; each is run "
+                                        "at every block size"),
+                      number_list_param("block_sizes", "8,16,32,64,128", kMinBlockSize, kMaxBlockSize, 1, 0,
+                                        "comma-separated block sizes, even"),
+                      threads_param()};
   }
   Result run(const Params& given, const Progress& progress) const override {
-    const Params p = merge_params(default_params(), given, "sweep");
-    const int threads = static_cast<int>(read_int(p, "threads", 0, 1024));
+    const Params p = merge(given);
+    const int threads = static_cast<int>(read_int(p, "threads"));
     const std::vector<std::string> specs = read_string_list(p, "formats");
     std::vector<Recipe> bases;
     for (const std::string& s : specs) {

@@ -13,29 +13,50 @@
 
 namespace fp4lab::exp {
 
-Params source_default_params() {
-  return {{"input", ""},           {"tensor", ""},          {"distribution", "normal"}, {"rows", 1024},
-          {"cols", 1024},          {"dtype", "bf16"},       {"seed", 1},                {"scale", 1.0},
-          {"nu", 4.0},             {"lognormal_sigma", 1.0}, {"mixture_weight", 0.05},   {"mixture_scale", 10.0},
-          {"outlier_fraction", 0.001}, {"outlier_magnitude", 20.0}, {"row_scale_spread", 0.5}};
+const ParamSpecs& source_params() {
+  static const ParamSpecs kSpecs = {
+      string_param("input", "", "a .safetensors or .npy file; empty for a synthetic tensor"),
+      string_param("tensor", "", "with a .safetensors input: the tensor name"),
+      choice_param("distribution", "normal", core::distribution_names(), "synthetic: the distribution"),
+      int_param("rows", 1024, 1, 65536, "synthetic: rows"),
+      int_param("cols", 1024, 1, 65536, "synthetic: columns"),
+      choice_param("dtype", "bf16", {"f32", "bf16", "f16"}, "synthetic: the dtype"),
+      int_param("seed", 1, 0, std::int64_t{1} << 53, "synthetic: seed (also seeds stochastic rounding)"),
+      number_param("scale", 1.0, 1e-30, 1e30, "synthetic: sigma / scale of the distribution"),
+      number_param("nu", 4.0, 1e-3, 1e6, "synthetic: Student-t degrees of freedom"),
+      number_param("lognormal_sigma", 1.0, 0, 10, "synthetic: log-normal sigma"),
+      number_param("mixture_weight", 0.05, 0, 1, "synthetic: probability of the wide mixture component"),
+      number_param("mixture_scale", 10.0, 1e-6, 1e6, "synthetic: the wide component's scale relative to scale"),
+      number_param("outlier_fraction", 0.001, 0, 1, "synthetic: fraction of elements replaced by outliers"),
+      number_param("outlier_magnitude", 20.0, 0, 1e6, "synthetic: outlier size in units of scale"),
+      number_param("row_scale_spread", 0.5, 0, 10, "synthetic: each row scaled by exp(spread * z), like LLM channels"),
+  };
+  return kSpecs;
 }
 
-std::vector<std::pair<std::string, std::string>> source_param_help() {
-  return {{"input", "a .safetensors or .npy file; empty for a synthetic tensor"},
-          {"tensor", "with a .safetensors input: the tensor name"},
-          {"distribution", "synthetic: normal, laplace, student_t, uniform, lognormal, mixture"},
-          {"rows", "synthetic: rows (1 to 65536)"},
-          {"cols", "synthetic: columns (1 to 65536)"},
-          {"dtype", "synthetic: f32, bf16 or f16"},
-          {"seed", "synthetic: seed (also seeds stochastic rounding)"},
-          {"scale", "synthetic: sigma / scale of the distribution"},
-          {"nu", "synthetic: Student-t degrees of freedom"},
-          {"lognormal_sigma", "synthetic: log-normal sigma"},
-          {"mixture_weight", "synthetic: probability of the wide mixture component"},
-          {"mixture_scale", "synthetic: the wide component's scale relative to scale"},
-          {"outlier_fraction", "synthetic: fraction of elements replaced by outliers"},
-          {"outlier_magnitude", "synthetic: outlier size in units of scale"},
-          {"row_scale_spread", "synthetic: each row scaled by exp(spread * z), like LLM channels"}};
+core::SyntheticSpec synthetic_spec(const Params& p) {
+  for (const ParamSpec& s : source_params()) {
+    if (p.contains(s.key)) validate_param(s, p.at(s.key));  // callers outside an experiment too
+  }
+  core::SyntheticSpec s;
+  if (p.contains("distribution")) s.distribution = core::parse_distribution(p.at("distribution").get<std::string>());
+  if (p.contains("dtype")) {
+    const std::string dt = p.at("dtype").get<std::string>();
+    s.dtype = dt == "f32" ? core::DType::kF32 : (dt == "bf16" ? core::DType::kBF16 : core::DType::kF16);
+  }
+  const std::pair<const char*, double*> numbers[] = {
+      {"scale", &s.scale},
+      {"nu", &s.nu},
+      {"lognormal_sigma", &s.lognormal_sigma},
+      {"mixture_weight", &s.mixture_weight},
+      {"mixture_scale", &s.mixture_scale},
+      {"outlier_fraction", &s.outlier_fraction},
+      {"outlier_magnitude", &s.outlier_magnitude},
+      {"row_scale_spread", &s.row_scale_spread}};
+  for (const auto& [key, field] : numbers) {
+    if (p.contains(key)) *field = read_double(p, key);
+  }
+  return s;
 }
 
 namespace {
@@ -120,34 +141,15 @@ SourceTensor copy_source(const SourceTensor& s) {
 
 SourceTensor load_source(const Params& p, int threads) {
   SourceTensor out;
+  core::SyntheticSpec s = synthetic_spec(p);
   const std::string input = p.at("input").get<std::string>();
-  out.seed = static_cast<std::uint64_t>(read_int(p, "seed", 0, (1ll << 53)));
+  out.seed = static_cast<std::uint64_t>(read_int(p, "seed"));
   if (!input.empty()) {
     load_file(input, p.at("tensor").get<std::string>(), out);
     return out;
   }
-  core::SyntheticSpec s;
-  s.distribution = core::parse_distribution(p.at("distribution").get<std::string>());
-  s.shape = {read_int(p, "rows", 1, 65536), read_int(p, "cols", 1, 65536)};
-  const std::string dt = p.at("dtype").get<std::string>();
-  if (dt == "f32") {
-    s.dtype = core::DType::kF32;
-  } else if (dt == "bf16") {
-    s.dtype = core::DType::kBF16;
-  } else if (dt == "f16") {
-    s.dtype = core::DType::kF16;
-  } else {
-    throw std::invalid_argument("dtype '" + dt + "' is not accepted: f32, bf16 or f16");
-  }
+  s.shape = {read_int(p, "rows"), read_int(p, "cols")};
   s.seed = out.seed;
-  s.scale = read_double(p, "scale", 1e-30, 1e30);
-  s.nu = read_double(p, "nu", 1e-3, 1e6);
-  s.lognormal_sigma = read_double(p, "lognormal_sigma", 0, 10);
-  s.mixture_weight = read_double(p, "mixture_weight", 0, 1);
-  s.mixture_scale = read_double(p, "mixture_scale", 1e-6, 1e6);
-  s.outlier_fraction = read_double(p, "outlier_fraction", 0, 1);
-  s.outlier_magnitude = read_double(p, "outlier_magnitude", 0, 1e6);
-  s.row_scale_spread = read_double(p, "row_scale_spread", 0, 10);
   const std::string key = cache_key(s);
   SyntheticCache& cache = synthetic_cache();
   {

@@ -4,8 +4,9 @@
 
 #include <string>
 
+#include "core/synthetic.hpp"
 #include "core/tensor.hpp"
-#include "experiments/experiment.hpp"
+#include "experiments/param_spec.hpp"
 
 namespace fp4lab::exp {
 
@@ -17,10 +18,12 @@ struct SourceTensor {
   std::uint64_t seed = 0;
 };
 
-/// The source parameters with their defaults (merged into each tensor experiment's defaults).
-Params source_default_params();
-/// Help lines for the source parameters.
-std::vector<std::pair<std::string, std::string>> source_param_help();
+/// The source parameters: the spec fragment every tensor experiment's list starts with (the
+/// GUI's source editor is generated from it too).
+const ParamSpecs& source_params();
+/// The synthetic-tensor fields present in `params` (distribution, dtype, scale, nu, ...; the
+/// shape and seed are left to the caller), over SyntheticSpec's defaults.
+core::SyntheticSpec synthetic_spec(const Params& params);
 /// Builds or loads the tensor the parameters describe; throws std::invalid_argument.
 SourceTensor load_source(const Params& params, int threads);
 

@@ -115,41 +115,22 @@ class Threshold : public Experiment {
     return {"threshold", "Thresholded simulated quantization (Fig. 2b)",
             "error when only scaled values on one side of t in [0, 6] are cast to FP4"};
   }
-  Params default_params() const override {
-    Params p = source_default_params();
-    p["recipe"] = "nvfp4:te";
-    p["direction"] = "below";
-    p["step"] = 0.05;
-    p["threads"] = 0;
-    return p;
-  }
-  std::vector<std::pair<std::string, std::string>> param_help() const override {
-    auto h = source_param_help();
-    h.push_back(
-        {"recipe",
-         "NVFP4 recipe to simulate: nvfp4:te or a 4/6 one (4over6[:rule], static_6, static_4)"});
-    h.push_back(
-        {"direction",
-         "below (|scaled| <= t quantized: the caption, t=6 is NVFP4), above (the text) or both"});
-    h.push_back({"step", "spacing of t over [0, 6] (0.001 to 6)"});
-    h.push_back({"threads", "CPU threads (0: all cores)"});
-    return h;
+  ParamSpecs params() const override {
+    return source_params() +
+           ParamSpecs{
+               recipe_param(
+                   "recipe", "nvfp4:te",
+                   "NVFP4 recipe to simulate: nvfp4:te or a 4/6 one (4over6[:rule], static_6, static_4)"),
+               choice_param("direction", "below", {"below", "above", "both"},
+                            "below (|scaled| <= t quantized: the caption, t=6 is NVFP4), above (the "
+                            "text) or both"),
+               number_param("step", 0.05, 0.001, 6, "spacing of t over [0, 6]"), threads_param()};
   }
   Result run(const Params& given, const Progress& progress) const override {
-    const Params p = merge_params(default_params(), given, "threshold");
-    const int threads = static_cast<int>(read_int(p, "threads", 0, 1024));
+    const Params p = merge(given);
+    const int threads = static_cast<int>(read_int(p, "threads"));
     const std::string dir = p.at("direction").get<std::string>();
-    if (dir != "below" && dir != "above" && dir != "both") {
-      throw std::invalid_argument("parameter 'direction' = '" + dir +
-                                  "' is not accepted: below, above or both");
-    }
-    const Params& step_value = p.at("step");
-    if (!step_value.is_number() ||
-        !(step_value.get<double>() >= 0.001 && step_value.get<double>() <= 6.0)) {
-      throw std::invalid_argument("parameter 'step' = " + step_value.dump() +
-                                  " is out of range: use 0.001 to 6");
-    }
-    const double step = step_value.get<double>();
+    const double step = read_double(p, "step");
     Recipe recipe;
     try {
       recipe = core::parse_recipe(p.at("recipe").get<std::string>());

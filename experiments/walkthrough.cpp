@@ -10,6 +10,7 @@
 #include "core/recipe_spec.hpp"
 #include "experiments/common.hpp"
 #include "experiments/experiments.hpp"
+#include "experiments/recipe_presets.hpp"
 #include "formats/block.hpp"
 
 namespace fp4lab::exp {
@@ -48,17 +49,13 @@ class Walkthrough : public Experiment {
     return {"walkthrough", "One block, step by step",
             "every step of the 4/6 paper's Table 2 for a block you give, and the block under every recipe"};
   }
-  Params default_params() const override { return {{"values", "10,20,30,40"}}; }
-  std::vector<std::pair<std::string, std::string>> param_help() const override {
-    return {{"values", "the block: 1 to 256 comma-separated finite numbers, e.g. 10,20,30,40"}};
+  ParamSpecs params() const override {
+    return {number_list_param("values", "10,20,30,40", 0, 0, 1, 256,
+                              "the block: comma-separated finite numbers, e.g. 10,20,30,40")};
   }
   Result run(const Params& given, const Progress& progress) const override {
-    const Params p = merge_params(default_params(), given, "walkthrough");
+    const Params p = merge(given);
     const std::vector<float> x = read_float_list(p, "values");
-    if (x.empty() || x.size() > 256) throw std::invalid_argument("values: give 1 to 256 numbers");
-    for (float v : x) {
-      if (!std::isfinite(v)) throw std::invalid_argument("values: every value must be finite");
-    }
     Result r;
     r.experiment = "walkthrough";
     r.provenance = make_provenance("walkthrough", p);
@@ -125,10 +122,7 @@ class Walkthrough : public Experiment {
     Table rec{"recipes", "The block as a whole tensor under each recipe",
               {"recipe", "tensor scale", "block scale", "codes", "dequantized", "MSE"}, {}};
     Table elems{"elements", "Every element under each recipe", {"recipe", "i", "x", "code", "dequantized", "error"}, {}};
-    const char* specs[] = {"nvfp4:te",       "nvfp4:modelopt", "nvfp4:torchao", "nvfp4:4over6:mse", "nvfp4:static_6",
-                           "nvfp4:static_4", "mxfp4:floor",    "mxfp4:ceil",    "mxfp4:even",       "mxfp4:rceil",
-                           "nvint4",         "int4:g32:sym",   "int4:g32:asym"};
-    for (const char* spec : specs) {
+    for (const std::string& spec : recipe_presets()) {
       const Recipe rc = core::parse_recipe(spec);
       const TensorScale ts = tensor_scale(rc, bmax);
       std::vector<std::uint8_t> codes(x.size());

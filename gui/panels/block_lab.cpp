@@ -147,8 +147,8 @@ class BlockLab : public JobPanel {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(110);
     if (ImGui::BeginCombo("##dist", distribution_.c_str())) {
-      for (const char* d : {"normal", "laplace", "student_t", "uniform", "lognormal", "mixture"}) {
-        if (ImGui::Selectable(d, distribution_ == d)) distribution_ = d;
+      for (const std::string& d : core::distribution_names()) {
+        if (ImGui::Selectable(d.c_str(), distribution_ == d)) distribution_ = d;
       }
       ImGui::EndCombo();
     }

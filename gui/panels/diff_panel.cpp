@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "experiments/recipe_presets.hpp"
+#include "experiments/tensor_source.hpp"
 #include "gui/panels/panel.hpp"
 #include "gui/plot/plot.hpp"
 
@@ -17,14 +19,14 @@ constexpr int kViewRows = 24, kViewCols = 32;
 class DiffPanel : public JobPanel {
  public:
   explicit DiffPanel(const exp::Registry& r) : JobPanel(r) {
-    src_.rows = 64;
-    src_.cols = 256;
-    src_.outlier_fraction = 0.01f;
+    src_["rows"] = 64;
+    src_["cols"] = 256;
+    src_["outlier_fraction"] = 0.01;
   }
   const char* id() const override { return "diff"; }
   const char* title() const override { return "Diff"; }
   void run() override {
-    exp::Params p = src_.params();
+    exp::Params p = src_;
     p["recipe_a"] = recipe_a_;
     p["recipe_b"] = recipe_b_;
     p["view_rows"] = kViewRows;
@@ -37,12 +39,14 @@ class DiffPanel : public JobPanel {
     return {{"diff", &*result_}};
   }
   nlohmann::json save() const override {
-    return {{"source", src_.to_json()}, {"recipe_a", recipe_a_}, {"recipe_b", recipe_b_}};
+    return {{"source", src_}, {"recipe_a", recipe_a_}, {"recipe_b", recipe_b_}};
   }
   void load(const nlohmann::json& j) override {
     if (!j.is_object()) return;
-    if (j.contains("source")) src_.from_json(j["source"]);
-    if (j.contains("distribution") && j["distribution"].is_object()) src_.from_json(j["distribution"]);
+    if (j.contains("source")) load_params(exp::source_params(), j["source"], src_);
+    if (j.contains("distribution") && j["distribution"].is_object()) {
+      load_params(exp::source_params(), j["distribution"], src_);
+    }
     recipe_a_ = j.value("recipe_a", recipe_a_);
     recipe_b_ = j.value("recipe_b", recipe_b_);
     if (j.contains("recipes") && j["recipes"].is_array() && j["recipes"].size() >= 2) {
@@ -79,12 +83,12 @@ class DiffPanel : public JobPanel {
       dirty_ = false;
       run();
     }
-    bool changed = src_.draw("src");
+    bool changed = draw_params("src", exp::source_params(), src_);
     ImGui::SetNextItemWidth(200);
-    changed |= recipe_combo("recipe A", recipe_a_);
+    changed |= draw_recipe_combo("recipe A", recipe_a_, exp::recipe_presets());
     ImGui::SameLine();
     ImGui::SetNextItemWidth(200);
-    changed |= recipe_combo("recipe B", recipe_b_);
+    changed |= draw_recipe_combo("recipe B", recipe_b_, exp::recipe_presets());
     ImGui::SameLine();
     if (ImGui::Button("Run")) changed = true;
     ImGui::SameLine();
@@ -141,20 +145,6 @@ class DiffPanel : public JobPanel {
   }
 
  private:
-  bool recipe_combo(const char* label, std::string& spec) {
-    bool changed = false;
-    if (ImGui::BeginCombo(label, spec.c_str())) {
-      for (const std::string& p : preset_recipes()) {
-        if (ImGui::Selectable(p.c_str(), spec == p)) {
-          spec = p;
-          changed = true;
-        }
-      }
-      ImGui::EndCombo();
-    }
-    return changed;
-  }
-
   /// The block scales of A and B along the selected mismatch's row (row 0 when none), as runs
   /// of columns where both stay the same; differing runs in orange.
   void draw_row_scales() {
@@ -228,7 +218,7 @@ class DiffPanel : public JobPanel {
     ImGui::EndChild();
   }
 
-  SourceSettings src_;
+  exp::Params src_ = exp::spec_defaults(exp::source_params());
   std::string recipe_a_ = "nvfp4:te", recipe_b_ = "nvfp4:4over6:mse";
   std::optional<exp::Result> result_;
   const exp::Table* view_ = nullptr;

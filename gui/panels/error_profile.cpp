@@ -10,7 +10,10 @@ namespace {
 
 class ErrorProfilePanel : public JobPanel {
  public:
-  explicit ErrorProfilePanel(const exp::Registry& r) : JobPanel(r) {}
+  explicit ErrorProfilePanel(const exp::Registry& r)
+      : JobPanel(r),
+        points_spec_(*exp::find_param(r.find("error-profile")->params(), "points")),
+        points_(points_spec_.default_value.get<int>()) {}
   const char* id() const override { return "profile"; }
   const char* title() const override { return "Error profile"; }
   void run() override { start({{"error-profile", {{"points", points_}}}}); }
@@ -21,7 +24,8 @@ class ErrorProfilePanel : public JobPanel {
   nlohmann::json save() const override { return {{"points", points_}, {"cursor", cursor_}, {"visible", visible_}}; }
   void load(const nlohmann::json& j) override {
     if (!j.is_object()) return;
-    points_ = std::clamp(j.value("points", points_), 11, 1000001);
+    points_ = std::clamp(j.value("points", points_), static_cast<int>(points_spec_.min),
+                         static_cast<int>(points_spec_.max));
     cursor_ = j.value("cursor", cursor_);
     if (j.contains("visible") && j["visible"].is_array()) visible_ = j["visible"].get<std::vector<bool>>();
     dirty_ = true;
@@ -38,7 +42,13 @@ class ErrorProfilePanel : public JobPanel {
       run();
     }
     ImGui::SetNextItemWidth(200);
-    if (ImGui::SliderInt("points", &points_, 11, 20001, "%d", ImGuiSliderFlags_Logarithmic)) run();
+    // the slider reaches 20001 points (enough to see every step); files and scenarios may go
+    // up to the spec's maximum
+    if (ImGui::SliderInt("points", &points_, static_cast<int>(points_spec_.min), 20001, "%d",
+                         ImGuiSliderFlags_Logarithmic)) {
+      run();
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", exp::help_line(points_spec_).c_str());
     ImGui::SameLine();
     draw_status();
     if (!result_ || result_->curves.empty()) return;
@@ -81,7 +91,8 @@ class ErrorProfilePanel : public JobPanel {
   }
 
   std::optional<exp::Result> result_;
-  int points_ = 1201;
+  exp::ParamSpec points_spec_;
+  int points_;
   double cursor_ = 0.75;
   bool dirty_ = false;
   std::vector<bool> visible_;

@@ -1,5 +1,5 @@
 // The panel interface of the GUI (one panel per file in gui/panels/) and helpers they share:
-// drawing an exp::Table, the tensor-source editor, the job status line.
+// drawing an exp::Table, the job status line (parameter editors: param_editor.hpp).
 #pragma once
 
 #include <imgui.h>
@@ -13,6 +13,7 @@
 
 #include "experiments/experiment.hpp"
 #include "gui/panels/job.hpp"
+#include "gui/panels/param_editor.hpp"
 
 namespace fp4lab::gui {
 
@@ -112,29 +113,6 @@ const exp::Curve* find_curve(const exp::Result& r, const std::string& id);
 double cell_number(const exp::Cell& c);
 /// A cell as text (numbers with %.6g).
 std::string cell_text(const exp::Cell& c);
-
-/// The tensor source of the tensor experiments (synthetic distribution or a file).
-struct SourceSettings {
-  std::string input;                    ///< .safetensors/.npy path; empty: synthetic
-  std::string tensor;                   ///< the tensor's name in a .safetensors input
-  std::string distribution = "normal";  ///< synthetic: normal, laplace, student_t, ...
-  int rows = 1024, cols = 1024;         ///< synthetic shape
-  int seed = 1;                         ///< synthetic seed
-  float scale = 1.0f, nu = 4.0f, outlier_fraction = 0.001f, row_scale_spread = 0.5f;  ///< as exp::source_param_help()
-  /// The source parameters of exp::source_default_params().
-  exp::Params params() const;
-  /// Draws the editor; true when something changed (after an edit is finished or a slider moves).
-  bool draw(const char* id);
-  /// As JSON (config and scenarios).
-  nlohmann::json to_json() const;
-  /// Reads the keys present in `j`.
-  void from_json(const nlohmann::json& j);
-};
-
-/// An editable comma-separated list of recipe specs with presets; true when it changed.
-bool draw_recipe_list(const char* id, std::vector<std::string>& recipes);
-/// The recipe specs the recipe editor offers as presets.
-const std::vector<std::string>& preset_recipes();
 
 /// The six panels of the GUI, in menu order (Ctrl+1..6).
 std::vector<std::unique_ptr<Panel>> make_panels(const exp::Registry& registry);

@@ -6,6 +6,8 @@
 
 #include <cmath>
 
+#include "experiments/recipe_presets.hpp"
+#include "experiments/tensor_source.hpp"
 #include "gui/panels/panel.hpp"
 #include "gui/plot/plot.hpp"
 
@@ -14,11 +16,12 @@ namespace {
 
 class TensorLab : public JobPanel {
  public:
-  explicit TensorLab(const exp::Registry& r) : JobPanel(r) {}
+  explicit TensorLab(const exp::Registry& r)
+      : JobPanel(r), bins_spec_(*exp::find_param(r.find("compare")->params(), "bins")) {}
   const char* id() const override { return "tensor"; }
   const char* title() const override { return "Tensor lab"; }
   void run() override {
-    exp::Params c = src_.params(), s = src_.params(), t = src_.params();
+    exp::Params c = src_, s = src_, t = src_;
     std::string specs;
     for (const auto& r : recipes_) specs += (specs.empty() ? "" : ",") + r;
     c["recipes"] = specs;
@@ -36,20 +39,23 @@ class TensorLab : public JobPanel {
     return out;
   }
   nlohmann::json save() const override {
-    return {{"source", src_.to_json()}, {"recipes", recipes_}, {"threshold_recipe", threshold_recipe_},
+    return {{"source", src_}, {"recipes", recipes_}, {"threshold_recipe", threshold_recipe_},
             {"t", t_}, {"histogram", histogram_}, {"auto_run", auto_run_}, {"bins", bins_}};
   }
   void load(const nlohmann::json& j) override {
     if (!j.is_object()) return;
-    if (j.contains("source")) src_.from_json(j["source"]);
-    src_.from_json(j);  // scenarios may give the source keys at the top level too
-    if (j.contains("distribution") && j["distribution"].is_object()) src_.from_json(j["distribution"]);
+    if (j.contains("source")) load_params(exp::source_params(), j["source"], src_);
+    load_params(exp::source_params(), j, src_);  // scenarios may give the source keys at the top level too
+    if (j.contains("distribution") && j["distribution"].is_object()) {
+      load_params(exp::source_params(), j["distribution"], src_);
+    }
     if (j.contains("recipes") && j["recipes"].is_array()) recipes_ = j["recipes"].get<std::vector<std::string>>();
     threshold_recipe_ = j.value("threshold_recipe", threshold_recipe_);
     t_ = std::clamp(j.value("t", t_), 0.0, 6.0);
     histogram_ = j.value("histogram", histogram_);
     auto_run_ = j.value("auto_run", auto_run_);
-    bins_ = std::clamp(j.value("bins", bins_), 10, 1000);
+    bins_ = std::clamp(j.value("bins", bins_), static_cast<int>(bins_spec_.min),
+                       static_cast<int>(bins_spec_.max));
     dirty_ = true;
   }
   nlohmann::json probe() const override {
@@ -64,19 +70,11 @@ class TensorLab : public JobPanel {
       dirty_ = false;
       run();
     }
-    bool changed = src_.draw("src");
+    bool changed = draw_params("src", exp::source_params(), src_);
     changed |= draw_recipe_list("recipes", recipes_);
     ImGui::SameLine();
-    ImGui::SetNextItemWidth(170);
-    if (ImGui::BeginCombo("threshold recipe", threshold_recipe_.c_str())) {
-      for (const char* r : {"nvfp4:te", "nvfp4:4over6:mse", "nvfp4:static_6", "nvfp4:static_4"}) {
-        if (ImGui::Selectable(r, threshold_recipe_ == r)) {
-          threshold_recipe_ = r;
-          changed = true;
-        }
-      }
-      ImGui::EndCombo();
-    }
+    ImGui::SetNextItemWidth(190);
+    changed |= draw_recipe_combo("threshold recipe", threshold_recipe_, exp::simulate_recipe_presets());
     ImGui::Checkbox("auto run", &auto_run_);
     ImGui::SameLine();
     if (ImGui::Button("Run (Ctrl+R)")) run();
@@ -187,7 +185,8 @@ class TensorLab : public JobPanel {
     if (in.dragging) t_ = std::clamp(in.x, 0.0, 6.0);  // drag the marker
   }
 
-  SourceSettings src_;
+  exp::ParamSpec bins_spec_;  ///< compare's "bins": the range a loaded value is clamped to
+  exp::Params src_ = exp::spec_defaults(exp::source_params());
   std::vector<std::string> recipes_ = {"nvfp4:te", "nvfp4:4over6:mse", "mxfp4:floor", "nvint4"};
   std::string threshold_recipe_ = "nvfp4:te";
   std::string histogram_ = "error";

@@ -9,7 +9,9 @@
 #include <fstream>
 #include <thread>
 
+#include "experiments/tensor_source.hpp"
 #include "gui/panels/job.hpp"
+#include "gui/panels/param_editor.hpp"
 #include "gui/panels/workbench.hpp"
 #include "gui/plot/plot.hpp"
 
@@ -390,5 +392,93 @@ TEST_SUITE("gui.plot") {
     CHECK(std::isnan(series_value_at(s, 2.5)));
     CHECK(short_number(0.5) == "0.5");
     CHECK(short_number(1e-5) == "1e-05");
+  }
+}
+
+TEST_SUITE("gui.param_editor") {
+  TEST_CASE("the editor generated from a spec edits the Params, clamped to the spec's range") {
+    Headless h;
+    ImGuiIO& io = ImGui::GetIO();
+    io.KeyMap[ImGuiKey_Enter] = 257;
+    const exp::ParamSpecs spec = {exp::int_param("rows", 16, 1, 4096, "rows"),
+                                  exp::number_param("scale", 1.0, 0.5, 2.0, "scale"),
+                                  exp::string_param("input", "", "a file"),
+                                  exp::choice_param("dtype", "bf16", {"f32", "bf16", "f16"}, "dtype"),
+                                  exp::bool_param("codebooks", true, "codebooks")};
+    exp::Params values = exp::spec_defaults(spec);
+    bool changed = false;
+    // one frame of a window holding the editor; `focus` >= 0 asks focus for that editor
+    auto frame = [&](int focus, const char* text, bool enter) {
+      if (text) io.AddInputCharactersUTF8(text);
+      io.KeysDown[257] = enter;
+      ImGui::NewFrame();
+      ImGui::SetNextWindowPos(ImVec2(0, 0));
+      ImGui::SetNextWindowSize(ImVec2(1200, 300));
+      ImGui::Begin("editor");
+      if (focus >= 0) ImGui::SetKeyboardFocusHere(focus);
+      changed |= draw_params("p", spec, values);
+      ImGui::End();
+      ImGui::Render();
+      io.KeysDown[257] = false;
+    };
+    // focuses editor `index` (its text is selected), types `text` and presses Enter
+    auto type_into = [&](int index, const char* text) {
+      changed = false;
+      frame(index, nullptr, false);
+      frame(-1, nullptr, false);
+      frame(-1, text, false);
+      frame(-1, nullptr, true);
+      frame(-1, nullptr, false);
+      return changed;
+    };
+    frame(-1, nullptr, false);
+    CHECK_FALSE(changed);  // drawing alone changes nothing
+    CHECK(values == exp::spec_defaults(spec));
+    CHECK(type_into(0, "64"));
+    CHECK(values["rows"] == 64);
+    CHECK(type_into(0, "100000"));  // clamped to the spec's maximum
+    CHECK(values["rows"] == 4096);
+    CHECK(type_into(1, "1.25"));
+    CHECK(values["scale"] == 1.25);
+    CHECK(type_into(1, "0.1"));  // clamped to the spec's minimum
+    CHECK(values["scale"] == 0.5);
+    CHECK(type_into(2, "w.npy"));
+    CHECK(values["input"] == "w.npy");
+    // what the editor made passes the spec's own checks
+    CHECK_NOTHROW(exp::merge_params(spec, values, "editor"));
+  }
+  TEST_CASE("source settings of gui.json load into the Params; bad values and unknown keys are ignored") {
+    const exp::ParamSpecs& spec = exp::source_params();
+    exp::Params values = exp::spec_defaults(spec);
+    load_params(spec,
+                {{"rows", 64}, {"cols", 128.0}, {"seed", 3}, {"scale", 2}, {"distribution", "laplace"},
+                 {"nu", "x"}, {"outlier_fraction", 5.0}, {"dtype", "f8"}, {"bogus", 1}},
+                values);
+    CHECK(values["rows"] == 64);
+    CHECK(values["cols"] == 128);
+    CHECK(values["cols"].is_number_integer());
+    CHECK(values["seed"] == 3);
+    CHECK(values["scale"] == 2.0);
+    CHECK(values["distribution"] == "laplace");
+    CHECK(values["nu"] == 4.0);                   // not a number: kept
+    CHECK(values["outlier_fraction"] == 0.001);   // out of range: kept
+    CHECK(values["dtype"] == "bf16");             // not a choice: kept
+    CHECK_FALSE(values.contains("bogus"));
+  }
+  TEST_CASE("the tensor lab's source is the spec's Params: saved with every source key, old files load") {
+    Headless h;
+    Workbench wb;
+    Panel* tensor = wb.panel("tensor");
+    REQUIRE(tensor != nullptr);
+    tensor->load({{"source", {{"rows", 64}, {"cols", 128}, {"seed", 3}, {"scale", 0.5}}}});
+    const nlohmann::json src = tensor->save()["source"];
+    for (const exp::ParamSpec& s : exp::source_params()) CHECK_MESSAGE(src.contains(s.key), s.key);
+    CHECK(src["rows"] == 64);
+    CHECK(src["scale"] == 0.5);
+    CHECK(src["distribution"] == "normal");
+    Panel* diff = wb.panel("diff");
+    REQUIRE(diff != nullptr);
+    CHECK(diff->save()["source"]["rows"] == 64);  // the diff panel's own defaults
+    CHECK(diff->save()["source"]["cols"] == 256);
   }
 }

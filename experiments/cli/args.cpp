@@ -4,7 +4,6 @@
 #include "experiments/cli/args.hpp"
 
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -16,7 +15,18 @@
 namespace fp4lab::cli {
 namespace {
 
-enum class Kind { kFlag, kBool, kString, kInt, kInt64, kUInt64, kDouble, kIntList, kPositional, kPositionals };
+enum class Kind {
+  kFlag,
+  kBool,
+  kString,
+  kInt,
+  kInt64,
+  kUInt64,
+  kDouble,
+  kIntList,
+  kPositional,
+  kPositionals
+};
 
 /// One declared option or positional: what it shows, what it accepts, where it goes.
 struct Spec {
@@ -36,8 +46,11 @@ struct Spec {
   bool is_positional() const { return kind == Kind::kPositional || kind == Kind::kPositionals; }
 };
 
-/// Shortest text that reads back as `v` ("16", "0.5", "1e+18").
+/// Text that reads back as `v`: whole numbers in full ("16", "100000"), others shortest ("0.5").
 std::string number_text(double v) {
+  if (std::fabs(v) < 1e15 && v == std::trunc(v)) {
+    return std::to_string(static_cast<long long>(v));
+  }
   char buf[64];
   const auto r = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, r.ptr);
@@ -53,7 +66,9 @@ std::string or_list(const std::vector<std::string>& items) {
 }
 
 /// "--name" as written in messages and --help, or the placeholder of a positional.
-std::string display_name(const Spec& s) { return s.is_positional() ? s.placeholder : "--" + s.name; }
+std::string display_name(const Spec& s) {
+  return s.is_positional() ? s.placeholder : "--" + s.name;
+}
 
 /// " in [lo, hi] (note)" as far as known.
 std::string range_text(const Spec& s) {
@@ -87,7 +102,8 @@ T to_integer(const Spec& s, const std::string& v, const std::string& what) {
 double to_double(const Spec& s, const std::string& v) {
   char* end = nullptr;
   const double d = v.empty() ? 0.0 : std::strtod(v.c_str(), &end);
-  if (v.empty() || end != v.c_str() + v.size() || (s.has_range && (std::isnan(d) || !in_range(s, d)))) {
+  if (v.empty() || end != v.c_str() + v.size() ||
+      (s.has_range && (std::isnan(d) || !in_range(s, d)))) {
     throw bad_value(s, "a number", v);
   }
   return d;
@@ -111,7 +127,8 @@ void convert(const Spec& s) {
       break;
     case Kind::kString:
     case Kind::kPositional:
-      if (!s.choices.empty() && std::find(s.choices.begin(), s.choices.end(), v) == s.choices.end()) {
+      if (!s.choices.empty() &&
+          std::find(s.choices.begin(), s.choices.end(), v) == s.choices.end()) {
         throw UsageError(display_name(s) + " takes " + or_list(s.choices) + ", got '" + v + "'");
       }
       *static_cast<std::string*>(s.target) = v;
@@ -123,7 +140,8 @@ void convert(const Spec& s) {
       *static_cast<std::int64_t*>(s.target) = to_integer<std::int64_t>(s, v, "an integer");
       break;
     case Kind::kUInt64:
-      *static_cast<std::uint64_t*>(s.target) = to_integer<std::uint64_t>(s, v, "an unsigned integer");
+      *static_cast<std::uint64_t*>(s.target) =
+          to_integer<std::uint64_t>(s, v, "an unsigned integer");
       break;
     case Kind::kDouble:
       *static_cast<double*>(s.target) = to_double(s, v);
@@ -133,7 +151,8 @@ void convert(const Spec& s) {
       std::size_t from = 0;
       while (true) {
         const std::size_t comma = v.find(',', from);
-        const std::string item = v.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+        const std::string item =
+            v.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
         try {
           out.push_back(to_integer<int>(s, item, "comma-separated integers"));
         } catch (const UsageError&) {
@@ -174,12 +193,14 @@ struct Args::Impl {
   std::vector<std::unique_ptr<Spec>> specs;
   CLI::App app;
 
-  Impl(std::string c, std::string d) : command(std::move(c)), description(std::move(d)), app(description, command) {
+  Impl(std::string c, std::string d)
+      : command(std::move(c)), description(std::move(d)), app(description, command) {
     app.set_help_flag();  // --help is answered before CLI11 runs
     app.allow_extras();   // left-overs are reported here, in our words
   }
 
-  Spec& add(Kind kind, const std::string& name, void* target, const std::string& help, std::string shown) {
+  Spec& add(Kind kind, const std::string& name, void* target, const std::string& help,
+            std::string shown) {
     auto s = std::make_unique<Spec>();
     s->kind = kind;
     s->name = name;
@@ -195,7 +216,8 @@ struct Args::Impl {
       s->placeholder = name;
       s->opt = app.add_option("positional" + std::to_string(specs.size()), s->raws);
     } else {
-      if (kind == Kind::kInt || kind == Kind::kInt64 || kind == Kind::kUInt64 || kind == Kind::kDouble) {
+      if (kind == Kind::kInt || kind == Kind::kInt64 || kind == Kind::kUInt64 ||
+          kind == Kind::kDouble) {
         s->placeholder = kind == Kind::kDouble ? "X" : "N";
       } else if (kind == Kind::kIntList) {
         s->placeholder = "N,N,...";
@@ -221,7 +243,8 @@ struct Args::Impl {
   std::string generated_synopsis() const {
     std::string s = command;
     for (const auto& p : specs) {
-      if (p->kind == Kind::kPositional) s += p->required ? " " + p->placeholder : " [" + p->placeholder + "]";
+      if (p->kind == Kind::kPositional)
+        s += p->required ? " " + p->placeholder : " [" + p->placeholder + "]";
       if (p->kind == Kind::kPositionals) s += " [" + p->placeholder + "...]";
     }
     for (const auto& p : specs) {
@@ -251,8 +274,8 @@ struct Args::Impl {
         for (const auto& s : specs) {
           if (!s->is_positional()) accepted += (accepted.empty() ? "--" : ", --") + s->name;
         }
-        throw UsageError("unknown option '" + a.substr(0, a.find('=')) + "'; accepted: " + accepted +
-                         (accepted.empty() ? "--help" : ", --help"));
+        throw UsageError("unknown option '" + a.substr(0, a.find('=')) +
+                         "'; accepted: " + accepted + (accepted.empty() ? "--help" : ", --help"));
       }
     }
     if (const auto rest = app.remaining(); !rest.empty()) {
@@ -263,8 +286,9 @@ struct Args::Impl {
     }
     for (const auto& s : specs) {
       if (s->required && s->opt->count() == 0) {
-        throw UsageError(s->is_positional() ? s->placeholder + " is required"
-                                            : "--" + s->name + " " + s->placeholder + " is required");
+        throw UsageError(s->is_positional()
+                             ? s->placeholder + " is required"
+                             : "--" + s->name + " " + s->placeholder + " is required");
       }
     }
   }
@@ -412,14 +436,16 @@ bool Args::given(const std::string& name) const {
 }
 
 int Args::usage_error(const std::string& message) const {
-  const std::string synopsis = impl_->synopsis.empty() ? impl_->generated_synopsis() : impl_->synopsis;
-  std::fprintf(stderr, "%s: %s\nusage: %s (--help for more)\n", impl_->command.c_str(), message.c_str(),
-               synopsis.c_str());
+  const std::string synopsis =
+      impl_->synopsis.empty() ? impl_->generated_synopsis() : impl_->synopsis;
+  std::fprintf(stderr, "%s: %s\nusage: %s (--help for more)\n", impl_->command.c_str(),
+               message.c_str(), synopsis.c_str());
   return impl_->usage_exit;
 }
 
 std::string Args::help() const {
-  const std::string synopsis = impl_->synopsis.empty() ? impl_->generated_synopsis() : impl_->synopsis;
+  const std::string synopsis =
+      impl_->synopsis.empty() ? impl_->generated_synopsis() : impl_->synopsis;
   std::string out = "usage: " + synopsis + "\n";
   if (!impl_->description.empty()) out += impl_->description + "\n";
   out += "\n";
@@ -430,8 +456,9 @@ std::string Args::help() const {
     std::vector<std::string> notes;
     if (s->required) notes.push_back("required");
     if (!s->required && !s->default_text.empty()) notes.push_back("default: " + s->default_text);
-    if (s->has_range) notes.push_back("in [" + number_text(s->lo) + ", " + number_text(s->hi) + "]");
-    if (!s->note.empty()) notes.push_back(s->note);
+    if (s->has_range)
+      notes.push_back("in [" + number_text(s->lo) + ", " + number_text(s->hi) + "]");
+    if (!s->note.empty() && s->help.find(s->note) == std::string::npos) notes.push_back(s->note);
     std::string right = s->help;
     if (!notes.empty()) {
       right += " (";
@@ -446,12 +473,14 @@ std::string Args::help() const {
     for (const auto& [l, r] : *list) width = std::max(width, l.size());
   }
   width = std::min<std::size_t>(width, 28) + 2;
-  const auto section = [&](const char* title, const std::vector<std::pair<std::string, std::string>>& rows) {
+  const auto section = [&](const char* title,
+                           const std::vector<std::pair<std::string, std::string>>& rows) {
     if (rows.empty()) return;
     out += title;
     for (const auto& [l, r] : rows) {
       out += "  " + l;
-      out += l.size() < width ? std::string(width - l.size(), ' ') : "\n" + std::string(width + 2, ' ');
+      out += l.size() < width ? std::string(width - l.size(), ' ')
+                              : "\n" + std::string(width + 2, ' ');
       out += r + "\n";
     }
   };

@@ -259,12 +259,13 @@ struct Args::Impl {
     try {
       app.parse(std::move(reversed));
     } catch (const CLI::ArgumentMismatch& e) {
-      const std::string m = e.what();
-      const std::size_t colon = m.find(':');
-      if (colon != std::string::npos && m.find(" missing") != std::string::npos) {
-        throw UsageError(m.substr(0, colon) + " needs a value");
+      // an option left without its value: the last word names it (whatever CLI11's wording)
+      const std::string last = argc > 1 ? argv[argc - 1] : "";
+      const Spec* s = last.rfind("--", 0) == 0 ? find(last.substr(2)) : nullptr;
+      if (s != nullptr && !s->is_positional() && s->kind != Kind::kFlag) {
+        throw UsageError("--" + s->name + " needs a value");
       }
-      throw UsageError(m);
+      throw UsageError(e.what());
     } catch (const CLI::ParseError& e) {
       throw UsageError(e.what());
     }

@@ -10,11 +10,13 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "experiments/cli/args.hpp"
 #include "gui/app/png.hpp"
 #include "gui/app/window.hpp"
 #include "gui/panels/workbench.hpp"
@@ -31,56 +33,35 @@ struct Options {
   bool stats = false;
 };
 
-const char* kUsage =
-    "usage: fp4lab-gui [--screenshot OUT.png --panel NAME [--frames N]] [--scenario FILE] [--stats]\n"
-    "                  [--size WxH] [--config FILE]\n"
-    "  --screenshot OUT.png  render, wait for the panel's experiments, write the window as PNG, exit\n"
-    "  --panel NAME          formats, block, profile, tensor, diff, help, or all (tiled)\n"
-    "  --frames N            frames to render before the screenshot (at least 3; default 5)\n"
-    "  --scenario FILE       JSON inputs: {\"panel\": \"block\", \"block\": {\"values\": [..]},\n"
-    "                        \"tensor\": {\"source\": {...}, \"recipes\": [..]}, \"diff\": {...}}\n"
-    "  --export DIR          with --screenshot: also export the panel (PNG, JSON, CSV) into DIR\n"
-    "  --stats               print frame time (1280x800, every panel open) and slider latency\n"
-    "  --config FILE         settings file (default $XDG_CONFIG_HOME/fp4lab/gui.json)\n"
-    "Shortcuts: Ctrl+1..6 panels, Ctrl+R run, Ctrl+E export, Ctrl+T tile, Ctrl+S save, Esc cancel.\n";
-
-bool parse(int argc, char** argv, Options& o) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&](std::string& v) {
-      if (i + 1 >= argc) return false;
-      v = argv[++i];
-      return true;
-    };
-    std::string v;
-    if (a == "--screenshot") {
-      if (!next(o.screenshot)) return false;
-    } else if (a == "--panel") {
-      if (!next(o.panel)) return false;
-    } else if (a == "--scenario") {
-      if (!next(o.scenario)) return false;
-    } else if (a == "--export") {
-      if (!next(o.export_dir)) return false;
-    } else if (a == "--config") {
-      if (!next(o.config)) return false;
-    } else if (a == "--frames") {
-      if (!next(v)) return false;
-      o.frames = std::max(3, std::atoi(v.c_str()));
-    } else if (a == "--size") {
-      if (!next(v) || std::sscanf(v.c_str(), "%dx%d", &o.width, &o.height) != 2) return false;
-      o.width = std::clamp(o.width, 320, 8192);
-      o.height = std::clamp(o.height, 240, 8192);
-    } else if (a == "--stats") {
-      o.stats = true;
-    } else if (a == "--help" || a == "-h") {
-      std::cout << kUsage;
-      std::exit(0);
-    } else {
-      std::cerr << "fp4lab-gui: unknown argument '" << a << "'\n";
-      return false;
-    }
+/// Reads the command line into `o`; an exit status when the GUI should not start (--help, a mistake).
+std::optional<int> parse(int argc, char** argv, Options& o) {
+  fp4lab::cli::Args args("fp4lab-gui", "The fp4lab desktop workbench; interactive unless --screenshot or --stats.");
+  args.usage("fp4lab-gui [--screenshot OUT.png --panel NAME [--frames N]] [--scenario FILE] [--stats] [--size WxH] "
+             "[--config FILE]");
+  args.option("screenshot", o.screenshot, "render, wait for the panel's experiments, write the window as PNG, exit")
+      .placeholder("OUT.png");
+  args.option("panel", o.panel, "formats, block, profile, tensor, diff, help, or all (tiled)").placeholder("NAME");
+  args.option("frames", o.frames, "frames to render before the screenshot (at least 3)");
+  args.option("scenario", o.scenario,
+              "JSON inputs: {\"panel\": \"block\", \"block\": {\"values\": [..]}, \"tensor\": {\"source\": {...}, "
+              "\"recipes\": [..]}, \"diff\": {...}}")
+      .placeholder("FILE");
+  args.option("export", o.export_dir, "with --screenshot: also export the panel (PNG, JSON, CSV) into DIR")
+      .placeholder("DIR");
+  args.flag("stats", o.stats, "print frame time (1280x800, every panel open) and slider latency");
+  std::string size = std::to_string(o.width) + "x" + std::to_string(o.height);
+  args.option("size", size, "window size, clamped to [320, 8192] x [240, 8192]").placeholder("WxH");
+  args.option("config", o.config, "settings file").placeholder("FILE").default_text("$XDG_CONFIG_HOME/fp4lab/gui.json");
+  args.footer("Shortcuts: Ctrl+1..6 panels, Ctrl+R run, Ctrl+E export, Ctrl+T tile, Ctrl+S save, Esc cancel.");
+  if (const auto rc = args.parse(argc, argv)) return rc;
+  o.frames = std::max(3, o.frames);
+  char tail = 0;
+  if (std::sscanf(size.c_str(), "%dx%d%c", &o.width, &o.height, &tail) != 2) {
+    return args.usage_error("--size takes WxH, e.g. 1280x800, got '" + size + "'");
   }
-  return true;
+  o.width = std::clamp(o.width, 320, 8192);
+  o.height = std::clamp(o.height, 240, 8192);
+  return std::nullopt;
 }
 
 /// Set by SIGINT/SIGTERM: the interactive loop ends and saves the settings as on closing.
@@ -222,10 +203,7 @@ int run_stats(Window& w, Workbench& wb) {
 
 int main(int argc, char** argv) {
   Options o;
-  if (!parse(argc, argv, o)) {
-    std::cerr << kUsage;
-    return 2;
-  }
+  if (const auto rc = parse(argc, argv, o)) return *rc;
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <string>
 
-#include "core/cross_check_tensors.hpp"
+#include "tests/support/stress_tensors.hpp"
 #include "core/io/npy.hpp"
 #include "experiments/device.hpp"
 #include "experiments/experiment.hpp"
@@ -64,12 +64,12 @@ TEST_SUITE("kernels.compare_device") {
       std::remove(path.c_str());
     };
     for (core::DType dt : dtypes) {
-      for (const auto nf : {core::NonFinite::kInclude, core::NonFinite::kExclude}) {
-        same_on_both(core::edge_value_tensor(dt, 37, 75, nf), 37, "edge tensor");
+      for (const auto nf : {testing::NonFinite::kInclude, testing::NonFinite::kExclude}) {
+        same_on_both(testing::edge_value_tensor(dt, 37, 75, nf), 37, "edge tensor");
       }
     }
     for (core::DType dt : dtypes) {  // block maxima over the whole E4M3 range, partial blocks
-      same_on_both(core::scale_jump_tensor(dt, 33, 100, 20261201u + files), 101, "scale-jump tensor");
+      same_on_both(testing::scale_jump_tensor(dt, 33, 100, 20261201u + files), 101, "scale-jump tensor");
     }
     MESSAGE(files << " edge and scale-jump tensors compared on cpu and cuda");
     exp::set_device_quantizer_factory({});

@@ -14,12 +14,12 @@
 #include <string>
 #include <vector>
 
-#include "core/cross_check_tensors.hpp"
+#include "tests/support/stress_tensors.hpp"
 #include "core/quantize.hpp"
 #include "core/random.hpp"
 #include "core/recipe_spec.hpp"
 #include "kernels/block_quantize.hpp"
-#include "kernels/cross_check.hpp"
+#include "experiments/cli/gpu/cross_check.hpp"
 
 namespace {
 
@@ -42,12 +42,12 @@ std::uint64_t base_seed() {
 GpuDType gpu_dtype(DType d) { return static_cast<GpuDType>(static_cast<int>(d)); }
 
 Tensor random_tensor(DType dtype, std::int64_t rows, std::int64_t cols, std::uint64_t seed) {
-  return core::scale_jump_tensor(dtype, rows, cols, seed);
+  return testing::scale_jump_tensor(dtype, rows, cols, seed);
 }
 
 Tensor edge_tensor(DType dtype, std::int64_t rows, std::int64_t cols, bool with_nonfinite) {
-  return core::edge_value_tensor(dtype, rows, cols,
-                                 with_nonfinite ? core::NonFinite::kInclude : core::NonFinite::kExclude);
+  return testing::edge_value_tensor(dtype, rows, cols,
+                                 with_nonfinite ? testing::NonFinite::kInclude : testing::NonFinite::kExclude);
 }
 
 /// Index of the first byte where a and b differ (or -1) and the number of differing bytes.

@@ -1,8 +1,8 @@
-// GEMM cross-check (kernels/gemm_check.hpp): operands quantized on the CPU by formats/ and core/,
+// GEMM cross-check (experiments/cli/gpu/gemm_check.hpp): operands quantized on the CPU by formats/ and core/,
 // multiplied by cuBLASLt in hardware formats, compared with the float64 and FP32 products of the
 // same operands dequantized. Layout "TN": A and B are row-major m x k and n x k (column-major
 // k x m and k x n for cuBLASLt, A transposed), D is column-major m x n.
-#include "kernels/gemm_check.hpp"
+#include "experiments/cli/gpu/gemm_check.hpp"
 
 #include <cublasLt.h>
 #include <cuda_runtime.h>

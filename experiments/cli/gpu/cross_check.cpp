@@ -1,5 +1,5 @@
-// GPU kernels against their CPU twins (kernels/cross_check.hpp).
-#include "kernels/cross_check.hpp"
+// GPU kernels against their CPU twins (experiments/cli/gpu/cross_check.hpp).
+#include "experiments/cli/gpu/cross_check.hpp"
 
 #include <cstring>
 

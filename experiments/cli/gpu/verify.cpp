@@ -1,4 +1,4 @@
-// `fp4lab verify` (kernels/commands.hpp): the GPU against formats/ and the CPU. Three parts:
+// `fp4lab verify` (experiments/cli/gpu/commands.hpp): the GPU against formats/ and the CPU. Three parts:
 // every float32 through each hardware conversion the device has; every kernel against its CPU
 // twin on fresh random tensors of awkward shapes and on edge values; cuBLASLt GEMMs against the
 // simulated GEMM. Prints a summary table last.
@@ -6,26 +6,24 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
-#include "core/cross_check_tensors.hpp"
+#include "experiments/cli/args.hpp"
+#include "experiments/cli/gpu/commands.hpp"
+#include "experiments/cli/gpu/cross_check.hpp"
+#include "experiments/cli/gpu/gemm_check.hpp"
 #include "kernels/block_quantize.hpp"
-#include "kernels/commands.hpp"
-#include "kernels/cross_check.hpp"
-#include "kernels/gemm_check.hpp"
 #include "kernels/hw_conversions.hpp"
+#include "tests/support/stress_tensors.hpp"
 
 namespace fp4lab::kernels {
 namespace {
 
-constexpr const char* kUsage =
-    "usage: fp4lab verify [--quick] [--seed N] [--gemm M,N,K]\n"
-    "  every float32 through each hardware conversion of the device (skipped with --quick),\n"
-    "  every GPU kernel against its CPU twin bit for bit (fresh tensors from --seed, default: the\n"
-    "  clock), and cuBLASLt GEMMs against the simulated GEMM (default 1024,1024,1024).\n"
-    "  Exit 0: no mismatch; 1: a mismatch; 2: bad arguments; 3: no CUDA device.\n";
+constexpr const char* kAbout =
+    "Every float32 through each hardware conversion of the device (skipped with --quick), every\n"
+    "GPU kernel against its CPU twin bit for bit (fresh tensors from --seed, default: the clock), and\n"
+    "cuBLASLt GEMMs against the simulated GEMM.";
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -36,34 +34,15 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 int verify_main(int argc, char** argv) {
   bool quick = false;
   std::uint64_t seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
-  int gm = 1024, gn = 1024, gk = 1024;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--help" || a == "-h") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-    if (a == "--quick") {
-      quick = true;
-    } else if (a == "--seed" && i + 1 < argc) {
-      char* end = nullptr;
-      seed = std::strtoull(argv[++i], &end, 10);
-      if (*end != '\0') {
-        std::fprintf(stderr, "fp4lab verify: --seed takes an unsigned integer, got '%s'\n", argv[i]);
-        return 2;
-      }
-    } else if (a == "--gemm" && i + 1 < argc) {
-      if (std::sscanf(argv[++i], "%d,%d,%d", &gm, &gn, &gk) != 3 || gm <= 0 || gn <= 0 || gk <= 0 ||
-          gm > 16384 || gn > 16384 || gk > 16384) {
-        std::fprintf(stderr, "fp4lab verify: --gemm takes M,N,K (multiples of 128 up to 16384), got '%s'\n",
-                     argv[i]);
-        return 2;
-      }
-    } else {
-      std::fprintf(stderr, "fp4lab verify: unknown argument '%s'\n%s", a.c_str(), kUsage);
-      return 2;
-    }
-  }
+  std::vector<int> gemm = {1024, 1024, 1024};
+  cli::Args args("fp4lab verify", kAbout);
+  args.flag("quick", quick, "skip the exhaustive hardware-conversion sweep");
+  args.option("seed", seed, "seed of the random tensors").default_text("the clock");
+  args.option("gemm", gemm, "GEMM shape M,N,K (multiples of 128)").placeholder("M,N,K").range(1, 16384);
+  args.footer("Exit 0: no mismatch; 1: a mismatch; 2: bad arguments; 3: no CUDA device.");
+  if (const auto rc = args.parse(argc, argv)) return *rc;
+  if (gemm.size() != 3) return args.usage_error("--gemm takes M,N,K (three integers), got " + std::to_string(gemm.size()));
+  const int gm = gemm[0], gn = gemm[1], gk = gemm[2];
   if (device_count() == 0) {
     std::fprintf(stderr, "fp4lab verify: no CUDA device: nothing verified\n");
     return 3;
@@ -120,9 +99,9 @@ int verify_main(int argc, char** argv) {
     // the three tensors of the metrics and simulation rows: two fresh, one of edge values
     auto small_inputs = [&](core::DType dt) {
       std::vector<core::Tensor> v;
-      v.push_back(core::scale_jump_tensor(dt, 300, 129, seed + (++k)));
-      v.push_back(core::scale_jump_tensor(dt, 1, 1000, seed + (++k)));
-      v.push_back(core::edge_value_tensor(dt, 5, 37, core::NonFinite::kInclude));
+      v.push_back(testing::scale_jump_tensor(dt, 300, 129, seed + (++k)));
+      v.push_back(testing::scale_jump_tensor(dt, 1, 1000, seed + (++k)));
+      v.push_back(testing::edge_value_tensor(dt, 5, 37, testing::NonFinite::kInclude));
       return v;
     };
     auto finish = [&](Row& row) {
@@ -134,9 +113,9 @@ int verify_main(int argc, char** argv) {
       row.spec = spec;
       for (core::DType dt : dtypes) {
         std::vector<core::Tensor> inputs;
-        for (const auto& s : shapes) inputs.push_back(core::scale_jump_tensor(dt, s[0], s[1], seed + (++k)));
-        inputs.push_back(core::edge_value_tensor(dt, 9, 48, core::NonFinite::kExclude));
-        inputs.push_back(core::edge_value_tensor(dt, 5, 37, core::NonFinite::kInclude));
+        for (const auto& s : shapes) inputs.push_back(testing::scale_jump_tensor(dt, s[0], s[1], seed + (++k)));
+        inputs.push_back(testing::edge_value_tensor(dt, 9, 48, testing::NonFinite::kExclude));
+        inputs.push_back(testing::edge_value_tensor(dt, 5, 37, testing::NonFinite::kInclude));
         for (const core::Tensor& x : inputs) tally(row, dt, x, cross_check(spec, x));
       }
       finish(row);

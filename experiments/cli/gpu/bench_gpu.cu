@@ -1,4 +1,4 @@
-// `fp4lab bench` (kernels/commands.hpp): bandwidth of the GPU quantizer (kernels/quantize.hpp) on BF16 inputs of
+// `fp4lab bench` (experiments/cli/gpu/commands.hpp): bandwidth of the GPU quantizer (kernels/quantize.hpp) on BF16 inputs of
 // 16 MiB to 2 GiB against a device-to-device copy of the same input in the same run. CUDA
 // events, warm-up, median of >= 20 runs, inputs rotated over more than the L2 holds.
 #include <cuda_runtime.h>
@@ -8,11 +8,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "formats/philox.hpp"
-#include "kernels/commands.hpp"
+#include "experiments/cli/args.hpp"
+#include "experiments/cli/gpu/commands.hpp"
 #include "kernels/quantize.hpp"
 
 namespace {
@@ -109,52 +111,19 @@ bool write_file(const std::string& path, const void* data, std::size_t bytes) {
   return std::fclose(f) == 0 && ok;
 }
 
-std::vector<int> parse_sizes(const char* s) {
-  std::vector<int> out;
-  for (const char* p = s; *p;) {
-    out.push_back(std::atoi(p));
-    const char* comma = std::strchr(p, ',');
-    if (comma == nullptr) break;
-    p = comma + 1;
-  }
-  return out;
-}
-
-Options parse(int argc, char** argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto next = [&]() -> const char* {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "%s needs a value\n", a.c_str());
-        std::exit(1);
-      }
-      return argv[++i];
-    };
-    if (a == "--sizes-mib") {
-      o.sizes_mib = parse_sizes(next());
-    } else if (a == "--runs") {
-      o.runs = std::max(1, std::atoi(next()));
-    } else if (a == "--warmup") {
-      o.warmup = std::max(0, std::atoi(next()));
-    } else if (a == "--cols") {
-      o.cols = std::atoll(next());
-    } else if (a == "--csv") {
-      o.csv = next();
-    } else if (a == "--dump-dir") {
-      o.dump_dir = next();
-    } else if (a == "--dump-mib") {
-      o.dump_mib = std::atoi(next());
-    } else {
-      std::fprintf(stderr,
-                   "usage: fp4lab bench [--sizes-mib 16,64,256,1024,2048] [--runs 25] [--warmup 3]\n"
-                   "         [--cols 8192] [--csv FILE] [--dump-dir DIR [--dump-mib 256]]\n"
-                   "  --dump-dir writes DIR/input.bf16, codes.u8, scales.u8 (NVFP4 te, row-major)\n"
-                   "  and meta.txt for the size --dump-mib, for kernels/peer_torch.py\n");
-      std::exit(a == "--help" || a == "-h" ? 0 : 1);
-    }
-  }
-  return o;
+/// Reads the options into `o`; an exit status when the command should stop (--help, a mistake).
+std::optional<int> parse(int argc, char** argv, Options& o) {
+  cli::Args args("fp4lab bench", "Bandwidth of the GPU quantizer on BF16 inputs against a device-to-device copy.");
+  args.option("sizes-mib", o.sizes_mib, "input sizes in MiB").range(1, 1 << 20);
+  args.option("runs", o.runs, "timed runs per size").range(1, 100000);
+  args.option("warmup", o.warmup, "untimed runs first").range(0, 100000);
+  args.option("cols", o.cols, "columns of the input").range(16, 1 << 24);
+  args.option("csv", o.csv, "also write the figures to FILE").placeholder("FILE");
+  args.option("dump-dir", o.dump_dir, "write DIR/input.bf16, codes.u8, scales.u8 (NVFP4 te, row-major) and "
+                                     "meta.txt for kernels/peer_torch.py").placeholder("DIR");
+  args.option("dump-mib", o.dump_mib, "the size --dump-dir writes").range(1, 1 << 20);
+  args.usage_exit_code(1);
+  return args.parse(argc, argv);
 }
 
 /// Writes the BF16 input and our NVFP4-te codes, scales and tensor scale for the peer check.
@@ -203,7 +172,8 @@ void dump(const Options& o, const void* dx, std::int64_t rows, std::int64_t cols
 namespace fp4lab::kernels {
 
 int bench_main(int argc, char** argv) {
-  const Options o = parse(argc, argv);
+  Options o;
+  if (const auto rc = parse(argc, argv, o)) return *rc;
   int ndev = 0;
   if (cudaGetDeviceCount(&ndev) != cudaSuccess || ndev == 0) {
     std::fprintf(stderr, "fp4lab bench: no CUDA device, nothing to measure\n");

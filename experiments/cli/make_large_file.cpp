@@ -5,13 +5,13 @@
 
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "core/io/atomic_write.hpp"
 #include "core/random.hpp"
+#include "experiments/cli/args.hpp"
 #include "formats/ieee.hpp"
 
 using namespace fp4lab;
@@ -51,25 +51,13 @@ int main(int argc, char** argv) {
   double gib = 4.0;
   std::int64_t cols = 8192;
   std::uint64_t seed = 7;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--gib" && i + 1 < argc) {
-      gib = std::atof(argv[++i]);
-    } else if (a == "--cols" && i + 1 < argc) {
-      cols = std::atoll(argv[++i]);
-    } else if (a == "--seed" && i + 1 < argc) {
-      seed = std::strtoull(argv[++i], nullptr, 10);
-    } else if (out.empty() && a.rfind("--", 0) != 0) {
-      out = a;
-    } else {
-      fmt::print(stderr, "usage: fp4lab-make-large-file OUT.safetensors [--gib G] [--cols N] [--seed S]\n");
-      return 2;
-    }
-  }
-  if (out.empty() || !(gib > 0 && gib <= 64) || cols < 16 || cols > (1 << 20)) {
-    fmt::print(stderr, "fp4lab-make-large-file: give OUT, --gib in (0, 64], --cols in [16, 2^20]\n");
-    return 2;
-  }
+  cli::Args args("fp4lab-make-large-file", "Writes an LLM-like BF16 safetensors file of about G GiB.");
+  args.positional("OUT.safetensors", out, "the file to write").required();
+  args.option("gib", gib, "size in GiB").placeholder("G").range(0, 64).note("above 0");
+  args.option("cols", cols, "columns of every tensor").range(16, 1 << 20);
+  args.option("seed", seed, "seed of the normal values");
+  if (const auto rc = args.parse(argc, argv)) return *rc;
+  if (!(gib > 0)) return args.usage_error("--gib takes a number in (0, 64], got '0'");
   try {
     const std::vector<Planned> tensors = plan(gib, cols);
     nlohmann::ordered_json header;

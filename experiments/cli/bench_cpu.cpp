@@ -6,13 +6,13 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "core/parallel.hpp"
 #include "core/quantize.hpp"
 #include "core/random.hpp"
+#include "experiments/cli/args.hpp"
 #include "experiments/experiment.hpp"
 
 using namespace fp4lab;
@@ -34,23 +34,11 @@ double seconds_of_best(int reps, const auto& fn) {
 int main(int argc, char** argv) {
   std::int64_t rows = 4096, cols = 4096;
   int reps = 3;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--rows" && i + 1 < argc) {
-      rows = std::atoll(argv[++i]);
-    } else if (a == "--cols" && i + 1 < argc) {
-      cols = std::atoll(argv[++i]);
-    } else if (a == "--reps" && i + 1 < argc) {
-      reps = std::atoi(argv[++i]);
-    } else {
-      fmt::print(stderr, "usage: fp4lab-bench-cpu [--rows N] [--cols N] [--reps N]\n");
-      return 2;
-    }
-  }
-  if (rows <= 0 || cols <= 0 || reps <= 0) {
-    fmt::print(stderr, "fp4lab-bench-cpu: rows, cols and reps must be positive\n");
-    return 2;
-  }
+  cli::Args args("fp4lab-bench-cpu", "CPU fake-quantize throughput, one core against all, then `compare` on the same size.");
+  args.option("rows", rows, "rows of the BF16 tensor").range(1, 1 << 20);
+  args.option("cols", cols, "columns of the BF16 tensor").range(1, 1 << 20);
+  args.option("reps", reps, "runs per measurement (the best counts)").range(1, 1000);
+  if (const auto rc = args.parse(argc, argv)) return *rc;
   std::vector<float> values(static_cast<std::size_t>(rows * cols));
   core::fill_normal(values, 1234);
   const core::Tensor x = core::Tensor::from_floats(values, core::DType::kBF16, {rows, cols});

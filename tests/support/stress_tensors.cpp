@@ -1,5 +1,5 @@
-// Stress tensors for cross-checks (core/cross_check_tensors.hpp).
-#include "core/cross_check_tensors.hpp"
+// Stress tensors for cross-checks (tests/support/stress_tensors.hpp).
+#include "tests/support/stress_tensors.hpp"
 
 #include <cmath>
 #include <limits>
@@ -7,7 +7,10 @@
 
 #include "core/random.hpp"
 
-namespace fp4lab::core {
+namespace fp4lab::testing {
+
+using core::fill_normal;
+using core::uniform01;
 
 Tensor scale_jump_tensor(DType dtype, std::int64_t rows, std::int64_t cols, std::uint64_t seed) {
   std::vector<float> v(static_cast<std::size_t>(rows * cols));
@@ -34,4 +37,4 @@ Tensor edge_value_tensor(DType dtype, std::int64_t rows, std::int64_t cols, NonF
   return Tensor::from_floats(v, dtype, {rows, cols});
 }
 
-}  // namespace fp4lab::core
+}  // namespace fp4lab::testing

@@ -1,5 +1,5 @@
-// Tensors that stress a quantizer, shared by the GPU-vs-CPU tests and `fp4lab verify`: normals
-// whose magnitude jumps every 16 values (block scales over the E4M3 normal and subnormal range),
+// Tensors that stress a quantizer (library fp4lab_testing, for the GPU-vs-CPU tests and the shipped
+// `fp4lab verify`): normals whose magnitude jumps every 16 values (block scales over the E4M3 range),
 // and tiled edge values (signed zeros, subnormals, E2M1/E4M3 ties, 464, huge values, NaN, Inf).
 #pragma once
 
@@ -7,7 +7,10 @@
 
 #include "core/tensor.hpp"
 
-namespace fp4lab::core {
+namespace fp4lab::testing {
+
+using core::DType;
+using core::Tensor;
 
 /// rows x cols normals from `seed`, each run of 16 scaled by 2^k, k uniform in a range the
 /// dtype can hold ([-14, 10] for FP16, [-40, 40] otherwise).
@@ -21,4 +24,4 @@ enum class NonFinite : std::uint8_t { kExclude, kInclude };
 /// 1e-40, 448, 480, 65504, 1e30 (not for FP16), and optionally NaN and +-Inf.
 Tensor edge_value_tensor(DType dtype, std::int64_t rows, std::int64_t cols, NonFinite nonfinite);
 
-}  // namespace fp4lab::core
+}  // namespace fp4lab::testing

@@ -1,0 +1,34 @@
+// `fp4lab demo`: the 4/6 paper's story on an embedded default tensor, one report folder with an
+// index page (experiments/demo.hpp does the work; this is its command line).
+#include <fmt/format.h>
+
+#include "experiments/cli/args.hpp"
+#include "experiments/cli/commands.hpp"
+#include "experiments/cli/progress.hpp"
+#include "experiments/demo.hpp"
+
+namespace fp4lab::cli {
+
+int run_demo_command(const exp::Registry& registry, int argc, char** argv) {
+  std::string out = "fp4lab-demo";
+  int rows = 2048, cols = 2048, threads = 0;
+  bool quiet = false;
+  Args args("fp4lab demo",
+            "The 4/6 paper's story on an embedded default tensor -> DIR/index.html.");
+  args.usage_exit_code(1);
+  args.option("out", out, "the report folder").placeholder("DIR");
+  args.option("rows", rows, "rows of the tensor").range(16, 16384);
+  args.option("cols", cols, "columns of the tensor").range(16, 16384);
+  args.threads(threads);
+  args.flag("quiet", quiet, "no progress bar on stderr");
+  if (const auto rc = args.parse(argc, argv)) return *rc;
+  ProgressBar bar(quiet);
+  exp::run_demo(
+      registry, out, rows, cols, quiet, [&](double f, std::string_view s) { return bar(f, s); },
+      threads);
+  bar.finish();
+  fmt::print("demo report: {}/index.html\n", out);
+  return 0;
+}
+
+}  // namespace fp4lab::cli

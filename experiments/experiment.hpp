@@ -68,9 +68,4 @@ class Registry {
 /// Registers every experiment of fp4lab.
 void register_all(Registry& registry);
 
-/// `defaults` overlaid with `given`; throws std::invalid_argument for keys not in defaults
-/// or values whose JSON type differs from the default's (no range checks: the spec overload
-/// in param_spec.hpp checks those).
-Params merge_params(const Params& defaults, const Params& given, std::string_view experiment);
-
 }  // namespace fp4lab::exp

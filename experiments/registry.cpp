@@ -1,4 +1,4 @@
-// The experiment registry and parameter merging (see experiment.hpp).
+// The experiment registry (see experiment.hpp); parameters merge through param_spec.hpp.
 #include <stdexcept>
 
 #include "experiments/experiment.hpp"
@@ -15,26 +15,6 @@ const Experiment* Registry::find(std::string_view id) const {
     if (e->info().id == id) return e.get();
   }
   return nullptr;
-}
-
-Params merge_params(const Params& defaults, const Params& given, std::string_view experiment) {
-  if (!given.is_object()) throw std::invalid_argument(std::string(experiment) + ": parameters must be a JSON object");
-  Params out = defaults;
-  for (const auto& [key, value] : given.items()) {
-    if (!defaults.contains(key)) {
-      std::string known;
-      for (const auto& [k, v] : defaults.items()) known += (known.empty() ? "" : ", ") + k;
-      throw std::invalid_argument(std::string(experiment) + ": unknown parameter '" + key + "'; accepted: " + known);
-    }
-    const Params& d = defaults.at(key);
-    const bool both_numbers = d.is_number() && value.is_number();
-    if (!both_numbers && d.type() != value.type()) {
-      throw std::invalid_argument(std::string(experiment) + ": parameter '" + key + "' must be a " + d.type_name() +
-                                  ", got " + value.dump());
-    }
-    out[key] = value;
-  }
-  return out;
 }
 
 }  // namespace fp4lab::exp

@@ -44,8 +44,7 @@ int run_batch_command(const exp::Registry& registry, int argc, char** argv) {
       throw std::invalid_argument(fmt::format("config run {}: unknown experiment '{}'", k + 1,
                                               run["experiment"].get<std::string>()));
     }
-    exp::merge_params(e->default_params(), run.value("params", exp::Params::object()),
-                      e->info().id);
+    e->merge(run.value("params", exp::Params::object()));  // keys, types, ranges and choices
   }
   for (const exp::Params& run : cfg["runs"]) {
     RunOptions o;

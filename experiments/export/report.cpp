@@ -159,34 +159,28 @@ void write_result_dir(const Result& r, const std::string& dir) {
     body += html_table(t);
   }
 
+  // One figure: its CSV and SVG written, an <img> of the SVG with links to both.
+  auto figure = [&](const std::string& stem, const std::string& title, const std::string& csv,
+                    const std::string& svg) {
+    put(stem + ".csv", csv);
+    put(stem + ".svg", svg);
+    files.push_back(stem + ".svg");
+    files.push_back(stem + ".csv");
+    body += fmt::format(
+        "<h3>{0}</h3>\n<p><img src=\"{1}.svg\" width=\"{2}\" height=\"{3}\" alt=\"{0}\"></p>\n"
+        "<p>{4} &middot; {5}</p>\n",
+        xml_escape(title), stem, kSvgWidth, kSvgHeight, link(stem + ".svg"), link(stem + ".csv"));
+  };
   taken.clear();
   if (!r.histograms.empty()) body += "<h2>Histograms</h2>\n";
   for (const Histogram& h : r.histograms) {
-    const std::string stem = "hist_" + unique_stem(h.id, taken);
-    put(stem + ".csv", histogram_csv(h));
-    put(stem + ".svg", histogram_svg(h));
-    files.push_back(stem + ".svg");
-    files.push_back(stem + ".csv");
-    const std::string title = h.title.empty() ? h.id : h.title;
-    body += fmt::format(
-        "<h3>{0}</h3>\n<p><img src=\"{1}.svg\" width=\"{2}\" height=\"{3}\" alt=\"{0}\"></p>\n"
-        "<p>{4} &middot; {5}</p>\n",
-        xml_escape(title), stem, kSvgWidth, kSvgHeight, link(stem + ".svg"), link(stem + ".csv"));
+    figure("hist_" + unique_stem(h.id, taken), h.title.empty() ? h.id : h.title, histogram_csv(h),
+           histogram_svg(h));
   }
-
   taken.clear();
   if (!r.curves.empty()) body += "<h2>Curves</h2>\n";
   for (const Curve& c : r.curves) {
-    const std::string stem = "curve_" + unique_stem(c.id, taken);
-    put(stem + ".csv", curve_csv(c));
-    put(stem + ".svg", curve_svg(c));
-    files.push_back(stem + ".svg");
-    files.push_back(stem + ".csv");
-    const std::string title = c.title.empty() ? c.id : c.title;
-    body += fmt::format(
-        "<h3>{0}</h3>\n<p><img src=\"{1}.svg\" width=\"{2}\" height=\"{3}\" alt=\"{0}\"></p>\n"
-        "<p>{4} &middot; {5}</p>\n",
-        xml_escape(title), stem, kSvgWidth, kSvgHeight, link(stem + ".svg"), link(stem + ".csv"));
+    figure("curve_" + unique_stem(c.id, taken), c.title.empty() ? c.id : c.title, curve_csv(c), curve_svg(c));
   }
 
   put("result.json", dump_json(to_json(r), 2) + "\n");

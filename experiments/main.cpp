@@ -13,9 +13,10 @@
 #include "experiments/experiment.hpp"
 #include "experiments/export/report.hpp"
 #include "experiments/quantized_file.hpp"
-#include "experiments/device.hpp"
 #ifdef FP4LAB_HAVE_CUDA
+#include "core/device_quantizer.hpp"
 #include "kernels/commands.hpp"
+#include "kernels/cuda_quantizer.hpp"
 #endif
 
 using namespace fp4lab::exp;
@@ -166,8 +167,8 @@ int run_batch(const Registry& reg, const std::string& path, bool quiet) {
 int main(int argc, char** argv) {
   Registry reg;
   register_all(reg);
-#ifdef FP4LAB_HAVE_CUDA
-  set_device_quantizer_factory(make_cuda_quantizer);  // --device cuda; probed on first use
+#ifdef FP4LAB_HAVE_CUDA  // --device cuda; probed on first use
+  fp4lab::core::set_device_quantizer_factory(fp4lab::kernels::make_cuda_quantizer);
 #endif
   if (argc < 2) {
     std::fputs(kUsage, stderr);

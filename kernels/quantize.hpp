@@ -1,10 +1,6 @@
-// Host API of the GPU whole-tensor quantizer (the twin of core::quantize, FORMATS.md §2-7):
-// amax, quantize, dequantize and fake-quantize of 2-D row-major tensors, bit for bit as the CPU.
-// No CUDA types here: device buffers are plain pointers, a stream is a cudaStream_t as void*.
-// Core's types throughout (core::DType, core::QuantizedSizes, core::TensorView, core::Tensor,
-// core::QuantizedTensor); every call throws std::invalid_argument for bad input (unsupported
-// recipe, empty tensor, null buffer) and std::runtime_error for CUDA failures (no device
-// included); the message is what the caller shows.
+// Host API of the GPU whole-tensor quantizer (the twin of core::quantize, FORMATS.md §2-7) over
+// core's types: amax, quantize, dequantize and fake-quantize of 2-D row-major tensors, bit for bit
+// as the CPU. No CUDA types: device buffers are plain pointers, a stream is a cudaStream_t as void*.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +14,10 @@
 #include "formats/simulate.hpp"
 
 namespace fp4lab::kernels {
+
+// Every call throws std::invalid_argument for bad input (unsupported recipe, empty tensor, null
+// buffer) and std::runtime_error for CUDA failures (no device included), with the message the
+// caller shows.
 
 /// Why the GPU path cannot run a recipe (empty when it can): the checks of
 /// core::validate_recipe plus the GPU's own limits (no RHT; 2-D tiles up to 16x16).

@@ -43,8 +43,9 @@ Plan make_plan(const TensorView& x, const Recipe& r) {
   p.two_d = r.shape == BlockShape::k2D;
   p.rht = r.transform == Transform::kRht16;
   p.stochastic = r.rounding != ElementRounding::kNearestEven;
-  p.padded_cols = (p.cols + p.bs - 1) / p.bs * p.bs;
-  p.row_blocks = p.padded_cols / p.bs;
+  const QuantizedSizes sizes = quantized_sizes(r, formats::ScaleLayout::kRowMajor, p.rows, p.cols);
+  p.padded_cols = sizes.padded_cols;
+  p.row_blocks = sizes.scale_cols;
   p.unit_rows = p.two_d ? (p.rows + p.bs - 1) / p.bs : p.rows;
   return p;
 }
@@ -208,15 +209,11 @@ QuantizedTensor quantize_and_dequantize(const TensorView& x, const QuantizeOptio
   q.cols = p.cols;
   q.padded_cols = p.padded_cols;
   q.scale_cols = p.row_blocks;
-  q.codes.assign(static_cast<std::size_t>(p.rows * p.padded_cols / 2), 0);
-  if (r.format == formats::BlockFormat::kINT4) {
-    q.group_scales.assign(static_cast<std::size_t>(p.rows * p.row_blocks), 0.0f);
-    q.zero_points.assign(static_cast<std::size_t>(p.rows * p.row_blocks), 0);
-  } else {
-    q.scales.assign(formats::padded_scale_rows(static_cast<std::size_t>(p.rows), options.layout) *
-                        formats::padded_scale_cols(static_cast<std::size_t>(p.row_blocks), options.layout),
-                    0);
-  }
+  const QuantizedSizes sizes = quantized_sizes(r, options.layout, p.rows, p.cols);
+  q.codes.assign(sizes.code_bytes, 0);
+  q.group_scales.assign(sizes.group_count, 0.0f);  // grouped INT4 only (0 otherwise)
+  q.zero_points.assign(sizes.group_count, 0);
+  q.scales.assign(sizes.scale_bytes, 0);  // 8-bit scales (0 for INT4)
   const float amax = formats::uses_tensor_scale(r) ? tensor_amax(x, r, options.threads) : 0.0f;
   q.tensor_scale = formats::tensor_scale(r, amax);
   if (options.keep_records) q.records.resize(static_cast<std::size_t>(p.units()));

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/quantized_sizes.hpp"
 #include "core/tensor.hpp"
 #include "formats/block.hpp"
 #include "formats/layout.hpp"

@@ -35,8 +35,9 @@ Blocks make_blocks(const TensorView& x, const Recipe& r) {
   b.cols = x.cols();
   b.bs = r.block_size;
   b.stochastic = r.rounding != formats::ElementRounding::kNearestEven;
-  b.padded_cols = (b.cols + b.bs - 1) / b.bs * b.bs;
-  b.row_blocks = b.padded_cols / b.bs;
+  const QuantizedSizes sizes = quantized_sizes(r, formats::ScaleLayout::kRowMajor, b.rows, b.cols);
+  b.padded_cols = sizes.padded_cols;
+  b.row_blocks = sizes.scale_cols;
   return b;
 }
 

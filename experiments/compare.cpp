@@ -5,11 +5,11 @@
 
 #include <cmath>
 
+#include "core/device_quantizer.hpp"
 #include "core/metrics.hpp"
 #include "core/quantize.hpp"
 #include "core/recipe_spec.hpp"
 #include "experiments/common.hpp"
-#include "experiments/device.hpp"
 #include "experiments/experiments.hpp"
 #include "experiments/tensor_source.hpp"
 
@@ -43,7 +43,7 @@ class Compare : public Experiment {
     const int bins = static_cast<int>(read_int(p, "bins"));
     std::vector<Recipe> recipes;
     for (const std::string& spec : read_string_list(p, "recipes")) recipes.push_back(core::parse_recipe(spec));
-    const DeviceQuantizer* device = select_device(p.at("device").get<std::string>());
+    const core::DeviceQuantizer* device = core::select_device(p.at("device").get<std::string>());
     if (progress && !progress(0.0, "tensor")) throw Cancelled();
     const SourceTensor src = load_source(p, threads);
     const core::TensorView x = src.tensor.view();
@@ -72,7 +72,7 @@ class Compare : public Experiment {
       const bool has_codes = r.overflow == Fp4Overflow::kSaturate;
       core::ErrorMetrics m;
       if (device) {  // quantize, metrics and histograms all on the device: only figures come back
-        DeviceEvaluation e = device->evaluate(x, r, rms, bins);
+        core::DeviceEvaluation e = device->evaluate(x, r, rms, bins);
         m = e.metrics;
         he.series.push_back({spec, std::move(e.histograms.err)});
         hr.series.push_back({spec, std::move(e.histograms.rel)});

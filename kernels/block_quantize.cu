@@ -2,6 +2,9 @@
 // header-only functions the CPU uses (FP4LAB_HD), so both compute the same bits.
 #include <cuda_runtime.h>
 
+#include <stdexcept>
+#include <string>
+
 #include "formats/philox.hpp"
 #include "kernels/block_quantize.hpp"
 #include "kernels/cuda_check.hpp"
@@ -38,17 +41,14 @@ int device_count() {
   return n;
 }
 
-bool fake_quantize_blocks(const formats::Recipe& recipe, const formats::TensorScale& ts, const std::vector<float>& x,
+void fake_quantize_blocks(const formats::Recipe& recipe, const formats::TensorScale& ts, const std::vector<float>& x,
                           std::vector<std::uint8_t>& codes, std::vector<float>& dequant,
-                          std::vector<std::uint8_t>& scale_codes, std::string& error) {
-  if (device_count() == 0) {
-    error = "no CUDA device";
-    return false;
-  }
+                          std::vector<std::uint8_t>& scale_codes) {
+  if (device_count() == 0) throw std::runtime_error("no CUDA device");
   const int n = recipe.block_size;
   if (n < formats::kMinBlockSize || n > kMaxBlock || x.size() % static_cast<std::size_t>(n) != 0) {
-    error = "length " + std::to_string(x.size()) + " is not a multiple of the block size " + std::to_string(n);
-    return false;
+    throw std::invalid_argument("length " + std::to_string(x.size()) + " is not a multiple of the block size " +
+                                std::to_string(n));
   }
   const std::int64_t blocks = static_cast<std::int64_t>(x.size()) / n;
   codes.assign(x.size(), 0);
@@ -56,26 +56,32 @@ bool fake_quantize_blocks(const formats::Recipe& recipe, const formats::TensorSc
   scale_codes.assign(static_cast<std::size_t>(blocks), 0);
   float *dx = nullptr, *dq = nullptr;
   std::uint8_t *dc = nullptr, *ds = nullptr;
-  bool ok = cuda_check(cudaMalloc(&dx, x.size() * sizeof(float)), "cudaMalloc", error) &&
-            cuda_check(cudaMalloc(&dq, x.size() * sizeof(float)), "cudaMalloc", error) &&
-            cuda_check(cudaMalloc(&dc, x.size()), "cudaMalloc", error) &&
-            cuda_check(cudaMalloc(&ds, static_cast<std::size_t>(blocks)), "cudaMalloc", error) &&
-            cuda_check(cudaMemcpy(dx, x.data(), x.size() * sizeof(float), cudaMemcpyHostToDevice), "copy in", error);
-  if (ok) {
+  auto free_all = [&] {
+    cudaFree(dx);
+    cudaFree(dq);
+    cudaFree(dc);
+    cudaFree(ds);
+  };
+  try {
+    cuda_check(cudaMalloc(&dx, x.size() * sizeof(float)), "cudaMalloc");
+    cuda_check(cudaMalloc(&dq, x.size() * sizeof(float)), "cudaMalloc");
+    cuda_check(cudaMalloc(&dc, x.size()), "cudaMalloc");
+    cuda_check(cudaMalloc(&ds, static_cast<std::size_t>(blocks)), "cudaMalloc");
+    cuda_check(cudaMemcpy(dx, x.data(), x.size() * sizeof(float), cudaMemcpyHostToDevice), "copy in");
     const int threads = 128;
     const unsigned grid = static_cast<unsigned>((blocks + threads - 1) / threads);
     quantize_blocks_kernel<<<grid, threads>>>(recipe, ts, dx, blocks, dc, dq, ds);
-    ok = cuda_check(cudaGetLastError(), "kernel launch", error) && cuda_check(cudaDeviceSynchronize(), "kernel", error) &&
-         cuda_check(cudaMemcpy(codes.data(), dc, x.size(), cudaMemcpyDeviceToHost), "copy out", error) &&
-         cuda_check(cudaMemcpy(dequant.data(), dq, x.size() * sizeof(float), cudaMemcpyDeviceToHost), "copy out", error) &&
-         cuda_check(cudaMemcpy(scale_codes.data(), ds, static_cast<std::size_t>(blocks), cudaMemcpyDeviceToHost), "copy out",
-               error);
+    cuda_check(cudaGetLastError(), "kernel launch");
+    cuda_check(cudaDeviceSynchronize(), "kernel");
+    cuda_check(cudaMemcpy(codes.data(), dc, x.size(), cudaMemcpyDeviceToHost), "copy out");
+    cuda_check(cudaMemcpy(dequant.data(), dq, x.size() * sizeof(float), cudaMemcpyDeviceToHost), "copy out");
+    cuda_check(cudaMemcpy(scale_codes.data(), ds, static_cast<std::size_t>(blocks), cudaMemcpyDeviceToHost),
+               "copy out");
+  } catch (...) {
+    free_all();
+    throw;
   }
-  cudaFree(dx);
-  cudaFree(dq);
-  cudaFree(dc);
-  cudaFree(ds);
-  return ok;
+  free_all();
 }
 
 }  // namespace fp4lab::kernels

@@ -13,16 +13,16 @@
 namespace fp4lab::kernels::detail {
 
 /// Storage of one input element type, and its exact widening to float (formats/ieee.hpp).
-template <GpuDType D>
+template <core::DType D>
 struct Elem;
 template <>
-struct Elem<GpuDType::kF32> {
+struct Elem<core::DType::kF32> {
   using T = std::uint32_t;
   static constexpr int kSize = 4;
   __device__ static float to_float(std::uint32_t u) { return __uint_as_float(u); }
 };
 template <>
-struct Elem<GpuDType::kBF16> {
+struct Elem<core::DType::kBF16> {
   using T = std::uint16_t;
   static constexpr int kSize = 2;
   __device__ static float to_float(std::uint32_t u) {
@@ -30,7 +30,7 @@ struct Elem<GpuDType::kBF16> {
   }
 };
 template <>
-struct Elem<GpuDType::kF16> {
+struct Elem<core::DType::kF16> {
   using T = std::uint16_t;
   static constexpr int kSize = 2;
   __device__ static float to_float(std::uint32_t u) {
@@ -39,13 +39,13 @@ struct Elem<GpuDType::kF16> {
 };
 
 /// Element i of a device array as a float.
-template <GpuDType D>
+template <core::DType D>
 __device__ __forceinline__ float load_one(const void* base, std::int64_t i) {
   return Elem<D>::to_float(static_cast<const typename Elem<D>::T*>(base)[i]);
 }
 
 /// N elements starting at element `off` (16-byte aligned) with 16-byte loads, all issued first.
-template <GpuDType D, int N>
+template <core::DType D, int N>
 __device__ __forceinline__ void load_vec(const void* base, std::int64_t off, float* v) {
   constexpr int kPer = 16 / Elem<D>::kSize;
   static_assert(N % kPer == 0, "vector loads cover whole 16-byte words");
@@ -69,11 +69,11 @@ __device__ __forceinline__ void load_vec(const void* base, std::int64_t off, flo
 }
 
 /// Stores one float as out_dtype (round to nearest even, as core::Tensor::set).
-__device__ __forceinline__ void store_one(void* out, GpuDType od, std::int64_t i, float v) {
+__device__ __forceinline__ void store_one(void* out, core::DType od, std::int64_t i, float v) {
   v = formats::canonical_nan(v);
-  if (od == GpuDType::kF32) {
+  if (od == core::DType::kF32) {
     static_cast<float*>(out)[i] = v;
-  } else if (od == GpuDType::kBF16) {
+  } else if (od == core::DType::kBF16) {
     static_cast<std::uint16_t*>(out)[i] = formats::bf16_from_float(v).bits;
   } else {
     static_cast<std::uint16_t*>(out)[i] = formats::fp16_from_float(v).bits;
@@ -81,15 +81,15 @@ __device__ __forceinline__ void store_one(void* out, GpuDType od, std::int64_t i
 }
 
 /// 16-bit storage bits of v in a 16-bit out dtype.
-__device__ __forceinline__ std::uint32_t half_bits(GpuDType od, float v) {
-  return od == GpuDType::kBF16 ? formats::bf16_from_float(v).bits : formats::fp16_from_float(v).bits;
+__device__ __forceinline__ std::uint32_t half_bits(core::DType od, float v) {
+  return od == core::DType::kBF16 ? formats::bf16_from_float(v).bits : formats::fp16_from_float(v).bits;
 }
 
 /// N values to out_dtype at element `off` (16-byte aligned) with 16-byte stores.
 template <int N>
-__device__ __forceinline__ void store_vec(void* out, GpuDType od, std::int64_t off, const float* v) {
+__device__ __forceinline__ void store_vec(void* out, core::DType od, std::int64_t off, const float* v) {
   static_assert(N % 8 == 0, "vector stores cover whole 16-byte words");
-  if (od == GpuDType::kF32) {
+  if (od == core::DType::kF32) {
     uint4* dst = reinterpret_cast<uint4*>(static_cast<float*>(out) + off);
 #pragma unroll
     for (int k = 0; k < N / 4; ++k) {

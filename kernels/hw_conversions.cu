@@ -5,6 +5,9 @@
 // and the hardware E4M3 decode (cvt.rn.f16x2.e4m3x2, sm_89+) on all 256 codes.
 #include <cuda_runtime.h>
 
+#include <stdexcept>
+#include <string>
+
 #include "formats/e2m1.hpp"
 #include "formats/e4m3.hpp"
 #include "formats/e5m2.hpp"
@@ -93,23 +96,19 @@ __global__ void sweep_kernel(int which, Counters* c) {
 
 }  // namespace
 
-std::vector<ConversionCheck> check_hw_conversions(std::string& error) {
+std::vector<ConversionCheck> check_hw_conversions() {
   std::vector<ConversionCheck> out;
   int n = 0;
   if (cudaGetDeviceCount(&n) != cudaSuccess || n == 0) {
     (void)cudaGetLastError();
-    error = "no CUDA device";
-    return out;
+    throw std::runtime_error("no CUDA device");
   }
   cudaDeviceProp prop{};
   cudaGetDeviceProperties(&prop, 0);
   const char* names[] = {"cvt.rn.satfinite.e4m3x2.f32", "cvt.rn.satfinite.e5m2x2.f32", "cvt.rn.satfinite.e2m1x2.f32",
                          "e2m1 arithmetic encoder (device)", "cvt.rn.f16x2.e4m3x2 decode"};
   Counters* dc = nullptr;
-  if (cudaMalloc(&dc, sizeof(Counters)) != cudaSuccess) {
-    error = "cudaMalloc failed";
-    return out;
-  }
+  if (cudaMalloc(&dc, sizeof(Counters)) != cudaSuccess) throw std::runtime_error("cudaMalloc failed");
   for (int which = 0; which < kWhichCount; ++which) {
     ConversionCheck r;
     r.name = names[which];
@@ -119,8 +118,8 @@ std::vector<ConversionCheck> check_hw_conversions(std::string& error) {
     sweep_kernel<<<prop.multiProcessorCount * 8, 256>>>(which, dc);
     const cudaError_t e = cudaDeviceSynchronize();
     if (e != cudaSuccess) {
-      error = std::string("sweep kernel: ") + cudaGetErrorString(e);
-      break;
+      cudaFree(dc);
+      throw std::runtime_error(std::string("sweep kernel: ") + cudaGetErrorString(e));
     }
     cudaMemcpy(&h, dc, sizeof h, cudaMemcpyDeviceToHost);
     r.supported = h.supported == 1;

@@ -3,6 +3,7 @@
 // counts per CTA in shared memory (integer counts, so the order does not matter), then one
 // global atomic per bin and CTA.
 #include <algorithm>
+#include <stdexcept>
 
 #include "core/error_stats.hpp"
 #include "kernels/cuda_check.hpp"
@@ -15,7 +16,7 @@ namespace {
 constexpr int kMetricThreads = 64;
 constexpr int kHistThreads = 256;
 
-template <GpuDType D>
+template <core::DType D>
 __global__ void __launch_bounds__(kMetricThreads)
     metric_sums_kernel(const void* x, const float* xq, std::int64_t rows, std::int64_t cols, int bs,
                        std::int64_t nchunks, core::MetricSums* parts) {
@@ -55,7 +56,7 @@ struct HistParams {
 
 /// One thread per 1-D block segment of a row (the unit of the scaled-value histogram),
 /// grid-stride; counts in shared memory (3 * bins words).
-template <GpuDType D>
+template <core::DType D>
 __global__ void __launch_bounds__(kHistThreads) histogram_kernel(const HistParams p) {
   extern __shared__ unsigned local[];
   const int nb = 3 * p.bins;
@@ -119,41 +120,38 @@ std::int64_t metric_chunk_count(std::int64_t rows, std::int64_t cols, int block_
   return (nblocks + core::kMetricChunkBlocks - 1) / core::kMetricChunkBlocks;
 }
 
-bool metric_sums_async(const void* x, GpuDType dtype, const float* xq, std::int64_t rows, std::int64_t cols,
-                       int block_size, core::MetricSums* parts, void* stream, std::string& error) {
+void metric_sums_async(const void* x, core::DType dtype, const float* xq, std::int64_t rows, std::int64_t cols,
+                       int block_size, core::MetricSums* parts, void* stream) {
   if (x == nullptr || xq == nullptr || parts == nullptr || block_size <= 0) {
-    error = "metric sums: null buffer or block size " + std::to_string(block_size);
-    return false;
+    throw std::invalid_argument("metric sums: null buffer or block size " + std::to_string(block_size));
   }
   const std::int64_t nchunks = metric_chunk_count(rows, cols, block_size);
-  if (nchunks == 0) return true;
+  if (nchunks == 0) return;
   const unsigned grid = static_cast<unsigned>((nchunks + kMetricThreads - 1) / kMetricThreads);
   const cudaStream_t s = static_cast<cudaStream_t>(stream);
   switch (dtype) {
-    case GpuDType::kF32:
-      metric_sums_kernel<GpuDType::kF32><<<grid, kMetricThreads, 0, s>>>(x, xq, rows, cols, block_size, nchunks, parts);
+    case core::DType::kF32:
+      metric_sums_kernel<core::DType::kF32><<<grid, kMetricThreads, 0, s>>>(x, xq, rows, cols, block_size, nchunks, parts);
       break;
-    case GpuDType::kBF16:
-      metric_sums_kernel<GpuDType::kBF16><<<grid, kMetricThreads, 0, s>>>(x, xq, rows, cols, block_size, nchunks, parts);
+    case core::DType::kBF16:
+      metric_sums_kernel<core::DType::kBF16><<<grid, kMetricThreads, 0, s>>>(x, xq, rows, cols, block_size, nchunks, parts);
       break;
-    case GpuDType::kF16:
-      metric_sums_kernel<GpuDType::kF16><<<grid, kMetricThreads, 0, s>>>(x, xq, rows, cols, block_size, nchunks, parts);
+    case core::DType::kF16:
+      metric_sums_kernel<core::DType::kF16><<<grid, kMetricThreads, 0, s>>>(x, xq, rows, cols, block_size, nchunks, parts);
       break;
   }
-  return cuda_check(cudaGetLastError(), "metric sums kernel launch", error);
+  cuda_check(cudaGetLastError(), "metric sums kernel launch");
 }
 
-bool histograms_async(const void* x, GpuDType dtype, const float* xq, std::int64_t rows, std::int64_t cols,
-                      const HistogramSetup& setup, unsigned long long* counts, void* stream, std::string& error) {
+void histograms_async(const void* x, core::DType dtype, const float* xq, std::int64_t rows, std::int64_t cols,
+                      const HistogramSetup& setup, unsigned long long* counts, void* stream) {
   if (setup.bins < 10 || setup.bins > 1000) {
-    error = "histograms: bins must be 10 to 1000, got " + std::to_string(setup.bins);
-    return false;
+    throw std::invalid_argument("histograms: bins must be 10 to 1000, got " + std::to_string(setup.bins));
   }
   if (x == nullptr || xq == nullptr || counts == nullptr || setup.recipe.block_size <= 0) {
-    error = "histograms: null buffer or bad block size";
-    return false;
+    throw std::invalid_argument("histograms: null buffer or bad block size");
   }
-  if (rows <= 0 || cols <= 0) return true;
+  if (rows <= 0 || cols <= 0) return;
   HistParams p{};
   p.x = x;
   p.xq = xq;
@@ -174,17 +172,17 @@ bool histograms_async(const void* x, GpuDType dtype, const float* xq, std::int64
   const std::size_t smem = sizeof(unsigned) * 3 * static_cast<std::size_t>(setup.bins);
   const cudaStream_t s = static_cast<cudaStream_t>(stream);
   switch (dtype) {
-    case GpuDType::kF32:
-      histogram_kernel<GpuDType::kF32><<<grid, kHistThreads, smem, s>>>(p);
+    case core::DType::kF32:
+      histogram_kernel<core::DType::kF32><<<grid, kHistThreads, smem, s>>>(p);
       break;
-    case GpuDType::kBF16:
-      histogram_kernel<GpuDType::kBF16><<<grid, kHistThreads, smem, s>>>(p);
+    case core::DType::kBF16:
+      histogram_kernel<core::DType::kBF16><<<grid, kHistThreads, smem, s>>>(p);
       break;
-    case GpuDType::kF16:
-      histogram_kernel<GpuDType::kF16><<<grid, kHistThreads, smem, s>>>(p);
+    case core::DType::kF16:
+      histogram_kernel<core::DType::kF16><<<grid, kHistThreads, smem, s>>>(p);
       break;
   }
-  return cuda_check(cudaGetLastError(), "histogram kernel launch", error);
+  cuda_check(cudaGetLastError(), "histogram kernel launch");
 }
 
 }  // namespace fp4lab::kernels

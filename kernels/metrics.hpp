@@ -19,8 +19,8 @@ std::int64_t metric_chunk_count(std::int64_t rows, std::int64_t cols, int block_
 
 /// One core::MetricSums per chunk into `parts` (device, metric_chunk_count entries): x (device,
 /// dtype) against xq (device FP32), both rows x cols.
-bool metric_sums_async(const void* x, GpuDType dtype, const float* xq, std::int64_t rows, std::int64_t cols,
-                       int block_size, core::MetricSums* parts, void* stream, std::string& error);
+void metric_sums_async(const void* x, core::DType dtype, const float* xq, std::int64_t rows, std::int64_t cols,
+                       int block_size, core::MetricSums* parts, void* stream);
 
 /// What the histograms need besides the two tensors. `q` (device codes and scales of xq, in
 /// `layout`) gives the scaled-value histogram; without it that histogram stays empty.
@@ -34,8 +34,8 @@ struct HistogramSetup {
 
 /// Adds the counts of the error, relative-error and scaled-value histograms to `counts`
 /// (device, 3 * bins entries: err, then rel, then scaled), which the caller zeroes.
-bool histograms_async(const void* x, GpuDType dtype, const float* xq, std::int64_t rows, std::int64_t cols,
-                      const HistogramSetup& setup, unsigned long long* counts, void* stream, std::string& error);
+void histograms_async(const void* x, core::DType dtype, const float* xq, std::int64_t rows, std::int64_t cols,
+                      const HistogramSetup& setup, unsigned long long* counts, void* stream);
 
 /// A recipe's metrics and histograms for one host tensor, computed on the GPU.
 struct GpuEvaluation {
@@ -44,10 +44,9 @@ struct GpuEvaluation {
   std::vector<unsigned long long> scaled;    ///< empty when the recipe gives no codes
 };
 
-/// Copies the tensor in, quantizes and dequantizes it to FP32 on the device (fake-quantizes
-/// for the unclamped 4/6 reference cast, which has no codes), then the metric sums and the
-/// histograms; only those come back. False with a message on any failure.
-bool gpu_evaluate(const formats::Recipe& recipe, GpuDType dtype, const void* host_data, std::int64_t rows,
-                  std::int64_t cols, double inv_rms, int bins, GpuEvaluation& out, std::string& error);
+/// Copies the tensor (seen as rows x cols) in, quantizes and dequantizes it to FP32 on the
+/// device (fake-quantizes for the unclamped 4/6 reference cast, which has no codes), then the
+/// metric sums and the histograms; only those come back. Throws as kernels/quantize.hpp does.
+GpuEvaluation gpu_evaluate(const formats::Recipe& recipe, const core::TensorView& x, double inv_rms, int bins);
 
 }  // namespace fp4lab::kernels

@@ -1,6 +1,7 @@
 // Launchers of the GPU whole-tensor quantizer (kernels/quantize.hpp): checks, path choice
 // (fast 1-D paths for NVFP4/NVINT4 at 16 and MXFP4 at 32, a generic per-unit kernel otherwise).
 #include <algorithm>
+#include <stdexcept>
 
 #include "kernels/cuda_check.hpp"
 #include "kernels/quantize.cuh"
@@ -57,7 +58,7 @@ bool fast_path(const formats::Recipe& r, Path& path) {
   return false;
 }
 
-template <GpuDType D, Mode M, bool kSR>
+template <core::DType D, Mode M, bool kSR>
 void launch_fast_rounding(Path path, unsigned grid, cudaStream_t s, const QuantizeParams& p) {
   using detail::quantize_block_kernel;
   constexpr int kT = detail::kThreads;
@@ -80,7 +81,7 @@ void launch_fast_rounding(Path path, unsigned grid, cudaStream_t s, const Quanti
   }
 }
 
-template <GpuDType D, Mode M>
+template <core::DType D, Mode M>
 void launch_fast(Path path, unsigned grid, cudaStream_t s, const QuantizeParams& p) {
   if (p.recipe.rounding == formats::ElementRounding::kNearestEven) {
     launch_fast_rounding<D, M, false>(path, grid, s, p);
@@ -90,8 +91,7 @@ void launch_fast(Path path, unsigned grid, cudaStream_t s, const QuantizeParams&
 }
 
 template <Mode M>
-bool launch_quantize(const QuantizeParams& p, GpuDType dtype, bool allow_fast, cudaStream_t s,
-                     std::string& error) {
+void launch_quantize(const QuantizeParams& p, core::DType dtype, bool allow_fast, cudaStream_t s) {
   Path path{};
   const bool fast = allow_fast && fast_path(p.recipe, path);
   const std::int64_t units = fast ? p.rows * p.row_blocks : p.unit_rows * p.row_blocks;
@@ -99,54 +99,54 @@ bool launch_quantize(const QuantizeParams& p, GpuDType dtype, bool allow_fast, c
   const unsigned grid = grid_for(units, detail::kThreads * per_thread);
   if (fast) {
     switch (dtype) {
-      case GpuDType::kF32:
-        launch_fast<GpuDType::kF32, M>(path, grid, s, p);
+      case core::DType::kF32:
+        launch_fast<core::DType::kF32, M>(path, grid, s, p);
         break;
-      case GpuDType::kBF16:
-        launch_fast<GpuDType::kBF16, M>(path, grid, s, p);
+      case core::DType::kBF16:
+        launch_fast<core::DType::kBF16, M>(path, grid, s, p);
         break;
-      case GpuDType::kF16:
-        launch_fast<GpuDType::kF16, M>(path, grid, s, p);
+      case core::DType::kF16:
+        launch_fast<core::DType::kF16, M>(path, grid, s, p);
         break;
     }
   } else {
     using detail::quantize_unit_kernel;
     constexpr int kT = detail::kThreads;
     switch (dtype) {
-      case GpuDType::kF32:
-        quantize_unit_kernel<GpuDType::kF32, M><<<grid, kT, 0, s>>>(p);
+      case core::DType::kF32:
+        quantize_unit_kernel<core::DType::kF32, M><<<grid, kT, 0, s>>>(p);
         break;
-      case GpuDType::kBF16:
-        quantize_unit_kernel<GpuDType::kBF16, M><<<grid, kT, 0, s>>>(p);
+      case core::DType::kBF16:
+        quantize_unit_kernel<core::DType::kBF16, M><<<grid, kT, 0, s>>>(p);
         break;
-      case GpuDType::kF16:
-        quantize_unit_kernel<GpuDType::kF16, M><<<grid, kT, 0, s>>>(p);
+      case core::DType::kF16:
+        quantize_unit_kernel<core::DType::kF16, M><<<grid, kT, 0, s>>>(p);
         break;
     }
   }
-  return cuda_check(cudaGetLastError(), fast ? "quantize kernel launch" : "quantize (generic) kernel launch", error);
+  cuda_check(cudaGetLastError(), fast ? "quantize kernel launch" : "quantize (generic) kernel launch");
 }
 
-/// Fills the parameters shared by quantize and fake-quantize; false (with a message) on bad input.
-bool make_params(const formats::Recipe& recipe, formats::ScaleLayout layout, const void* x, GpuDType dtype,
-                 std::int64_t rows, std::int64_t cols, const std::uint32_t* amax_bits, QuantizeParams& p,
-                 std::string& error) {
-  error = gpu_unsupported_reason(recipe);
-  if (!error.empty()) return false;
+/// Throws std::invalid_argument with gpu_unsupported_reason when the GPU cannot run the recipe.
+void require_supported(const formats::Recipe& recipe) {
+  const std::string why = gpu_unsupported_reason(recipe);
+  if (!why.empty()) throw std::invalid_argument(why);
+}
+
+/// The parameters shared by quantize and fake-quantize; throws std::invalid_argument on bad input.
+QuantizeParams make_params(const formats::Recipe& recipe, formats::ScaleLayout layout, const void* x,
+                           core::DType dtype, std::int64_t rows, std::int64_t cols, const std::uint32_t* amax_bits) {
+  require_supported(recipe);
   if (rows <= 0 || cols <= 0) {
-    error = "empty tensor: nothing to quantize (" + std::to_string(rows) + " x " + std::to_string(cols) + ")";
-    return false;
+    throw std::invalid_argument("empty tensor: nothing to quantize (" + std::to_string(rows) + " x " +
+                                std::to_string(cols) + ")");
   }
-  if (x == nullptr) {
-    error = "null input pointer";
-    return false;
-  }
+  if (x == nullptr) throw std::invalid_argument("null input pointer");
   if (formats::uses_tensor_scale(recipe) && amax_bits == nullptr) {
-    error = "this recipe has a tensor scale: pass the amax from amax_async";
-    return false;
+    throw std::invalid_argument("this recipe has a tensor scale: pass the amax from amax_async");
   }
-  const QuantizedShape shape = quantized_shape(recipe, layout, rows, cols);
-  p = QuantizeParams{};
+  const core::QuantizedSizes shape = core::quantized_sizes(recipe, layout, rows, cols);
+  QuantizeParams p{};
   p.recipe = recipe;
   p.layout = layout;
   p.x = x;
@@ -155,49 +155,25 @@ bool make_params(const formats::Recipe& recipe, formats::ScaleLayout layout, con
   p.padded_cols = shape.padded_cols;
   p.row_blocks = shape.scale_cols;
   p.unit_rows = recipe.shape == formats::BlockShape::k2D ? (rows + recipe.block_size - 1) / recipe.block_size : rows;
-  p.vec_in = aligned16(x) && (cols * static_cast<std::int64_t>(gpu_dtype_size(dtype))) % 16 == 0;
+  p.vec_in = aligned16(x) && (cols * static_cast<std::int64_t>(core::dtype_size(dtype))) % 16 == 0;
   p.index32 = rows * shape.scale_cols < (std::int64_t{1} << 31);
   p.contiguous = recipe.block_size > 0 && cols % recipe.block_size == 0;
   p.amax_bits = amax_bits;
-  return true;
+  return p;
 }
 
 /// make_params for the kernels that write values (rows x cols of out_dtype) instead of codes.
-bool make_value_params(const formats::Recipe& recipe, const void* x, GpuDType dtype, std::int64_t rows,
-                       std::int64_t cols, const std::uint32_t* amax_bits, void* out, GpuDType out_dtype,
-                       QuantizeParams& p, std::string& error) {
-  if (!make_params(recipe, formats::ScaleLayout::kRowMajor, x, dtype, rows, cols, amax_bits, p, error)) return false;
-  if (out == nullptr) {
-    error = "null output pointer";
-    return false;
-  }
+QuantizeParams make_value_params(const formats::Recipe& recipe, const void* x, core::DType dtype, std::int64_t rows,
+                                 std::int64_t cols, const std::uint32_t* amax_bits, void* out, core::DType out_dtype) {
+  QuantizeParams p = make_params(recipe, formats::ScaleLayout::kRowMajor, x, dtype, rows, cols, amax_bits);
+  if (out == nullptr) throw std::invalid_argument("null output pointer");
   p.out = out;
   p.out_dtype = out_dtype;
-  p.vec_out = aligned16(out) && (cols * static_cast<std::int64_t>(gpu_dtype_size(out_dtype))) % 16 == 0;
-  return true;
+  p.vec_out = aligned16(out) && (cols * static_cast<std::int64_t>(core::dtype_size(out_dtype))) % 16 == 0;
+  return p;
 }
 
 }  // namespace
-
-std::size_t gpu_dtype_size(GpuDType d) { return d == GpuDType::kF32 ? 4 : 2; }
-
-QuantizedShape quantized_shape(const formats::Recipe& recipe, formats::ScaleLayout layout, std::int64_t rows,
-                               std::int64_t cols) {
-  QuantizedShape s;
-  s.rows = rows;
-  s.cols = cols;
-  const std::int64_t bs = recipe.block_size > 0 ? recipe.block_size : 1;
-  s.padded_cols = (cols + bs - 1) / bs * bs;
-  s.scale_cols = s.padded_cols / bs;
-  s.code_bytes = static_cast<std::size_t>(rows * s.padded_cols / 2);
-  if (recipe.format == formats::BlockFormat::kINT4) {
-    s.group_count = static_cast<std::size_t>(rows * s.scale_cols);
-  } else {
-    s.scale_bytes = formats::padded_scale_rows(static_cast<std::size_t>(rows), layout) *
-                    formats::padded_scale_cols(static_cast<std::size_t>(s.scale_cols), layout);
-  }
-  return s;
-}
 
 std::string gpu_unsupported_reason(const formats::Recipe& r) {
   if (r.block_size < formats::kMinBlockSize || r.block_size > formats::kMaxBlockSize || r.block_size % 2 != 0) {
@@ -218,109 +194,97 @@ std::string gpu_unsupported_reason(const formats::Recipe& r) {
   return "";
 }
 
-bool amax_async(const void* x, GpuDType dtype, std::int64_t n, std::uint32_t* amax_bits, void* stream,
-                std::string& error) {
+void amax_async(const void* x, core::DType dtype, std::int64_t n, std::uint32_t* amax_bits, void* stream) {
   const cudaStream_t s = static_cast<cudaStream_t>(stream);
-  if (!cuda_check(cudaMemsetAsync(amax_bits, 0, sizeof(std::uint32_t), s), "amax reset", error)) return false;
-  if (n <= 0) return true;
+  cuda_check(cudaMemsetAsync(amax_bits, 0, sizeof(std::uint32_t), s), "amax reset");
+  if (n <= 0) return;
   const bool vec = aligned16(x);
-  const std::int64_t words = (n * static_cast<std::int64_t>(gpu_dtype_size(dtype)) + 15) / 16;
+  const std::int64_t words = (n * static_cast<std::int64_t>(core::dtype_size(dtype)) + 15) / 16;
   const std::int64_t want = (words + 4 * detail::kAmaxThreads - 1) / (4 * detail::kAmaxThreads);
   const unsigned grid = static_cast<unsigned>(std::max<std::int64_t>(1, std::min<std::int64_t>(want, sm_count() * 8)));
   constexpr int kT = detail::kAmaxThreads;
   switch (dtype) {
-    case GpuDType::kF32:
-      detail::amax_kernel<GpuDType::kF32><<<grid, kT, 0, s>>>(x, n, vec, amax_bits);
+    case core::DType::kF32:
+      detail::amax_kernel<core::DType::kF32><<<grid, kT, 0, s>>>(x, n, vec, amax_bits);
       break;
-    case GpuDType::kBF16:
-      detail::amax_kernel<GpuDType::kBF16><<<grid, kT, 0, s>>>(x, n, vec, amax_bits);
+    case core::DType::kBF16:
+      detail::amax_kernel<core::DType::kBF16><<<grid, kT, 0, s>>>(x, n, vec, amax_bits);
       break;
-    case GpuDType::kF16:
-      detail::amax_kernel<GpuDType::kF16><<<grid, kT, 0, s>>>(x, n, vec, amax_bits);
+    case core::DType::kF16:
+      detail::amax_kernel<core::DType::kF16><<<grid, kT, 0, s>>>(x, n, vec, amax_bits);
       break;
   }
-  return cuda_check(cudaGetLastError(), "amax kernel launch", error);
+  cuda_check(cudaGetLastError(), "amax kernel launch");
 }
 
-bool quantize_async(const formats::Recipe& recipe, formats::ScaleLayout layout, const void* x, GpuDType dtype,
+void quantize_async(const formats::Recipe& recipe, formats::ScaleLayout layout, const void* x, core::DType dtype,
                     std::int64_t rows, std::int64_t cols, const std::uint32_t* amax_bits, const DeviceQuantized& out,
-                    void* stream, std::string& error) {
-  QuantizeParams p;
-  if (!make_params(recipe, layout, x, dtype, rows, cols, amax_bits, p, error)) return false;
+                    void* stream) {
+  QuantizeParams p = make_params(recipe, layout, x, dtype, rows, cols, amax_bits);
   if (recipe.overflow == formats::Fp4Overflow::kReferenceUnclamped) {
-    error = "the unclamped FP4 cast can give 8, which no E2M1 code holds: use fake_quantize";
-    return false;
+    throw std::invalid_argument("the unclamped FP4 cast can give 8, which no E2M1 code holds: use fake_quantize");
   }
   const bool int4 = recipe.format == formats::BlockFormat::kINT4;
   if (out.codes == nullptr || (!int4 && out.scales == nullptr) ||
       (int4 && (out.group_scales == nullptr || out.zero_points == nullptr))) {
-    error = "missing output buffer (codes, scales, or INT4 group scales and zero points)";
-    return false;
+    throw std::invalid_argument("missing output buffer (codes, scales, or INT4 group scales and zero points)");
   }
   p.q = out;
   const cudaStream_t s = static_cast<cudaStream_t>(stream);
-  const QuantizedShape shape = quantized_shape(recipe, layout, rows, cols);
+  const core::QuantizedSizes shape = core::quantized_sizes(recipe, layout, rows, cols);
   // the swizzle pads rows to 128 and scale columns to 4: zero the padding, as the CPU does
   if (!int4 && layout == formats::ScaleLayout::kSwizzled128x4 &&
       shape.scale_bytes != static_cast<std::size_t>(rows * shape.scale_cols)) {
-    if (!cuda_check(cudaMemsetAsync(out.scales, 0, shape.scale_bytes, s), "scale padding reset", error)) return false;
+    cuda_check(cudaMemsetAsync(out.scales, 0, shape.scale_bytes, s), "scale padding reset");
   }
-  return launch_quantize<Mode::kQuantize>(p, dtype, aligned16(out.codes), s, error);
+  launch_quantize<Mode::kQuantize>(p, dtype, aligned16(out.codes), s);
 }
 
-bool fake_quantize_async(const formats::Recipe& recipe, const void* x, GpuDType dtype, std::int64_t rows,
-                         std::int64_t cols, const std::uint32_t* amax_bits, void* out, GpuDType out_dtype,
-                         void* stream, std::string& error) {
-  QuantizeParams p;
-  if (!make_value_params(recipe, x, dtype, rows, cols, amax_bits, out, out_dtype, p, error)) return false;
-  return launch_quantize<Mode::kFake>(p, dtype, true, static_cast<cudaStream_t>(stream), error);
+void fake_quantize_async(const formats::Recipe& recipe, const void* x, core::DType dtype, std::int64_t rows,
+                         std::int64_t cols, const std::uint32_t* amax_bits, void* out, core::DType out_dtype,
+                         void* stream) {
+  const QuantizeParams p = make_value_params(recipe, x, dtype, rows, cols, amax_bits, out, out_dtype);
+  launch_quantize<Mode::kFake>(p, dtype, true, static_cast<cudaStream_t>(stream));
 }
 
-bool simulate_quantize_async(const formats::Recipe& recipe, const formats::SimulateOptions& options,
-                             const void* x, GpuDType dtype, std::int64_t rows, std::int64_t cols,
-                             const std::uint32_t* amax_bits, void* out, GpuDType out_dtype, void* stream,
-                             std::string& error) {
+void simulate_quantize_async(const formats::Recipe& recipe, const formats::SimulateOptions& options,
+                             const void* x, core::DType dtype, std::int64_t rows, std::int64_t cols,
+                             const std::uint32_t* amax_bits, void* out, core::DType out_dtype, void* stream) {
   if (!formats::simulate_supported(recipe) || recipe.shape != formats::BlockShape::k1D) {
-    error = "simulated quantization supports NVFP4 te and the 4/6 recipes with 1-D blocks";
-    return false;
+    throw std::invalid_argument("simulated quantization supports NVFP4 te and the 4/6 recipes with 1-D blocks");
   }
   if (options.threshold != options.threshold) {
-    error = "simulated quantization: the threshold is NaN";
-    return false;
+    throw std::invalid_argument("simulated quantization: the threshold is NaN");
   }
-  QuantizeParams p;
-  if (!make_value_params(recipe, x, dtype, rows, cols, amax_bits, out, out_dtype, p, error)) return false;
+  const QuantizeParams p = make_value_params(recipe, x, dtype, rows, cols, amax_bits, out, out_dtype);
   const unsigned grid = grid_for(p.rows * p.row_blocks, detail::kThreads);
   const cudaStream_t s = static_cast<cudaStream_t>(stream);
   switch (dtype) {
-    case GpuDType::kF32:
-      detail::simulate_kernel<GpuDType::kF32><<<grid, detail::kThreads, 0, s>>>(p, options);
+    case core::DType::kF32:
+      detail::simulate_kernel<core::DType::kF32><<<grid, detail::kThreads, 0, s>>>(p, options);
       break;
-    case GpuDType::kBF16:
-      detail::simulate_kernel<GpuDType::kBF16><<<grid, detail::kThreads, 0, s>>>(p, options);
+    case core::DType::kBF16:
+      detail::simulate_kernel<core::DType::kBF16><<<grid, detail::kThreads, 0, s>>>(p, options);
       break;
-    case GpuDType::kF16:
-      detail::simulate_kernel<GpuDType::kF16><<<grid, detail::kThreads, 0, s>>>(p, options);
+    case core::DType::kF16:
+      detail::simulate_kernel<core::DType::kF16><<<grid, detail::kThreads, 0, s>>>(p, options);
       break;
   }
-  return cuda_check(cudaGetLastError(), "simulate kernel launch", error);
+  cuda_check(cudaGetLastError(), "simulate kernel launch");
 }
 
-bool dequantize_async(const formats::Recipe& recipe, formats::ScaleLayout layout, std::int64_t rows,
-                      std::int64_t cols, const DeviceQuantized& in, void* out, GpuDType out_dtype, void* stream,
-                      std::string& error) {
-  error = gpu_unsupported_reason(recipe);
-  if (!error.empty()) return false;
+void dequantize_async(const formats::Recipe& recipe, formats::ScaleLayout layout, std::int64_t rows,
+                      std::int64_t cols, const DeviceQuantized& in, void* out, core::DType out_dtype, void* stream) {
+  require_supported(recipe);
   if (rows <= 0 || cols <= 0 || out == nullptr || in.codes == nullptr) {
-    error = "dequantize: empty tensor or null buffer";
-    return false;
+    throw std::invalid_argument("dequantize: empty tensor or null buffer");
   }
-  const QuantizedShape shape = quantized_shape(recipe, layout, rows, cols);
+  const core::QuantizedSizes shape = core::quantized_sizes(recipe, layout, rows, cols);
   const std::int64_t units = rows * shape.scale_cols;
   detail::dequantize_kernel<<<grid_for(units, detail::kThreads), detail::kThreads, 0,
                               static_cast<cudaStream_t>(stream)>>>(recipe, layout, rows, cols, shape.padded_cols,
                                                                    shape.scale_cols, in, out, out_dtype);
-  return cuda_check(cudaGetLastError(), "dequantize kernel launch", error);
+  cuda_check(cudaGetLastError(), "dequantize kernel launch");
 }
 
 }  // namespace fp4lab::kernels

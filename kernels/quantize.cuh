@@ -45,7 +45,7 @@ struct QuantizeParams {
   const std::uint32_t* amax_bits;
   DeviceQuantized q;
   void* out;
-  GpuDType out_dtype;
+  core::DType out_dtype;
 };
 
 /// Fixes the parts of a recipe that a specialisation is compiled for, so that the switches in
@@ -103,7 +103,7 @@ inline constexpr int kUnitsPerThread = units_per_thread(P);
 /// One unit of the fast kernels: 16-byte loads of a full block, stochastic-rounding bits from
 /// (seed, row * padded_cols + col), formats::quantize_block, then one 8- or 16-byte store of
 /// packed codes and one scale byte (or the fake-quantized values).
-template <GpuDType D, int kBS, Path P, Mode M, bool kSR>
+template <core::DType D, int kBS, Path P, Mode M, bool kSR>
 __device__ __forceinline__ void quantize_fast_unit(const QuantizeParams& p, const formats::Recipe& r,
                                                    const formats::TensorScale& ts, const SharedTables& tables,
                                                    const std::int64_t unit) {
@@ -197,7 +197,7 @@ __device__ __forceinline__ void quantize_fast_unit(const QuantizeParams& p, cons
 /// kUnitsPerThread 1-D blocks of kBS values (kBS = 16 or 32) per thread through
 /// quantize_fast_unit. kSR: stochastic rounding; without it the rounding is pinned to
 /// nearest-even at compile time so that the stochastic branches fold away.
-template <GpuDType D, int kBS, Path P, Mode M, bool kSR>
+template <core::DType D, int kBS, Path P, Mode M, bool kSR>
 __global__ void __launch_bounds__(kThreads) quantize_block_kernel(const QuantizeParams p) {
   formats::Recipe r = p.recipe;
   pin_path<P>(r);
@@ -226,7 +226,7 @@ __global__ void __launch_bounds__(kThreads) quantize_block_kernel(const Quantize
 /// One thread per unit (a 1-D block of any supported size, or a 2-D tile of up to 16x16),
 /// for everything the fast paths do not cover, grouped INT4 included. Mirrors core's
 /// gather_unit / fill_random_bits / run_units step by step.
-template <GpuDType D, Mode M>
+template <core::DType D, Mode M>
 __global__ void __launch_bounds__(kThreads) quantize_unit_kernel(const QuantizeParams p) {
   const formats::Recipe r = p.recipe;
   const std::int64_t unit = static_cast<std::int64_t>(blockIdx.x) * kThreads + threadIdx.x;
@@ -285,9 +285,9 @@ __global__ void __launch_bounds__(kThreads) quantize_unit_kernel(const QuantizeP
 }
 
 /// Per 32-bit word of two 16-bit values: |v| bits with NaN replaced by 0, as two lanes.
-template <GpuDType D>
+template <core::DType D>
 __device__ __forceinline__ std::uint32_t abs_pair_no_nan(std::uint32_t w) {
-  constexpr std::uint32_t kInf = D == GpuDType::kBF16 ? 0x7F807F80u : 0x7C007C00u;
+  constexpr std::uint32_t kInf = D == core::DType::kBF16 ? 0x7F807F80u : 0x7C007C00u;
   const std::uint32_t a = w & 0x7FFF7FFFu;
   return a & ~__vcmpgtu2(a, kInf);
 }
@@ -302,7 +302,7 @@ __device__ __forceinline__ std::uint32_t abs_bits_no_nan(std::uint32_t u) {
 /// max |x| ignoring NaN over n elements: 16-byte loads four deep, a grid-stride loop, a CTA
 /// reduction, and one atomicMax on the float bits per CTA (non-negative floats order as
 /// unsigned integers, so the result is independent of the order).
-template <GpuDType D>
+template <core::DType D>
 __global__ void __launch_bounds__(kAmaxThreads) amax_kernel(const void* x, std::int64_t n, bool vec,
                                                             std::uint32_t* amax_bits) {
   constexpr int kPer = 16 / Elem<D>::kSize;
@@ -359,7 +359,7 @@ __global__ void __launch_bounds__(kAmaxThreads) amax_kernel(const void* x, std::
 __global__ void __launch_bounds__(kThreads)
     dequantize_kernel(const formats::Recipe r, const formats::ScaleLayout layout, const std::int64_t rows,
                       const std::int64_t cols, const std::int64_t padded_cols, const std::int64_t row_blocks,
-                      const DeviceQuantized q, void* out, const GpuDType od) {
+                      const DeviceQuantized q, void* out, const core::DType od) {
   const std::int64_t unit = static_cast<std::int64_t>(blockIdx.x) * kThreads + threadIdx.x;
   if (unit >= rows * row_blocks) return;
   const formats::TensorScale ts = q.tensor_scale != nullptr ? *q.tensor_scale : formats::TensorScale{};
@@ -380,7 +380,7 @@ __global__ void __launch_bounds__(kThreads)
 
 /// Thresholded / high-precision simulated fake-quantization (FORMATS.md §8), one thread per
 /// 1-D block: the twin of core::simulate_quantize, through formats::simulate_quantize_block.
-template <GpuDType D>
+template <core::DType D>
 __global__ void __launch_bounds__(kThreads)
     simulate_kernel(const QuantizeParams p, const formats::SimulateOptions o) {
   const formats::Recipe r = p.recipe;

@@ -8,10 +8,11 @@
 
 #include "experiments/cli/commands.hpp"
 #include "experiments/cli/quantize_command.hpp"
-#include "experiments/device.hpp"
 #include "experiments/experiment.hpp"
 #ifdef FP4LAB_HAVE_CUDA
+#include "core/device_quantizer.hpp"
 #include "experiments/cli/gpu/commands.hpp"
+#include "kernels/cuda_quantizer.hpp"
 #endif
 
 using namespace fp4lab::exp;
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
   Registry reg;
   register_all(reg);
 #ifdef FP4LAB_HAVE_CUDA
-  set_device_quantizer_factory(make_cuda_quantizer);  // --device cuda; probed on first use
+  fp4lab::core::set_device_quantizer_factory(fp4lab::kernels::make_cuda_quantizer);  // --device cuda; probed on first use
 #endif
   if (argc < 2) {
     std::fputs(kUsage, stderr);

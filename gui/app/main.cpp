@@ -20,6 +20,10 @@
 #include "gui/app/png.hpp"
 #include "gui/app/window.hpp"
 #include "gui/panels/workbench.hpp"
+#ifdef FP4LAB_HAVE_CUDA
+#include "core/device_quantizer.hpp"
+#include "kernels/cuda_quantizer.hpp"
+#endif
 
 namespace {
 
@@ -208,6 +212,9 @@ int main(int argc, char** argv) {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // ImGui's ini lives inside gui.json (Workbench::save_settings)
+#ifdef FP4LAB_HAVE_CUDA  // the experiments' "cuda" device, probed on first use
+  fp4lab::core::set_device_quantizer_factory(fp4lab::kernels::make_cuda_quantizer);
+#endif
   std::string error;
   std::unique_ptr<Window> w = Window::open(o.width, o.height, "fp4lab", error);
   if (!w) {

@@ -63,8 +63,7 @@ TEST_SUITE("kernels.block_quantize") {
       const formats::TensorScale ts = formats::tensor_scale(r, amax);
       std::vector<std::uint8_t> codes, scales;
       std::vector<float> deq;
-      std::string err;
-      REQUIRE_MESSAGE(kernels::fake_quantize_blocks(r, ts, x, codes, deq, scales, err), err);
+      REQUIRE_NOTHROW(kernels::fake_quantize_blocks(r, ts, x, codes, deq, scales));
       std::int64_t mismatches = 0;
       std::vector<std::uint32_t> bits(static_cast<std::size_t>(r.block_size));
       for (std::size_t b = 0; b * r.block_size < x.size(); ++b) {

@@ -7,11 +7,12 @@
 #include <cstdio>
 #include <string>
 
+#include "core/device_quantizer.hpp"
 #include "tests/support/stress_tensors.hpp"
 #include "core/io/npy.hpp"
-#include "experiments/device.hpp"
 #include "experiments/experiment.hpp"
 #include "kernels/block_quantize.hpp"
+#include "kernels/cuda_quantizer.hpp"
 
 namespace {
 
@@ -23,16 +24,16 @@ TEST_SUITE("kernels.compare_device") {
     exp::register_all(reg);
     const exp::Experiment* compare = reg.find("compare");
     REQUIRE(compare != nullptr);
-    exp::set_device_quantizer_factory({});
+    core::set_device_quantizer_factory({});
     CHECK_THROWS_WITH_AS(compare->run({{"device", "cuda"}, {"rows", 64}, {"cols", 64}}, nullptr),
                          doctest::Contains("cuda is not available"), std::invalid_argument);
     CHECK_THROWS_WITH_AS(compare->run({{"device", "tpu"}}, nullptr), doctest::Contains("accepted: cpu, cuda"),
                          std::invalid_argument);
-    exp::set_device_quantizer_factory(exp::make_cuda_quantizer);
+    core::set_device_quantizer_factory(kernels::make_cuda_quantizer);
     if (kernels::device_count() == 0) {
       CHECK_THROWS_WITH_AS(compare->run({{"device", "cuda"}, {"rows", 64}, {"cols", 64}}, nullptr),
                            doctest::Contains("no CUDA device"), std::invalid_argument);
-      exp::set_device_quantizer_factory({});
+      core::set_device_quantizer_factory({});
       MESSAGE("no CUDA device: compare --device cuda against the CPU skipped");
       return;
     }
@@ -72,7 +73,7 @@ TEST_SUITE("kernels.compare_device") {
       same_on_both(testing::scale_jump_tensor(dt, 33, 100, 20261201u + files), 101, "scale-jump tensor");
     }
     MESSAGE(files << " edge and scale-jump tensors compared on cpu and cuda");
-    exp::set_device_quantizer_factory({});
+    core::set_device_quantizer_factory({});
   }
 }
 

@@ -26,7 +26,6 @@ namespace {
 using namespace fp4lab;
 using core::DType;
 using core::Tensor;
-using kernels::GpuDType;
 
 constexpr float kNan = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
@@ -38,8 +37,6 @@ std::uint64_t base_seed() {
   const char* s = std::getenv("FP4LAB_TEST_SEED");
   return s != nullptr ? std::strtoull(s, nullptr, 10) : 20261122ull;
 }
-
-GpuDType gpu_dtype(DType d) { return static_cast<GpuDType>(static_cast<int>(d)); }
 
 Tensor random_tensor(DType dtype, std::int64_t rows, std::int64_t cols, std::uint64_t seed) {
   return testing::scale_jump_tensor(dtype, rows, cols, seed);
@@ -88,8 +85,6 @@ void check_same(const std::string& label, const std::uint8_t* cpu, std::size_t c
 void compare_all(const std::string& spec, const Tensor& x) {
   const formats::Recipe r = core::parse_recipe(spec);
   const std::int64_t rows = x.view().rows(), cols = x.view().cols();
-  const GpuDType gd = gpu_dtype(x.dtype());
-  std::string error;
   if (r.overflow != formats::Fp4Overflow::kReferenceUnclamped) {
     for (formats::ScaleLayout layout :
          {formats::ScaleLayout::kRowMajor, formats::ScaleLayout::kSwizzled128x4}) {
@@ -100,13 +95,13 @@ void compare_all(const std::string& spec, const Tensor& x) {
       opt.recipe = r;
       opt.layout = layout;
       const core::QuantizedTensor cq = core::quantize(x.view(), opt);
-      kernels::GpuQuantized gq;
-      REQUIRE_MESSAGE(kernels::gpu_quantize(r, layout, gd, x.data(), rows, cols, gq, error),
-                      describe(spec, x.dtype(), rows, cols, "gpu_quantize: ") << error);
+      core::QuantizedTensor gq;
+      REQUIRE_NOTHROW_MESSAGE(gq = kernels::gpu_quantize(r, layout, x.view()),
+                              describe(spec, x.dtype(), rows, cols, "gpu_quantize"));
       const char* lname = layout == formats::ScaleLayout::kRowMajor ? "row-major" : "swizzled";
       const std::string label = describe(spec, x.dtype(), rows, cols, lname);
-      CHECK(gq.shape.padded_cols == cq.padded_cols);
-      CHECK(gq.shape.scale_cols == cq.scale_cols);
+      CHECK(gq.padded_cols == cq.padded_cols);
+      CHECK(gq.scale_cols == cq.scale_cols);
       check_same(label + " codes", cq.codes.data(), cq.codes.size(), gq.codes.data(), gq.codes.size());
       check_same(label + " scales", cq.scales.data(), cq.scales.size(), gq.scales.data(),
                  gq.scales.size());
@@ -123,20 +118,19 @@ void compare_all(const std::string& spec, const Tensor& x) {
       // dequantize the GPU's own output on the GPU, the CPU's on the CPU
       const DType out_dtype = layout == formats::ScaleLayout::kRowMajor ? DType::kF32 : DType::kBF16;
       const Tensor cd = core::dequantize(cq, out_dtype);
-      std::vector<std::uint8_t> gdq;
-      REQUIRE_MESSAGE(kernels::gpu_dequantize(gq, gpu_dtype(out_dtype), gdq, error),
-                      label << " gpu_dequantize: " << error);
-      check_same(label + " dequantized", cd.data(), cd.size_bytes(), gdq.data(), gdq.size());
+      Tensor gdq;
+      REQUIRE_NOTHROW_MESSAGE(gdq = kernels::gpu_dequantize(gq, out_dtype), label << " gpu_dequantize");
+      check_same(label + " dequantized", cd.data(), cd.size_bytes(), gdq.data(), gdq.size_bytes());
     }
   }
   for (DType out_dtype : {DType::kF32, DType::kBF16, DType::kF16}) {
     if (out_dtype != DType::kF32 && out_dtype != x.dtype()) continue;
     const Tensor cf = core::fake_quantize(x.view(), r, out_dtype);
-    std::vector<std::uint8_t> gf;
-    REQUIRE_MESSAGE(kernels::gpu_fake_quantize(r, gd, x.data(), rows, cols, gpu_dtype(out_dtype), gf, error),
-                    describe(spec, x.dtype(), rows, cols, "gpu_fake_quantize: ") << error);
+    Tensor gf;
+    REQUIRE_NOTHROW_MESSAGE(gf = kernels::gpu_fake_quantize(r, x.view(), out_dtype),
+                            describe(spec, x.dtype(), rows, cols, "gpu_fake_quantize"));
     check_same(describe(spec, x.dtype(), rows, cols, "fake-quantized to ") + core::dtype_name(out_dtype),
-               cf.data(), cf.size_bytes(), gf.data(), gf.size());
+               cf.data(), cf.size_bytes(), gf.data(), gf.size_bytes());
   }
 }
 
@@ -161,7 +155,7 @@ TEST_SUITE("kernels.quantize") {
         opt.recipe = r;
         opt.layout = layout;
         const core::QuantizedTensor cq = core::quantize(x.view(), opt);
-        const kernels::QuantizedShape s = kernels::quantized_shape(r, layout, 130, 77);
+        const core::QuantizedSizes s = core::quantized_sizes(r, layout, 130, 77);
         CHECK(s.padded_cols == cq.padded_cols);
         CHECK(s.scale_cols == cq.scale_cols);
         CHECK(s.code_bytes == cq.codes.size());
@@ -254,17 +248,12 @@ TEST_SUITE("kernels.quantize") {
     x.set(12345, kNan);
     x.set(777777, 3e38f);  // the largest magnitude, far from the rest
     const formats::Recipe r = core::parse_recipe("nvfp4:te");
-    kernels::GpuQuantized gq;
-    std::string error;
-    REQUIRE_MESSAGE(kernels::gpu_quantize(r, formats::ScaleLayout::kRowMajor, GpuDType::kBF16, x.data(),
-                                          2048, 4100, gq, error),
-                    error);
+    core::QuantizedTensor gq;
+    REQUIRE_NOTHROW(gq = kernels::gpu_quantize(r, formats::ScaleLayout::kRowMajor, x.view()));
     CHECK(gq.tensor_scale.amax == core::tensor_amax(x.view(), r));
     CHECK(gq.tensor_scale.amax == x.at(777777));
     x.set(5, -kInf);
-    REQUIRE_MESSAGE(kernels::gpu_quantize(r, formats::ScaleLayout::kRowMajor, GpuDType::kBF16, x.data(),
-                                          2048, 4100, gq, error),
-                    error);
+    REQUIRE_NOTHROW(gq = kernels::gpu_quantize(r, formats::ScaleLayout::kRowMajor, x.view()));
     CHECK(std::isinf(gq.tensor_scale.amax));
   }
 }

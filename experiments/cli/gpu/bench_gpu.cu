@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -20,7 +21,7 @@
 namespace {
 
 using namespace fp4lab;
-using kernels::GpuDType;
+using core::DType;
 
 #define FP4LAB_CUDA_CHECK(call)                                                           \
   do {                                                                                    \
@@ -32,10 +33,15 @@ using kernels::GpuDType;
     }                                                                                     \
   } while (0)
 
-void require(bool ok, const std::string& what, const std::string& error) {
-  if (ok) return;
-  std::fprintf(stderr, "%s failed: %s\n", what.c_str(), error.c_str());
-  std::exit(2);
+/// Runs `call`; when it throws, prints "what failed: message" and exits 2.
+template <class Call>
+void require(const Call& call, const char* what) {
+  try {
+    call();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s failed: %s\n", what, e.what());
+    std::exit(2);
+  }
 }
 
 /// Command-line options.
@@ -128,15 +134,14 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
 
 /// Writes the BF16 input and our NVFP4-te codes, scales and tensor scale for the peer check.
 void dump(const Options& o, const void* dx, std::int64_t rows, std::int64_t cols, std::uint32_t* damax,
-          const kernels::DeviceQuantized& dq, const kernels::QuantizedShape& shape) {
+          const kernels::DeviceQuantized& dq, const core::QuantizedSizes& shape) {
   formats::Recipe te;
-  std::string error;
   FP4LAB_CUDA_CHECK(cudaMemset(dq.codes, 0xA5, shape.code_bytes));  // poison: every byte must be written
   FP4LAB_CUDA_CHECK(cudaMemset(dq.scales, 0xA5, shape.scale_bytes));
-  require(kernels::amax_async(dx, GpuDType::kBF16, rows * cols, damax, nullptr, error), "amax", error);
-  require(kernels::quantize_async(te, formats::ScaleLayout::kRowMajor, dx, GpuDType::kBF16, rows, cols, damax, dq,
-                                  nullptr, error),
-          "quantize", error);
+  require([&] { kernels::amax_async(dx, DType::kBF16, rows * cols, damax, nullptr); }, "amax");
+  require([&] { kernels::quantize_async(te, formats::ScaleLayout::kRowMajor, dx, DType::kBF16, rows, cols, damax,
+                                        dq, nullptr); },
+          "quantize");
   FP4LAB_CUDA_CHECK(cudaDeviceSynchronize());
   const std::size_t in_bytes = static_cast<std::size_t>(rows * cols) * 2;
   std::vector<std::uint8_t> in(in_bytes), codes(shape.code_bytes), scales(shape.scale_bytes);
@@ -201,8 +206,8 @@ int bench_main(int argc, char** argv) {
     const std::int64_t rows = n / o.cols, cols = o.cols;
     const double in_bytes = static_cast<double>(n) * 2;
     const int nbuf = static_cast<int>(std::max(1.0, std::ceil(l2_floor / in_bytes)));
-    const kernels::QuantizedShape s16 = kernels::quantized_shape(te, formats::ScaleLayout::kRowMajor, rows, cols);
-    const kernels::QuantizedShape s32 = kernels::quantized_shape(mx, formats::ScaleLayout::kRowMajor, rows, cols);
+    const core::QuantizedSizes s16 = core::quantized_sizes(te, formats::ScaleLayout::kRowMajor, rows, cols);
+    const core::QuantizedSizes s32 = core::quantized_sizes(mx, formats::ScaleLayout::kRowMajor, rows, cols);
     const double need = nbuf * (2 * in_bytes + s16.code_bytes + s16.scale_bytes) + 64.0 * 1048576;
     std::size_t free_b = 0, total_b = 0;
     FP4LAB_CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));
@@ -225,7 +230,6 @@ int bench_main(int argc, char** argv) {
     std::uint32_t* damax = nullptr;
     FP4LAB_CUDA_CHECK(cudaMalloc(&damax, sizeof(std::uint32_t) * nbuf));
     FP4LAB_CUDA_CHECK(cudaDeviceSynchronize());
-    std::string error;
     const double out16 = static_cast<double>(s16.code_bytes + s16.scale_bytes);
     const double out32 = static_cast<double>(s32.code_bytes + s32.scale_bytes);
     std::vector<Result> here;
@@ -233,34 +237,34 @@ int bench_main(int argc, char** argv) {
       FP4LAB_CUDA_CHECK(cudaMemcpyAsync(dst[k], in[k], static_cast<std::size_t>(in_bytes), cudaMemcpyDeviceToDevice));
     }));
     here.push_back(time_op("amax", mib, in_bytes, nbuf, o, [&](int k) {
-      require(kernels::amax_async(in[k], GpuDType::kBF16, n, damax + k, nullptr, error), "amax", error);
+      require([&] { kernels::amax_async(in[k], DType::kBF16, n, damax + k, nullptr); }, "amax");
     }));
     here.push_back(time_op("nvfp4-te (amax+quantize)", mib, in_bytes + out16, nbuf, o, [&](int k) {
-      require(kernels::amax_async(in[k], GpuDType::kBF16, n, damax + k, nullptr, error), "amax", error);
-      require(kernels::quantize_async(te, formats::ScaleLayout::kRowMajor, in[k], GpuDType::kBF16, rows, cols,
-                                      damax + k, q[k], nullptr, error),
-              "quantize", error);
+      require([&] { kernels::amax_async(in[k], DType::kBF16, n, damax + k, nullptr); }, "amax");
+      require([&] { kernels::quantize_async(te, formats::ScaleLayout::kRowMajor, in[k], DType::kBF16, rows, cols,
+                                            damax + k, q[k], nullptr); },
+              "quantize");
     }));
     here.push_back(time_op("nvfp4-te (quantize only)", mib, in_bytes + out16, nbuf, o, [&](int k) {
-      require(kernels::quantize_async(te, formats::ScaleLayout::kRowMajor, in[k], GpuDType::kBF16, rows, cols,
-                                      damax + k, q[k], nullptr, error),
-              "quantize", error);
+      require([&] { kernels::quantize_async(te, formats::ScaleLayout::kRowMajor, in[k], DType::kBF16, rows, cols,
+                                            damax + k, q[k], nullptr); },
+              "quantize");
     }));
     here.push_back(time_op("nvfp4-te swizzled (quantize only)", mib, in_bytes + out16, nbuf, o, [&](int k) {
-      require(kernels::quantize_async(te, formats::ScaleLayout::kSwizzled128x4, in[k], GpuDType::kBF16, rows, cols,
-                                      damax + k, q[k], nullptr, error),
-              "quantize", error);
+      require([&] { kernels::quantize_async(te, formats::ScaleLayout::kSwizzled128x4, in[k], DType::kBF16, rows, cols,
+                                            damax + k, q[k], nullptr); },
+              "quantize");
     }));
     here.push_back(time_op("4/6-mse (amax+quantize)", mib, in_bytes + out16, nbuf, o, [&](int k) {
-      require(kernels::amax_async(in[k], GpuDType::kBF16, n, damax + k, nullptr, error), "amax", error);
-      require(kernels::quantize_async(four6, formats::ScaleLayout::kRowMajor, in[k], GpuDType::kBF16, rows, cols,
-                                      damax + k, q[k], nullptr, error),
-              "quantize", error);
+      require([&] { kernels::amax_async(in[k], DType::kBF16, n, damax + k, nullptr); }, "amax");
+      require([&] { kernels::quantize_async(four6, formats::ScaleLayout::kRowMajor, in[k], DType::kBF16, rows, cols,
+                                            damax + k, q[k], nullptr); },
+              "quantize");
     }));
     here.push_back(time_op("mxfp4-floor (quantize)", mib, in_bytes + out32, nbuf, o, [&](int k) {
-      require(kernels::quantize_async(mx, formats::ScaleLayout::kRowMajor, in[k], GpuDType::kBF16, rows, cols,
-                                      nullptr, q[k], nullptr, error),
-              "quantize", error);
+      require([&] { kernels::quantize_async(mx, formats::ScaleLayout::kRowMajor, in[k], DType::kBF16, rows, cols,
+                                            nullptr, q[k], nullptr); },
+              "quantize");
     }));
     const double copy_gbps = here.front().gbps();
     std::printf("\n%d MiB BF16 input (%lld x %lld), %d rotating buffer(s), %d runs after %d warm-up\n", mib,

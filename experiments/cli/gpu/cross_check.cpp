@@ -2,6 +2,7 @@
 #include "experiments/cli/gpu/cross_check.hpp"
 
 #include <cstring>
+#include <stdexcept>
 
 #include "core/metrics.hpp"
 #include "core/quantize.hpp"
@@ -12,8 +13,6 @@
 
 namespace fp4lab::kernels {
 namespace {
-
-GpuDType gpu_dtype(core::DType d) { return static_cast<GpuDType>(static_cast<int>(d)); }
 
 /// Adds one byte-wise comparison to `c`.
 void compare(CrossCheck& c, const std::string& what, const void* cpu, std::size_t cpu_n, const void* gpu,
@@ -58,8 +57,6 @@ const std::vector<std::string>& cross_check_recipe_specs() {
 CrossCheck cross_check(const std::string& spec, const core::Tensor& x) {
   CrossCheck c;
   const formats::Recipe r = core::parse_recipe(spec);
-  const std::int64_t rows = x.view().rows(), cols = x.view().cols();
-  const GpuDType gd = gpu_dtype(x.dtype());
   if (r.overflow != formats::Fp4Overflow::kReferenceUnclamped) {
     for (formats::ScaleLayout layout : {formats::ScaleLayout::kRowMajor, formats::ScaleLayout::kSwizzled128x4}) {
       if (layout == formats::ScaleLayout::kSwizzled128x4 && r.format == formats::BlockFormat::kINT4) continue;
@@ -68,8 +65,11 @@ CrossCheck cross_check(const std::string& spec, const core::Tensor& x) {
       opt.recipe = r;
       opt.layout = layout;
       const core::QuantizedTensor cq = core::quantize(x.view(), opt);
-      GpuQuantized gq;
-      if (!gpu_quantize(r, layout, gd, x.data(), rows, cols, gq, c.error)) {
+      core::QuantizedTensor gq;
+      try {
+        gq = gpu_quantize(r, layout, x.view());
+      } catch (const std::exception& e) {
+        c.error = e.what();
         ++c.bytes_differing;
         return c;
       }
@@ -83,24 +83,30 @@ CrossCheck cross_check(const std::string& spec, const core::Tensor& x) {
               sizeof(gq.tensor_scale));
       const core::DType od = layout == formats::ScaleLayout::kRowMajor ? core::DType::kF32 : core::DType::kBF16;
       const core::Tensor cd = core::dequantize(cq, od);
-      std::vector<std::uint8_t> gdq;
-      if (!gpu_dequantize(gq, gpu_dtype(od), gdq, c.error)) {
+      core::Tensor gdq;
+      try {
+        gdq = gpu_dequantize(gq, od);
+      } catch (const std::exception& e) {
+        c.error = e.what();
         ++c.bytes_differing;
         return c;
       }
-      compare(c, ln + "dequantized", cd.data(), cd.size_bytes(), gdq.data(), gdq.size());
+      compare(c, ln + "dequantized", cd.data(), cd.size_bytes(), gdq.data(), gdq.size_bytes());
     }
   }
   for (core::DType od : {core::DType::kF32, core::DType::kBF16, core::DType::kF16}) {
     if (od != core::DType::kF32 && od != x.dtype()) continue;
     const core::Tensor cf = core::fake_quantize(x.view(), r, od);
-    std::vector<std::uint8_t> gf;
-    if (!gpu_fake_quantize(r, gd, x.data(), rows, cols, gpu_dtype(od), gf, c.error)) {
+    core::Tensor gf;
+    try {
+      gf = gpu_fake_quantize(r, x.view(), od);
+    } catch (const std::exception& e) {
+      c.error = e.what();
       ++c.bytes_differing;
       return c;
     }
     compare(c, std::string("fake-quantized to ") + core::dtype_name(od), cf.data(), cf.size_bytes(), gf.data(),
-            gf.size());
+            gf.size_bytes());
   }
   return c;
 }
@@ -134,15 +140,18 @@ CrossCheck cross_check_simulate(const std::string& spec, const formats::Simulate
                                 const core::Tensor& x) {
   CrossCheck c;
   const formats::Recipe r = core::parse_recipe(spec);
-  const std::int64_t rows = x.view().rows(), cols = x.view().cols();
   for (core::DType od : {core::DType::kF32, x.dtype()}) {
     const core::Tensor cf = core::simulate_quantize(x.view(), r, options, od);
-    std::vector<std::uint8_t> gf;
-    if (!gpu_simulate_quantize(r, options, gpu_dtype(x.dtype()), x.data(), rows, cols, gpu_dtype(od), gf, c.error)) {
+    core::Tensor gf;
+    try {
+      gf = gpu_simulate_quantize(r, options, x.view(), od);
+    } catch (const std::exception& e) {
+      c.error = e.what();
       ++c.bytes_differing;
       return c;
     }
-    compare(c, std::string("simulated to ") + core::dtype_name(od), cf.data(), cf.size_bytes(), gf.data(), gf.size());
+    compare(c, std::string("simulated to ") + core::dtype_name(od), cf.data(), cf.size_bytes(), gf.data(),
+            gf.size_bytes());
     if (od == x.dtype()) break;
   }
   return c;
@@ -167,7 +176,10 @@ CrossCheck cross_check_metrics(const std::string& spec, const core::Tensor& x, i
   const core::ErrorHistograms ch = core::error_histograms(xv, fake.view(), has_codes ? &q : nullptr, rms, bins);
   // the GPU
   GpuEvaluation g;
-  if (!gpu_evaluate(r, gpu_dtype(x.dtype()), x.data(), xv.rows(), xv.cols(), 1.0 / rms, bins, g, c.error)) {
+  try {
+    g = gpu_evaluate(r, xv, 1.0 / rms, bins);
+  } catch (const std::exception& e) {
+    c.error = e.what();
     c.bytes_differing = 1;
     c.first_difference = c.error;
     return c;

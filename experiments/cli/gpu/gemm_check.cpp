@@ -11,6 +11,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 
 #include "core/parallel.hpp"
 #include "core/quantize.hpp"
@@ -225,15 +226,11 @@ Operand fp4_operand(const std::vector<float>& x, int rows, int k, const char* sp
 
 }  // namespace
 
-std::vector<GemmCheck> check_gemms(int m, int n, int k, std::uint64_t seed, std::string& error) {
+std::vector<GemmCheck> check_gemms(int m, int n, int k, std::uint64_t seed) {
   std::vector<GemmCheck> out;
-  if (device_count() == 0) {
-    error = "no CUDA device";
-    return out;
-  }
+  if (device_count() == 0) throw std::runtime_error("no CUDA device");
   if (m < 128 || n < 128 || k < 128 || m % 128 || n % 128 || k % 128) {
-    error = "GEMM sizes must be multiples of 128 (the block-scale swizzle tiles 128 rows)";
-    return out;
+    throw std::invalid_argument("GEMM sizes must be multiples of 128 (the block-scale swizzle tiles 128 rows)");
   }
   int dev = 0, major = 0, minor = 0;
   cudaGetDevice(&dev);
@@ -241,10 +238,7 @@ std::vector<GemmCheck> check_gemms(int m, int n, int k, std::uint64_t seed, std:
   cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev);
   const int cc = major * 10 + minor;
   cublasLtHandle_t h = nullptr;
-  if (cublasLtCreate(&h) != CUBLAS_STATUS_SUCCESS) {
-    error = "cublasLtCreate failed";
-    return out;
-  }
+  if (cublasLtCreate(&h) != CUBLAS_STATUS_SUCCESS) throw std::runtime_error("cublasLtCreate failed");
   std::unique_ptr<cublasLtContext, decltype(&cublasLtDestroy)> guard(h, cublasLtDestroy);
   std::vector<float> a(static_cast<std::size_t>(m) * k), b(static_cast<std::size_t>(n) * k);
   core::fill_normal(a, seed);
@@ -286,8 +280,7 @@ std::vector<GemmCheck> check_gemms(int m, int n, int k, std::uint64_t seed, std:
       continue;
     }
     if (!lt_gemm(h, fp32_operand(qa.exact), fp32_operand(qb.exact), m, n, k, alpha, d_fp32, why)) {
-      error = "the FP32 reference GEMM failed: " + why;
-      return out;
+      throw std::runtime_error("the FP32 reference GEMM failed: " + why);
     }
     double unused = 0;
     errors(d_hw, r, g.rel_err_hw, g.max_abs_hw);

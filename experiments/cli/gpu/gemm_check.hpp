@@ -23,8 +23,9 @@ struct GemmCheck {
 };
 
 /// Runs every GEMM the device has on fresh normal operands drawn from `seed` (FP32 reference
-/// GEMM always; FP8 on sm_89+; NVFP4/MXFP4 block-scaled on sm_100+). Empty with `error` set
-/// when there is no device or a CUDA call fails outside a GEMM.
-std::vector<GemmCheck> check_gemms(int m, int n, int k, std::uint64_t seed, std::string& error);
+/// GEMM always; FP8 on sm_89+; NVFP4/MXFP4 block-scaled on sm_100+). Throws
+/// std::runtime_error when there is no device or a CUDA call fails outside a GEMM, and
+/// std::invalid_argument when a size is not a multiple of 128.
+std::vector<GemmCheck> check_gemms(int m, int n, int k, std::uint64_t seed);
 
 }  // namespace fp4lab::kernels

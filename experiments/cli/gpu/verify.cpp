@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -57,10 +59,10 @@ int verify_main(int argc, char** argv) {
   std::vector<ConversionCheck> conv;
   if (!quick) {
     const auto t0 = std::chrono::steady_clock::now();
-    std::string error;
-    conv = check_hw_conversions(error);
-    if (!error.empty()) {
-      std::fprintf(stderr, "fp4lab verify: hardware conversion check failed: %s\n", error.c_str());
+    try {
+      conv = check_hw_conversions();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "fp4lab verify: hardware conversion check failed: %s\n", e.what());
       return 1;
     }
     std::printf("\n[1/3] hardware conversions and device fast paths, exhaustive (%.1f s)\n", seconds_since(t0));
@@ -153,10 +155,10 @@ int verify_main(int argc, char** argv) {
   std::vector<GemmCheck> gemms;
   {
     const auto t0 = std::chrono::steady_clock::now();
-    std::string error;
-    gemms = check_gemms(gm, gn, gk, seed, error);
-    if (!error.empty()) {
-      std::fprintf(stderr, "fp4lab verify: GEMM check failed: %s\n", error.c_str());
+    try {
+      gemms = check_gemms(gm, gn, gk, seed);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "fp4lab verify: GEMM check failed: %s\n", e.what());
       return 1;
     }
     std::printf("\n[3/3] cuBLASLt GEMMs, D = Q(A) Q(B)^T, %d x %d x %d, against the float64 product of the\n"

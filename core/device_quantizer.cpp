@@ -1,10 +1,10 @@
-// The device quantizer registry (see device.hpp).
-#include "experiments/device.hpp"
+// The device quantizer registry (see device_quantizer.hpp).
+#include "core/device_quantizer.hpp"
 
 #include <mutex>
 #include <stdexcept>
 
-namespace fp4lab::exp {
+namespace fp4lab::core {
 namespace {
 
 struct Installed {
@@ -48,4 +48,4 @@ const DeviceQuantizer* select_device(const std::string& device) {
   return i.quantizer.get();
 }
 
-}  // namespace fp4lab::exp
+}  // namespace fp4lab::core

@@ -1,0 +1,24 @@
+// The sizes of one quantized tensor (see quantized_sizes.hpp).
+#include "core/quantized_sizes.hpp"
+
+namespace fp4lab::core {
+
+QuantizedSizes quantized_sizes(const formats::Recipe& recipe, formats::ScaleLayout layout,
+                               std::int64_t rows, std::int64_t cols) {
+  QuantizedSizes s;
+  s.rows = rows;
+  s.cols = cols;
+  const std::int64_t bs = recipe.block_size > 0 ? recipe.block_size : 1;
+  s.padded_cols = (cols + bs - 1) / bs * bs;
+  s.scale_cols = s.padded_cols / bs;
+  s.code_bytes = static_cast<std::size_t>(rows * s.padded_cols / 2);
+  if (recipe.format == formats::BlockFormat::kINT4) {
+    s.group_count = static_cast<std::size_t>(rows * s.scale_cols);
+  } else {
+    s.scale_bytes = formats::padded_scale_rows(static_cast<std::size_t>(rows), layout) *
+                    formats::padded_scale_cols(static_cast<std::size_t>(s.scale_cols), layout);
+  }
+  return s;
+}
+
+}  // namespace fp4lab::core

@@ -3,6 +3,7 @@
 // (kernels/) both call these, so they compute the same function by construction.
 #pragma once
 
+#include "formats/element_of.hpp"
 #include "formats/four_over_six.hpp"
 #include "formats/int4_group.hpp"
 #include "formats/mxfp4.hpp"

@@ -1,17 +1,14 @@
 // The facts of every element type and block format in one table (the CUTLASS/ml_dtypes
 // model): names, storage bits, value maximum, element and scale types, default block size
-// (FORMATS.md §1-5). Code that needs one of these facts reads it here instead of switching.
+// (FORMATS.md §1-5). Code that needs one of these facts reads it here instead of switching;
+// element_of.hpp maps the element types to their C++ types and checks the table against them.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "formats/e2m1.hpp"
-#include "formats/e4m3.hpp"
-#include "formats/e5m2.hpp"
-#include "formats/e8m0.hpp"
-#include "formats/int4.hpp"
+#include "formats/common.hpp"
 
 namespace fp4lab::formats {
 
@@ -31,38 +28,7 @@ enum class ElementType : std::uint8_t {
 inline constexpr ElementType kElementTypes[] = {ElementType::kE2M1, ElementType::kINT4,  ElementType::kE4M3,
                                                 ElementType::kUE4M3, ElementType::kE5M2, ElementType::kUE8M0};
 
-/// The C++ type of an element type: element_of_t<ElementType::kE2M1> is fp4_e2m1.
-template <ElementType E>
-struct element_of;
-template <>
-struct element_of<ElementType::kE2M1> {
-  using type = fp4_e2m1;  ///< the element type
-};
-template <>
-struct element_of<ElementType::kINT4> {
-  using type = int4;  ///< the element type
-};
-template <>
-struct element_of<ElementType::kE4M3> {
-  using type = fp8_e4m3;  ///< the element type
-};
-template <>
-struct element_of<ElementType::kUE4M3> {
-  using type = ue4m3;  ///< the element type
-};
-template <>
-struct element_of<ElementType::kE5M2> {
-  using type = fp8_e5m2;  ///< the element type
-};
-template <>
-struct element_of<ElementType::kUE8M0> {
-  using type = ue8m0;  ///< the element type
-};
-/// The C++ type of an element type.
-template <ElementType E>
-using element_of_t = typename element_of<E>::type;
-
-/// The facts of one element type.
+/// The facts of one element type (element_of.hpp checks them against the C++ types).
 struct ElementTraits {
   ElementType type;
   const char* name;               ///< display name: "E2M1", "INT4", "E4M3", "UE4M3", "E5M2", "E8M0"
@@ -76,38 +42,19 @@ struct ElementTraits {
 FP4LAB_HD constexpr ElementTraits element_traits(ElementType t) {
   switch (t) {
     case ElementType::kE2M1:
-      return {t, "E2M1", 4, fp4_e2m1::kMax, false, "U8"};
+      return {t, "E2M1", 4, 6.0f, false, "U8"};
     case ElementType::kINT4:
-      return {t, "INT4", 4, int4::kMax, true, "U8"};
+      return {t, "INT4", 4, 7.0f, true, "U8"};
     case ElementType::kE4M3:
-      return {t, "E4M3", 8, fp8_e4m3::kMax, false, "F8_E4M3"};
+      return {t, "E4M3", 8, 448.0f, false, "F8_E4M3"};
     case ElementType::kUE4M3:
-      return {t, "UE4M3", 8, ue4m3::kMax, false, "F8_E4M3"};
+      return {t, "UE4M3", 8, 448.0f, false, "F8_E4M3"};
     case ElementType::kE5M2:
-      return {t, "E5M2", 8, fp8_e5m2::kMax, false, "F8_E5M2"};
+      return {t, "E5M2", 8, 57344.0f, false, "F8_E5M2"};
     case ElementType::kUE8M0:
-      return {t, "E8M0", 8, ue8m0::kMax, false, "F8_E8M0"};
+      return {t, "E8M0", 8, exp2i(127), false, "F8_E8M0"};
   }
   return {t, "?", 0, 0.0f, false, "?"};
-}
-
-/// The exact value of a code of an element type (NaN codes give the canonical positive NaN).
-FP4LAB_HD constexpr float element_value(ElementType t, std::uint8_t code) {
-  switch (t) {
-    case ElementType::kE2M1:
-      return fp4_e2m1{static_cast<std::uint8_t>(code & 0xFu)}.to_float();
-    case ElementType::kINT4:
-      return int4{static_cast<std::uint8_t>(code & 0xFu)}.to_float();
-    case ElementType::kE4M3:
-      return fp8_e4m3{code}.to_float();
-    case ElementType::kUE4M3:
-      return ue4m3{code}.to_float();
-    case ElementType::kE5M2:
-      return fp8_e5m2{code}.to_float();
-    case ElementType::kUE8M0:
-      return ue8m0{code}.to_float();
-  }
-  return canonical_nan();
 }
 
 /// The element type whose display name is `name` ("E2M1", ...), if any.
@@ -162,13 +109,13 @@ struct BlockFormatTraits {
 FP4LAB_HD constexpr BlockFormatTraits format_traits(BlockFormat f) {
   switch (f) {
     case BlockFormat::kNVFP4:
-      return {f, "nvfp4", "NVFP4", ElementType::kE2M1, fp4_e2m1::kMax, 16, ScaleType::kUE4M3, true};
+      return {f, "nvfp4", "NVFP4", ElementType::kE2M1, 6.0f, 16, ScaleType::kUE4M3, true};
     case BlockFormat::kMXFP4:
-      return {f, "mxfp4", "MXFP4", ElementType::kE2M1, fp4_e2m1::kMax, 32, ScaleType::kUE8M0, false};
+      return {f, "mxfp4", "MXFP4", ElementType::kE2M1, 6.0f, 32, ScaleType::kUE8M0, false};
     case BlockFormat::kNVINT4:
-      return {f, "nvint4", "NVINT4", ElementType::kINT4, int4::kMax, 16, ScaleType::kUE4M3, true};
+      return {f, "nvint4", "NVINT4", ElementType::kINT4, 7.0f, 16, ScaleType::kUE4M3, true};
     case BlockFormat::kINT4:
-      return {f, "int4", "INT4", ElementType::kINT4, int4::kMax, 128, ScaleType::kFloat, false};
+      return {f, "int4", "INT4", ElementType::kINT4, 7.0f, 128, ScaleType::kFloat, false};
   }
   return {f, "?", "?", ElementType::kE2M1, 0.0f, 16, ScaleType::kFloat, false};
 }
@@ -183,12 +130,6 @@ FP4LAB_HD constexpr bool stores_scale_codes(BlockFormat f) { return format_trait
 /// The element type of a code scale (kUE4M3 or kUE8M0); meaningless for kFloat.
 FP4LAB_HD constexpr ElementType scale_element(ScaleType s) {
   return s == ScaleType::kUE8M0 ? ElementType::kUE8M0 : ElementType::kUE4M3;
-}
-
-/// The value of a block's scale code under the format's scale type (kFloat: NaN).
-FP4LAB_HD constexpr float scale_code_value(BlockFormat f, std::uint8_t code) {
-  const ScaleType s = format_traits(f).scale;
-  return s == ScaleType::kFloat ? canonical_nan() : element_value(scale_element(s), code);
 }
 
 /// Storage bits of one block's scale: 8 for code scales, else the scale dtype's bits plus 4

@@ -125,7 +125,7 @@ void run_units(const TensorView& x, const Recipe& r, const Plan& p, const format
           const std::uint8_t* src = codes.data() + k * p.bs;
           for (int i = 0; i < p.bs; i += 2) dst[i / 2] = formats::pack_pair(src[i], src[i + 1]);
           const std::size_t idx = static_cast<std::size_t>(row * p.row_blocks + rb);
-          if (r.format == formats::BlockFormat::kINT4) {
+          if (!formats::stores_scale_codes(r.format)) {
             q->group_scales[idx] = rec.scale.group_scale;
             q->zero_points[idx] = rec.scale.zero_point;
           } else {
@@ -162,7 +162,7 @@ void validate_recipe(const Recipe& r) {
 formats::BlockScale QuantizedTensor::block_scale(std::int64_t r, std::int64_t c) const {
   const std::int64_t b = c / recipe.block_size;
   formats::BlockScale s;
-  if (recipe.format == formats::BlockFormat::kINT4) {
+  if (!formats::stores_scale_codes(recipe.format)) {
     s.group_scale = group_scales[static_cast<std::size_t>(r * scale_cols + b)];
     s.zero_point = zero_points[static_cast<std::size_t>(r * scale_cols + b)];
   } else {
@@ -209,7 +209,7 @@ QuantizedTensor quantize_and_dequantize(const TensorView& x, const QuantizeOptio
   q.padded_cols = p.padded_cols;
   q.scale_cols = p.row_blocks;
   q.codes.assign(static_cast<std::size_t>(p.rows * p.padded_cols / 2), 0);
-  if (r.format == formats::BlockFormat::kINT4) {
+  if (!formats::stores_scale_codes(r.format)) {
     q.group_scales.assign(static_cast<std::size_t>(p.rows * p.row_blocks), 0.0f);
     q.zero_points.assign(static_cast<std::size_t>(p.rows * p.row_blocks), 0);
   } else {

@@ -71,7 +71,7 @@ bool alloc_quantized(const formats::Recipe& recipe, const QuantizedShape& shape,
   if (!mem.alloc(&dq.codes, shape.code_bytes, error) || !mem.alloc(&dq.tensor_scale, sizeof(formats::TensorScale), error)) {
     return false;
   }
-  if (recipe.format == formats::BlockFormat::kINT4) {
+  if (!formats::stores_scale_codes(recipe.format)) {
     return mem.alloc(&dq.group_scales, shape.group_count * sizeof(float), error) &&
            mem.alloc(&dq.zero_points, shape.group_count, error);
   }
@@ -90,7 +90,7 @@ bool gpu_quantize(const formats::Recipe& recipe, formats::ScaleLayout layout, Gp
   const QuantizedShape shape = quantized_shape(recipe, layout, rows, cols);
   DeviceQuantized dq;
   if (!alloc_quantized(recipe, shape, mem, dq, error)) return false;
-  const bool int4 = recipe.format == formats::BlockFormat::kINT4;
+  const bool int4 = !formats::stores_scale_codes(recipe.format);
   if (!quantize_async(recipe, layout, dx, dtype, rows, cols, damax, dq, nullptr, error)) return false;
   if (!cuda_check(cudaDeviceSynchronize(), "quantize", error)) return false;
   out = GpuQuantized{};
@@ -162,7 +162,7 @@ bool gpu_simulate_quantize(const formats::Recipe& recipe, const formats::Simulat
 bool gpu_dequantize(const GpuQuantized& q, GpuDType out_dtype, std::vector<std::uint8_t>& out, std::string& error) {
   if (!preflight(q.recipe, q.shape.rows, q.shape.cols, q.codes.data(), error)) return false;
   const QuantizedShape shape = quantized_shape(q.recipe, q.layout, q.shape.rows, q.shape.cols);
-  const bool int4 = q.recipe.format == formats::BlockFormat::kINT4;
+  const bool int4 = !formats::stores_scale_codes(q.recipe.format);
   if (q.codes.size() != shape.code_bytes || (!int4 && q.scales.size() != shape.scale_bytes) ||
       (int4 && (q.group_scales.size() != shape.group_count || q.zero_points.size() != shape.group_count))) {
     error = "gpu_dequantize: buffer sizes do not match the recipe and shape";

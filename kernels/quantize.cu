@@ -190,7 +190,7 @@ QuantizedShape quantized_shape(const formats::Recipe& recipe, formats::ScaleLayo
   s.padded_cols = (cols + bs - 1) / bs * bs;
   s.scale_cols = s.padded_cols / bs;
   s.code_bytes = static_cast<std::size_t>(rows * s.padded_cols / 2);
-  if (recipe.format == formats::BlockFormat::kINT4) {
+  if (!formats::stores_scale_codes(recipe.format)) {
     s.group_count = static_cast<std::size_t>(rows * s.scale_cols);
   } else {
     s.scale_bytes = formats::padded_scale_rows(static_cast<std::size_t>(rows), layout) *
@@ -251,7 +251,7 @@ bool quantize_async(const formats::Recipe& recipe, formats::ScaleLayout layout, 
     error = "the unclamped FP4 cast can give 8, which no E2M1 code holds: use fake_quantize";
     return false;
   }
-  const bool int4 = recipe.format == formats::BlockFormat::kINT4;
+  const bool int4 = !formats::stores_scale_codes(recipe.format);
   if (out.codes == nullptr || (!int4 && out.scales == nullptr) ||
       (int4 && (out.group_scales == nullptr || out.zero_points == nullptr))) {
     error = "missing output buffer (codes, scales, or INT4 group scales and zero points)";

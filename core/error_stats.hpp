@@ -105,7 +105,7 @@ FP4LAB_HD inline int relative_bin(float xv, float qv, int bins) {
 /// The code whose value is 1 in the element grid (a block's "unit" is its decode): E2M1
 /// code 2, INT4 code 1.
 FP4LAB_HD inline std::uint8_t unit_code(const formats::Recipe& r) {
-  return (r.format == formats::BlockFormat::kNVINT4 || r.format == formats::BlockFormat::kINT4) ? 1 : 2;
+  return formats::element_traits(formats::format_traits(r.format).element).is_integer ? 1 : 2;
 }
 
 /// bins / (8 * unit) for a block whose E2M1 (or INT4) code of value 1 decodes to `unit`;

@@ -126,7 +126,7 @@ void run_units(const TensorView& x, const Recipe& r, const Plan& p, const format
           const std::uint8_t* src = codes.data() + k * p.bs;
           for (int i = 0; i < p.bs; i += 2) dst[i / 2] = formats::pack_pair(src[i], src[i + 1]);
           const std::size_t idx = static_cast<std::size_t>(row * p.row_blocks + rb);
-          if (r.format == formats::BlockFormat::kINT4) {
+          if (!formats::stores_scale_codes(r.format)) {
             q->group_scales[idx] = rec.scale.group_scale;
             q->zero_points[idx] = rec.scale.zero_point;
           } else {
@@ -163,7 +163,7 @@ void validate_recipe(const Recipe& r) {
 formats::BlockScale QuantizedTensor::block_scale(std::int64_t r, std::int64_t c) const {
   const std::int64_t b = c / recipe.block_size;
   formats::BlockScale s;
-  if (recipe.format == formats::BlockFormat::kINT4) {
+  if (!formats::stores_scale_codes(recipe.format)) {
     s.group_scale = group_scales[static_cast<std::size_t>(r * scale_cols + b)];
     s.zero_point = zero_points[static_cast<std::size_t>(r * scale_cols + b)];
   } else {

@@ -12,7 +12,7 @@ QuantizedSizes quantized_sizes(const formats::Recipe& recipe, formats::ScaleLayo
   s.padded_cols = (cols + bs - 1) / bs * bs;
   s.scale_cols = s.padded_cols / bs;
   s.code_bytes = static_cast<std::size_t>(rows * s.padded_cols / 2);
-  if (recipe.format == formats::BlockFormat::kINT4) {
+  if (!formats::stores_scale_codes(recipe.format)) {
     s.group_count = static_cast<std::size_t>(rows * s.scale_cols);
   } else {
     s.scale_bytes = formats::padded_scale_rows(static_cast<std::size_t>(rows), layout) *

@@ -17,6 +17,7 @@
 #include "experiments/diff_external.hpp"
 #include "experiments/experiments.hpp"
 #include "experiments/tensor_source.hpp"
+#include "formats/element_of.hpp"
 
 namespace fp4lab::exp {
 namespace {
@@ -32,7 +33,7 @@ std::uint32_t bits_of(float v) { return bit_cast<std::uint32_t>(v); }
 core::QuantizedTensor external_tensor(ExternalFiles e, const core::QuantizedTensor& ours,
                                       const std::string& layout_param) {
   const Recipe& r = ours.recipe;
-  if (r.format == BlockFormat::kINT4) {
+  if (!stores_scale_codes(r.format)) {
     throw std::invalid_argument(
         "external mode compares 8-bit block scales: recipe_a must be nvfp4, mxfp4 or nvint4");
   }
@@ -63,11 +64,12 @@ core::QuantizedTensor external_tensor(ExternalFiles e, const core::QuantizedTens
   }
   q.codes = std::move(e.codes.bytes);
   // scales: one byte each, row-major or swizzled
-  const char* typed = r.format == BlockFormat::kMXFP4 ? "F8_E8M0" : "F8_E4M3";
+  const ElementTraits scale = element_traits(scale_element(format_traits(r.format).scale));
+  const std::string_view typed = scale.safetensors_dtype;
   if (e.scales.dtype != "U8" && e.scales.dtype != typed) {
     throw std::invalid_argument(fmt::format(
         "external scales {}: wrong dtype, expected U8 or {} ({} block scales)", e.scales.describe(),
-        typed, r.format == BlockFormat::kMXFP4 ? "E8M0" : "UE4M3"));
+        typed, scale.name));
   }
   auto scale_bytes = [&](ScaleLayout l) {
     return static_cast<std::int64_t>(padded_scale_rows(static_cast<std::size_t>(q.rows), l) *
@@ -131,24 +133,17 @@ core::QuantizedTensor external_tensor(ExternalFiles e, const core::QuantizedTens
 // ---- the comparison ----
 
 std::string element_text(const Recipe& r, std::uint8_t code) {
-  const bool integer = r.format == BlockFormat::kNVINT4 || r.format == BlockFormat::kINT4;
-  const float v = integer ? int4{code}.to_float() : e2m1_value(code);
-  if (r.format == BlockFormat::kINT4 && r.int4 == Int4Scheme::kAsymmetric)
+  const float v = element_value(format_traits(r.format).element, code);
+  if (!stores_scale_codes(r.format) && r.int4 == Int4Scheme::kAsymmetric)
     return fmt::format("0x{:x}", code);
   return fmt::format("0x{:x} ({:+g})", code, v);
 }
 
 std::string scale_text(const Recipe& r, const BlockScale& s) {
-  switch (r.format) {
-    case BlockFormat::kINT4:
-      return r.int4 == Int4Scheme::kAsymmetric
-                 ? fmt::format("{:.6g} zp {}", s.group_scale, s.zero_point)
-                 : fmt::format("{:.6g}", s.group_scale);
-    case BlockFormat::kMXFP4:
-      return fmt::format("0x{:02x} ({:g})", s.code, ue8m0{s.code}.to_float());
-    default:
-      return fmt::format("0x{:02x} ({:g})", s.code, ue4m3{s.code}.to_float());
-  }
+  if (stores_scale_codes(r.format))
+    return fmt::format("0x{:02x} ({:g})", s.code, scale_code_value(r.format, s.code));
+  return r.int4 == Int4Scheme::kAsymmetric ? fmt::format("{:.6g} zp {}", s.group_scale, s.zero_point)
+                                           : fmt::format("{:.6g}", s.group_scale);
 }
 
 bool same_scale(const BlockScale& a, const BlockScale& b) {
@@ -202,7 +197,7 @@ class Diff : public Experiment {
                                     " has no stored codes (ref_unclamped)");
       }
     }
-    if (!external.empty() && ra.format == BlockFormat::kINT4) {
+    if (!external.empty() && !stores_scale_codes(ra.format)) {
       throw std::invalid_argument(
           "external mode compares 8-bit block scales: recipe_a must be nvfp4, mxfp4 or nvint4");
     }
@@ -243,14 +238,7 @@ class Diff : public Experiment {
                 "differs"},
                {}};
     auto scale_value = [](const Recipe& r, const BlockScale& s) {
-      switch (r.format) {
-        case BlockFormat::kINT4:
-          return double(s.group_scale);
-        case BlockFormat::kMXFP4:
-          return double(ue8m0{s.code}.to_float());
-        default:
-          return double(ue4m3{s.code}.to_float());
-      }
+      return double(stores_scale_codes(r.format) ? scale_code_value(r.format, s.code) : s.group_scale);
     };
     std::vector<float> row(static_cast<std::size_t>(qa.cols));
     for (std::int64_t r = 0; r < qa.rows; ++r) {

@@ -88,12 +88,14 @@ class Formats : public Experiment {
                            "int4:g128:asym:fp16", "int4:g128:sym:fp32", "nvfp4:te:bs=8", "nvfp4:te:bs=32", "nvfp4:te:bs=64", "nvfp4:te:bs=128"};
     for (const char* spec : specs) {
       const Recipe rc = core::parse_recipe(spec);
-      const char* scale = rc.format == BlockFormat::kMXFP4 ? "E8M0"
-                          : rc.format == BlockFormat::kINT4 ? (rc.int4 == Int4Scheme::kAsymmetric ? "float + 4-bit zero point" : "float")
-                                                            : "UE4M3 + FP32 tensor scale";
+      const BlockFormatTraits ft = format_traits(rc.format);
+      const std::string scale =
+          !stores_scale_codes(rc.format) ? (rc.int4 == Int4Scheme::kAsymmetric ? "float + 4-bit zero point" : "float")
+                                         : std::string(element_traits(scale_element(ft.scale)).name) +
+                                               (ft.tensor_scale ? " + FP32 tensor scale" : "");
       const bool two_d = rc.shape == BlockShape::k2D;
       blocks.rows.push_back({core::recipe_to_spec(rc), double(rc.block_size), std::string(two_d ? "yes" : "no"),
-                             bits_per_value(rc), std::string(scale)});
+                             bits_per_value(rc), scale});
       text += fmt::format("{:<28} {:>6} {:>4} {:>14.4f}  {}\n", core::recipe_to_spec(rc), rc.block_size, two_d ? "yes" : "no",
                           bits_per_value(rc), scale);
     }

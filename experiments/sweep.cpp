@@ -39,7 +39,7 @@ ScaleCounts count_scales(const std::vector<BlockRecord>& records) {
 
 /// True when the recipe's block scale is a UE4M3 code (NVFP4, NVINT4).
 bool has_ue4m3_scale(const Recipe& r) {
-  return r.format == BlockFormat::kNVFP4 || r.format == BlockFormat::kNVINT4;
+  return format_traits(r.format).scale == ScaleType::kUE4M3;
 }
 
 class Sweep : public Experiment {

@@ -130,10 +130,10 @@ class Walkthrough : public Experiment {
       const BlockRecord br = quantize_block(rc, ts, BlockIO{x.data(), static_cast<int>(x.size()), nullptr, codes.data(), deq.data()});
       std::string code_str, scale_str;
       for (std::size_t i = 0; i < codes.size(); ++i) code_str += fmt::format("{}{:X}", i ? " " : "", codes[i]);
-      if (rc.format == BlockFormat::kINT4) {
+      if (!stores_scale_codes(rc.format)) {
         scale_str = fmt::format("{:.6g}", br.scale.group_scale);
         if (rc.int4 == Int4Scheme::kAsymmetric) scale_str += fmt::format(" zp={}", br.scale.zero_point);
-      } else if (rc.format == BlockFormat::kMXFP4) {
+      } else if (format_traits(rc.format).scale == ScaleType::kUE8M0) {
         scale_str = fmt::format("0x{:02X} = 2^{}", br.scale.code, ue8m0{br.scale.code}.exponent());
       } else {
         scale_str = fmt::format("0x{:02X} = {:.6g}", br.scale.code, ue4m3{br.scale.code}.to_float());

@@ -3,6 +3,7 @@
 // (kernels/) both call these, so they compute the same function by construction.
 #pragma once
 
+#include "formats/element_of.hpp"
 #include "formats/four_over_six.hpp"
 #include "formats/int4_group.hpp"
 #include "formats/mxfp4.hpp"
@@ -12,9 +13,7 @@
 namespace fp4lab::formats {
 
 /// True for recipes whose block scale depends on a tensor-wide amax.
-FP4LAB_HD constexpr bool uses_tensor_scale(const Recipe& r) {
-  return r.format == BlockFormat::kNVFP4 || r.format == BlockFormat::kNVINT4;
-}
+FP4LAB_HD constexpr bool uses_tensor_scale(const Recipe& r) { return format_traits(r.format).tensor_scale; }
 
 /// The tensor-level scale of a recipe for a tensor whose max |x| (NaN ignored) is amax.
 FP4LAB_HD constexpr TensorScale tensor_scale(const Recipe& r, float amax) {
@@ -63,15 +62,12 @@ FP4LAB_HD constexpr float dequantize_code(const Recipe& r, const TensorScale& t,
   return 0.0f;
 }
 
-/// Bits per value including block-scale overhead (tensor scale ignored): 4 + scale bits / block.
+/// Bits per value including block-scale overhead (tensor scale ignored): element bits + scale
+/// bits / block (format_traits.hpp).
 FP4LAB_HD constexpr double bits_per_value(const Recipe& r) {
-  double scale_bits = 8.0;
-  if (r.format == BlockFormat::kINT4) {
-    scale_bits = r.int4_scale == ScaleDtype::kFP32 ? 32.0 : 16.0;
-    if (r.int4 == Int4Scheme::kAsymmetric) scale_bits += 4.0;
-  }
+  const double scale = scale_bits(r.format, r.int4_scale, r.int4 == Int4Scheme::kAsymmetric);
   const double per = r.shape == BlockShape::k2D ? double(r.block_size) * r.block_size : double(r.block_size);
-  return 4.0 + scale_bits / per;
+  return element_traits(format_traits(r.format).element).bits + scale / per;
 }
 
 }  // namespace fp4lab::formats

@@ -3,23 +3,20 @@
 // +-Inf -> +-6, NaN -> +6 (NanPolicy::kCuda), negative values rounding to zero keep the sign.
 #pragma once
 
-#include "formats/small_float.hpp"
+#include "formats/element_base.hpp"
 
 namespace fp4lab::formats {
 
 /// FP4 E2M1 code in the low nibble. Codes 0x0-0x7 are +{0,.5,1,1.5,2,3,4,6}, 0x8-0xF the negatives.
-struct fp4_e2m1 {
-  std::uint8_t bits;
-
-  static constexpr float kMax = 6.0f;             ///< largest magnitude
-  static constexpr float kMinSubnormal = 0.5f;    ///< smallest nonzero magnitude (the only subnormal)
-  static constexpr float kMinNormal = 1.0f;       ///< smallest normal magnitude
-  FP4LAB_HD static constexpr detail::SmallFloatTraits traits() { return {1, 0, 0x7u, 0u, 0u, 0x8u}; }
+/// Layout s1 e2 m1, bias 1, every code finite: kMax 6, kMinNormal 1, kMinSubnormal 0.5.
+struct fp4_e2m1 : minifloat_base<fp4_e2m1, MinifloatLayout{2, 1, 1, true, SpecialCodes::kNone}> {
+  using element_base<fp4_e2m1>::from;  // fp16 and bf16 inputs
 
   /// Encodes a float (or double) under the given rounding; random_bits feed kStochastic.
   /// Float inputs rounded to nearest even take rn_satfinite (e2m1_rne_arith, or the hardware),
   /// whose scalar twin is the generic encoder; the two are compared on all 2^32 floats.
   template <class T>
+    requires is_real_input<T>
   FP4LAB_HD static constexpr fp4_e2m1 from(T x, Rounding rounding = Rounding::kNearestEven,
                                            std::uint32_t random_bits = 0,
                                            NanPolicy nan = NanPolicy::kCuda) {
@@ -112,16 +109,6 @@ struct fp4_e2m1 {
     }
 #endif
     return static_cast<std::uint8_t>((mag & 0x7u) | (sign & ~0x7u));
-  }
-  /// Encodes an fp16 (exactly widened to float first, as CUDA does).
-  FP4LAB_HD static constexpr fp4_e2m1 from(fp16 x, Rounding r = Rounding::kNearestEven,
-                                           std::uint32_t random_bits = 0, NanPolicy nan = NanPolicy::kCuda) {
-    return from(formats::to_float(x), r, random_bits, nan);
-  }
-  /// Encodes a bf16 (exactly widened to float first).
-  FP4LAB_HD static constexpr fp4_e2m1 from(bf16 x, Rounding r = Rounding::kNearestEven,
-                                           std::uint32_t random_bits = 0, NanPolicy nan = NanPolicy::kCuda) {
-    return from(formats::to_float(x), r, random_bits, nan);
   }
   /// The exact value of the code.
   /// Built from bits, not read from a table, so that device code keeps it in registers:

@@ -3,37 +3,22 @@
 // Encoding matches CUDA 13 `__nv_cvt_float_to_fp8(.., __NV_E4M3)` (FORMATS.md §1).
 #pragma once
 
-#include "formats/small_float.hpp"
+#include "formats/element_base.hpp"
 
 namespace fp4lab::formats {
 
 /// FP8 E4M3: codes 0x00-0x7E are +{0, 2^-9 .. 448}, 0x80-0xFE the negatives, 0x7F/0xFF NaN.
-struct fp8_e4m3 {
-  std::uint8_t bits;
-
-  static constexpr float kMax = 448.0f;                 ///< largest finite magnitude
-  static constexpr float kMinNormal = 0.015625f;        ///< 2^-6
-  static constexpr float kMinSubnormal = 0.001953125f;  ///< 2^-9
-  FP4LAB_HD static constexpr detail::SmallFloatTraits traits() { return {3, -6, 0x7Eu, 0x7Fu, 0u, 0x80u}; }
+/// Layout s1 e4 m3, bias 7, all-ones magnitude NaN: kMax 448, kMinNormal 2^-6, kMinSubnormal 2^-9.
+struct fp8_e4m3 : minifloat_base<fp8_e4m3, MinifloatLayout{4, 3, 7, true, SpecialCodes::kNanAllOnes}> {
+  using element_base<fp8_e4m3>::from;  // fp16 and bf16 inputs
 
   /// Encodes a float or double (round to nearest even unless told otherwise).
   template <class T>
+    requires is_real_input<T>
   FP4LAB_HD static constexpr fp8_e4m3 from(T x, Saturation sat = Saturation::kSatFinite,
                                            Rounding rounding = Rounding::kNearestEven,
                                            std::uint32_t random_bits = 0, NanPolicy nan = NanPolicy::kCuda) {
     return fp8_e4m3{detail::encode_small_float(x, traits(), sat, rounding, random_bits, nan)};
-  }
-  /// Encodes an fp16 (exactly widened to float first).
-  FP4LAB_HD static constexpr fp8_e4m3 from(fp16 x, Saturation sat = Saturation::kSatFinite,
-                                           Rounding r = Rounding::kNearestEven, std::uint32_t rb = 0,
-                                           NanPolicy nan = NanPolicy::kCuda) {
-    return from(formats::to_float(x), sat, r, rb, nan);
-  }
-  /// Encodes a bf16 (exactly widened to float first).
-  FP4LAB_HD static constexpr fp8_e4m3 from(bf16 x, Saturation sat = Saturation::kSatFinite,
-                                           Rounding r = Rounding::kNearestEven, std::uint32_t rb = 0,
-                                           NanPolicy nan = NanPolicy::kCuda) {
-    return from(formats::to_float(x), sat, r, rb, nan);
   }
   /// Exact value; NaN codes give a positive NaN (0x7FFFFFFF). Device code for sm_89+ decodes
   /// through the hardware (detail::e4m3_decode_hw); its scalar twin is decode_small_float.
@@ -80,11 +65,13 @@ FP4LAB_HD constexpr float fp8_e4m3::to_float() const { return detail::e4m3_decod
 
 /// Unsigned E4M3 block scale: codes 0x00-0x7E are {0, 2^-9 .. 448}, 0x7F is NaN.
 /// Encoding drops the input's sign (scales are magnitudes) and otherwise equals fp8_e4m3.
-struct ue4m3 {
-  std::uint8_t bits;
+/// Layout e4 m3, bias 7, no sign, all-ones NaN: the limits of fp8_e4m3.
+struct ue4m3 : minifloat_base<ue4m3, MinifloatLayout{4, 3, 7, false, SpecialCodes::kNanAllOnes}> {
+  using element_base<ue4m3>::from;  // fp16 and bf16 inputs
 
   /// Encodes |x| as E4M3 (saturating by default, as every NVFP4 recipe does).
   template <class T>
+    requires is_real_input<T>
   FP4LAB_HD static constexpr ue4m3 from(T x, Saturation sat = Saturation::kSatFinite,
                                         Rounding rounding = Rounding::kNearestEven) {
     if constexpr (sizeof(T) == 4) {  // float: |x| by clearing the sign bit (NaN stays NaN: 0x7F)

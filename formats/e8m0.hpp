@@ -3,22 +3,21 @@
 // `__nv_cvt_float_to_e8m0` (FORMATS.md §1): |x| is used, 0 and |x| <= 2^-127 give 0x00.
 #pragma once
 
-#include "formats/small_float.hpp"
+#include "formats/element_base.hpp"
 
 namespace fp4lab::formats {
 
 /// E8M0 power-of-two scale: 0x00 = 2^-127 (a float subnormal), 0x7F = 1, 0xFE = 2^127, 0xFF = NaN.
-struct ue8m0 {
-  std::uint8_t bits;
-
-  static constexpr std::uint8_t kNanCode = 0xFF;
-  static constexpr std::uint8_t kMaxCode = 0xFE;
+/// Layout e8 m0, bias 127, no sign, all-ones NaN, exponent only: kMaxCode 0xFE, kNanCode 0xFF.
+struct ue8m0 : minifloat_base<ue8m0, MinifloatLayout{8, 0, 127, false, SpecialCodes::kNanAllOnes, true}> {
+  using element_base<ue8m0>::from;  // fp16 and bf16 inputs
 
   /// Encodes |x| with rounding kTowardZero or kUp (CUDA's modes) or kNearestTiesAway
   /// (ml_dtypes: 1.5*2^k goes up). E8M0 has no mantissa, so kNearestEven has no even code to
   /// prefer and is treated as kNearestTiesAway; kStochastic is not offered (treated as
   /// kTowardZero). Overflow gives 0xFE (kSatFinite) or 0xFF (kNoSat); NaN 0xFF.
   template <class T>
+    requires is_real_input<T>
   FP4LAB_HD static constexpr ue8m0 from(T x, Saturation sat = Saturation::kSatFinite,
                                         Rounding rounding = Rounding::kTowardZero) {
     if (x != x) return ue8m0{kNanCode};
@@ -39,16 +38,6 @@ struct ue8m0 {
     if (e < -127) return ue8m0{0};
     if (e > 127) return ue8m0{overflow};
     return ue8m0{static_cast<std::uint8_t>(e + 127)};
-  }
-  /// Encodes an fp16 (exactly widened to float first).
-  FP4LAB_HD static constexpr ue8m0 from(fp16 x, Saturation sat = Saturation::kSatFinite,
-                                        Rounding r = Rounding::kTowardZero) {
-    return from(formats::to_float(x), sat, r);
-  }
-  /// Encodes a bf16 (exactly widened to float first).
-  FP4LAB_HD static constexpr ue8m0 from(bf16 x, Saturation sat = Saturation::kSatFinite,
-                                        Rounding r = Rounding::kTowardZero) {
-    return from(formats::to_float(x), sat, r);
   }
   /// 2^(code-127) exactly; 0xFF gives a positive NaN.
   FP4LAB_HD constexpr float to_float() const {

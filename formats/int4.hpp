@@ -2,7 +2,7 @@
 // (FORMATS.md §1, §5). Rounding from float is to nearest even, with clamping.
 #pragma once
 
-#include "formats/common.hpp"
+#include "formats/element_base.hpp"
 #include "formats/minifloat.hpp"
 
 namespace fp4lab::formats {
@@ -40,10 +40,15 @@ FP4LAB_HD constexpr int round_half_even_clamped(float x, int lo, int hi, Roundin
 }
 
 /// A signed 4-bit integer stored in the low nibble of `bits` (two's complement).
-struct int4 {
-  std::uint8_t bits;
+/// Values -8..7 (kMin, kMax); symmetric schemes use -7..7.
+struct int4 : element_base<int4> {
+  static constexpr float kMin = -8.0f;  ///< smallest value
+  static constexpr float kMax = 7.0f;   ///< largest value
 
-  /// Encodes a float: round to nearest even (or as told), clamp to the range.
+  using element_base<int4>::from;  // fp16 and bf16 inputs
+
+  /// Encodes a float (a double is narrowed to float first): round to nearest even (or as
+  /// told), clamp to the range.
   FP4LAB_HD static constexpr int4 from(float x, Int4Range range = Int4Range::kFull,
                                        Rounding rounding = Rounding::kNearestEven, std::uint32_t random_bits = 0) {
     const int lo = range == Int4Range::kFull ? -8 : -7;

@@ -1,18 +1,11 @@
-// The named choices that define a block-quantization recipe (FORMATS.md §2-6): block format,
-// NVFP4 recipe, 4/6 rule, MX scale mode, INT4 scheme, block size and shape, transform, rounding.
+// The named choices that define a block-quantization recipe (FORMATS.md §2-6): block format
+// (its facts in format_traits.hpp), NVFP4 recipe, 4/6 rule, MX scale mode, INT4 scheme, block
+// size and shape, transform, rounding.
 #pragma once
 
-#include "formats/common.hpp"
+#include "formats/format_traits.hpp"
 
 namespace fp4lab::formats {
-
-/// The block format: what the elements and scales are.
-enum class BlockFormat : std::uint8_t {
-  kNVFP4,  ///< E2M1 elements, UE4M3 block scale, FP32 tensor scale
-  kMXFP4,  ///< E2M1 elements, E8M0 block scale (OCP MX v1.0)
-  kNVINT4, ///< INT4 (-7..7) elements, UE4M3 block scale, FP32 tensor scale
-  kINT4,   ///< classic grouped INT4 with an FP32/FP16/BF16 scale (and optional zero point)
-};
 
 /// How NVFP4 block and tensor scales are computed.
 enum class NvRecipe : std::uint8_t {
@@ -44,9 +37,6 @@ enum class Int4Scheme : std::uint8_t {
   kSymmetric,   ///< scale = absmax/7, codes -7..7
   kAsymmetric,  ///< scale = (max-min)/15 with a zero point, codes 0..15
 };
-
-/// Storage type of a grouped INT4 scale.
-enum class ScaleDtype : std::uint8_t { kFP32, kFP16, kBF16 };
 
 /// How elements are rounded onto their grid.
 enum class ElementRounding : std::uint8_t {
@@ -90,11 +80,6 @@ struct Recipe {
   Fp4Overflow overflow = Fp4Overflow::kSaturate;
   std::uint64_t seed = 0;
 };
-
-/// The usual block size of a format: 16 (NVFP4, NVINT4), 32 (MXFP4), 128 (grouped INT4).
-FP4LAB_HD constexpr int default_block_size(BlockFormat f) {
-  return f == BlockFormat::kMXFP4 ? 32 : (f == BlockFormat::kINT4 ? 128 : 16);
-}
 
 /// Smallest and largest supported block size (every even size in between is accepted).
 inline constexpr int kMinBlockSize = 8;

@@ -83,7 +83,7 @@ DeviceQuantized alloc_quantized(const formats::Recipe& recipe, const core::Quant
   DeviceQuantized dq;
   dq.codes = mem.alloc<std::uint8_t>(shape.code_bytes);
   dq.tensor_scale = mem.alloc<formats::TensorScale>(sizeof(formats::TensorScale));
-  if (recipe.format == formats::BlockFormat::kINT4) {
+  if (!formats::stores_scale_codes(recipe.format)) {
     dq.group_scales = mem.alloc<float>(shape.group_count * sizeof(float));
     dq.zero_points = mem.alloc<std::uint8_t>(shape.group_count);
   } else {
@@ -118,7 +118,7 @@ core::QuantizedTensor gpu_quantize(const formats::Recipe& recipe, formats::Scale
   out.zero_points.resize(shape.group_count);
   copy_out(out.codes.data(), dq.codes, shape.code_bytes);
   copy_out(&out.tensor_scale, dq.tensor_scale, sizeof(formats::TensorScale));
-  if (recipe.format == formats::BlockFormat::kINT4) {
+  if (!formats::stores_scale_codes(recipe.format)) {
     copy_out(out.group_scales.data(), dq.group_scales, shape.group_count * sizeof(float));
     copy_out(out.zero_points.data(), dq.zero_points, shape.group_count);
   } else {
@@ -169,7 +169,7 @@ core::Tensor gpu_simulate_quantize(const formats::Recipe& recipe,
 core::Tensor gpu_dequantize(const core::QuantizedTensor& q, core::DType out_dtype) {
   preflight(q.recipe, q.rows, q.cols, q.codes.data());
   const core::QuantizedSizes shape = core::quantized_sizes(q.recipe, q.layout, q.rows, q.cols);
-  const bool int4 = q.recipe.format == formats::BlockFormat::kINT4;
+  const bool int4 = !formats::stores_scale_codes(q.recipe.format);
   if (q.codes.size() != shape.code_bytes || (!int4 && q.scales.size() != shape.scale_bytes) ||
       (int4 &&
        (q.group_scales.size() != shape.group_count || q.zero_points.size() != shape.group_count))) {

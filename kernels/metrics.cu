@@ -72,7 +72,7 @@ __global__ void __launch_bounds__(kHistThreads) histogram_kernel(const HistParam
     if (p.has_q) {
       formats::BlockScale s;
       const std::int64_t idx = row * p.bpr + rb;
-      if (p.recipe.format == formats::BlockFormat::kINT4) {
+      if (!formats::stores_scale_codes(p.recipe.format)) {
         s.group_scale = p.q.group_scales[idx];
         s.zero_point = p.q.zero_points[idx];
       } else {

@@ -224,7 +224,7 @@ void quantize_async(const formats::Recipe& recipe, formats::ScaleLayout layout, 
   if (recipe.overflow == formats::Fp4Overflow::kReferenceUnclamped) {
     throw std::invalid_argument("the unclamped FP4 cast can give 8, which no E2M1 code holds: use fake_quantize");
   }
-  const bool int4 = recipe.format == formats::BlockFormat::kINT4;
+  const bool int4 = !formats::stores_scale_codes(recipe.format);
   if (out.codes == nullptr || (!int4 && out.scales == nullptr) ||
       (int4 && (out.group_scales == nullptr || out.zero_points == nullptr))) {
     throw std::invalid_argument("missing output buffer (codes, scales, or INT4 group scales and zero points)");

@@ -264,7 +264,7 @@ __global__ void __launch_bounds__(kThreads) quantize_unit_kernel(const QuantizeP
       std::uint8_t* dst = p.q.codes + (row * p.padded_cols + c0) / 2;
       for (int i = 0; i < bs; i += 2) dst[i / 2] = formats::pack_pair(codes[k * bs + i], codes[k * bs + i + 1]);
       const std::int64_t idx = row * p.row_blocks + rb;
-      if (r.format == formats::BlockFormat::kINT4) {
+      if (!formats::stores_scale_codes(r.format)) {
         p.q.group_scales[idx] = rec.scale.group_scale;
         p.q.zero_points[idx] = rec.scale.zero_point;
       } else {
@@ -365,7 +365,7 @@ __global__ void __launch_bounds__(kThreads)
   const formats::TensorScale ts = q.tensor_scale != nullptr ? *q.tensor_scale : formats::TensorScale{};
   const std::int64_t row = unit / row_blocks, rb = unit - row * row_blocks, c0 = rb * r.block_size;
   formats::BlockScale s;
-  if (r.format == formats::BlockFormat::kINT4) {
+  if (!formats::stores_scale_codes(r.format)) {
     s.group_scale = q.group_scales[unit];
     s.zero_point = q.zero_points[unit];
   } else {

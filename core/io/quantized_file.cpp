@@ -69,7 +69,7 @@ std::vector<SafetensorsSlot> quantized_slots(const std::string& name, const Quan
                                              const formats::Recipe& r, ScaleLayout l) {
   std::vector<SafetensorsSlot> e;
   e.push_back({name + ".codes", "U8", {p.rows, p.padded_cols / 2}});
-  if (r.format == BlockFormat::kINT4) {
+  if (!formats::stores_scale_codes(r.format)) {
     e.push_back({name + ".group_scales", "F32", {p.rows, p.scale_cols}});
     e.push_back({name + ".zero_points", "U8", {p.rows, p.scale_cols}});
   } else {
@@ -134,7 +134,7 @@ StoredQuantized read_stored(const SafetensorsFile& f, const std::string& name) {
   s.plan = plan_quantized(numel / cols, cols, s.recipe, s.layout);
   const QuantizedPlan& p = s.plan;
   s.codes = expect_entry(f, name + ".codes", "U8", {p.rows, p.padded_cols / 2});
-  if (s.recipe.format == BlockFormat::kINT4) {
+  if (!formats::stores_scale_codes(s.recipe.format)) {
     s.group_scales = expect_entry(f, name + ".group_scales", "F32", {p.rows, p.scale_cols});
     s.zero_points = expect_entry(f, name + ".zero_points", "U8", {p.rows, p.scale_cols});
   } else {
@@ -173,7 +173,7 @@ QuantizedPlan plan_quantized(std::int64_t rows, std::int64_t cols, const formats
   p.cols = cols;
   p.padded_cols = (cols + r.block_size - 1) / r.block_size * r.block_size;
   p.scale_cols = p.padded_cols / r.block_size;
-  if (r.format != BlockFormat::kINT4) {
+  if (formats::stores_scale_codes(r.format)) {
     p.scale_bytes = static_cast<std::int64_t>(
         formats::padded_scale_rows(static_cast<std::size_t>(rows), l) *
         formats::padded_scale_cols(static_cast<std::size_t>(p.scale_cols), l));
@@ -191,7 +191,7 @@ std::vector<std::int64_t> scales_shape(const QuantizedPlan& p, ScaleLayout l) {
 QuantizedWriter::QuantizedWriter(const std::string& path, const formats::Recipe& recipe,
                                  ScaleLayout layout, std::span<const QuantizedInput> tensors)
     : recipe_(recipe), layout_(layout) {
-  if (recipe.format == BlockFormat::kINT4 && layout != ScaleLayout::kRowMajor)
+  if (!formats::stores_scale_codes(recipe.format) && layout != ScaleLayout::kRowMajor)
     throw std::invalid_argument("int4 group scales are stored row-major only");
   const std::string spec = recipe_to_spec(recipe);
   std::vector<SafetensorsSlot> slots;
@@ -226,7 +226,7 @@ void QuantizedWriter::write(std::size_t k, const QuantizedTensor& q, float amax)
     throw std::logic_error("tensor '" + name + "': quantized sizes differ from the planned ones");
   }
   file_->write(name + ".codes", q.codes);
-  if (recipe_.format == BlockFormat::kINT4) {
+  if (!formats::stores_scale_codes(recipe_.format)) {
     file_->write(name + ".group_scales",
                  bytes_of(q.group_scales.data(), q.group_scales.size() * 4));
     file_->write(name + ".zero_points", q.zero_points);
@@ -274,7 +274,7 @@ QuantizedTensor StoredQuantized::slice_rows(std::int64_t r0, std::int64_t r1) co
     return std::vector<std::uint8_t>(b.begin() + from, b.begin() + to);
   };
   q.codes = slice(codes, r0 * p.padded_cols / 2, r1 * p.padded_cols / 2);
-  if (recipe.format == BlockFormat::kINT4) {
+  if (!formats::stores_scale_codes(recipe.format)) {
     q.group_scales.resize(static_cast<std::size_t>((r1 - r0) * p.scale_cols));
     std::memcpy(q.group_scales.data(), group_scales.data() + r0 * p.scale_cols * 4,
                 q.group_scales.size() * 4);

@@ -158,7 +158,7 @@ int quantize_main(const QuantizeArgs& a) {
   const bool quiet = a.quiet, allow_nonfinite = a.allow_nonfinite;
   const formats::Recipe recipe = core::parse_recipe(a.recipe);
   ScaleLayout layout = a.swizzle ? ScaleLayout::kSwizzled128x4 : ScaleLayout::kRowMajor;
-  if (recipe.format == BlockFormat::kINT4 && layout != ScaleLayout::kRowMajor) {
+  if (!formats::stores_scale_codes(recipe.format) && layout != ScaleLayout::kRowMajor) {
     layout = ScaleLayout::kRowMajor;  // the swizzle is for 8-bit scales of block-scaled GEMMs
     if (!quiet)
       fmt::print(stderr,

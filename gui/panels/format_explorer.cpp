@@ -12,6 +12,7 @@
 #include "formats/e4m3.hpp"
 #include "formats/e5m2.hpp"
 #include "formats/e8m0.hpp"
+#include "formats/element_of.hpp"
 #include "formats/int4.hpp"
 #include "gui/panels/panel.hpp"
 #include "gui/plot/plot.hpp"
@@ -82,14 +83,14 @@ std::vector<Conversion> convert_all(double xd) {
   return out;
 }
 
-/// The value of a code in each format (formats/ decoders).
+/// The element type named `format` in the facts table (E8M0 for an unknown name).
+ElementType element_named(const std::string& format) {
+  return element_type_named(format).value_or(ElementType::kUE8M0);
+}
+
+/// The value of a code in each format (formats/ decoders, through the facts table).
 double decode(const std::string& format, unsigned code) {
-  if (format == "E2M1") return e2m1_value(static_cast<std::uint8_t>(code & 0xF));
-  if (format == "INT4") return int4{static_cast<std::uint8_t>(code & 0xF)}.to_float();
-  if (format == "E4M3") return fp8_e4m3{static_cast<std::uint8_t>(code)}.to_float();
-  if (format == "UE4M3") return ue4m3{static_cast<std::uint8_t>(code)}.to_float();
-  if (format == "E5M2") return fp8_e5m2{static_cast<std::uint8_t>(code)}.to_float();
-  return ue8m0{static_cast<std::uint8_t>(code)}.to_float();
+  return element_value(element_named(format), static_cast<std::uint8_t>(code));
 }
 
 std::string bits(unsigned code, int width) {
@@ -191,7 +192,8 @@ class FormatExplorer : public JobPanel {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(90);
     if (ImGui::BeginCombo("##fmt", code_format_.c_str())) {
-      for (const char* f : {"E2M1", "INT4", "E4M3", "UE4M3", "E5M2", "E8M0"}) {
+      for (const ElementType t : kElementTypes) {
+        const char* f = element_traits(t).name;
         if (ImGui::Selectable(f, code_format_ == f)) code_format_ = f;
       }
       ImGui::EndCombo();
@@ -199,8 +201,8 @@ class FormatExplorer : public JobPanel {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(110);
     ImGui::InputInt("code", &code_, 1, 16, ImGuiInputTextFlags_CharsHexadecimal);
-    code_ = std::clamp(code_, 0, (code_format_ == "E2M1" || code_format_ == "INT4") ? 15 : 255);
-    const int w = (code_format_ == "E2M1" || code_format_ == "INT4") ? 4 : 8;
+    const int w = element_traits(element_named(code_format_)).bits;
+    code_ = std::clamp(code_, 0, (1 << w) - 1);
     ImGui::SameLine();
     ImGui::Text("0x%02X = %s = %.9g", code_, bits(static_cast<unsigned>(code_), w).c_str(),
                 decode(code_format_, static_cast<unsigned>(code_)));

@@ -59,7 +59,7 @@ CrossCheck cross_check(const std::string& spec, const core::Tensor& x) {
   const formats::Recipe r = core::parse_recipe(spec);
   if (r.overflow != formats::Fp4Overflow::kReferenceUnclamped) {
     for (formats::ScaleLayout layout : {formats::ScaleLayout::kRowMajor, formats::ScaleLayout::kSwizzled128x4}) {
-      if (layout == formats::ScaleLayout::kSwizzled128x4 && r.format == formats::BlockFormat::kINT4) continue;
+      if (layout == formats::ScaleLayout::kSwizzled128x4 && !formats::stores_scale_codes(r.format)) continue;
       const std::string ln = layout == formats::ScaleLayout::kRowMajor ? "row-major " : "swizzled ";
       core::QuantizeOptions opt;
       opt.recipe = r;

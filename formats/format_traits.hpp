@@ -1,0 +1,161 @@
+// The facts of every element type and block format in one table (the CUTLASS/ml_dtypes
+// model): names, storage bits, value maximum, element and scale types, default block size
+// (FORMATS.md §1-5). Code that needs one of these facts reads it here instead of switching;
+// element_of.hpp maps the element types to their C++ types and checks the table against them.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "formats/common.hpp"
+
+namespace fp4lab::formats {
+
+// ---- element types ----
+
+/// Every element and block-scale type of the block formats.
+enum class ElementType : std::uint8_t {
+  kE2M1,   ///< fp4_e2m1
+  kINT4,   ///< int4
+  kE4M3,   ///< fp8_e4m3
+  kUE4M3,  ///< ue4m3 (the NVFP4 and NVINT4 block scale)
+  kE5M2,   ///< fp8_e5m2
+  kUE8M0,  ///< ue8m0 (the MX block scale)
+};
+
+/// Every element type, in the order of the enum.
+inline constexpr ElementType kElementTypes[] = {ElementType::kE2M1, ElementType::kINT4,  ElementType::kE4M3,
+                                                ElementType::kUE4M3, ElementType::kE5M2, ElementType::kUE8M0};
+
+/// The facts of one element type (element_of.hpp checks them against the C++ types).
+struct ElementTraits {
+  ElementType type;
+  const char* name;               ///< display name: "E2M1", "INT4", "E4M3", "UE4M3", "E5M2", "E8M0"
+  int bits;                       ///< storage bits of one code (4 or 8)
+  float max;                      ///< largest finite value
+  bool is_integer;                ///< INT4
+  const char* safetensors_dtype;  ///< the 8-bit types' safetensors dtype; "U8" (packed) for 4-bit
+};
+
+/// The facts of an element type (the one table).
+FP4LAB_HD constexpr ElementTraits element_traits(ElementType t) {
+  switch (t) {
+    case ElementType::kE2M1:
+      return {t, "E2M1", 4, 6.0f, false, "U8"};
+    case ElementType::kINT4:
+      return {t, "INT4", 4, 7.0f, true, "U8"};
+    case ElementType::kE4M3:
+      return {t, "E4M3", 8, 448.0f, false, "F8_E4M3"};
+    case ElementType::kUE4M3:
+      return {t, "UE4M3", 8, 448.0f, false, "F8_E4M3"};
+    case ElementType::kE5M2:
+      return {t, "E5M2", 8, 57344.0f, false, "F8_E5M2"};
+    case ElementType::kUE8M0:
+      return {t, "E8M0", 8, exp2i(127), false, "F8_E8M0"};
+  }
+  return {t, "?", 0, 0.0f, false, "?"};
+}
+
+/// The element type whose display name is `name` ("E2M1", ...), if any.
+inline std::optional<ElementType> element_type_named(std::string_view name) {
+  for (const ElementType t : kElementTypes) {
+    if (name == element_traits(t).name) return t;
+  }
+  return std::nullopt;
+}
+
+// ---- block formats ----
+
+/// The block format: what the elements and scales are.
+enum class BlockFormat : std::uint8_t {
+  kNVFP4,  ///< E2M1 elements, UE4M3 block scale, FP32 tensor scale
+  kMXFP4,  ///< E2M1 elements, E8M0 block scale (OCP MX v1.0)
+  kNVINT4, ///< INT4 (-7..7) elements, UE4M3 block scale, FP32 tensor scale
+  kINT4,   ///< classic grouped INT4 with an FP32/FP16/BF16 scale (and optional zero point)
+};
+
+/// Every block format, in the order of the enum (and of the spec grammar's format list).
+inline constexpr BlockFormat kBlockFormats[] = {BlockFormat::kNVFP4, BlockFormat::kMXFP4, BlockFormat::kNVINT4,
+                                                BlockFormat::kINT4};
+
+/// Storage type of a grouped INT4 scale.
+enum class ScaleDtype : std::uint8_t { kFP32, kFP16, kBF16 };
+
+/// Bytes of one value of a scale storage dtype (4, 2, 2).
+FP4LAB_HD constexpr int scale_dtype_bytes(ScaleDtype d) { return d == ScaleDtype::kFP32 ? 4 : 2; }
+
+/// How a block format stores each block's scale.
+enum class ScaleType : std::uint8_t {
+  kUE4M3,  ///< one UE4M3 code byte
+  kUE8M0,  ///< one E8M0 code byte
+  kFloat,  ///< a float rounded to the recipe's ScaleDtype (held as FP32), plus a 4-bit zero
+           ///< point for asymmetric schemes
+};
+
+/// The facts of one block format.
+struct BlockFormatTraits {
+  BlockFormat format;
+  const char* name;         ///< the recipe-spec token: "nvfp4", "mxfp4", "nvint4", "int4"
+  const char* label;        ///< the display name: "NVFP4", "MXFP4", "NVINT4", "INT4"
+  ElementType element;      ///< the element type
+  float value_max;          ///< largest |element| the quantizer maps a block max to (6 or 7)
+  int default_block_size;   ///< 16, 32, 16, 128
+  ScaleType scale;          ///< the block scale's type
+  bool tensor_scale;        ///< true when block scales depend on a tensor-wide amax (FP32 scale)
+};
+
+/// The facts of a block format (the one table).
+FP4LAB_HD constexpr BlockFormatTraits format_traits(BlockFormat f) {
+  switch (f) {
+    case BlockFormat::kNVFP4:
+      return {f, "nvfp4", "NVFP4", ElementType::kE2M1, 6.0f, 16, ScaleType::kUE4M3, true};
+    case BlockFormat::kMXFP4:
+      return {f, "mxfp4", "MXFP4", ElementType::kE2M1, 6.0f, 32, ScaleType::kUE8M0, false};
+    case BlockFormat::kNVINT4:
+      return {f, "nvint4", "NVINT4", ElementType::kINT4, 7.0f, 16, ScaleType::kUE4M3, true};
+    case BlockFormat::kINT4:
+      return {f, "int4", "INT4", ElementType::kINT4, 7.0f, 128, ScaleType::kFloat, false};
+  }
+  return {f, "?", "?", ElementType::kE2M1, 0.0f, 16, ScaleType::kFloat, false};
+}
+
+/// The usual block size of a format: 16 (NVFP4, NVINT4), 32 (MXFP4), 128 (grouped INT4).
+FP4LAB_HD constexpr int default_block_size(BlockFormat f) { return format_traits(f).default_block_size; }
+
+/// True when the format stores one 8-bit scale code per block (UE4M3 or E8M0); false for
+/// grouped INT4's float scales and zero points.
+FP4LAB_HD constexpr bool stores_scale_codes(BlockFormat f) { return format_traits(f).scale != ScaleType::kFloat; }
+
+/// The element type of a code scale (kUE4M3 or kUE8M0); meaningless for kFloat.
+FP4LAB_HD constexpr ElementType scale_element(ScaleType s) {
+  return s == ScaleType::kUE8M0 ? ElementType::kUE8M0 : ElementType::kUE4M3;
+}
+
+/// Storage bits of one block's scale: 8 for code scales, else the scale dtype's bits plus 4
+/// for a zero point.
+FP4LAB_HD constexpr int scale_bits(BlockFormat f, ScaleDtype d, bool zero_point) {
+  const ScaleType s = format_traits(f).scale;
+  if (s != ScaleType::kFloat) return element_traits(scale_element(s)).bits;
+  return 8 * scale_dtype_bytes(d) + (zero_point ? 4 : 0);
+}
+
+/// The block format whose spec token is `name` ("nvfp4", ...), if any.
+inline std::optional<BlockFormat> block_format_named(std::string_view name) {
+  for (const BlockFormat f : kBlockFormats) {
+    if (name == format_traits(f).name) return f;
+  }
+  return std::nullopt;
+}
+
+/// The spec tokens of every block format joined by `sep`: "nvfp4, mxfp4, nvint4, int4".
+inline std::string block_format_list(std::string_view sep = ", ") {
+  std::string s;
+  for (const BlockFormat f : kBlockFormats) {
+    if (!s.empty()) s += sep;
+    s += format_traits(f).name;
+  }
+  return s;
+}
+
+}  // namespace fp4lab::formats

@@ -12,6 +12,7 @@
 
 #include "core/io/quantized_file.hpp"
 #include "core/quantize.hpp"
+#include "core/quantized_sizes.hpp"
 #include "core/recipe_spec.hpp"
 #include "experiments/common.hpp"
 #include "experiments/diff_external.hpp"
@@ -72,8 +73,7 @@ core::QuantizedTensor external_tensor(ExternalFiles e, const core::QuantizedTens
         typed, scale.name));
   }
   auto scale_bytes = [&](ScaleLayout l) {
-    return static_cast<std::int64_t>(padded_scale_rows(static_cast<std::size_t>(q.rows), l) *
-                                     padded_scale_cols(static_cast<std::size_t>(q.scale_cols), l));
+    return static_cast<std::int64_t>(core::quantized_sizes(r, l, q.rows, q.cols).scale_bytes);
   };
   const std::int64_t row_major = scale_bytes(ScaleLayout::kRowMajor);
   const std::int64_t swizzled = scale_bytes(ScaleLayout::kSwizzled128x4);

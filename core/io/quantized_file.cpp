@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "core/quantized_sizes.hpp"
 #include "core/recipe_spec.hpp"
 #include "formats/block.hpp"
 
@@ -168,17 +169,8 @@ ScaleLayout parse_scale_layout(std::string_view name) {
 
 QuantizedPlan plan_quantized(std::int64_t rows, std::int64_t cols, const formats::Recipe& r,
                              ScaleLayout l) {
-  QuantizedPlan p;
-  p.rows = rows;
-  p.cols = cols;
-  p.padded_cols = (cols + r.block_size - 1) / r.block_size * r.block_size;
-  p.scale_cols = p.padded_cols / r.block_size;
-  if (formats::stores_scale_codes(r.format)) {
-    p.scale_bytes = static_cast<std::int64_t>(
-        formats::padded_scale_rows(static_cast<std::size_t>(rows), l) *
-        formats::padded_scale_cols(static_cast<std::size_t>(p.scale_cols), l));
-  }
-  return p;
+  const QuantizedSizes s = quantized_sizes(r, l, rows, cols);  // the one size function
+  return {rows, cols, s.padded_cols, s.scale_cols, static_cast<std::int64_t>(s.scale_bytes)};
 }
 
 std::vector<std::int64_t> scales_shape(const QuantizedPlan& p, ScaleLayout l) {

@@ -35,7 +35,7 @@ std::string recipe_to_spec(const formats::Recipe& r) {
     case BlockFormat::kNVINT4:
       break;
     case BlockFormat::kINT4:
-      add("g" + std::to_string(r.block_size));
+      add(std::string("g") + std::to_string(r.block_size));
       add(name_of(kSchemeNames, r.int4, "Int4Scheme"));
       add(name_of(kDtypeNames, r.int4_scale, "ScaleDtype"));
       break;

@@ -174,8 +174,12 @@ std::string help_text(const std::string& synopsis, const std::string& descriptio
     out += title;
     for (const auto& [l, r] : rows) {
       out += "  " + l;
-      out += l.size() < width ? std::string(width - l.size(), ' ')
-                              : "\n" + std::string(width + 2, ' ');
+      if (l.size() < width) {
+        out += std::string(width - l.size(), ' ');
+      } else {
+        out += '\n';
+        out += std::string(width + 2, ' ');
+      }
       out += r + "\n";
     }
   };

@@ -108,7 +108,8 @@ class BlockLab : public JobPanel {
     char buf[32];
     for (float v : values_) {
       std::snprintf(buf, sizeof buf, "%.9g", v);
-      s += (s.empty() ? "" : ",") + std::string(buf);
+      if (!s.empty()) s += ',';
+      s += buf;
     }
     return s;
   }

@@ -76,7 +76,7 @@ TEST_SUITE("gui.plot.model") {
     const std::string svg = exp::scene_svg(sc);
     for (const plot::Axis* a : {&sc.figure.x, &sc.figure.y}) {
       for (const plot::TickLabel& l : a->labels) {
-        CHECK_MESSAGE(contains(svg, ">" + exp::xml_escape(l.base)), l.text());
+        CHECK_MESSAGE(contains(svg, std::string(">") + exp::xml_escape(l.base)), l.text());
         if (!l.sup.empty()) CHECK_MESSAGE(contains(svg, ">" + l.sup + "</tspan>"), l.text());
       }
     }

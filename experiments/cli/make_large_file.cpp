@@ -1,6 +1,6 @@
 // `fp4lab-make-large-file OUT.safetensors [--gib G] [--cols N] [--seed S]`: writes a
 // multi-GiB BF16 safetensors file (an LLM-like set of weight tensors, normal values with a
-// per-row scale spread) in 16 Mi-element pieces, for experiments/bench_large_file.sh.
+// per-row scale spread) in 16 Mi-element pieces, for experiments/cli/bench_large_file.sh.
 #include <fmt/format.h>
 
 #include <cmath>

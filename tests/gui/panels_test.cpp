@@ -14,6 +14,7 @@
 #include "gui/panels/param_editor.hpp"
 #include "gui/panels/workbench.hpp"
 #include "gui/plot/plot.hpp"
+#include "tests/gui/headless_imgui.hpp"
 
 using namespace fp4lab;
 using namespace fp4lab::gui;
@@ -22,17 +23,7 @@ namespace {
 
 /// An ImGui context without a backend, the way the tests drive it.
 struct Headless {
-  Headless() {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(1280, 800);
-    io.DeltaTime = 1.0f / 60.0f;
-    io.KeyMap[ImGuiKey_Escape] = 256;
-    unsigned char* px = nullptr;
-    int w = 0, h = 0;
-    io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
-  }
+  Headless() { gui::testing::create_headless_context(); }
   ~Headless() { ImGui::DestroyContext(); }
   /// One frame of the workbench; `keys` are held down during it.
   void frame(Workbench& wb, std::initializer_list<int> keys = {}, bool ctrl = false) {

@@ -11,6 +11,7 @@
 #include "experiments/export/svg.hpp"
 #include "experiments/plot/layout.hpp"
 #include "gui/plot/scene_draw.hpp"
+#include "tests/gui/headless_imgui.hpp"
 
 using namespace fp4lab;
 namespace plot = fp4lab::exp::plot;
@@ -20,14 +21,7 @@ namespace {
 /// An ImGui context without a backend, one window open for drawing.
 struct HeadlessWindow {
   HeadlessWindow() {
-    ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.DisplaySize = ImVec2(1280, 800);
-    io.DeltaTime = 1.0f / 60.0f;
-    unsigned char* px = nullptr;
-    int w = 0, h = 0;
-    io.Fonts->GetTexDataAsRGBA32(&px, &w, &h);
+    gui::testing::create_headless_context();
     ImGui::NewFrame();
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(ImVec2(1000, 700));

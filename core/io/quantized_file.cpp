@@ -268,8 +268,10 @@ QuantizedTensor StoredQuantized::slice_rows(std::int64_t r0, std::int64_t r1) co
   q.codes = slice(codes, r0 * p.padded_cols / 2, r1 * p.padded_cols / 2);
   if (!formats::stores_scale_codes(recipe.format)) {
     q.group_scales.resize(static_cast<std::size_t>((r1 - r0) * p.scale_cols));
-    std::memcpy(q.group_scales.data(), group_scales.data() + r0 * p.scale_cols * 4,
-                q.group_scales.size() * 4);
+    if (!q.group_scales.empty()) {  // an empty slice: no memcpy on null pointers
+      std::memcpy(q.group_scales.data(), group_scales.data() + r0 * p.scale_cols * 4,
+                  q.group_scales.size() * 4);
+    }
     q.zero_points = slice(zero_points, r0 * p.scale_cols, r1 * p.scale_cols);
   } else if (layout == ScaleLayout::kRowMajor) {
     q.scales = slice(scales, r0 * p.scale_cols, r1 * p.scale_cols);

@@ -1,17 +1,17 @@
-// `fp4lab <experiment>`: one experiment from the command line. Every key of the experiment's
-// default_params() becomes an option typed like its default (--some-key and --some_key alike),
+// `fp4lab <experiment>`: one experiment from the command line. Every entry of the experiment's
+// parameter list becomes an option typed like its default (--some-key and --some_key alike),
 // beside --out DIR, --threads N, --quiet and --json.
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <deque>
-#include <set>
 #include <string>
 
 #include "experiments/cli/args.hpp"
 #include "experiments/cli/commands.hpp"
 #include "experiments/cli/progress.hpp"
 #include "experiments/export/report.hpp"
+#include "experiments/param_spec.hpp"
 
 namespace fp4lab::cli {
 namespace {
@@ -62,51 +62,46 @@ int run_experiment(const exp::Experiment& e, const Params& params, const RunOpti
 
 int run_experiment_command(const exp::Experiment& e, int argc, char** argv) {
   const exp::ExperimentInfo info = e.info();
-  const Params defaults = e.default_params();
   Args args("fp4lab " + info.id, info.title + ": " + info.summary);
   args.usage_exit_code(1);
   args.usage("fp4lab " + info.id +
              " [--PARAM VALUE ...] [--out DIR] [--threads N] [--quiet] [--json]");
 
-  // parameters in param_help() order, then any key it does not explain
-  std::vector<std::pair<std::string, std::string>> helps = e.param_help();
-  std::set<std::string> explained;
-  for (const auto& [k, h] : helps) explained.insert(k);
-  for (const auto& [k, v] : defaults.items()) {
-    if (!explained.count(k)) helps.emplace_back(k, "");
-  }
-  std::deque<ParamSlot> slots;  // stable addresses for the parser
+  // one option per entry of the experiment's parameter list, in its order; --threads is the
+  // common option below (its range from exp::threads_param(), so it is written once)
+  const exp::ParamSpec threads_spec = exp::threads_param();
   std::string threads_help = "CPU threads (accepted; this experiment runs on one thread)";
-  for (const auto& [key, help] : helps) {
-    if (!defaults.contains(key)) continue;
-    if (key == "threads") {  // the common --threads below
-      threads_help = help;
+  std::deque<ParamSlot> slots;  // stable addresses for the parser
+  for (const exp::ParamSpec& spec : e.params()) {
+    if (spec.key == threads_spec.key) {
+      threads_help = "CPU threads";  // the range and "0: all cores" follow from the option
       continue;
     }
     ParamSlot& s = slots.emplace_back();
-    s.key = key;
-    s.default_value = defaults.at(key);
+    s.key = spec.key;
+    s.default_value = spec.default_value;
+    const std::string help = exp::help_line(spec);
     if (s.default_value.is_boolean()) {
       s.flag = s.default_value.get<bool>();
-      args.option(key, s.flag, help).default_text(s.default_value.dump());
+      args.option(spec.key, s.flag, help).default_text(s.default_value.dump());
     } else if (s.default_value.is_number()) {
       s.number = s.default_value.get<double>();
-      args.option(key, s.number, help)
+      args.option(spec.key, s.number, help)
           .placeholder(s.default_value.is_number_integer() ? "N" : "X")
           .default_text(s.default_value.dump());
     } else {
       s.text =
           s.default_value.is_string() ? s.default_value.get<std::string>() : s.default_value.dump();
-      args.option(key, s.text, help).placeholder("TEXT").default_text(s.default_value.dump());
+      args.option(spec.key, s.text, help).placeholder("TEXT").default_text(s.default_value.dump());
     }
   }
   RunOptions o;
-  int threads = defaults.contains("threads") && defaults.at("threads").is_number_integer()
-                    ? defaults.at("threads").get<int>()
-                    : 0;
+  int threads = threads_spec.default_value.get<int>();
   args.option("out", o.out, "write result.json, CSV, SVG and index.html into DIR")
       .placeholder("DIR");
-  args.option("threads", threads, threads_help).range(0, 1024).note("0: all cores");
+  args.option("threads", threads, threads_help)
+      .range(threads_spec.min, threads_spec.max)
+      .note("0: all cores");
   args.flag("quiet", o.quiet, "no progress bar on stderr");
   args.flag("json", o.json, "print the Result as JSON instead of the summary");
   if (const auto rc = args.parse(argc, argv)) return *rc;
@@ -117,7 +112,7 @@ int run_experiment_command(const exp::Experiment& e, int argc, char** argv) {
     if (args.given(s.key)) given[s.key] = typed_value(s);
   }
   // every experiment accepts --threads; those without a thread count run on one
-  if (args.given("threads") && defaults.contains("threads")) given["threads"] = threads;
+  if (args.given("threads") && exp::find_param(e.params(), threads_spec.key)) given["threads"] = threads;
   return run_experiment(e, given, o);
 }
 

@@ -14,6 +14,7 @@ std::unique_ptr<Experiment> make_compare();        ///< compare.cpp
 std::unique_ptr<Experiment> make_sweep();          ///< sweep.cpp
 std::unique_ptr<Experiment> make_diff();           ///< diff.cpp
 std::unique_ptr<Experiment> make_gemm();           ///< gemm.cpp
+std::unique_ptr<Experiment> make_perplexity();     ///< perplexity.cpp
 std::unique_ptr<Experiment> make_select();         ///< select.cpp
 std::unique_ptr<Experiment> make_threshold();      ///< threshold.cpp
 std::unique_ptr<Experiment> make_ablate();         ///< ablate.cpp

@@ -3,7 +3,6 @@
 // cosine and max abs error per recipe pair. Deterministic: see gemm_abt().
 #include <fmt/format.h>
 
-#include <Eigen/Core>
 #include <cmath>
 
 #include "core/parallel.hpp"
@@ -12,36 +11,13 @@
 #include "core/synthetic.hpp"
 #include "experiments/common.hpp"
 #include "experiments/experiments.hpp"
+#include "experiments/linalg.hpp"
 #include "experiments/tensor_source.hpp"
 
 namespace fp4lab::exp {
 namespace {
 
 using namespace fp4lab::formats;
-using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
-/// Y (m x n) = A (m x k) · B (n x k)^T in FP32. Eigen runs single-threaded on fixed 64-row
-/// slices of A with fixed cache sizes, so its blocking (and so the order of every sum) depends
-/// only on the shapes, not on the host's caches: the same bits for any thread count (checked
-/// by the tests; across machines, for binaries built with the same SIMD flags).
-std::vector<float> gemm_abt(const std::vector<float>& a, const std::vector<float>& b,
-                            std::int64_t m, std::int64_t n, std::int64_t k, int threads) {
-  Eigen::initParallel();
-  Eigen::setNbThreads(1);
-  Eigen::setCpuCacheSizes(32 * 1024, 1024 * 1024, 8 * 1024 * 1024);
-  std::vector<float> y(static_cast<std::size_t>(m * n));
-  const Eigen::Map<const RowMatrix> ma(a.data(), m, k), mb(b.data(), n, k);
-  constexpr std::int64_t kSlice = 64;
-  core::parallel_for((m + kSlice - 1) / kSlice, threads, [&](std::int64_t begin, std::int64_t end) {
-    for (std::int64_t s = begin; s < end; ++s) {
-      const std::int64_t r0 = s * kSlice, rows = std::min(kSlice, m - r0);
-      Eigen::Map<RowMatrix> my(y.data() + r0 * n, rows, n);
-      my.noalias() = ma.middleRows(r0, rows) * mb.transpose();
-    }
-  });
-  return y;
-}
-
 /// How Y_q differs from Y (sums in double, sequential: deterministic).
 struct GemmError {
   double rel_fro = 0, cosine = 0, max_abs = 0, max_ref = 0;

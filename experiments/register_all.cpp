@@ -11,6 +11,7 @@ void register_all(Registry& registry) {
   registry.add(make_sweep());
   registry.add(make_diff());
   registry.add(make_gemm());
+  registry.add(make_perplexity());
   registry.add(make_select());
   registry.add(make_threshold());
   registry.add(make_ablate());

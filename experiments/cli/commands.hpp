@@ -25,6 +25,9 @@ int run_experiment_command(const exp::Experiment& e, int argc, char** argv);
 /// `fp4lab demo [--out DIR] [--rows N] [--cols N] [--threads N] [--quiet]`.
 int run_demo_command(const exp::Registry& registry, int argc, char** argv);
 
+/// `fp4lab tokenize [--model GGUF] [--text TEXT] --out FILE [--force]`: token ids, one per line.
+int run_tokenize_command(int argc, char** argv);
+
 /// `fp4lab run CONFIG.json [--quiet]`: every run validated before the first one starts.
 int run_batch_command(const exp::Registry& registry, int argc, char** argv);
 

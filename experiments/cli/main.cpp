@@ -31,6 +31,8 @@ constexpr const char* kUsage =
     "                                      packed codes, block scales, tensor scale (--help for all)\n"
     "  fp4lab dequantize IN.safetensors --out OUT.safetensors [--dtype f32|bf16|f16]\n"
     "                                      a quantized file back to floats\n"
+    "  fp4lab tokenize --out FILE [--model GGUF] [--text TEXT]\n"
+    "                                      token ids of a text under a GGUF model's BPE tokenizer\n"
     "  fp4lab run CONFIG.json              a batch: {\"runs\": [{\"experiment\": ID, \"params\": {...}, \"out\": DIR}]}\n"
     "  fp4lab verify [--quick] [--seed N]  the GPU against formats/ and the CPU (CUDA builds)\n"
     "  fp4lab bench [--sizes-mib ...]      GPU quantizer bandwidth against a d2d copy (CUDA builds)\n"
@@ -63,6 +65,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (cmd == "demo") return fp4lab::cli::run_demo_command(reg, argc - 1, argv + 1);
+    if (cmd == "tokenize") return fp4lab::cli::run_tokenize_command(argc - 1, argv + 1);
     if (cmd == "quantize") return run_quantize_command(argc - 1, argv + 1);
     if (cmd == "dequantize") return run_dequantize_command(argc - 1, argv + 1);
     if (cmd == "verify" || cmd == "bench") {
@@ -78,7 +81,7 @@ int main(int argc, char** argv) {
     if (!e) {
       std::string ids;
       for (const auto& x : reg.all()) ids += (ids.empty() ? "" : ", ") + x->info().id;
-      throw std::invalid_argument("unknown command '" + cmd + "'; experiments: " + ids + " (and list, run, demo, quantize, dequantize)");
+      throw std::invalid_argument("unknown command '" + cmd + "'; experiments: " + ids + " (and list, run, demo, quantize, dequantize, tokenize)");
     }
     return fp4lab::cli::run_experiment_command(*e, argc - 1, argv + 1);
   } catch (const Cancelled&) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (Debian's clang 14) for the file readers (safetensors, npy, the
-# quantized file) and the recipe-spec parser and runs each for a short fixed time from the seed
+# quantized file, GGUF) and the recipe-spec parser and runs each for a short fixed time from the seed
 # corpus in tests/fuzz/corpus/.
 # Usage: bash tests/fuzz/run_fuzzers.sh [SECONDS_EACH]   (installs clang if missing)
 set -euo pipefail
@@ -19,12 +19,14 @@ flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 # parses recipe specs and sizes tensors with core/quantized_sizes.cpp). Written out, as in CMake.
 spec_sources=(core/recipe_spec.cpp core/recipe_spec_parse.cpp)
 io_sources=(core/io/atomic_write.cpp core/io/mapped_file.cpp core/io/npy.cpp core/io/quantized_file.cpp
-  core/io/safetensors.cpp core/io/safetensors_writer.cpp core/tensor.cpp core/quantized_sizes.cpp "${spec_sources[@]}")
+  core/io/safetensors.cpp core/io/safetensors_writer.cpp core/io/gguf.cpp core/tensor.cpp core/quantized_sizes.cpp
+  "${spec_sources[@]}")
 clang++-14 "${flags[@]}" tests/fuzz/safetensors_fuzz.cpp "${io_sources[@]}" -o "$out/safetensors_fuzz"
 clang++-14 "${flags[@]}" tests/fuzz/npy_fuzz.cpp "${io_sources[@]}" -o "$out/npy_fuzz"
 clang++-14 "${flags[@]}" tests/fuzz/quantized_file_fuzz.cpp "${io_sources[@]}" -o "$out/quantized_file_fuzz"
+clang++-14 "${flags[@]}" tests/fuzz/gguf_fuzz.cpp "${io_sources[@]}" -o "$out/gguf_fuzz"
 clang++-14 "${flags[@]}" tests/fuzz/recipe_spec_fuzz.cpp "${spec_sources[@]}" -o "$out/recipe_spec_fuzz"
-for target in safetensors npy quantized_file recipe_spec; do
+for target in safetensors npy quantized_file gguf recipe_spec; do
   work="$out/corpus_$target"
   mkdir -p "$work"
   cp -n tests/fuzz/corpus/"$target"/* "$work"/ 2>/dev/null || true

@@ -14,7 +14,7 @@ case "$mode" in main | test) ;; *)
   ;;
 esac
 
-packages=(cmake ninja-build g++ git pkg-config libfmt-dev doctest-dev libeigen3-dev libcli11-dev
+packages=(cmake ninja-build g++ git pkg-config libfmt-dev doctest-dev libeigen3-dev libcli11-dev libicu-dev
   nlohmann-json3-dev libimgui-dev libglfw3-dev libstb-dev libgl-dev libgl1-mesa-dri xvfb xauth)
 missing=()
 for p in "${packages[@]}"; do

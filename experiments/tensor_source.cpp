@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/io/checkpoint.hpp"
 #include "core/io/npy.hpp"
 #include "core/io/safetensors.hpp"
 #include "core/synthetic.hpp"
@@ -93,8 +94,18 @@ void load_file(const std::string& path, const std::string& name, SourceTensor& o
     out.tensor = copy_of(f.view(chosen));
     out.description = path + ":" + chosen + " " + core::shape_string(out.tensor.shape()) + " " +
                       core::dtype_name(out.tensor.dtype());
+  } else if (ends_with(path, ".gguf") || ends_with(path, ".safetensors.index.json")) {
+    const core::Checkpoint c = core::Checkpoint::open(path);
+    if (name.empty()) {
+      throw std::invalid_argument(path + " holds " + std::to_string(c.entries().size()) +
+                                  " tensors; choose one with tensor (e.g. " + c.entries().front().name + ")");
+    }
+    out.tensor = c.load(name);
+    out.description = path + ":" + name + " " + core::shape_string(out.tensor.shape()) + " " + c.entry(name).dtype +
+                      (c.entry(name).dtype == core::dtype_name(out.tensor.dtype()) ? "" : " dequantized to F32");
   } else {
-    throw std::invalid_argument("input '" + path + "': expected a .safetensors or .npy file");
+    throw std::invalid_argument("input '" + path +
+                                "': expected a .safetensors, .safetensors.index.json, .gguf or .npy file");
   }
   if (out.tensor.numel() == 0) throw std::invalid_argument("input " + out.description + " is an empty tensor");
   out.hash = fnv1a_hex(out.tensor.data(), out.tensor.size_bytes());

@@ -50,25 +50,6 @@ HWY_INLINE void block_amax(const Group& g, VF* bmax, VI* bad) {
   *bad = n;
 }
 
-/// Runs the element loop: per element the code from `encode(x)` and the value from
-/// `decode(code, x)`, packed and scattered to the group's outputs.
-template <class Encode, class Decode>
-HWY_INLINE void write_elements(const Group& g, const Encode& encode, const Decode& decode) {
-  const DF df;
-  const DU du;
-  VU word = hn::Zero(du);
-  for (int i = 0; i < g.bs; ++i) {
-    const VF x = hn::GatherIndex(df, g.x + i, g.index);
-    const VU code = encode(x);
-    word = hn::Or(word, hn::ShiftLeftSame(code, 4 * (i % 8)));
-    if (i % 8 == 7) {
-      hn::ScatterIndex(word, du, g.packed + i / 8, g.word_index);
-      word = hn::Zero(du);
-    }
-    if (g.dequant) hn::ScatterIndex(decode(code, x), df, g.dequant + i, g.index);
-  }
-}
-
 /// One 4/6 candidate of every lane: scale code, scale, multiplier, decode table, error.
 struct Candidate {
   VU code;
@@ -152,121 +133,175 @@ HWY_INLINE void candidate_errors(const Recipe& r, const Group& g, Candidate* a, 
   if (two) b->err = err[1];
 }
 
-/// The records of the group's `count` lanes.
-HWY_INLINE void write_records(VF bmax, VI bad, VU scale_code, int count, BlockRecord* rec) {
+/// The recipe families, each with its element encode and decode.
+enum class Kind { kTe, kModelopt, kTorchao, kFourSix, kMx };
+
+/// One block's (broadcast) or every lane's block parameters: te a = multiplier, b = s_b;
+/// modelopt a = denominator; torchao a = multiplier, b = s_b * S_dec; MX a = 2^-e, b = 2^e;
+/// 4/6 a = multiplier and the decode table.
+struct Params {
+  VF a, b;
+  VF table[8];
+};
+
+template <Kind K>
+HWY_INLINE VU encode(VF x, const Params& p) {
+  if constexpr (K == Kind::kModelopt) {
+    const VF v = hn::Div(x, p.a);
+    const VU c = e2m1_code(v);  // sign from (v < 0): -0 gives 0x0
+    return hn::IfThenElse(hn::RebindMask(DU(), hn::Lt(v, hn::Zero(DF()))), c, hn::And(c, hn::Set(DU(), 7u)));
+  } else if constexpr (K == Kind::kTorchao) {  // clamp_propagate to [-6, 6]: NaN passes
+    const VF v = hn::Mul(x, p.a), lo = hn::Set(DF(), -6.0f), hi = hn::Set(DF(), 6.0f);
+    return e2m1_code(hn::IfThenElse(hn::Lt(v, lo), lo, hn::IfThenElse(hn::Gt(v, hi), hi, v)));
+  } else {
+    return e2m1_code(hn::Mul(x, p.a));
+  }
+}
+
+template <Kind K>
+HWY_INLINE VF decode(VU c, const Params& p, VF s_dec) {
+  if constexpr (K == Kind::kTe) return hn::Mul(hn::Mul(e2m1_value(c), p.b), s_dec);
+  if constexpr (K == Kind::kModelopt) return hn::Mul(e2m1_value(c), p.a);
+  if constexpr (K == Kind::kTorchao || K == Kind::kMx) return hn::Mul(e2m1_value(c), p.b);
+  if constexpr (K == Kind::kFourSix) return signed_entry(p.table, c);
+}
+
+/// block_amax on blocks stored whole in vectors (bs a multiple of the lane count): the max of
+/// each block's vectors, then across lanes (a max: any order gives the same bits).
+HWY_INLINE void contiguous_amax(const Group& g, int lanes, VF* bmax, VI* bad) {
+  const DF df;
   HWY_ALIGN float m[kMaxLanes];
   HWY_ALIGN std::int32_t n[kMaxLanes];
-  HWY_ALIGN std::uint32_t s[kMaxLanes];
-  hn::Store(bmax, DF(), m);
-  hn::Store(bad, DI(), n);
-  hn::Store(scale_code, DU(), s);
-  for (int j = 0; j < count; ++j) {
-    rec[j] = BlockRecord{};
-    rec[j].bmax = m[j];
-    rec[j].nonfinite = n[j];
-    rec[j].scale.code = static_cast<std::uint8_t>(s[j]);
-  }
-}
-
-void four_over_six_group(const Recipe& r, const TensorScale& t, const Group& g, int count, BlockRecord* rec) {
-  const DF df;
-  VF bmax;
-  VI bad;
-  block_amax(g, &bmax, &bad);
-  const bool adaptive = r.rule != FourSixRule::kStatic6 && r.rule != FourSixRule::kStatic4;
-  const float m = r.rule == FourSixRule::kStatic4 ? 4.0f : 6.0f;
-  const VF hp = hn::Mul(hn::Div(bmax, hn::Set(df, m)), hn::Set(df, t.encode));  // stretch is 1 (nearest even)
-  Candidate c6 = candidate(t, hp), c4;
-  if (adaptive) c4 = candidate(t, hn::Mul(hp, hn::Set(df, 1.5f)));
-  candidate_errors(r, g, &c6, &c4, adaptive);
-  MF four = hn::Lt(c6.err, c6.err);  // none
-  if (adaptive) four = hn::Lt(c4.err, c6.err);  // strict: ties (and NaN errors) keep 6
-  const VF mul = adaptive ? hn::IfThenElse(four, c4.mul, c6.mul) : c6.mul;
-  VF table[8];
-  for (int k = 0; k < 8; ++k) table[k] = adaptive ? hn::IfThenElse(four, c4.table[k], c6.table[k]) : c6.table[k];
-  const VU code = adaptive ? hn::IfThenElse(hn::RebindMask(DU(), four), c4.code, c6.code) : c6.code;
-  write_elements(g, [&](VF x) { return e2m1_code(hn::Mul(x, mul)); },
-                 [&](VU c, VF) { return signed_entry(table, c); });
-  write_records(bmax, bad, code, count, rec);
-  HWY_ALIGN float e6[kMaxLanes], e4[kMaxLanes];
-  HWY_ALIGN std::uint32_t s6[kMaxLanes], s4[kMaxLanes], f[kMaxLanes];
-  hn::Store(c6.err, df, e6);
-  hn::Store(c6.code, DU(), s6);
-  if (adaptive) {
-    hn::Store(c4.err, df, e4);
-    hn::Store(c4.code, DU(), s4);
-    hn::Store(hn::VecFromMask(DU(), hn::RebindMask(DU(), four)), DU(), f);
-  }
-  for (int j = 0; j < count; ++j) {
-    if (!adaptive) {
-      rec[j].chosen_max = static_cast<std::uint8_t>(m);
-      (m == 6.0f ? rec[j].scale_code_6 : rec[j].scale_code_4) = static_cast<std::uint8_t>(s6[j]);
-      (m == 6.0f ? rec[j].err6 : rec[j].err4) = e6[j];
-      continue;
+  for (int j = 0; j < lanes; ++j) {
+    VF acc = hn::Zero(df);
+    std::size_t nonfinite = 0;
+    for (int v = 0; v < g.bs; v += lanes) {
+      const VU a = hn::And(as_u(hn::LoadU(df, g.x + j * g.bs + v)), hn::Set(DU(), 0x7FFFFFFFu));
+      nonfinite += hn::CountTrue(DU(), at_least(a, 0x7F800000));
+      acc = hn::IfThenElse(hn::Gt(as_f(a), acc), as_f(a), acc);
     }
-    rec[j].scale_code_6 = static_cast<std::uint8_t>(s6[j]);
-    rec[j].scale_code_4 = static_cast<std::uint8_t>(s4[j]);
-    rec[j].err6 = e6[j];
-    rec[j].err4 = e4[j];
-    rec[j].chosen_max = f[j] ? 4 : 6;
+    m[j] = hn::GetLane(hn::MaxOfLanes(df, acc));
+    n[j] = static_cast<std::int32_t>(nonfinite);
+  }
+  *bmax = hn::Load(df, m);
+  *bad = hn::Load(DI(), n);
+}
+
+/// Codes and values of every element, lane j walking block j (gathers and scatters).
+template <Kind K>
+HWY_INLINE void write_lanes(const Group& g, const Params& p, VF s_dec) {
+  const DF df;
+  const DU du;
+  VU word = hn::Zero(du);
+  for (int i = 0; i < g.bs; ++i) {
+    const VU code = encode<K>(hn::GatherIndex(df, g.x + i, g.index), p);
+    word = hn::Or(word, hn::ShiftLeftSame(code, 4 * (i % 8)));
+    if (i % 8 == 7) {
+      hn::ScatterIndex(word, du, g.packed + i / 8, g.word_index);
+      word = hn::Zero(du);
+    }
+    if (g.dequant) hn::ScatterIndex(decode<K>(code, p, s_dec), df, g.dequant + i, g.index);
   }
 }
 
-void nvfp4_group(const Recipe& r, const TensorScale& t, const Group& g, int count, BlockRecord* rec) {
+/// Codes and values of every element, block by block over contiguous vectors, each block's
+/// parameters broadcast (bs a multiple of the lane count).
+template <Kind K>
+HWY_INLINE void write_contiguous(const Group& g, int lanes, int count, const Params& p, VF s_dec) {
   const DF df;
-  VF bmax;
-  VI bad;
-  block_amax(g, &bmax, &bad);
+  HWY_ALIGN float a[kMaxLanes], b[kMaxLanes], table[8][kMaxLanes];
+  hn::Store(p.a, df, a);
+  hn::Store(p.b, df, b);
+  if constexpr (K == Kind::kFourSix) {
+    for (int k = 0; k < 8; ++k) hn::Store(p.table[k], df, table[k]);
+  }
+  const hn::Rebind<std::uint8_t, DI> d8;
+  HWY_ALIGN std::uint8_t codes[kMaxLanes * formats::kMaxBlockSize];
+  for (int j = 0; j < count; ++j) {
+    Params pj;
+    pj.a = hn::Set(df, a[j]);
+    pj.b = hn::Set(df, b[j]);
+    if constexpr (K == Kind::kFourSix) {
+      for (int k = 0; k < 8; ++k) pj.table[k] = hn::Set(df, table[k][j]);
+    }
+    for (int v = 0; v < g.bs; v += lanes) {
+      const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(j) * g.bs + v;
+      const VU code = encode<K>(hn::LoadU(df, g.x + at), pj);
+      if (g.dequant) hn::StoreU(decode<K>(code, pj, s_dec), df, g.dequant + at);
+      hn::StoreU(hn::DemoteTo(d8, as_i(code)), d8, codes + at);
+    }
+  }
+  // two codes a byte (pack_pair's order: the even element in the low nibble)
+  auto* bytes = reinterpret_cast<std::uint8_t*>(g.packed);
+  for (int e = 0; e < count * g.bs / 2; ++e) {
+    bytes[e] = static_cast<std::uint8_t>(codes[2 * e] | (codes[2 * e + 1] << 4));
+  }
+}
+
+/// Every lane's block parameters and scale code, and the 4/6 candidates' record fields.
+template <Kind K>
+HWY_INLINE void block_params(const Recipe& r, const TensorScale& t, const Group& g, VF bmax, Params* p, VU* scale,
+                             int count, BlockRecord* rec) {
+  const DF df;
   const float* dec = ue4m3_values();
-  if (r.nv == NvRecipe::kModelopt) {
+  if constexpr (K == Kind::kTe) {
+    *scale = ue4m3_code(hn::Mul(bmax, hn::Set(df, t.encode * (1.0f / 6.0f))));  // stretch is 1 (nearest even)
+    p->b = ue4m3_value(*scale, dec);
+    p->a = guarded_reciprocal(hn::Mul(p->b, hn::Set(df, t.decode)));
+  } else if constexpr (K == Kind::kModelopt) {
     VF ratio = hn::Div(bmax, hn::Set(df, 6.0f * t.decode));
     ratio = hn::IfThenElse(hn::Eq(ratio, hn::Zero(df)), hn::Set(df, 1.0f), ratio);
     const VF lo = hn::Set(df, 0.001953125f);
     ratio = hn::IfThenElse(hn::Lt(ratio, lo), lo, ratio);  // a NaN ratio compares false: kept
-    const VU code = ue4m3_code(ratio);
-    const VF denom = hn::Mul(ue4m3_value(code, dec), hn::Set(df, t.decode));
-    write_elements(
-        g,
-        [&](VF x) {
-          const VF v = hn::Div(x, denom);
-          const VU c = e2m1_code(v);  // sign from (v < 0): -0 gives 0x0
-          return hn::IfThenElse(hn::RebindMask(DU(), hn::Lt(v, hn::Zero(df))), c, hn::And(c, hn::Set(DU(), 7u)));
-        },
-        [&](VU c, VF) { return hn::Mul(e2m1_value(c), denom); });
-    write_records(bmax, bad, code, count, rec);
-    return;
-  }
-  if (r.nv == NvRecipe::kTorchao) {
-    const auto clamp = [](VF v, float lo, float hi) {  // clamp_propagate: NaN passes
-      const VF l = hn::Set(DF(), lo), h = hn::Set(DF(), hi);
-      return hn::IfThenElse(hn::Lt(v, l), l, hn::IfThenElse(hn::Gt(v, h), h, v));
-    };
+    *scale = ue4m3_code(ratio);
+    p->a = hn::Mul(ue4m3_value(*scale, dec), hn::Set(df, t.decode));
+    p->b = p->a;
+  } else if constexpr (K == Kind::kTorchao) {
     const VF h = hn::Div(hn::Div(bmax, hn::Set(df, 6.0f)), hn::Set(df, t.decode));
-    const VU code = ue4m3_code(clamp(h, 0.015625f, 448.0f));
-    const VF s_b = ue4m3_value(code, dec);
-    const VF mul = hn::Div(hn::Set(df, 1.0f / t.decode), s_b);
-    const VF dscale = hn::Mul(s_b, hn::Set(df, t.decode));
-    write_elements(g, [&](VF x) { return e2m1_code(clamp(hn::Mul(x, mul), -6.0f, 6.0f)); },
-                   [&](VU c, VF) { return hn::Mul(e2m1_value(c), dscale); });
-    write_records(bmax, bad, code, count, rec);
-    return;
+    const VF lo = hn::Set(df, 0.015625f), hi = hn::Set(df, 448.0f);
+    *scale = ue4m3_code(hn::IfThenElse(hn::Lt(h, lo), lo, hn::IfThenElse(hn::Gt(h, hi), hi, h)));
+    const VF s_b = ue4m3_value(*scale, dec);
+    p->a = hn::Div(hn::Set(df, 1.0f / t.decode), s_b);
+    p->b = hn::Mul(s_b, hn::Set(df, t.decode));
+  } else if constexpr (K == Kind::kFourSix) {
+    const bool adaptive = r.rule != FourSixRule::kStatic6 && r.rule != FourSixRule::kStatic4;
+    const float m = r.rule == FourSixRule::kStatic4 ? 4.0f : 6.0f;
+    const VF hp = hn::Mul(hn::Div(bmax, hn::Set(df, m)), hn::Set(df, t.encode));  // stretch is 1
+    Candidate c6 = candidate(t, hp), c4;
+    if (adaptive) c4 = candidate(t, hn::Mul(hp, hn::Set(df, 1.5f)));
+    candidate_errors(r, g, &c6, &c4, adaptive);
+    const MF four = adaptive ? hn::Lt(c4.err, c6.err) : hn::Lt(c6.err, c6.err);  // strict: ties keep 6
+    p->a = hn::IfThenElse(four, c4.mul, c6.mul);
+    p->b = p->a;
+    for (int k = 0; k < 8; ++k) p->table[k] = hn::IfThenElse(four, c4.table[k], c6.table[k]);
+    *scale = hn::IfThenElse(hn::RebindMask(DU(), four), c4.code, c6.code);
+    HWY_ALIGN float e6[kMaxLanes], e4[kMaxLanes];
+    HWY_ALIGN std::uint32_t s6[kMaxLanes], s4[kMaxLanes], f[kMaxLanes];
+    hn::Store(c6.err, df, e6);
+    hn::Store(c6.code, DU(), s6);
+    hn::Store(adaptive ? c4.err : c6.err, df, e4);
+    hn::Store(adaptive ? c4.code : c6.code, DU(), s4);
+    hn::Store(hn::VecFromMask(DU(), hn::RebindMask(DU(), four)), DU(), f);
+    for (int j = 0; j < count; ++j) {
+      if (!adaptive) {
+        rec[j].chosen_max = static_cast<std::uint8_t>(m);
+        (m == 6.0f ? rec[j].scale_code_6 : rec[j].scale_code_4) = static_cast<std::uint8_t>(s6[j]);
+        (m == 6.0f ? rec[j].err6 : rec[j].err4) = e6[j];
+        continue;
+      }
+      rec[j].scale_code_6 = static_cast<std::uint8_t>(s6[j]);
+      rec[j].scale_code_4 = static_cast<std::uint8_t>(s4[j]);
+      rec[j].err6 = e6[j];
+      rec[j].err4 = e4[j];
+      rec[j].chosen_max = f[j] ? 4 : 6;
+    }
   }
-  // te
-  const VU code = ue4m3_code(hn::Mul(bmax, hn::Set(df, t.encode * (1.0f / 6.0f))));
-  const VF s_b = ue4m3_value(code, dec);
-  const VF mul = guarded_reciprocal(hn::Mul(s_b, hn::Set(df, t.decode)));
-  const VF decode = hn::Set(df, t.decode);
-  write_elements(g, [&](VF x) { return e2m1_code(hn::Mul(x, mul)); },
-                 [&](VU c, VF) { return hn::Mul(hn::Mul(e2m1_value(c), s_b), decode); });
-  write_records(bmax, bad, code, count, rec);
 }
 
-void mxfp4_group(const Recipe& r, const Group& g, int count, BlockRecord* rec) {
+/// The MX parameters: the mode's scale (NaN for a block holding NaN/Inf), 2^-e and 2^e.
+HWY_INLINE void mx_params(const Recipe& r, VF bmax, VI bad, Params* p, VU* scale) {
   const DF df;
   const DU du;
-  VF bmax;
-  VI bad;
-  block_amax(g, &bmax, &bad);
   hn::Mask<DU> redo;
   VU code = mx_scale_code(r.mx, bmax, &redo);
   if (!hn::AllFalse(du, redo)) {  // rare lanes: the scalar mode
@@ -278,13 +313,47 @@ void mxfp4_group(const Recipe& r, const Group& g, int count, BlockRecord* rec) {
     code = hn::Load(du, c);
   }
   const hn::Mask<DU> nan_block = hn::RebindMask(du, hn::Gt(bad, hn::Zero(DI())));
-  code = hn::IfThenElse(nan_block, hn::Set(du, formats::ue8m0::kNanCode), code);
-  const VI e = hn::IfThenZeroElse(hn::RebindMask(DI(), nan_block), hn::Sub(as_i(code), hn::Set(DI(), 127)));
-  const VF inv = exp2_lanes(hn::Sub(hn::Zero(DI()), e));
-  const VF scale = hn::IfThenElse(hn::RebindMask(df, nan_block), hn::Set(df, formats::canonical_nan()), exp2_lanes(e));
-  write_elements(g, [&](VF x) { return e2m1_code(hn::Mul(x, inv)); },
-                 [&](VU c, VF) { return hn::Mul(e2m1_value(c), scale); });
-  write_records(bmax, bad, code, count, rec);
+  *scale = hn::IfThenElse(nan_block, hn::Set(du, formats::ue8m0::kNanCode), code);
+  const VI e = hn::IfThenZeroElse(hn::RebindMask(DI(), nan_block), hn::Sub(as_i(*scale), hn::Set(DI(), 127)));
+  p->a = exp2_lanes(hn::Sub(hn::Zero(DI()), e));
+  p->b = hn::IfThenElse(hn::RebindMask(df, nan_block), hn::Set(df, formats::canonical_nan()), exp2_lanes(e));
+}
+
+template <Kind K>
+void run_group(const Recipe& r, const TensorScale& t, const Group& g, int lanes, int count, BlockRecord* rec) {
+  const bool contiguous = g.bs % lanes == 0;
+  VF bmax;
+  VI bad;
+  if (contiguous) {
+    contiguous_amax(g, lanes, &bmax, &bad);
+  } else {
+    block_amax(g, &bmax, &bad);
+  }
+  for (int j = 0; j < count; ++j) rec[j] = BlockRecord{};
+  Params p;
+  VU scale;
+  if constexpr (K == Kind::kMx) {
+    mx_params(r, bmax, bad, &p, &scale);
+  } else {
+    block_params<K>(r, t, g, bmax, &p, &scale, count, rec);
+  }
+  const VF s_dec = hn::Set(DF(), t.decode);
+  if (contiguous) {
+    write_contiguous<K>(g, lanes, count, p, s_dec);
+  } else {
+    write_lanes<K>(g, p, s_dec);
+  }
+  HWY_ALIGN float m[kMaxLanes];
+  HWY_ALIGN std::int32_t n[kMaxLanes];
+  HWY_ALIGN std::uint32_t s[kMaxLanes];
+  hn::Store(bmax, DF(), m);
+  hn::Store(bad, DI(), n);
+  hn::Store(scale, DU(), s);
+  for (int j = 0; j < count; ++j) {
+    rec[j].bmax = m[j];
+    rec[j].nonfinite = n[j];
+    rec[j].scale.code = static_cast<std::uint8_t>(s[j]);
+  }
 }
 
 }  // namespace
@@ -303,11 +372,15 @@ void QuantizeBlocksImpl(const Recipe& r, const TensorScale& t, const float* x, i
     g.packed = packed + static_cast<std::ptrdiff_t>(j0) * bs / 8;
     g.dequant = dequant ? dequant + static_cast<std::ptrdiff_t>(j0) * bs : nullptr;
     if (r.format == formats::BlockFormat::kMXFP4) {
-      mxfp4_group(r, g, n, rec + j0);
+      run_group<Kind::kMx>(r, t, g, lanes, n, rec + j0);
     } else if (r.nv == NvRecipe::kFourOverSix) {
-      four_over_six_group(r, t, g, n, rec + j0);
+      run_group<Kind::kFourSix>(r, t, g, lanes, n, rec + j0);
+    } else if (r.nv == NvRecipe::kModelopt) {
+      run_group<Kind::kModelopt>(r, t, g, lanes, n, rec + j0);
+    } else if (r.nv == NvRecipe::kTorchao) {
+      run_group<Kind::kTorchao>(r, t, g, lanes, n, rec + j0);
     } else {
-      nvfp4_group(r, t, g, n, rec + j0);
+      run_group<Kind::kTe>(r, t, g, lanes, n, rec + j0);
     }
   }
 }

@@ -46,6 +46,11 @@ void f32_store_canonical(const float* v, std::int64_t n, float* out);
 /// bf16_from_float(canonical_nan(v)) of n floats into `out` (raw BF16 bits).
 void bf16_store_canonical(const float* v, std::int64_t n, std::uint16_t* out);
 
+/// error_bin and relative_bin (core/error_stats.hpp) of n (x, x_hat) pairs into eb and rb,
+/// -1 where the scalar functions give -1 (whatever x is: the caller skips non-finite x).
+void histogram_bins(const float* x, const float* q, std::int64_t n, double inv_rms, int bins, std::int32_t* eb,
+                    std::int32_t* rb);
+
 /// The Highway targets compiled into this binary that this CPU supports, best first (this
 /// lifts any use_target restriction).
 std::vector<std::int64_t> available_targets();

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/metrics.hpp"
 #include "core/quantize.hpp"
 #include "core/simd/simd.hpp"
 #include "formats/block.hpp"
@@ -190,5 +191,39 @@ TEST_SUITE("core.simd") {
         }
       }
     }
+  }
+
+  TEST_CASE("histogram bins match the scalar bins on every target") {
+    std::random_device seed_source;
+    const unsigned seed = seed_source();
+    INFO("seed " << seed);
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal;
+    const float edges[] = {0.0f, -0.0f, 1e-45f, 1e-40f, std::numeric_limits<float>::infinity(),
+                           -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN(), 1.0f,
+                           -1.0f, std::numeric_limits<float>::max()};
+    const std::int64_t rows = 33, cols = 4100;  // more than one 65536-element chunk, a ragged tail
+    std::vector<float> xs(static_cast<std::size_t>(rows * cols)), qs(xs.size());
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      xs[i] = normal(rng);
+      qs[i] = rng() % 3 == 0 ? xs[i] : xs[i] * (1.0f + 0.3f * normal(rng));  // exact, near and far
+      if (rng() % 50 == 0) xs[i] = edges[rng() % 10];
+      if (rng() % 50 == 0) qs[i] = edges[rng() % 10];
+    }
+    const core::Tensor x = core::Tensor::from_floats(xs, core::DType::kF32, {rows, cols});
+    const core::Tensor q = core::Tensor::from_floats(qs, core::DType::kF32, {rows, cols});
+    simd::set_enabled(false);
+    const core::ErrorHistograms want = core::error_histograms(x.view(), q.view(), nullptr, 0.7, 101, 1);
+    simd::set_enabled(true);
+    for (std::int64_t t : simd::available_targets()) {
+      simd::use_target(t);
+      INFO("target " << simd::target_name(t));
+      for (int threads : {1, 2}) {
+        const core::ErrorHistograms got = core::error_histograms(x.view(), q.view(), nullptr, 0.7, 101, threads);
+        CHECK(got.err == want.err);
+        CHECK(got.rel == want.rel);
+      }
+    }
+    simd::use_target(0);
   }
 }

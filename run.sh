@@ -14,8 +14,12 @@ case "$mode" in main | test) ;; *)
   ;;
 esac
 
-packages=(cmake ninja-build g++ git pkg-config libfmt-dev doctest-dev libeigen3-dev libcli11-dev libicu-dev
-  nlohmann-json3-dev libimgui-dev libglfw3-dev libstb-dev libgl-dev libgl1-mesa-dri xvfb xauth)
+# The main job needs the CLI's packages only; the tests add doctest, the GUI's and Xvfb.
+packages=(cmake ninja-build g++ git pkg-config libfmt-dev libeigen3-dev libcli11-dev nlohmann-json3-dev
+  libhwy-dev libicu-dev)
+[ "$mode" = test ] && packages+=(doctest-dev libimgui-dev libglfw3-dev libstb-dev libgl-dev libgl1-mesa-dri xvfb
+  xauth)
+t0=$(date +%s)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -27,6 +31,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+t1=$(date +%s)
 
 build=build
 cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=Release)
@@ -35,14 +40,38 @@ if [ "${FP4LAB_SANITIZE:-0}" = 1 ]; then
   cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFP4LAB_SANITIZE=ON -DFP4LAB_CUDA=OFF)
   export FP4LAB_EXHAUSTIVE_STRIDE=${FP4LAB_EXHAUSTIVE_STRIDE:-61}
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+elif [ "$mode" = main ]; then
+  # the CLI alone: no GUI, no tests; CUDA only where a GPU is, for that GPU's architecture
+  cmake_args+=(-DFP4LAB_GUI=OFF -DBUILD_TESTING=OFF)
+  cap=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader 2>/dev/null | head -n 1 | tr -d ' .' || true)
+  [[ "$cap" =~ ^[0-9]+$ ]] || cap=""
+  if [ -n "$cap" ]; then
+    [ "$cap" -ge 100 ] && cap="${cap}a"  # sm_100a/120a: the FP4 conversion instructions
+    cmake_args+=(-DFP4LAB_CUDA=AUTO "-DCMAKE_CUDA_ARCHITECTURES=$cap")
+  else
+    cmake_args+=(-DFP4LAB_CUDA=OFF)
+  fi
+else
+  # tests and CI: everything that is found, CUDA for all three architectures
+  cmake_args+=(-DFP4LAB_GUI=AUTO -DBUILD_TESTING=ON -DFP4LAB_CUDA=AUTO "-DCMAKE_CUDA_ARCHITECTURES=90;100a;120a")
 fi
 jobs=${FP4LAB_JOBS:-$(nproc)}
-[ -f "$build/build.ninja" ] || cmake -S . -B "$build" "${cmake_args[@]}"
+# configure when the build is new or its options changed (main and test share build/)
+if [ ! -f "$build/build.ninja" ] || [ "$(cat "$build/.run_sh_args" 2>/dev/null)" != "${cmake_args[*]}" ]; then
+  cmake -S . -B "$build" "${cmake_args[@]}"
+  echo "${cmake_args[*]}" >"$build/.run_sh_args"
+fi
+t2=$(date +%s)
 if [ "$mode" = main ]; then
   cmake --build "$build" --target fp4lab -j "$jobs"
+  t3=$(date +%s)
   "$build/experiments/fp4lab" formats --codebooks false
   "$build/experiments/fp4lab" demo --out "${FP4LAB_DEMO_OUT:-fp4lab-demo}"
 else
   cmake --build "$build" -j "$jobs"
+  t3=$(date +%s)
   ctest --test-dir "$build" --output-on-failure -j 2
 fi
+t4=$(date +%s)
+echo "run.sh $mode: install $((t1 - t0)) s, configure $((t2 - t1)) s, compile $((t3 - t2)) s, run $((t4 - t3)) s," \
+  "total $((t4 - t0)) s"

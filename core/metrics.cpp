@@ -7,6 +7,8 @@
 
 #include "core/parallel.hpp"
 #include "core/quantize.hpp"
+#include "core/simd/simd.hpp"
+#include "core/simd/tensor_paths.hpp"
 #include "formats/block.hpp"
 
 namespace fp4lab::core {
@@ -60,8 +62,8 @@ ErrorMetrics error_metrics(const TensorView& x, const TensorView& xq, int block_
       for (std::int64_t b = c * kChunk; b < std::min(nblocks, (c + 1) * kChunk); ++b) {
         const std::int64_t row = b / blocks_per_row, c0 = (b % blocks_per_row) * block_size;
         const std::int64_t n = std::min<std::int64_t>(block_size, cols - c0);
-        x.to_float(row * cols + c0, std::span<float>(a.data(), static_cast<std::size_t>(n)));
-        xq.to_float(row * cols + c0, std::span<float>(q.data(), static_cast<std::size_t>(n)));
+        simd::load_floats(x, row * cols + c0, n, a.data());
+        simd::load_floats(xq, row * cols + c0, n, q.data());
         add_block(p, static_cast<int>(n), [&](int i) { return a[static_cast<std::size_t>(i)]; },
                   [&](int i) { return q[static_cast<std::size_t>(i)]; });
       }
@@ -85,14 +87,17 @@ ErrorHistograms error_histograms(const TensorView& x, const TensorView& xq, cons
   const float* fq = reinterpret_cast<const float*>(xq.data());
   parallel_for(chunks, threads, [&](std::int64_t cb, std::int64_t ce) {
     std::vector<float> a(kChunk);
+    const bool simd_bins = simd::enabled();  // the SIMD twin of error_bin and relative_bin
+    std::vector<std::int32_t> ebins(simd_bins ? kChunk : 0), rbins(simd_bins ? kChunk : 0);
     for (std::int64_t c = cb; c < ce; ++c) {
       // integer counts per chunk (exact, and cheaper to bump than doubles), as doubles at the end
       std::vector<std::uint32_t> err(bins, 0), rel(bins, 0), scaled(bins, 0);
       const std::int64_t b = c * kChunk, e = std::min(n, b + kChunk);
       std::int64_t block_end = -1;  // first column past the block whose unit is in unit_scale
       double unit_scale = 0.0;
-      x.to_float(b, std::span<float>(a.data(), static_cast<std::size_t>(e - b)));
+      simd::load_floats(x, b, e - b, a.data());
       const double inv_rms = 1.0 / rms;
+      if (simd_bins) simd::histogram_bins(a.data(), fq + b, e - b, inv_rms, bins, ebins.data(), rbins.data());
       std::int64_t row = b / cols, col = b % cols;
       for (std::int64_t i = b; i < e; ++i, ++col) {
         if (col == cols) {
@@ -103,9 +108,9 @@ ErrorHistograms error_histograms(const TensorView& x, const TensorView& xq, cons
         const float xv = a[static_cast<std::size_t>(i - b)], qv = fq[i];
         if (!std::isfinite(xv)) continue;
         // the bins come from error_stats.hpp, shared with the GPU (kernels/metrics.cu)
-        const int eb = error_bin(xv, qv, inv_rms, bins);
+        const int eb = simd_bins ? ebins[static_cast<std::size_t>(i - b)] : error_bin(xv, qv, inv_rms, bins);
         if (eb >= 0) ++err[eb];
-        const int rb = relative_bin(xv, qv, bins);
+        const int rb = simd_bins ? rbins[static_cast<std::size_t>(i - b)] : relative_bin(xv, qv, bins);
         if (rb >= 0) ++rel[rb];
         if (q) {
           // the block unit changes once per block (and per row): look it up only then

@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include "core/parallel.hpp"
+#include "core/simd/simd.hpp"
+#include "core/simd/tensor_paths.hpp"
 #include "formats/philox.hpp"
 #include "formats/rht.hpp"
 
@@ -104,6 +106,14 @@ void run_units(const TensorView& x, const Recipe& r, const Plan& p, const format
                QuantizedTensor* q, Tensor* fake, std::vector<formats::BlockRecord>* records) {
   const int max_n = p.bs * (p.two_d ? p.bs : 1);
   std::atomic<std::int64_t> nonfinite{0};
+  if (!p.two_d && !p.rht && simd::supports(r)) {  // the SIMD twin of the loop below (core/simd/)
+    const simd::BlockGrid g{p.rows, p.cols, p.padded_cols, p.row_blocks, p.bs};
+    parallel_for(p.units(), threads, [&](std::int64_t begin, std::int64_t end) {
+      nonfinite += simd::quantize_units(x, r, ts, g, begin, end, q, fake, records ? records->data() : nullptr);
+    });
+    if (q) q->nonfinite = nonfinite.load();
+    return;
+  }
   parallel_for(p.units(), threads, [&](std::int64_t begin, std::int64_t end) {
     std::vector<float> buf(static_cast<std::size_t>(max_n)), deq(fake ? max_n : 0);
     std::vector<std::uint32_t> bits(p.stochastic ? max_n : 0);
@@ -175,6 +185,7 @@ formats::BlockScale QuantizedTensor::block_scale(std::int64_t r, std::int64_t c)
 
 float tensor_amax(const TensorView& x, const Recipe& recipe, int threads) {
   const Plan p = make_plan(x, recipe);
+  if (!p.rht && simd::enabled()) return simd::tensor_amax(x, threads);  // max: any order, same bits
   float amax = 0.0f;
   std::mutex amax_mutex;
   parallel_for(p.rows * p.row_blocks, threads, [&](std::int64_t begin, std::int64_t end) {

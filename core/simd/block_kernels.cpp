@@ -1,0 +1,402 @@
+// SIMD block quantizers (see simd.hpp), compiled once per Highway target and dispatched at run
+// time. Lane j owns block j of a group: element i of every block is one gather, so each
+// block's max, error sums and codes follow the scalar order of formats/ (FORMATS.md §2-4).
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "core/simd/block_kernels.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+
+#include <hwy/highway.h>
+
+#include "core/simd/simd.hpp"
+#include "core/simd/tables.hpp"
+#include "core/simd/vector_ops-inl.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace fp4lab::core::simd::HWY_NAMESPACE {
+namespace {
+
+using formats::BlockRecord;
+using formats::FourSixRule;
+using formats::NvRecipe;
+using formats::Recipe;
+using formats::TensorScale;
+
+constexpr int kMaxLanes = 16;  // 512-bit vectors of float
+
+/// One group of Lanes(DF) blocks: the inputs, the outputs and the per-lane offsets.
+struct Group {
+  const float* x;       // block-major, bs floats per block
+  int bs;
+  VI index;             // j * bs
+  VI word_index;        // j * bs / 8
+  std::uint32_t* packed;
+  float* dequant;
+};
+
+/// The max |x| (NaN ignored) and the count of NaN/Inf of every lane's block.
+HWY_INLINE void block_amax(const Group& g, VF* bmax, VI* bad) {
+  const DF df;
+  const DU du;
+  VF m = hn::Zero(df);
+  VI n = hn::Zero(DI());
+  for (int i = 0; i < g.bs; ++i) {
+    const VU u = as_u(hn::GatherIndex(df, g.x + i, g.index));
+    const VU a = hn::And(u, hn::Set(du, 0x7FFFFFFFu));
+    n = hn::Sub(n, hn::VecFromMask(DI(), hn::RebindMask(DI(), at_least(a, 0x7F800000))));  // mask is -1
+    const VF af = as_f(a);
+    m = hn::IfThenElse(hn::Gt(af, m), af, m);  // fmax_nan_ignoring: a NaN never wins
+  }
+  *bmax = m;
+  *bad = n;
+}
+
+/// One 4/6 candidate of every lane: scale code, scale, multiplier, decode table, error.
+struct Candidate {
+  VU code;
+  VF scale, mul, err;
+  VF table[8];
+};
+
+HWY_INLINE VF select8(const VF* t, VU k) {
+  const DF df;
+  const MF b0 = hn::RebindMask(df, hn::TestBit(k, hn::Set(DU(), 1u)));
+  const MF b1 = hn::RebindMask(df, hn::TestBit(k, hn::Set(DU(), 2u)));
+  const MF b2 = hn::RebindMask(df, hn::TestBit(k, hn::Set(DU(), 4u)));
+  const VF lo = hn::IfThenElse(b1, hn::IfThenElse(b0, t[3], t[2]), hn::IfThenElse(b0, t[1], t[0]));
+  const VF hi = hn::IfThenElse(b1, hn::IfThenElse(b0, t[7], t[6]), hn::IfThenElse(b0, t[5], t[4]));
+  return hn::IfThenElse(b2, hi, lo);
+}
+
+/// decode_from_table: the magnitude entry, negated for a negative code.
+HWY_INLINE VF signed_entry(const VF* t, VU code) {
+  const VF m = select8(t, code);
+  return as_f(hn::Xor(as_u(m), hn::ShiftLeft<28>(hn::And(code, hn::Set(DU(), 8u)))));
+}
+
+/// detail::four_over_six_candidate for every lane (table decodes only, nearest even).
+HWY_INLINE Candidate candidate(const TensorScale& t, VF hp) {
+  const DF df;
+  Candidate c;
+  c.code = ue4m3_code(hp);
+  c.scale = ue4m3_value(c.code, ue4m3_values());
+  c.mul = guarded_reciprocal(hn::Mul(hn::Set(df, t.decode), c.scale));
+  // decode_table: two divisions where the 2^j scaling is exact, eight elsewhere
+  const VF amax = hn::Set(df, t.amax), div = hn::Set(df, t.divisor);
+  const VF y2 = hn::Mul(c.scale, amax), y3 = hn::Mul(hn::Mul(hn::Set(df, 1.5f), c.scale), amax);
+  const VF q2 = hn::Div(y2, div), q3 = hn::Div(y3, div);
+  const VF lo = hn::Set(df, 4.70197740328915e-38f), hi = hn::Set(df, 2.12676479325587e+37f);
+  const MF fast = hn::And(hn::And(hn::Ge(y2, lo), hn::Ge(q2, lo)), hn::And(hn::Lt(y3, hi), hn::Lt(q3, hi)));
+  c.table[0] = hn::Set(df, (0.0f * t.amax) / t.divisor);
+  c.table[1] = hn::Mul(q2, hn::Set(df, 0.5f));
+  c.table[2] = q2;
+  c.table[3] = q3;
+  c.table[4] = hn::Mul(q2, hn::Set(df, 2.0f));
+  c.table[5] = hn::Mul(q3, hn::Set(df, 2.0f));
+  c.table[6] = hn::Mul(q2, hn::Set(df, 4.0f));
+  c.table[7] = hn::Mul(q3, hn::Set(df, 4.0f));
+  if (!hn::AllTrue(df, fast)) {
+    for (int k = 0; k < 8; ++k) {
+      const VF v = hn::Div(hn::Mul(hn::Mul(hn::Set(df, formats::e2m1_value(static_cast<std::uint8_t>(k))), c.scale), amax), div);
+      c.table[k] = hn::IfThenElse(fast, c.table[k], v);
+    }
+  }
+  return c;
+}
+
+/// The error sums of candidates a (and b when `two`) under the rule, in element order.
+HWY_INLINE void candidate_errors(const Recipe& r, const Group& g, Candidate* a, Candidate* b, bool two) {
+  const DF df;
+  Candidate* cs[2] = {a, b};
+  VF err[2] = {hn::Zero(df), hn::Zero(df)};
+  MF pos[2] = {hn::Gt(a->mul, hn::Zero(df)), hn::Gt(two ? b->mul : a->mul, hn::Zero(df))};
+  const VU abs_mask = hn::Set(DU(), 0x7FFFFFFFu);
+  for (int i = 0; i < g.bs; ++i) {
+    const VF x = hn::GatherIndex(df, g.x + i, g.index);
+    const VF ax = as_f(hn::And(as_u(x), abs_mask));
+    for (int k = 0; k < (two ? 2 : 1); ++k) {
+      const VU code = e2m1_code(hn::Mul(x, cs[k]->mul));
+      // mul > 0: dq - x = +-(|dq| - |x|) exactly; otherwise the signed decode
+      const VF m = select8(cs[k]->table, code);
+      const VF slow = hn::Sub(signed_entry(cs[k]->table, code), x);
+      const VF d = hn::IfThenElse(pos[k], hn::Sub(m, ax), slow);
+      const VF ad = as_f(hn::And(as_u(d), abs_mask));
+      if (r.rule == FourSixRule::kMae) {
+        err[k] = hn::Add(err[k], ad);
+      } else if (r.rule == FourSixRule::kAbsMax) {
+        err[k] = hn::IfThenElse(hn::Or(hn::Gt(ad, err[k]), hn::IsNaN(ad)), ad, err[k]);
+      } else {
+        err[k] = hn::Add(err[k], hn::Mul(d, d));
+      }
+    }
+  }
+  a->err = err[0];
+  if (two) b->err = err[1];
+}
+
+/// The recipe families, each with its element encode and decode.
+enum class Kind { kTe, kModelopt, kTorchao, kFourSix, kMx };
+
+/// One block's (broadcast) or every lane's block parameters: te a = multiplier, b = s_b;
+/// modelopt a = denominator; torchao a = multiplier, b = s_b * S_dec; MX a = 2^-e, b = 2^e;
+/// 4/6 a = multiplier and the decode table.
+struct Params {
+  VF a, b;
+  VF table[8];
+};
+
+template <Kind K>
+HWY_INLINE VU encode(VF x, const Params& p) {
+  if constexpr (K == Kind::kModelopt) {
+    const VF v = hn::Div(x, p.a);
+    const VU c = e2m1_code(v);  // sign from (v < 0): -0 gives 0x0
+    return hn::IfThenElse(hn::RebindMask(DU(), hn::Lt(v, hn::Zero(DF()))), c, hn::And(c, hn::Set(DU(), 7u)));
+  } else if constexpr (K == Kind::kTorchao) {  // clamp_propagate to [-6, 6]: NaN passes
+    const VF v = hn::Mul(x, p.a), lo = hn::Set(DF(), -6.0f), hi = hn::Set(DF(), 6.0f);
+    return e2m1_code(hn::IfThenElse(hn::Lt(v, lo), lo, hn::IfThenElse(hn::Gt(v, hi), hi, v)));
+  } else {
+    return e2m1_code(hn::Mul(x, p.a));
+  }
+}
+
+template <Kind K>
+HWY_INLINE VF decode(VU c, const Params& p, VF s_dec) {
+  if constexpr (K == Kind::kTe) return hn::Mul(hn::Mul(e2m1_value(c), p.b), s_dec);
+  if constexpr (K == Kind::kModelopt) return hn::Mul(e2m1_value(c), p.a);
+  if constexpr (K == Kind::kTorchao || K == Kind::kMx) return hn::Mul(e2m1_value(c), p.b);
+  if constexpr (K == Kind::kFourSix) return signed_entry(p.table, c);
+}
+
+/// block_amax on blocks stored whole in vectors (bs a multiple of the lane count): the max of
+/// each block's vectors, then across lanes (a max: any order gives the same bits).
+HWY_INLINE void contiguous_amax(const Group& g, int lanes, VF* bmax, VI* bad) {
+  const DF df;
+  HWY_ALIGN float m[kMaxLanes];
+  HWY_ALIGN std::int32_t n[kMaxLanes];
+  for (int j = 0; j < lanes; ++j) {
+    VF acc = hn::Zero(df);
+    std::size_t nonfinite = 0;
+    for (int v = 0; v < g.bs; v += lanes) {
+      const VU a = hn::And(as_u(hn::LoadU(df, g.x + j * g.bs + v)), hn::Set(DU(), 0x7FFFFFFFu));
+      nonfinite += hn::CountTrue(DU(), at_least(a, 0x7F800000));
+      acc = hn::IfThenElse(hn::Gt(as_f(a), acc), as_f(a), acc);
+    }
+    m[j] = hn::GetLane(hn::MaxOfLanes(df, acc));
+    n[j] = static_cast<std::int32_t>(nonfinite);
+  }
+  *bmax = hn::Load(df, m);
+  *bad = hn::Load(DI(), n);
+}
+
+/// Codes and values of every element, lane j walking block j (gathers and scatters).
+template <Kind K>
+HWY_INLINE void write_lanes(const Group& g, const Params& p, VF s_dec) {
+  const DF df;
+  const DU du;
+  VU word = hn::Zero(du);
+  for (int i = 0; i < g.bs; ++i) {
+    const VU code = encode<K>(hn::GatherIndex(df, g.x + i, g.index), p);
+    word = hn::Or(word, hn::ShiftLeftSame(code, 4 * (i % 8)));
+    if (i % 8 == 7) {
+      hn::ScatterIndex(word, du, g.packed + i / 8, g.word_index);
+      word = hn::Zero(du);
+    }
+    if (g.dequant) hn::ScatterIndex(decode<K>(code, p, s_dec), df, g.dequant + i, g.index);
+  }
+}
+
+/// Codes and values of every element, block by block over contiguous vectors, each block's
+/// parameters broadcast (bs a multiple of the lane count).
+template <Kind K>
+HWY_INLINE void write_contiguous(const Group& g, int lanes, int count, const Params& p, VF s_dec) {
+  const DF df;
+  HWY_ALIGN float a[kMaxLanes], b[kMaxLanes], table[8][kMaxLanes];
+  hn::Store(p.a, df, a);
+  hn::Store(p.b, df, b);
+  if constexpr (K == Kind::kFourSix) {
+    for (int k = 0; k < 8; ++k) hn::Store(p.table[k], df, table[k]);
+  }
+  const hn::Rebind<std::uint8_t, DI> d8;
+  HWY_ALIGN std::uint8_t codes[kMaxLanes * formats::kMaxBlockSize];
+  for (int j = 0; j < count; ++j) {
+    Params pj;
+    pj.a = hn::Set(df, a[j]);
+    pj.b = hn::Set(df, b[j]);
+    if constexpr (K == Kind::kFourSix) {
+      for (int k = 0; k < 8; ++k) pj.table[k] = hn::Set(df, table[k][j]);
+    }
+    for (int v = 0; v < g.bs; v += lanes) {
+      const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(j) * g.bs + v;
+      const VU code = encode<K>(hn::LoadU(df, g.x + at), pj);
+      if (g.dequant) hn::StoreU(decode<K>(code, pj, s_dec), df, g.dequant + at);
+      hn::StoreU(hn::DemoteTo(d8, as_i(code)), d8, codes + at);
+    }
+  }
+  // two codes a byte (pack_pair's order: the even element in the low nibble)
+  auto* bytes = reinterpret_cast<std::uint8_t*>(g.packed);
+  for (int e = 0; e < count * g.bs / 2; ++e) {
+    bytes[e] = static_cast<std::uint8_t>(codes[2 * e] | (codes[2 * e + 1] << 4));
+  }
+}
+
+/// Every lane's block parameters and scale code, and the 4/6 candidates' record fields.
+template <Kind K>
+HWY_INLINE void block_params(const Recipe& r, const TensorScale& t, const Group& g, VF bmax, Params* p, VU* scale,
+                             int count, BlockRecord* rec) {
+  const DF df;
+  const float* dec = ue4m3_values();
+  if constexpr (K == Kind::kTe) {
+    *scale = ue4m3_code(hn::Mul(bmax, hn::Set(df, t.encode * (1.0f / 6.0f))));  // stretch is 1 (nearest even)
+    p->b = ue4m3_value(*scale, dec);
+    p->a = guarded_reciprocal(hn::Mul(p->b, hn::Set(df, t.decode)));
+  } else if constexpr (K == Kind::kModelopt) {
+    VF ratio = hn::Div(bmax, hn::Set(df, 6.0f * t.decode));
+    ratio = hn::IfThenElse(hn::Eq(ratio, hn::Zero(df)), hn::Set(df, 1.0f), ratio);
+    const VF lo = hn::Set(df, 0.001953125f);
+    ratio = hn::IfThenElse(hn::Lt(ratio, lo), lo, ratio);  // a NaN ratio compares false: kept
+    *scale = ue4m3_code(ratio);
+    p->a = hn::Mul(ue4m3_value(*scale, dec), hn::Set(df, t.decode));
+    p->b = p->a;
+  } else if constexpr (K == Kind::kTorchao) {
+    const VF h = hn::Div(hn::Div(bmax, hn::Set(df, 6.0f)), hn::Set(df, t.decode));
+    const VF lo = hn::Set(df, 0.015625f), hi = hn::Set(df, 448.0f);
+    *scale = ue4m3_code(hn::IfThenElse(hn::Lt(h, lo), lo, hn::IfThenElse(hn::Gt(h, hi), hi, h)));
+    const VF s_b = ue4m3_value(*scale, dec);
+    p->a = hn::Div(hn::Set(df, 1.0f / t.decode), s_b);
+    p->b = hn::Mul(s_b, hn::Set(df, t.decode));
+  } else if constexpr (K == Kind::kFourSix) {
+    const bool adaptive = r.rule != FourSixRule::kStatic6 && r.rule != FourSixRule::kStatic4;
+    const float m = r.rule == FourSixRule::kStatic4 ? 4.0f : 6.0f;
+    const VF hp = hn::Mul(hn::Div(bmax, hn::Set(df, m)), hn::Set(df, t.encode));  // stretch is 1
+    Candidate c6 = candidate(t, hp), c4;
+    if (adaptive) c4 = candidate(t, hn::Mul(hp, hn::Set(df, 1.5f)));
+    candidate_errors(r, g, &c6, &c4, adaptive);
+    const MF four = adaptive ? hn::Lt(c4.err, c6.err) : hn::Lt(c6.err, c6.err);  // strict: ties keep 6
+    p->a = hn::IfThenElse(four, c4.mul, c6.mul);
+    p->b = p->a;
+    for (int k = 0; k < 8; ++k) p->table[k] = hn::IfThenElse(four, c4.table[k], c6.table[k]);
+    *scale = hn::IfThenElse(hn::RebindMask(DU(), four), c4.code, c6.code);
+    HWY_ALIGN float e6[kMaxLanes], e4[kMaxLanes];
+    HWY_ALIGN std::uint32_t s6[kMaxLanes], s4[kMaxLanes], f[kMaxLanes];
+    hn::Store(c6.err, df, e6);
+    hn::Store(c6.code, DU(), s6);
+    hn::Store(adaptive ? c4.err : c6.err, df, e4);
+    hn::Store(adaptive ? c4.code : c6.code, DU(), s4);
+    hn::Store(hn::VecFromMask(DU(), hn::RebindMask(DU(), four)), DU(), f);
+    for (int j = 0; j < count; ++j) {
+      if (!adaptive) {
+        rec[j].chosen_max = static_cast<std::uint8_t>(m);
+        (m == 6.0f ? rec[j].scale_code_6 : rec[j].scale_code_4) = static_cast<std::uint8_t>(s6[j]);
+        (m == 6.0f ? rec[j].err6 : rec[j].err4) = e6[j];
+        continue;
+      }
+      rec[j].scale_code_6 = static_cast<std::uint8_t>(s6[j]);
+      rec[j].scale_code_4 = static_cast<std::uint8_t>(s4[j]);
+      rec[j].err6 = e6[j];
+      rec[j].err4 = e4[j];
+      rec[j].chosen_max = f[j] ? 4 : 6;
+    }
+  }
+}
+
+/// The MX parameters: the mode's scale (NaN for a block holding NaN/Inf), 2^-e and 2^e.
+HWY_INLINE void mx_params(const Recipe& r, VF bmax, VI bad, Params* p, VU* scale) {
+  const DF df;
+  const DU du;
+  hn::Mask<DU> redo;
+  VU code = mx_scale_code(r.mx, bmax, &redo);
+  if (!hn::AllFalse(du, redo)) {  // rare lanes: the scalar mode
+    HWY_ALIGN float m[kMaxLanes];
+    HWY_ALIGN std::uint32_t c[kMaxLanes];
+    hn::Store(bmax, df, m);
+    hn::Store(code, du, c);
+    for (size_t j = 0; j < hn::Lanes(df); ++j) c[j] = formats::mx_scale_code(r.mx, m[j]);
+    code = hn::Load(du, c);
+  }
+  const hn::Mask<DU> nan_block = hn::RebindMask(du, hn::Gt(bad, hn::Zero(DI())));
+  *scale = hn::IfThenElse(nan_block, hn::Set(du, formats::ue8m0::kNanCode), code);
+  const VI e = hn::IfThenZeroElse(hn::RebindMask(DI(), nan_block), hn::Sub(as_i(*scale), hn::Set(DI(), 127)));
+  p->a = exp2_lanes(hn::Sub(hn::Zero(DI()), e));
+  p->b = hn::IfThenElse(hn::RebindMask(df, nan_block), hn::Set(df, formats::canonical_nan()), exp2_lanes(e));
+}
+
+template <Kind K>
+void run_group(const Recipe& r, const TensorScale& t, const Group& g, int lanes, int count, BlockRecord* rec) {
+  const bool contiguous = g.bs % lanes == 0;
+  VF bmax;
+  VI bad;
+  if (contiguous) {
+    contiguous_amax(g, lanes, &bmax, &bad);
+  } else {
+    block_amax(g, &bmax, &bad);
+  }
+  for (int j = 0; j < count; ++j) rec[j] = BlockRecord{};
+  Params p;
+  VU scale;
+  if constexpr (K == Kind::kMx) {
+    mx_params(r, bmax, bad, &p, &scale);
+  } else {
+    block_params<K>(r, t, g, bmax, &p, &scale, count, rec);
+  }
+  const VF s_dec = hn::Set(DF(), t.decode);
+  if (contiguous) {
+    write_contiguous<K>(g, lanes, count, p, s_dec);
+  } else {
+    write_lanes<K>(g, p, s_dec);
+  }
+  HWY_ALIGN float m[kMaxLanes];
+  HWY_ALIGN std::int32_t n[kMaxLanes];
+  HWY_ALIGN std::uint32_t s[kMaxLanes];
+  hn::Store(bmax, DF(), m);
+  hn::Store(bad, DI(), n);
+  hn::Store(scale, DU(), s);
+  for (int j = 0; j < count; ++j) {
+    rec[j].bmax = m[j];
+    rec[j].nonfinite = n[j];
+    rec[j].scale.code = static_cast<std::uint8_t>(s[j]);
+  }
+}
+
+}  // namespace
+
+void QuantizeBlocksImpl(const Recipe& r, const TensorScale& t, const float* x, int count, BlockRecord* rec,
+                        std::uint32_t* packed, float* dequant) {
+  const DF df;
+  const DI di;
+  const int lanes = static_cast<int>(hn::Lanes(df));
+  const int bs = r.block_size;
+  Group g{x, bs, hn::Mul(hn::Iota(di, 0), hn::Set(di, bs)), hn::Mul(hn::Iota(di, 0), hn::Set(di, bs / 8)), packed,
+          dequant};
+  for (int j0 = 0; j0 < count; j0 += lanes) {
+    const int n = count - j0 < lanes ? count - j0 : lanes;
+    g.x = x + static_cast<std::ptrdiff_t>(j0) * bs;
+    g.packed = packed + static_cast<std::ptrdiff_t>(j0) * bs / 8;
+    g.dequant = dequant ? dequant + static_cast<std::ptrdiff_t>(j0) * bs : nullptr;
+    if (r.format == formats::BlockFormat::kMXFP4) {
+      run_group<Kind::kMx>(r, t, g, lanes, n, rec + j0);
+    } else if (r.nv == NvRecipe::kFourOverSix) {
+      run_group<Kind::kFourSix>(r, t, g, lanes, n, rec + j0);
+    } else if (r.nv == NvRecipe::kModelopt) {
+      run_group<Kind::kModelopt>(r, t, g, lanes, n, rec + j0);
+    } else if (r.nv == NvRecipe::kTorchao) {
+      run_group<Kind::kTorchao>(r, t, g, lanes, n, rec + j0);
+    } else {
+      run_group<Kind::kTe>(r, t, g, lanes, n, rec + j0);
+    }
+  }
+}
+
+}  // namespace fp4lab::core::simd::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace fp4lab::core::simd {
+
+HWY_EXPORT(QuantizeBlocksImpl);
+
+void quantize_blocks(const formats::Recipe& r, const formats::TensorScale& t, const float* x, int count,
+                     formats::BlockRecord* records, std::uint32_t* packed, float* dequant) {
+  HWY_DYNAMIC_DISPATCH(QuantizeBlocksImpl)(r, t, x, count, records, packed, dequant);
+}
+
+}  // namespace fp4lab::core::simd
+#endif  // HWY_ONCE

@@ -1,0 +1,64 @@
+// SIMD twins of the whole-tensor block quantizers (Google Highway, runtime dispatch over the
+// targets compiled in: SSSE3/SSE4/AVX2/AVX-512 on x86). Each lane owns one block, so every
+// per-block sum runs in the scalar order of formats/ (FORMATS.md §2-4): the bits are the same.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "formats/block_types.hpp"
+
+namespace fp4lab::core::simd {
+
+/// Blocks one call of quantize_blocks handles at most, and the multiple its buffers are padded
+/// to (the widest vector holds 16 float lanes).
+inline constexpr int kGroupBlocks = 64;
+
+/// True when quantize_blocks covers the recipe bit for bit: NVFP4 te, modelopt, torchao and
+/// 4/6 (mse, mae, abs_max, static_6, static_4), MXFP4 (every scale mode); round to nearest
+/// even, saturating FP4, 1-D blocks whose size is a multiple of 8, no RHT. Others stay scalar.
+/// False everywhere while set_enabled(false).
+bool supports(const formats::Recipe& r);
+
+/// Turns the SIMD paths on (default) or off (the scalar formats/ code everywhere): for
+/// benchmarks and tests that compare the two.
+void set_enabled(bool on);
+/// Whether the SIMD paths are on.
+bool enabled();
+
+/// Quantizes `count` (<= kGroupBlocks) blocks of r.block_size floats stored one after another
+/// at x, which holds kGroupBlocks blocks (those past `count` are read and ignored). Writes one
+/// record per block, the packed codes (block_size / 8 words per block, pack_pair's nibble
+/// order) and, when dequant is non-null, the fake-quantized values; both buffers hold
+/// kGroupBlocks blocks. Bit-identical to formats::quantize_block on each block.
+void quantize_blocks(const formats::Recipe& r, const formats::TensorScale& t, const float* x, int count,
+                     formats::BlockRecord* records, std::uint32_t* packed, float* dequant);
+
+/// max |x| over n floats, NaN ignored (formats::fmax_nan_ignoring's rule; 0 when n = 0).
+float amax_f32(const float* x, std::int64_t n);
+/// max |x| over n BF16 values (raw bits), NaN ignored.
+float amax_bf16(const std::uint16_t* x, std::int64_t n);
+/// Widens n BF16 values (raw bits) to float, exactly.
+void bf16_to_f32(const std::uint16_t* x, std::int64_t n, float* out);
+/// canonical_nan(v) of n floats into `out` (FP32).
+void f32_store_canonical(const float* v, std::int64_t n, float* out);
+/// bf16_from_float(canonical_nan(v)) of n floats into `out` (raw BF16 bits).
+void bf16_store_canonical(const float* v, std::int64_t n, std::uint16_t* out);
+
+/// error_bin and relative_bin (core/error_stats.hpp) of n (x, x_hat) pairs into eb and rb,
+/// -1 where the scalar functions give -1 (whatever x is: the caller skips non-finite x).
+void histogram_bins(const float* x, const float* q, std::int64_t n, double inv_rms, int bins, std::int32_t* eb,
+                    std::int32_t* rb);
+
+/// The Highway targets compiled into this binary that this CPU supports, best first (this
+/// lifts any use_target restriction).
+std::vector<std::int64_t> available_targets();
+/// Restricts dispatch to `target` (one of available_targets()); 0 goes back to the best.
+void use_target(std::int64_t target);
+/// The target dispatch uses now.
+std::int64_t current_target();
+/// A target's name ("AVX3" is AVX-512, "EMU128" plain C++ on 128-bit "vectors").
+std::string target_name(std::int64_t target);
+
+}  // namespace fp4lab::core::simd

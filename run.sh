@@ -15,7 +15,8 @@ case "$mode" in main | test) ;; *)
 esac
 
 packages=(cmake ninja-build g++ git pkg-config libfmt-dev doctest-dev libeigen3-dev libcli11-dev
-  nlohmann-json3-dev libimgui-dev libglfw3-dev libstb-dev libgl-dev libgl1-mesa-dri xvfb xauth)
+  nlohmann-json3-dev libimgui-dev libglfw3-dev libstb-dev libgl-dev libgl1-mesa-dri xvfb xauth
+  libcairo2-dev fonts-dejavu-core poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

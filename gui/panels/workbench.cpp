@@ -153,6 +153,7 @@ void Workbench::menu_bar() {
 }
 
 void Workbench::frame() {
+  clear_table_views();
   for (auto& p : panels_) p->poll();
   shortcuts();
   menu_bar();
@@ -178,7 +179,10 @@ void Workbench::frame() {
     ImGui::SetNextWindowPos(pos, cond);
     ImGui::SetNextWindowSize(size, cond);
     const std::string name = std::string(p.title()) + "###" + p.id();
-    if (ImGui::Begin(name.c_str(), nullptr, layout_ == Layout::kFree ? ImGuiWindowFlags_NoCollapse : fixed)) p.draw();
+    if (ImGui::Begin(name.c_str(), nullptr, layout_ == Layout::kFree ? ImGuiWindowFlags_NoCollapse : fixed)) {
+      if (layout_ == Layout::kSingle) panel_tabs();
+      p.draw();
+    }
     rects_[static_cast<std::size_t>(i)] = {ImGui::GetWindowPos(),
                                            ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x,
                                                   ImGui::GetWindowPos().y + ImGui::GetWindowSize().y)};
@@ -194,6 +198,21 @@ void Workbench::frame() {
   ImGui::Text("%s | %d running | %.1f ms/frame | %s", layout_ == Layout::kSingle ? active().title() : layout_name(layout_), running,
               1000.0f / std::max(1.0f, io.Framerate), message_.c_str());
   ImGui::End();
+}
+
+void Workbench::panel_tabs() {
+  // the panels as tabs; a switch made elsewhere (Ctrl+1..6, the menu) selects its tab
+  if (!ImGui::BeginTabBar("##panels")) return;
+  for (int i = 0; i < static_cast<int>(panels_.size()); ++i) {
+    const Panel& q = *panels_[static_cast<std::size_t>(i)];
+    const ImGuiTabItemFlags f = i == active_ && tab_shown_ != active_ ? ImGuiTabItemFlags_SetSelected : 0;
+    if (ImGui::BeginTabItem(q.title(), nullptr, f)) {
+      if (tab_shown_ == active_ && i != active_) active_ = i;  // the user clicked this tab
+      tab_shown_ = i;
+      ImGui::EndTabItem();
+    }
+  }
+  ImGui::EndTabBar();
 }
 
 std::vector<std::string> Workbench::export_panel(Panel& p, const std::string& dir) {

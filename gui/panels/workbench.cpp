@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "experiments/export/csv.hpp"
+#include "experiments/export/figure_render.hpp"
 #include "experiments/export/write_file.hpp"
 
 namespace fp4lab::gui {
@@ -228,13 +229,22 @@ std::vector<std::string> Workbench::export_panel(Panel& p, const std::string& di
         files.push_back(pre + safe(t.id) + ".csv");
         exp::write_file_atomic(files.back(), exp::table_csv(t));
       }
+      // figures: the Cairo export of the same plot model, light publication style, PNG and PDF
       for (const auto& h : r->histograms) {
         files.push_back(pre + safe(h.id) + ".csv");
         exp::write_file_atomic(files.back(), exp::histogram_csv(h));
+        for (exp::ImageFormat f : {exp::ImageFormat::png, exp::ImageFormat::pdf}) {
+          files.push_back(pre + safe(h.id) + "." + std::string(exp::extension(f)));
+          exp::write_file_atomic(files.back(), exp::histogram_file(h, f));
+        }
       }
       for (const auto& c : r->curves) {
         files.push_back(pre + safe(c.id) + ".csv");
         exp::write_file_atomic(files.back(), exp::curve_csv(c));
+        for (exp::ImageFormat f : {exp::ImageFormat::png, exp::ImageFormat::pdf}) {
+          files.push_back(pre + safe(c.id) + "." + std::string(exp::extension(f)));
+          exp::write_file_atomic(files.back(), exp::curve_file(c, f));
+        }
       }
     }
     all["panel"] = p.id();

@@ -305,7 +305,7 @@ TEST_SUITE("gui.workbench") {
     if (std::getenv("HOME")) CHECK(Workbench::default_config_path() == std::string(std::getenv("HOME")) + "/.config/fp4lab/gui.json");
     if (old) ::setenv("XDG_CONFIG_HOME", keep.c_str(), 1);
   }
-  TEST_CASE("export writes the panel's Results as JSON and CSV and asks for its PNG") {
+  TEST_CASE("export writes the panel's Results as JSON, CSV and Cairo figures and asks for its PNG") {
     Headless h;
     Workbench wb;
     wb.set_active("profile");
@@ -318,6 +318,14 @@ TEST_SUITE("gui.workbench") {
     CHECK(exp::result_from_json(j["error-profile"]).curves.size() == 1);
     CHECK(std::filesystem::exists(dir / "profile_error-profile_error_profile.csv"));
     CHECK(std::filesystem::exists(dir / "profile_error-profile_summary.csv"));
+    // the figure as a publication would print it: Cairo's light PNG and a PDF of the same model
+    const std::filesystem::path png = dir / "profile_error-profile_error_profile.png";
+    REQUIRE(std::filesystem::exists(png));
+    std::ifstream pf(png, std::ios::binary);
+    std::string head(8, '\0');
+    pf.read(head.data(), 8);
+    CHECK(head == "\x89PNG\r\n\x1a\n");
+    CHECK(std::filesystem::file_size(dir / "profile_error-profile_error_profile.pdf") > 1000);
     // no backend here: the PNG is a request the app fulfils after rendering the frame
     h.frame(wb);
     const auto c = wb.take_capture();

@@ -36,6 +36,7 @@ if [ "${FP4LAB_SANITIZE:-0}" = 1 ]; then
   cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFP4LAB_SANITIZE=ON -DFP4LAB_CUDA=OFF)
   export FP4LAB_EXHAUSTIVE_STRIDE=${FP4LAB_EXHAUSTIVE_STRIDE:-61}
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp  # fontconfig's caches (Cairo's text)
 fi
 jobs=${FP4LAB_JOBS:-$(nproc)}
 [ -f "$build/build.ninja" ] || cmake -S . -B "$build" "${cmake_args[@]}"

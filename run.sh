@@ -14,11 +14,11 @@ case "$mode" in main | test) ;; *)
   ;;
 esac
 
-# The main job needs the CLI's packages only; the tests add doctest, the GUI's and Xvfb.
+# The main job needs the CLI's packages only; the tests add doctest, the GUI's, Xvfb and pdftoppm.
 packages=(cmake ninja-build g++ git pkg-config libfmt-dev libeigen3-dev libcli11-dev nlohmann-json3-dev
-  libhwy-dev libicu-dev)
+  libhwy-dev libicu-dev libcairo2-dev fonts-dejavu-core)
 [ "$mode" = test ] && packages+=(doctest-dev libimgui-dev libglfw3-dev libstb-dev libgl-dev libgl1-mesa-dri xvfb
-  xauth)
+  xauth poppler-utils)
 t0=$(date +%s)
 missing=()
 for p in "${packages[@]}"; do
@@ -40,6 +40,7 @@ if [ "${FP4LAB_SANITIZE:-0}" = 1 ]; then
   cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFP4LAB_SANITIZE=ON -DFP4LAB_CUDA=OFF)
   export FP4LAB_EXHAUSTIVE_STRIDE=${FP4LAB_EXHAUSTIVE_STRIDE:-61}
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp  # fontconfig's caches (Cairo's text)
 elif [ "$mode" = main ]; then
   # the CLI alone: no GUI, no tests; CUDA only where a GPU is, for that GPU's architecture
   cmake_args+=(-DFP4LAB_GUI=OFF -DBUILD_TESTING=OFF)

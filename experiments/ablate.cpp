@@ -103,7 +103,7 @@ class Ablate : public Experiment {
              "cosine", "MSE / " + base_spec},
             {}};
     Table bars{"bars",
-               "MSE relative to " + base_spec + " (bar: 40 '#' = the largest)",
+               "Fig. 2a: MSE relative to " + base_spec + " (lower is better)",
                {"variant", "MSE / " + base_spec, "bar"},
                {}};
     double largest = 0;

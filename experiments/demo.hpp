@@ -7,6 +7,7 @@
 #include <string>
 
 #include "experiments/experiment.hpp"
+#include "experiments/export/figure_render.hpp"
 
 namespace fp4lab::exp {
 
@@ -16,15 +17,23 @@ struct DemoStep {
   std::string title;
   std::string experiment;
   Params params;
+  std::string key_figure;  ///< file stem of the figure the index shows inline; empty: none
 };
 
 /// The demo's steps (the embedded default); `rows`/`cols` size the synthetic tensor.
 std::vector<DemoStep> demo_steps(int rows, int cols);
 
-/// Runs every step, writes `out`/<folder>/ and `out`/index.html, prints each summary unless
-/// quiet; `progress` reports the overall fraction; `threads` (0: all cores) goes to every step
-/// that takes a thread count. Throws on the first failing step.
+/// The demo index's headline: per recipe of the compare step, MSE, SQNR, share of blocks
+/// scaled to 4 (from the select step for 4/6 rules; fixed 0 or 1 for NVFP4's fixed scales;
+/// "n/a" elsewhere) and bits/value (formats' bits_per_value), as an HTML table.
+std::string headline_table(const Result& compare, const Result* select);
+
+/// Runs every step, writes `out`/<folder>/ with figures in `formats` and `out`/index.html
+/// (headline table, key figures inline, then every step), prints each summary unless quiet;
+/// `progress` reports the overall fraction; `threads` (0: all cores) goes to every step that
+/// takes a thread count. Throws on the first failing step.
 void run_demo(const Registry& registry, const std::string& out, int rows, int cols, bool quiet,
-              const Progress& progress, int threads = 0);
+              const Progress& progress, int threads = 0,
+              const std::vector<ImageFormat>& formats = {ImageFormat::svg});
 
 }  // namespace fp4lab::exp

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "experiments/export/figure_render.hpp"
 #include "experiments/experiment.hpp"
 
 namespace fp4lab::cli {
@@ -14,6 +15,7 @@ struct RunOptions {
   std::string out;     ///< report folder (result.json, CSV, SVG, index.html); empty: none
   bool quiet = false;  ///< no progress bar, no "wrote" line
   bool json = false;   ///< print the Result as JSON instead of its summary
+  std::vector<exp::ImageFormat> formats = {exp::ImageFormat::svg};  ///< figure files per plot
 };
 
 /// Runs `e` with `params` (defaults filled in), prints its summary or JSON, writes --out.
@@ -22,7 +24,7 @@ int run_experiment(const exp::Experiment& e, const exp::Params& params, const Ru
 /// `fp4lab <experiment> [--PARAM VALUE ...] [--out DIR] [--threads N] [--quiet] [--json]`.
 int run_experiment_command(const exp::Experiment& e, int argc, char** argv);
 
-/// `fp4lab demo [--out DIR] [--rows N] [--cols N] [--threads N] [--quiet]`.
+/// `fp4lab demo [--out DIR] [--rows N] [--cols N] [--format svg,png,pdf] [--threads N] [--quiet]`.
 int run_demo_command(const exp::Registry& registry, int argc, char** argv);
 
 /// `fp4lab tokenize [--model GGUF] [--text TEXT] --out FILE [--force]`: token ids, one per line.

@@ -2,6 +2,8 @@
 // index page (experiments/demo.hpp does the work; this is its command line).
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "experiments/cli/args.hpp"
 #include "experiments/cli/commands.hpp"
 #include "experiments/cli/progress.hpp"
@@ -13,19 +15,27 @@ int run_demo_command(const exp::Registry& registry, int argc, char** argv) {
   std::string out = "fp4lab-demo";
   int rows = 2048, cols = 2048, threads = 0;
   bool quiet = false;
+  std::string formats = "svg";
   Args args("fp4lab demo",
             "The 4/6 paper's story on an embedded default tensor -> DIR/index.html.");
   args.usage_exit_code(1);
   args.option("out", out, "the report folder").placeholder("DIR");
   args.option("rows", rows, "rows of the tensor").range(16, 16384);
   args.option("cols", cols, "columns of the tensor").range(16, 16384);
+  args.option("format", formats, "figure files: svg, png, pdf, comma-separated").placeholder("LIST");
   args.threads(threads);
   args.flag("quiet", quiet, "no progress bar on stderr");
   if (const auto rc = args.parse(argc, argv)) return *rc;
+  std::vector<exp::ImageFormat> figure_formats;
+  try {
+    figure_formats = exp::parse_formats(formats);
+  } catch (const std::invalid_argument& e) {
+    return args.usage_error(std::string("--format: ") + e.what());
+  }
   ProgressBar bar(quiet);
   exp::run_demo(
       registry, out, rows, cols, quiet, [&](double f, std::string_view s) { return bar(f, s); },
-      threads);
+      threads, figure_formats);
   bar.finish();
   fmt::print("demo report: {}/index.html\n", out);
   return 0;

@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <deque>
+#include <stdexcept>
 #include <string>
 
 #include "experiments/cli/args.hpp"
@@ -54,7 +55,7 @@ int run_experiment(const exp::Experiment& e, const Params& params, const RunOpti
     if (!r.summary.empty() && r.summary.back() != '\n') std::fputc('\n', stdout);
   }
   if (!o.out.empty()) {
-    exp::write_result_dir(r, o.out);
+    exp::write_result_dir(r, o.out, o.formats);
     if (!o.quiet) fmt::print(stderr, "wrote {}/index.html\n", o.out);
   }
   return 0;
@@ -65,7 +66,7 @@ int run_experiment_command(const exp::Experiment& e, int argc, char** argv) {
   Args args("fp4lab " + info.id, info.title + ": " + info.summary);
   args.usage_exit_code(1);
   args.usage("fp4lab " + info.id +
-             " [--PARAM VALUE ...] [--out DIR] [--threads N] [--quiet] [--json]");
+             " [--PARAM VALUE ...] [--out DIR] [--format svg,png,pdf] [--threads N] [--quiet] [--json]");
 
   // one option per entry of the experiment's parameter list, in its order; --threads is the
   // common option below (its range from exp::threads_param(), so it is written once)
@@ -97,14 +98,22 @@ int run_experiment_command(const exp::Experiment& e, int argc, char** argv) {
   }
   RunOptions o;
   int threads = threads_spec.default_value.get<int>();
-  args.option("out", o.out, "write result.json, CSV, SVG and index.html into DIR")
+  std::string formats = "svg";
+  args.option("out", o.out, "write result.json, CSV, figures and index.html into DIR")
       .placeholder("DIR");
+  args.option("format", formats, "figure files written with --out: svg, png, pdf, comma-separated")
+      .placeholder("LIST");
   args.option("threads", threads, threads_help)
       .range(threads_spec.min, threads_spec.max)
       .note("0: all cores");
   args.flag("quiet", o.quiet, "no progress bar on stderr");
   args.flag("json", o.json, "print the Result as JSON instead of the summary");
   if (const auto rc = args.parse(argc, argv)) return *rc;
+  try {
+    o.formats = exp::parse_formats(formats);
+  } catch (const std::invalid_argument& e) {
+    return args.usage_error(std::string("--format: ") + e.what());
+  }
 
   // only the parameters given: the experiment fills in its defaults
   Params given = Params::object();

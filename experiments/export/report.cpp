@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -11,7 +12,7 @@
 #include <system_error>
 
 #include "experiments/export/csv.hpp"
-#include "experiments/export/svg.hpp"
+#include "experiments/plot/chart.hpp"
 #include "experiments/export/write_file.hpp"
 
 namespace fp4lab::exp {
@@ -30,6 +31,9 @@ constexpr const char* kStyle =
     "pre{padding:.8em;overflow-x:auto}\n"
     "code{white-space:pre-wrap;word-break:break-all}\n"
     "img{max-width:100%;height:auto;border:1px solid #eee}\n"
+    "figure{margin:1em 0}figcaption{font-size:90%;color:#555}\n"
+    ".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:1em}\n"
+    "details>summary{cursor:pointer;color:#06c}\n"
     ".files{font-size:90%}\n";
 
 /// Creates `dir` and its parents; throws std::runtime_error when it exists as something else.
@@ -65,14 +69,20 @@ std::string dump_json(const nlohmann::json& j, int indent) {
   return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+}  // namespace
+
 std::string html_head(const std::string& title) {
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
          xml_escape(title) + "</title>\n<style>\n" + kStyle + "</style>\n</head>\n<body>\n";
 }
 
+namespace {
+
 std::string link(const std::string& file) {
   return "<a href=\"" + xml_escape(file) + "\">" + xml_escape(file) + "</a>";
 }
+
+}  // namespace
 
 std::string html_table(const Table& t) {
   std::string o = "<table>\n<tr>";
@@ -89,8 +99,13 @@ std::string html_table(const Table& t) {
     }
     o += "</tr>\n";
   }
-  return o + "</table>\n";
+  o += "</table>\n";
+  if (t.rows.size() <= kCollapseRows) return o;
+  return fmt::format("<details><summary>{} rows (show)</summary>\n{}</details>\n", t.rows.size(),
+                     o);
 }
+
+namespace {
 
 std::string provenance_table(const Provenance& p) {
   std::string recipes;
@@ -126,7 +141,8 @@ std::string sanitize_id(std::string_view id) {
   return s.empty() ? "unnamed" : s;
 }
 
-void write_result_dir(const Result& r, const std::string& dir) {
+std::vector<ReportFigure> write_result_dir(const Result& r, const std::string& dir,
+                                           const std::vector<ImageFormat>& formats) {
   ensure_directory(dir);
   const fs::path d(dir);
   auto put = [&](const std::string& name, const std::string& text) {
@@ -135,20 +151,65 @@ void write_result_dir(const Result& r, const std::string& dir) {
   const std::string name = !r.experiment.empty()              ? r.experiment
                            : !r.provenance.experiment.empty() ? r.provenance.experiment
                                                               : "result";
-  std::string body = "<h1>" + xml_escape(name) + "</h1>\n";
   std::vector<std::string> files;
-
-  body += "<h2>Summary</h2>\n<pre>" + xml_escape(r.summary) + "</pre>\n";
-  if (!r.scalars.empty()) {
-    body += "<h2>Scalars</h2>\n<table>\n";
-    for (const auto& [k, v] : r.scalars) {
-      body += "<tr><th>" + xml_escape(k) + "</th><td class=\"num\">" + display_number(v) +
-              "</td></tr>\n";
+  std::vector<ReportFigure> shown;
+  std::string figures;
+  // One figure: a file per format (and its CSV when given), shown as the SVG or else the PNG,
+  // with links to every file.
+  auto figure = [&](const std::string& stem, const std::string& title, const std::string& csv,
+                    const auto& render) {
+    std::string links;
+    for (ImageFormat f : formats) {
+      const std::string file = stem + "." + std::string(extension(f));
+      put(file, render(f));
+      files.push_back(file);
+      links += (links.empty() ? "" : " &middot; ") + link(file);
     }
-    body += "</table>\n";
+    if (!csv.empty()) {
+      put(stem + ".csv", csv);
+      files.push_back(stem + ".csv");
+      links += (links.empty() ? "" : " &middot; ") + link(stem + ".csv");
+    }
+    const auto img = std::find_if(formats.begin(), formats.end(),
+                                  [](ImageFormat f) { return f != ImageFormat::pdf; });
+    figures += "<figure>\n";
+    if (img != formats.end()) {
+      const std::string file = stem + "." + std::string(extension(*img));
+      shown.push_back({file, title});
+      figures += fmt::format("<img src=\"{}\" width=\"{}\" height=\"{}\" alt=\"{}\">\n", file,
+                             kFigureWidth, kFigureHeight, xml_escape(title));
+    } else if (!formats.empty()) {
+      shown.push_back({stem + ".pdf", title});
+    }
+    figures += "<figcaption>" + xml_escape(title) + ": " + links + "</figcaption>\n</figure>\n";
+  };
+  std::set<std::string> taken;
+  for (const Histogram& h : r.histograms) {
+    figure("hist_" + unique_stem(h.id, taken), h.title.empty() ? h.id : h.title, histogram_csv(h),
+           [&](ImageFormat f) { return histogram_file(h, f); });
+  }
+  taken.clear();
+  for (const Curve& c : r.curves) {
+    figure("curve_" + unique_stem(c.id, taken), c.title.empty() ? c.id : c.title, curve_csv(c),
+           [&](ImageFormat f) { return curve_file(c, f); });
+  }
+  taken.clear();
+  for (const Table& t : r.tables) {  // tables that read better as pictures get one too
+    if (const auto m = plot::heat_map_from_table(t, "share (0 to 1)")) {
+      figure("map_" + unique_stem(t.id, taken), m->title, "",
+             [&](ImageFormat f) { return heat_map_file(*m, f); });
+    } else if (t.id == "bars") {
+      if (const auto b = plot::bar_chart_from_table(t, 1)) {
+        figure("bars_" + unique_stem(t.id, taken), b->title, "",
+               [&](ImageFormat f) { return bar_chart_file(*b, f); });
+      }
+    }
   }
 
-  std::set<std::string> taken;
+  std::string body = "<h1>" + xml_escape(name) + "</h1>\n";
+  body += "<h2>Summary</h2>\n<pre>" + xml_escape(r.summary) + "</pre>\n";
+  if (!figures.empty()) body += "<h2>Figures</h2>\n" + figures;
+  taken.clear();
   if (!r.tables.empty()) body += "<h2>Tables</h2>\n";
   for (const Table& t : r.tables) {
     const std::string csv = "table_" + unique_stem(t.id, taken) + ".csv";
@@ -158,29 +219,10 @@ void write_result_dir(const Result& r, const std::string& dir) {
         "<h3>" + xml_escape(t.title.empty() ? t.id : t.title) + "</h3>\n<p>" + link(csv) + "</p>\n";
     body += html_table(t);
   }
-
-  // One figure: its CSV and SVG written, an <img> of the SVG with links to both.
-  auto figure = [&](const std::string& stem, const std::string& title, const std::string& csv,
-                    const std::string& svg) {
-    put(stem + ".csv", csv);
-    put(stem + ".svg", svg);
-    files.push_back(stem + ".svg");
-    files.push_back(stem + ".csv");
-    body += fmt::format(
-        "<h3>{0}</h3>\n<p><img src=\"{1}.svg\" width=\"{2}\" height=\"{3}\" alt=\"{0}\"></p>\n"
-        "<p>{4} &middot; {5}</p>\n",
-        xml_escape(title), stem, kSvgWidth, kSvgHeight, link(stem + ".svg"), link(stem + ".csv"));
-  };
-  taken.clear();
-  if (!r.histograms.empty()) body += "<h2>Histograms</h2>\n";
-  for (const Histogram& h : r.histograms) {
-    figure("hist_" + unique_stem(h.id, taken), h.title.empty() ? h.id : h.title, histogram_csv(h),
-           histogram_svg(h));
-  }
-  taken.clear();
-  if (!r.curves.empty()) body += "<h2>Curves</h2>\n";
-  for (const Curve& c : r.curves) {
-    figure("curve_" + unique_stem(c.id, taken), c.title.empty() ? c.id : c.title, curve_csv(c), curve_svg(c));
+  if (!r.scalars.empty()) {
+    Table scalars{"scalars", "Scalars", {"name", "value"}, {}};
+    for (const auto& [k, v] : r.scalars) scalars.rows.push_back({k, v});
+    body += "<h3>Scalars</h3>\n" + html_table(scalars);
   }
 
   put("result.json", dump_json(to_json(r), 2) + "\n");
@@ -191,12 +233,19 @@ void write_result_dir(const Result& r, const std::string& dir) {
   for (const std::string& f : files) body += "<li>" + link(f) + "</li>\n";
   body += "</ul>\n";
   put("index.html", html_head("fp4lab: " + name) + body + "</body>\n</html>\n");
+  return shown;
 }
 
 void write_index(const std::vector<std::pair<std::string, std::string>>& sections,
                  const std::string& dir, const std::string& title) {
+  write_index(sections, dir, title, "");
+}
+
+void write_index(const std::vector<std::pair<std::string, std::string>>& sections,
+                 const std::string& dir, const std::string& title, const std::string& lead) {
   ensure_directory(dir);
-  std::string body = "<h1>" + xml_escape(title) + "</h1>\n<ul>\n";
+  std::string body = "<h1>" + xml_escape(title) + "</h1>\n" + lead;
+  body += lead.empty() ? "<ul>\n" : "<h2>Every step</h2>\n<ul>\n";
   for (const auto& [sub, section_title] : sections) {
     std::string href;  // percent-encode all but RFC 3986 unreserved characters and '/'
     for (char c : sub) {

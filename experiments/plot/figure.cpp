@@ -27,7 +27,75 @@ FigureSeries styled(const std::string& label, std::size_t i) {
   return s;
 }
 
+/// Equal as data: same length, each pair equal or both NaN.
+bool same_values(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+  }
+  return true;
+}
+
+/// For each shown source series, the earlier shown one with equal data (`equal(i, j)`), or i.
+template <class Equal>
+std::vector<std::size_t> first_equal(std::size_t n, const std::vector<bool>& visible, Equal equal) {
+  std::vector<std::size_t> first(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    first[i] = i;
+    if (!shown(visible, i)) continue;
+    for (std::size_t j = 0; j < i; ++j) {
+      if (shown(visible, j) && first[j] == j && equal(i, j)) {
+        first[i] = j;
+        break;
+      }
+    }
+  }
+  return first;
+}
+
+/// Labels of merged series: each series' `same` list gets the others, its label equal_label.
+void merge_labels(Figure& f, const std::vector<std::size_t>& first,
+                  const std::vector<std::string>& source_labels) {
+  for (FigureSeries& s : f.series) {
+    std::vector<std::string> labels;
+    for (std::size_t i = 0; i < first.size(); ++i) {
+      if (first[i] != s.index) continue;
+      s.same.push_back(i);
+      labels.push_back(series_name(source_labels[i], i));
+    }
+    if (labels.size() > 1) s.label = equal_label(labels);
+  }
+}
+
 }  // namespace
+
+std::string equal_label(const std::vector<std::string>& labels) {
+  if (labels.empty()) return "";
+  if (labels.size() == 1) return labels[0];
+  // the longest prefix ending in ':' and suffix starting with ':' that every label shares
+  std::size_t pre = labels[0].size(), suf = labels[0].size();
+  for (const std::string& l : labels) {
+    std::size_t k = 0;
+    while (k < pre && k < l.size() && l[k] == labels[0][k]) ++k;
+    pre = k;
+    k = 0;
+    while (k < suf && k < l.size() && l[l.size() - 1 - k] == labels[0][labels[0].size() - 1 - k]) ++k;
+    suf = k;
+  }
+  const std::string& l0 = labels[0];
+  const std::size_t colon = pre == 0 ? std::string::npos : l0.rfind(':', pre - 1);
+  pre = colon == std::string::npos ? 0 : colon + 1;
+  const std::size_t s_at = suf == 0 ? std::string::npos : l0.find(':', l0.size() - suf);
+  suf = s_at == std::string::npos ? 0 : l0.size() - s_at;
+  for (const std::string& l : labels) {
+    if (pre + suf >= l.size()) pre = suf = 0;  // a label would vanish: write each whole
+  }
+  std::string o = l0.substr(0, pre);
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    o += (i ? " = " : "") + labels[i].substr(pre, labels[i].size() - pre - suf);
+  }
+  return o + l0.substr(l0.size() - suf);
+}
 
 bool usable(double v, bool log) {
   return std::isfinite(v) && std::abs(v) < kHuge && (!log || v > 0);
@@ -54,8 +122,15 @@ Figure curve_figure(const Curve& c, const std::vector<bool>& visible) {
   f.ylabel = c.ylabel;
   f.kind = SeriesKind::line;
   double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
+  const std::vector<std::size_t> first =
+      first_equal(c.series.size(), visible, [&](std::size_t i, std::size_t j) {
+        return same_values(c.series[i].x, c.series[j].x) &&
+               same_values(c.series[i].y, c.series[j].y);
+      });
+  std::vector<std::string> labels;
+  for (const Series& src : c.series) labels.push_back(src.label);
   for (std::size_t i = 0; i < c.series.size(); ++i) {
-    if (!shown(visible, i)) continue;
+    if (!shown(visible, i) || first[i] != i) continue;
     const Series& src = c.series[i];
     FigureSeries s = styled(src.label, i);
     std::vector<Point> run;
@@ -76,6 +151,7 @@ Figure curve_figure(const Curve& c, const std::vector<bool>& visible) {
     s.markers = s.points <= kMarkerMaxPoints;
     f.series.push_back(std::move(s));
   }
+  merge_labels(f, first, labels);
   f.has_data = xmin <= xmax;
   if (!f.has_data) return f;
   f.x = c.log_x ? log_axis_around(xmin, xmax) : linear_axis(xmin, xmax, false);
@@ -95,9 +171,19 @@ Figure histogram_figure(const Histogram& h, const std::vector<bool>& visible) {
            h.edges[b + 1] > h.edges[b];
   };
   double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
-  const bool fill = h.series.size() <= kFillMaxSeries;
+  const std::vector<std::size_t> first =
+      first_equal(h.series.size(), visible, [&](std::size_t i, std::size_t j) {
+        return same_values(h.series[i].counts, h.series[j].counts);
+      });
+  std::vector<std::string> labels;
+  std::size_t drawn = 0;
   for (std::size_t i = 0; i < h.series.size(); ++i) {
-    if (!shown(visible, i)) continue;
+    labels.push_back(h.series[i].label);
+    drawn += shown(visible, i) && first[i] == i;
+  }
+  const bool fill = drawn <= kFillMaxSeries;
+  for (std::size_t i = 0; i < h.series.size(); ++i) {
+    if (!shown(visible, i) || first[i] != i) continue;
     const HistogramSeries& src = h.series[i];
     FigureSeries s = styled(src.label, i);
     s.fill = fill;
@@ -118,6 +204,7 @@ Figure histogram_figure(const Histogram& h, const std::vector<bool>& visible) {
     if (!run.empty()) s.steps.push_back(std::move(run));
     f.series.push_back(std::move(s));
   }
+  merge_labels(f, first, labels);
   f.has_data = xmax > xmin;
   if (!f.has_data) return f;
   f.x = linear_axis(xmin, xmax, false);

@@ -19,8 +19,9 @@ namespace fp4lab::exp::plot {
 inline constexpr double kHuge = 1e300;
 /// Series of at most this many plottable points get a marker on every point.
 inline constexpr std::size_t kMarkerMaxPoints = 50;
-/// Histograms of at most this many series are filled under their outlines.
-inline constexpr std::size_t kFillMaxSeries = 4;
+/// Histograms of at most this many series are filled under their outlines (more overlap and
+/// are drawn as outlines only, so they do not blend into one mass).
+inline constexpr std::size_t kFillMaxSeries = 1;
 /// Legend labels are cut to this many characters (with "...").
 inline constexpr std::size_t kLegendMaxChars = 40;
 
@@ -51,6 +52,7 @@ struct FigureSeries {
   bool fill = false;                      ///< steps: filled under the outline
   bool markers = false;                   ///< line: a dot on every point
   std::size_t points = 0;                 ///< plottable points (line) or bins (steps)
+  std::vector<std::size_t> same;          ///< source indices drawn by this series (equal data)
   std::vector<std::vector<Point>> lines;  ///< line: runs of plottable points, data units
   std::vector<std::vector<Bin>> steps;    ///< steps and bars: runs of drawable bins, data units
 };
@@ -76,12 +78,18 @@ std::string truncate_utf8(std::string_view s, std::size_t n);
 /// Code points of a UTF-8 string.
 std::size_t utf8_length(std::string_view s);
 
+/// One legend label for series with equal data: "a = b = c", with a prefix and suffix common
+/// to all (cut at ':' boundaries) written once: "nvfp4:te = modelopt = torchao:bs=16".
+std::string equal_label(const std::vector<std::string>& labels);
+
 /// The figure of a curve: x fitted to the data (4% margin in log units on a log axis), y with
-/// value_axis; hidden series (visible[i] false) are left out but keep their colour.
+/// value_axis; hidden series (visible[i] false) are left out but keep their colour; series
+/// whose points equal an earlier visible one's are drawn once, labelled with equal_label.
 Figure curve_figure(const Curve& c, const std::vector<bool>& visible = {});
 
 /// The figure of a histogram: x over the drawable bins, y from 0 with 5% headroom (log:
-/// log_count_axis; counts <= 0 skipped); hidden series are left out but keep their colour.
+/// log_count_axis; counts <= 0 skipped); hidden series are left out but keep their colour;
+/// series with equal counts are drawn once, labelled with equal_label.
 Figure histogram_figure(const Histogram& h, const std::vector<bool>& visible = {});
 
 /// The figure of a grouped bar chart: group g (x = g) holds one bar per series, side by side

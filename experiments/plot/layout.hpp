@@ -1,7 +1,7 @@
 // The plot model's layout: a Figure placed in a pixel box (y down) for one renderer's fonts:
 // the plot area (the left margin fits the y tick labels), the data as pixel primitives
 // (polylines decimated to about max_points, dots, step outlines), and the legend, put where
-// the data covers least. The SVG writer and the GUI only draw a Scene.
+// the data covers least. The Cairo export and the GUI only draw a Scene.
 #pragma once
 
 #include <cstddef>

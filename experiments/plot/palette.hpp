@@ -1,5 +1,5 @@
 // The plot model's colours: one series palette (Okabe & Ito 2008, colour-blind safe) with dash
-// patterns beyond it, and the heat-map ramp. Both the SVG export and the GUI take colours here.
+// patterns beyond it, and the heat-map ramp. Both the Cairo export and the GUI take colours here.
 #pragma once
 
 #include <array>
@@ -15,19 +15,25 @@ struct Rgb {
   bool operator==(const Rgb&) const = default;
 };
 
-/// Okabe-Ito colours, ordered so the first ones contrast most; black is replaced by a mid grey
-/// (readable on the SVG's white and the GUI's dark background) and yellow, faint on white, is last.
-inline constexpr std::array<Rgb, 8> kPalette = {{{0x00, 0x72, 0xB2},
-                                                 {0xD5, 0x5E, 0x00},
-                                                 {0x00, 0x9E, 0x73},
-                                                 {0xE6, 0x9F, 0x00},
-                                                 {0xCC, 0x79, 0xA7},
-                                                 {0x56, 0xB4, 0xE9},
-                                                 {0x88, 0x88, 0x88},
-                                                 {0xF0, 0xE4, 0x42}}};
+/// Twelve series colours: the Okabe-Ito eight (colour-blind safe) first, ordered so the first
+/// ones contrast most, then brown, purple, olive and teal; black is replaced by a mid grey
+/// (readable on the export's white and the GUI's dark background) and yellow, faint on white,
+/// is last. Exported figures add a marker shape per series (cairo_draw.hpp) on top.
+inline constexpr std::array<Rgb, 12> kPalette = {{{0x00, 0x72, 0xB2},
+                                                  {0xD5, 0x5E, 0x00},
+                                                  {0x00, 0x9E, 0x73},
+                                                  {0xE6, 0x9F, 0x00},
+                                                  {0xCC, 0x79, 0xA7},
+                                                  {0x56, 0xB4, 0xE9},
+                                                  {0x8C, 0x56, 0x4B},
+                                                  {0xAA, 0x44, 0x99},
+                                                  {0x99, 0x99, 0x33},
+                                                  {0x44, 0xAA, 0x99},
+                                                  {0x88, 0x88, 0x88},
+                                                  {0xF0, 0xE4, 0x42}}};
 
 /// Dash patterns (on/off pixel lengths, 0-terminated) of series beyond the palette:
-/// series i uses kDashes[i / 8 % 4]; the first is solid.
+/// series i uses kDashes[i / 12 % 4]; the first is solid.
 inline constexpr std::array<std::array<double, 4>, 4> kDashes = {
     {{0, 0, 0, 0}, {7, 3, 0, 0}, {2, 2, 0, 0}, {8, 3, 2, 3}}};
 

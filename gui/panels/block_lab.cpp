@@ -69,13 +69,20 @@ class BlockLab : public JobPanel {
     const float h = ImGui::GetContentRegionAvail().y;
     const float w = ImGui::GetContentRegionAvail().x;
     ImGui::BeginChild("steps", ImVec2(w * 0.5f, h * 0.55f), true);
-    if (const exp::Table* t = find_table(*result_, "table2")) {
-      ImGui::TextUnformatted(t->title.c_str());
-      draw_table(*t, 0);
-    }
-    if (const exp::Table* t = find_table(*result_, "rules")) {
-      ImGui::TextUnformatted(t->title.c_str());
-      draw_table(*t, 0);
+    {
+      // the rules table keeps all its rows; the steps table scrolls in what is left
+      const exp::Table* rules = find_table(*result_, "rules");
+      const float line = ImGui::GetTextLineHeightWithSpacing();
+      const float rules_h =
+          rules ? (ImGui::GetTextLineHeightWithSpacing() + 2) * (static_cast<float>(rules->rows.size()) + 1.5f) + line : 0;
+      if (const exp::Table* t = find_table(*result_, "table2")) {
+        ImGui::TextWrapped("%s", t->title.c_str());
+        draw_table(*t, std::max(4 * line, ImGui::GetContentRegionAvail().y - rules_h - line));
+      }
+      if (rules) {
+        ImGui::TextWrapped("%s", rules->title.c_str());
+        draw_table(*rules, 0);
+      }
     }
     ImGui::EndChild();
     ImGui::SameLine();

@@ -107,6 +107,7 @@ class DiffPanel : public JobPanel {
         ImGui::IsKeyPressed('N', false)) {  // GLFW's key codes of letters are their ASCII capitals
       jump(ImGui::GetIO().KeyShift ? -1 : 1);
     }
+    tint_legend();
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float grid_h = avail.y * 0.66f;
     const float gw = avail.x * 0.5f - 6;
@@ -168,6 +169,40 @@ class DiffPanel : public JobPanel {
     }
   }
 
+  /// The cell background of a block scale: darker to lighter blue with log2 of the scale.
+  static ImU32 scale_tint(double scale) {
+    const double l = std::isfinite(scale) && scale > 0 ? std::log2(scale) : 0.0;
+    const int tint = static_cast<int>(std::clamp(40 + 6 * (l + 10), 30.0, 110.0));
+    return IM_COL32(tint / 2, tint / 2, tint, 255);
+  }
+
+  /// The legend of every tint the grids use, on one line.
+  void tint_legend() {
+    ImDrawList* dl = ImGui::GetWindowDrawList();
+    auto swatch = [&](ImU32 fill, ImU32 line, bool frame, const char* label) {
+      const ImVec2 p = ImGui::GetCursorScreenPos();
+      const float s = ImGui::GetFontSize();
+      dl->AddRectFilled(p, ImVec2(p.x + s, p.y + s), fill);
+      if (line) dl->AddLine(ImVec2(p.x, p.y + s - 1), ImVec2(p.x + s, p.y + s - 1), line, 2.0f);
+      if (frame) dl->AddRect(ImVec2(p.x - 1, p.y - 1), ImVec2(p.x + s + 1, p.y + s + 1), IM_COL32(255, 255, 255, 255), 0, 0, 2.0f);
+      ImGui::Dummy(ImVec2(s, s));
+      ImGui::SameLine();
+      ImGui::TextUnformatted(label);
+      ImGui::SameLine(0, 14);
+    };
+    ImGui::TextDisabled("cells:");
+    ImGui::SameLine();
+    swatch(scale_tint(std::ldexp(1.0, -10)), 0, false, "");
+    ImGui::SameLine(0, 2);
+    swatch(scale_tint(1.0), 0, false, "");
+    ImGui::SameLine(0, 2);
+    swatch(scale_tint(std::ldexp(1.0, 8)), 0, false, "block scale 2^-10 .. 2^8 (darker: smaller)");
+    swatch(IM_COL32(200, 40, 40, 255), 0, false, "codes differ");
+    swatch(scale_tint(1.0), IM_COL32(255, 170, 0, 255), false, "block scales differ");
+    swatch(scale_tint(1.0), 0, true, "selected mismatch");
+    ImGui::NewLine();
+  }
+
   /// One side: a grid of codes (mismatching codes red) above a strip of block scales per row.
   void draw_grid(const char* side, int code_col, int scale_col, float w, float h) {
     ImGui::BeginChild(side, ImVec2(w, h), true);
@@ -186,9 +221,7 @@ class DiffPanel : public JobPanel {
       const unsigned code = static_cast<unsigned>(cell_number(row[static_cast<std::size_t>(code_col)]));
       const double scale = cell_number(row[static_cast<std::size_t>(scale_col)]);
       // the cell's background tints by log2 of its block scale; code mismatches are red
-      const double l = std::isfinite(scale) && scale > 0 ? std::log2(scale) : 0.0;
-      const int tint = static_cast<int>(std::clamp(40 + 6 * (l + 10), 30.0, 110.0));
-      const ImU32 bg = (differs & 1) ? IM_COL32(200, 40, 40, 255) : IM_COL32(tint / 2, tint / 2, tint, 255);
+      const ImU32 bg = (differs & 1) ? IM_COL32(200, 40, 40, 255) : scale_tint(scale);
       const ImVec2 a(p.x + c * cw, p.y + r * ch), b(a.x + cw - 1, a.y + ch - 1);
       dl->AddRectFilled(a, b, bg);
       if (differs & 2) dl->AddLine(ImVec2(a.x, b.y - 1), ImVec2(b.x, b.y - 1), IM_COL32(255, 170, 0, 255), 2.0f);

@@ -165,7 +165,7 @@ class FormatExplorer : public JobPanel {
     ImGui::InputDouble("value", &value_, 0.1, 1.0, "%.9g");
     const std::vector<Conversion> conv = convert_all(value_);
     if (ImGui::BeginTable("conv", 6, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY |
-                                                ImGuiTableFlags_SizingFixedFit,
+                                                ImGuiTableFlags_ScrollX | ImGuiTableFlags_SizingFixedFit,
                           ImVec2(0, std::max(120.0f, ImGui::GetContentRegionAvail().y - 60)))) {
       ImGui::TableSetupScrollFreeze(0, 1);
       for (const char* h : {"format", "mode", "code", "bits", "value", "CUDA"}) ImGui::TableSetupColumn(h);
@@ -186,6 +186,7 @@ class FormatExplorer : public JobPanel {
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(c.cuda ? "C" : "");
       }
+      note_table("conv", static_cast<int>(conv.size()));
       ImGui::EndTable();
     }
     ImGui::TextUnformatted("Bits -> value:");

@@ -3,6 +3,7 @@
 #include "gui/panels/panel.hpp"
 
 #include <imgui.h>
+#include <imgui_internal.h>
 
 #include <algorithm>
 #include <cmath>
@@ -52,6 +53,38 @@ std::string cell_text(const exp::Cell& c) {
   return buf;
 }
 
+namespace {
+std::vector<TableView> g_table_views;  // the GUI draws on one thread
+}  // namespace
+
+const std::vector<TableView>& table_views() { return g_table_views; }
+
+void clear_table_views() { g_table_views.clear(); }
+
+void note_table(const std::string& id, int rows) {
+  const ImGuiTable* tb = ImGui::GetCurrentTable();
+  if (!tb) return;
+  const ImGuiWindow* outer = tb->OuterWindow;
+  const ImRect clip = outer->ClipRect, r = tb->OuterRect;
+  TableView v;
+  v.id = id;
+  v.rows = rows;
+  v.height = r.GetHeight();
+  v.visible_height = std::max(0.0f, std::min(r.Max.y, clip.Max.y) - std::max(r.Min.y, clip.Min.y));
+  v.row_height = ImGui::GetTextLineHeightWithSpacing();
+  const float wanted = v.row_height * (1.0f + static_cast<float>(std::min(rows, 3)));
+  // too small to show the rows, or cut by its window (scrolling it into view does not count:
+  // a table cut to its header at first sight is what this guards against)
+  v.rows_clipped = rows > 0 && (v.height + 1 < std::min(wanted, v.row_height * 4) ||
+                                v.visible_height + 1 < std::min(v.height, wanted));
+  const ImGuiWindow* inner = tb->InnerWindow;
+  const bool inner_cut = inner != outer && inner->ContentSize.x > inner->InnerRect.GetWidth() + 1 &&
+                         !inner->ScrollbarX;
+  const bool outer_cut = r.Max.x > clip.Max.x + 1 && !outer->ScrollbarX;
+  v.columns_clipped = inner_cut || outer_cut;
+  g_table_views.push_back(std::move(v));
+}
+
 int draw_table(const exp::Table& t, float height, int highlight_row) {
   int clicked = -1;
   if (t.columns.empty()) return clicked;
@@ -87,6 +120,7 @@ int draw_table(const exp::Table& t, float height, int highlight_row) {
         }
       }
     }
+    note_table(t.id, static_cast<int>(t.rows.size()));
     ImGui::EndTable();
   }
   ImGui::PopID();

@@ -99,6 +99,25 @@ class JobPanel : public Panel {
   double last_seconds_ = 0;
 };
 
+/// What one table showed in a frame, from ImGui's own rectangles (not pixels): tests check
+/// that no table is clipped.
+struct TableView {
+  std::string id;               ///< the table's id
+  int rows = 0;                 ///< data rows
+  float height = 0;             ///< the table's outer height
+  float visible_height = 0;     ///< of it inside its window's clip rectangle
+  float row_height = 0;         ///< one row
+  bool rows_clipped = false;    ///< fewer than min(rows, 3) data rows can be seen
+  bool columns_clipped = false; ///< columns run past the visible width with no scrollbar
+};
+
+/// The tables drawn since clear_table_views() (the workbench clears them each frame).
+const std::vector<TableView>& table_views();
+/// Forgets the recorded table views.
+void clear_table_views();
+/// Records the current table (call between ImGui::BeginTable and EndTable) with `rows` rows.
+void note_table(const std::string& id, int rows);
+
 /// Draws an exp::Table with ImGui tables (scrolling, at most `height` pixels; 0: fit rows).
 /// `highlight_row` is drawn highlighted; returns the clicked row or -1.
 int draw_table(const exp::Table& t, float height = 0, int highlight_row = -1);

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "experiments/export/csv.hpp"
+#include "experiments/export/figure_render.hpp"
 #include "experiments/export/write_file.hpp"
 
 namespace fp4lab::gui {
@@ -153,6 +154,7 @@ void Workbench::menu_bar() {
 }
 
 void Workbench::frame() {
+  clear_table_views();
   for (auto& p : panels_) p->poll();
   shortcuts();
   menu_bar();
@@ -178,7 +180,10 @@ void Workbench::frame() {
     ImGui::SetNextWindowPos(pos, cond);
     ImGui::SetNextWindowSize(size, cond);
     const std::string name = std::string(p.title()) + "###" + p.id();
-    if (ImGui::Begin(name.c_str(), nullptr, layout_ == Layout::kFree ? ImGuiWindowFlags_NoCollapse : fixed)) p.draw();
+    if (ImGui::Begin(name.c_str(), nullptr, layout_ == Layout::kFree ? ImGuiWindowFlags_NoCollapse : fixed)) {
+      if (layout_ == Layout::kSingle) panel_tabs();
+      p.draw();
+    }
     rects_[static_cast<std::size_t>(i)] = {ImGui::GetWindowPos(),
                                            ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x,
                                                   ImGui::GetWindowPos().y + ImGui::GetWindowSize().y)};
@@ -196,6 +201,21 @@ void Workbench::frame() {
   ImGui::End();
 }
 
+void Workbench::panel_tabs() {
+  // the panels as tabs; a switch made elsewhere (Ctrl+1..6, the menu) selects its tab
+  if (!ImGui::BeginTabBar("##panels")) return;
+  for (int i = 0; i < static_cast<int>(panels_.size()); ++i) {
+    const Panel& q = *panels_[static_cast<std::size_t>(i)];
+    const ImGuiTabItemFlags f = i == active_ && tab_shown_ != active_ ? ImGuiTabItemFlags_SetSelected : 0;
+    if (ImGui::BeginTabItem(q.title(), nullptr, f)) {
+      if (tab_shown_ == active_ && i != active_) active_ = i;  // the user clicked this tab
+      tab_shown_ = i;
+      ImGui::EndTabItem();
+    }
+  }
+  ImGui::EndTabBar();
+}
+
 std::vector<std::string> Workbench::export_panel(Panel& p, const std::string& dir) {
   std::vector<std::string> files;
   try {
@@ -209,13 +229,22 @@ std::vector<std::string> Workbench::export_panel(Panel& p, const std::string& di
         files.push_back(pre + safe(t.id) + ".csv");
         exp::write_file_atomic(files.back(), exp::table_csv(t));
       }
+      // figures: the Cairo export of the same plot model, light publication style, PNG and PDF
       for (const auto& h : r->histograms) {
         files.push_back(pre + safe(h.id) + ".csv");
         exp::write_file_atomic(files.back(), exp::histogram_csv(h));
+        for (exp::ImageFormat f : {exp::ImageFormat::png, exp::ImageFormat::pdf}) {
+          files.push_back(pre + safe(h.id) + "." + std::string(exp::extension(f)));
+          exp::write_file_atomic(files.back(), exp::histogram_file(h, f));
+        }
       }
       for (const auto& c : r->curves) {
         files.push_back(pre + safe(c.id) + ".csv");
         exp::write_file_atomic(files.back(), exp::curve_csv(c));
+        for (exp::ImageFormat f : {exp::ImageFormat::png, exp::ImageFormat::pdf}) {
+          files.push_back(pre + safe(c.id) + "." + std::string(exp::extension(f)));
+          exp::write_file_atomic(files.back(), exp::curve_file(c, f));
+        }
       }
     }
     all["panel"] = p.id();

@@ -17,7 +17,7 @@ namespace fp4lab::gui {
 
 /// How the panels are laid out in the main window.
 enum class Layout {
-  kSingle,  ///< the active panel fills the window
+  kSingle,  ///< the active panel fills the window, the others one tab away
   kTiled,   ///< every panel in a 3 x 2 grid
   kFree,    ///< every panel a movable, resizable window; positions persist in the settings
 };
@@ -85,11 +85,14 @@ class Workbench {
  private:
   void shortcuts();
   void menu_bar();
+  /// The tab bar of the single layout (one tab per panel).
+  void panel_tabs();
 
   exp::Registry registry_;
   std::vector<std::unique_ptr<Panel>> panels_;
   std::vector<std::pair<ImVec2, ImVec2>> rects_;
   int active_ = 0;
+  int tab_shown_ = -1;  // the tab selected in the last tab bar drawn
   Layout layout_ = Layout::kSingle;
   std::optional<CaptureRequest> capture_;
   std::optional<std::pair<int, std::string>> pending_export_;

@@ -158,8 +158,12 @@ HeatCell heat_map(const char* id, std::span<const double> cells, int rows, int c
   ImGui::InvisibleButton(id, size);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   if (rows <= 0 || cols <= 0) return hc;
-  const float bar = 18;  // colour bar at the right
-  const float cw = (size.x - bar - 8) / cols, ch = size.y / rows;
+  // colour bar at the right, its ticks labelled with values (the same ticks as the export)
+  const plot::Axis scale = plot::linear_axis(lo, hi > lo ? hi : lo + 1, false);
+  float label_w = 0;
+  for (const plot::TickLabel& l : scale.labels) label_w = std::max(label_w, ImGui::CalcTextSize(l.base.c_str()).x);
+  const float bar = 18, bar_x1 = p.x + size.x - label_w - 6;
+  const float cw = (size.x - bar - 14 - label_w) / cols, ch = size.y / rows;
   auto colour = [&](double v) -> ImU32 {
     if (!std::isfinite(v)) return to_imgui(plot::kNoValue);
     return to_imgui(plot::heat_colour((v - lo) / (hi > lo ? hi - lo : 1.0)));
@@ -173,8 +177,13 @@ HeatCell heat_map(const char* id, std::span<const double> cells, int rows, int c
   }
   for (int k = 0; k < 32; ++k) {
     const float y0 = p.y + size.y * k / 32, y1 = p.y + size.y * (k + 1) / 32;
-    dl->AddRectFilled(ImVec2(p.x + size.x - bar, y0), ImVec2(p.x + size.x, y1),
-                      colour(hi - (hi - lo) * (k + 0.5) / 32));
+    dl->AddRectFilled(ImVec2(bar_x1 - bar, y0), ImVec2(bar_x1, y1), colour(hi - (hi - lo) * (k + 0.5) / 32));
+  }
+  const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text);
+  for (std::size_t i = 0; i < scale.major.size(); ++i) {
+    const float y = p.y + size.y * static_cast<float>(1 - (scale.major[i] - scale.lo) / (scale.hi - scale.lo));
+    dl->AddLine(ImVec2(bar_x1, y), ImVec2(bar_x1 + 3, y), text);
+    dl->AddText(ImVec2(bar_x1 + 5, y - ImGui::GetFontSize() / 2), text, scale.labels[i].base.c_str());
   }
   if (ImGui::IsItemHovered()) {
     const ImVec2 m = ImGui::GetIO().MousePos;

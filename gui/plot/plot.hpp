@@ -1,6 +1,6 @@
 // ImDrawList plots for the GUI (no ImPlot in Debian): line plots, overlaid histograms, heat
 // maps, bar charts and zoomable number lines. Axes, ticks, colours and legends come from the
-// plot model shared with the SVG export (experiments/plot/); these add only the interaction.
+// plot model shared with the Cairo export (experiments/plot/); these add only the interaction.
 #pragma once
 
 #include <imgui.h>

@@ -1,6 +1,6 @@
 // The GUI's renderer of the plot model (experiments/plot/): a Scene placed for ImGui's font and
 // drawn into an ImDrawList. It draws the model's ticks, labels, colours and legend; it fits,
-// ticks and colours nothing itself, so on-screen plots match the exported SVGs.
+// ticks and colours nothing itself, so on-screen plots match the exported figures.
 #pragma once
 
 #include <imgui.h>

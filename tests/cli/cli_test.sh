@@ -82,8 +82,24 @@ printf '{not json' >"$tmp/broken.json"
 expect "broken batch JSON" 1 "not valid JSON" -- "$bin" run "$tmp/broken.json"
 
 # the demo, small
-expect "demo" 0 "demo report" -- "$bin" demo --out "$tmp/demo" --rows 64 --cols 64 --quiet
+expect "demo" 0 "demo report" -- "$bin" demo --out "$tmp/demo" --rows 64 --cols 64 --format svg,png,pdf --quiet
 if [ -s "$tmp/demo/index.html" ] && [ -s "$tmp/demo/04_compare/index.html" ]; then pass "demo index"; else fail "demo index"; fi
+for f in 04_compare/hist_error.svg 04_compare/hist_error.png 04_compare/hist_error.pdf 05_select/map_decision_map.pdf 07_ablate/bars_bars.png; do
+  if [ -s "$tmp/demo/$f" ]; then pass "demo wrote $f"; else fail "demo lacks $f"; fi
+done
+if grep -q "Headline" "$tmp/demo/index.html" && grep -q "<img src=\"04_compare/hist_error.svg\"" "$tmp/demo/index.html"; then
+  pass "demo index leads with the headline and key figures"; else fail "demo index headline"; fi
+# every PDF the demo wrote renders through pdftoppm, each page
+npdf=0; nbad=0
+while IFS= read -r pdf; do
+  npdf=$((npdf + 1))
+  pages=$(pdfinfo "$pdf" 2>/dev/null | awk '/^Pages:/ {print $2}')
+  rm -f "$tmp/page"*.png
+  if [ -n "$pages" ] && pdftoppm -r 10 -png "$pdf" "$tmp/page" 2>/dev/null && [ "$(ls "$tmp/page"*.png 2>/dev/null | wc -l)" = "$pages" ]; then :; else nbad=$((nbad + 1)); fi
+done < <(find "$tmp/demo" -name '*.pdf')
+if [ "$npdf" -gt 5 ] && [ "$nbad" = 0 ]; then pass "pdftoppm rendered every page of $npdf PDFs"; else fail "PDFs: $nbad of $npdf did not render"; fi
+expect "bad format" 1 "unknown figure format 'gif'" -- "$bin" demo --out "$tmp/demo2" --format svg,gif --quiet
+expect "bad format on an experiment" 1 "unknown figure format 'jpg'" -- "$bin" walkthrough --values 1,2 --format jpg --quiet
 
 # quantize / dequantize a whole file
 golden=$data/golden/golden.safetensors

@@ -1,5 +1,5 @@
-// The exporters: CSV quoting and numbers, SVG structure and escaping, log axes, decimation,
-// and the result folder (every file written, result.json reads back, failures change nothing).
+// The exporters: CSV quoting and numbers, and the result folder (every file written in every
+// figure format, result.json reads back, long tables collapsed, failures change nothing).
 #include <doctest/doctest.h>
 #include <unistd.h>
 
@@ -13,7 +13,7 @@
 
 #include "experiments/export/csv.hpp"
 #include "experiments/export/report.hpp"
-#include "experiments/export/svg.hpp"
+#include "experiments/export/figure_render.hpp"
 #include "experiments/export/write_file.hpp"
 #include "tests/experiments/plot_samples.hpp"
 
@@ -26,17 +26,6 @@ namespace {
 
 bool contains(const std::string& s, const std::string& part) {
   return s.find(part) != std::string::npos;
-}
-
-bool starts_with_svg_and_closes(const std::string& s) {
-  return s.rfind("<svg ", 0) == 0 && s.size() >= 7 &&
-         s.substr(s.find_last_not_of('\n') - 5, 6) == "</svg>";
-}
-
-/// Whether the text holds "nan" or "inf" in any letter case (no non-finite number leaked).
-bool has_non_finite_text(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return contains(s, "nan") || contains(s, "inf");
 }
 
 std::string read_text(const fs::path& p) {
@@ -128,132 +117,6 @@ TEST_SUITE("experiments.export.csv") {
   }
 }
 
-TEST_SUITE("experiments.export.svg") {
-  TEST_CASE("a histogram plot is one svg element with title, axis labels and legend labels") {
-    const std::string s = histogram_svg(two_series_histogram());
-    CHECK(starts_with_svg_and_closes(s));
-    CHECK(contains(s, "xmlns=\"http://www.w3.org/2000/svg\""));
-    CHECK(contains(s, "width=\"800\" height=\"500\""));
-    CHECK(contains(s, ">Error histogram</text>"));
-    CHECK(contains(s, ">relative error</text>"));
-    CHECK(contains(s, ">count</text>"));
-    CHECK(contains(s, ">NVFP4</text>"));
-    CHECK(contains(s, ">MXFP4</text>"));
-    CHECK(contains(s, "fill-opacity=\"0.25\""));  // two series: filled outlines
-    CHECK(contains(s, ">-0.5</text>"));           // nice ticks over [-1, 1] at steps of 0.5
-    CHECK(contains(s, ">0.5</text>"));
-    CHECK_FALSE(has_non_finite_text(s));
-  }
-  TEST_CASE("a curve plot names its title, axes and series and uses nice ticks") {
-    const std::string s = curve_svg(two_series_curve());
-    CHECK(starts_with_svg_and_closes(s));
-    CHECK(contains(s, ">MSE by block size</text>"));
-    CHECK(contains(s, ">block size</text>"));
-    CHECK(contains(s, ">MSE</text>"));
-    CHECK(contains(s, ">NVFP4</text>"));
-    CHECK(contains(s, ">MXFP4</text>"));
-    CHECK(contains(s, "<polyline"));
-    CHECK(contains(s, ">0.010</text>"));  // y ticks step 0.005: three decimals, no 0.30000000004
-    CHECK(contains(s, ">0.040</text>"));
-    CHECK_FALSE(has_non_finite_text(s));
-  }
-  TEST_CASE("titles and labels have < & > and quotes escaped") {
-    Curve c = two_series_curve();
-    c.title = "a < b & c > \"d\"";
-    c.xlabel = "x<1>";
-    c.series[0].label = "R&D <beta>";
-    const std::string s = curve_svg(c);
-    CHECK(contains(s, "a &lt; b &amp; c &gt; &quot;d&quot;"));
-    CHECK(contains(s, "x&lt;1&gt;"));
-    CHECK(contains(s, "R&amp;D &lt;beta&gt;"));
-    CHECK_FALSE(contains(s, "a < b"));
-    CHECK_FALSE(contains(s, "<beta>"));
-    Histogram h = two_series_histogram();
-    h.title = "<script>&";
-    const std::string t = histogram_svg(h);
-    CHECK(contains(t, "&lt;script&gt;&amp;"));
-    CHECK_FALSE(contains(t, "<script>"));
-  }
-  TEST_CASE("xml_escape drops control characters XML cannot hold") {
-    CHECK(xml_escape(std::string("a\x01"
-                                 "b\tc")) ==
-          "a"
-          "b\tc");
-    CHECK(xml_escape("it's") == "it&#39;s");
-  }
-  TEST_CASE("a log-y histogram skips zero counts and writes no nan or inf") {
-    Histogram h = two_series_histogram();
-    h.log_y = true;
-    h.series[0].counts = {0, 1000, 10, 0};
-    h.series[1].counts = {0, NAN, 3, INFINITY};
-    const std::string s = histogram_svg(h);
-    CHECK(starts_with_svg_and_closes(s));
-    CHECK_FALSE(has_non_finite_text(s));
-    CHECK(contains(s, "<tspan"));  // decade labels 10^k
-    CHECK(contains(s, ">count (log)</text>"));
-  }
-  TEST_CASE("log-x and log-y curves skip non-positive and non-finite points") {
-    Curve c = two_series_curve();
-    c.log_x = c.log_y = true;
-    c.series[0].x = {-1, 0, 1, 10, 100, NAN};
-    c.series[0].y = {1, 2, 0.001, -5, 0.1, 1};
-    c.series[1].x = {1, 10, 100, 1000};
-    c.series[1].y = {1e-6, 0, INFINITY, 1e-2};
-    const std::string s = curve_svg(c);
-    CHECK(starts_with_svg_and_closes(s));
-    CHECK_FALSE(has_non_finite_text(s));
-    CHECK(contains(s, "<tspan"));
-  }
-  TEST_CASE("empty or unplottable data gives a titled plot saying no data") {
-    Histogram h;
-    h.title = "Empty";
-    h.xlabel = "x";
-    const std::string s = histogram_svg(h);
-    CHECK(starts_with_svg_and_closes(s));
-    CHECK(contains(s, ">Empty</text>"));
-    CHECK(contains(s, ">no data</text>"));
-    Curve c;
-    c.title = "Only negatives on log axes";
-    c.log_y = true;
-    c.series = {{"s", {1, 2}, {-1, 0}}};
-    const std::string t = curve_svg(c);
-    CHECK(contains(t, ">no data</text>"));
-    CHECK_FALSE(has_non_finite_text(t));
-  }
-  TEST_CASE("decimation keeps the first and last points and each stride's extremes") {
-    std::vector<double> y(10000);
-    for (std::size_t i = 0; i < y.size(); ++i) y[i] = std::sin(static_cast<double>(i) * 0.01);
-    y[4321] = 50;   // a spike must survive
-    y[7777] = -50;  // and a dip
-    const std::vector<std::size_t> keep = decimate_indices(y, 15);
-    CHECK(keep.front() == 0);
-    CHECK(keep.back() == y.size() - 1);
-    CHECK(std::is_sorted(keep.begin(), keep.end()));
-    CHECK(std::adjacent_find(keep.begin(), keep.end()) == keep.end());
-    CHECK(std::find(keep.begin(), keep.end(), 4321u) != keep.end());
-    CHECK(std::find(keep.begin(), keep.end(), 7777u) != keep.end());
-    CHECK(keep.size() <= 3 * (y.size() / 15 + 1) + 1);
-    CHECK(decimate_indices(y, 1).size() == y.size());
-    CHECK(decimate_indices({}, 5).empty());
-  }
-  TEST_CASE("a long curve is decimated to about kSvgMaxPoints points") {
-    Curve c;
-    c.title = "long";
-    Series s{"s", {}, {}};
-    for (int i = 0; i < 100000; ++i) {
-      s.x.push_back(i);
-      s.y.push_back(std::sin(i * 1e-3));
-    }
-    c.series.push_back(s);
-    const std::string svg = curve_svg(c);
-    const std::string pts = svg.substr(svg.find("points=\""));
-    const auto n = std::count(pts.begin(), pts.begin() + static_cast<long>(pts.find("\"/>")), ',');
-    CHECK(n >= 2);
-    CHECK(n <= static_cast<long>(kSvgMaxPoints) + 1);
-    CHECK(svg.size() < 100000);
-  }
-}
-
 TEST_SUITE("experiments.export.report") {
   TEST_CASE("ids are sanitised to letters, digits, _ and -") {
     CHECK(sanitize_id("a b/c.d-e_f") == "a_b_c_d-e_f");
@@ -296,7 +159,7 @@ TEST_SUITE("experiments.export.report") {
     CHECK(back.provenance.params == r.provenance.params);
 
     CHECK(read_text(dir / "hist_err.csv") == histogram_csv(r.histograms[0]));
-    CHECK(read_text(dir / "curve_mse.svg") == curve_svg(r.curves[0]));
+    CHECK(read_text(dir / "curve_mse.svg").rfind("<?xml", 0) == 0);  // Cairo's SVG document
     const std::string html = read_text(dir / "index.html");
     for (const char* f : {"result.json", "table_summary.csv", "hist_err.csv", "hist_err.svg",
                           "curve_mse.csv", "curve_mse.svg"}) {
@@ -304,10 +167,49 @@ TEST_SUITE("experiments.export.report") {
     }
     CHECK(contains(html, "<img src=\"hist_err.svg\""));
     CHECK(contains(html, "<img src=\"curve_mse.svg\""));
+    // the page leads with the summary and the figures; the tables follow
+    CHECK(html.find("<h2>Summary</h2>") < html.find("<h2>Figures</h2>"));
+    CHECK(html.find("<h2>Figures</h2>") < html.find("<h2>Tables</h2>"));
     CHECK(contains(html, "<pre>NVFP4 beats MXFP4 &lt;by a lot&gt; &amp; more\n</pre>"));
     CHECK(contains(html, "<td>MX, &quot;FP4&quot;</td>"));
     CHECK(contains(html, "abc123"));
     CHECK(contains(html, "0123456789abcdef"));
+  }
+  TEST_CASE("every figure is written in every format asked for, the page shows the PNG") {
+    TempDir tmp("formats");
+    const Result r = sample_result();
+    const std::vector<ReportFigure> shown =
+        write_result_dir(r, tmp.path.string(), {ImageFormat::png, ImageFormat::pdf});
+    for (const char* f : {"hist_err.png", "hist_err.pdf", "curve_mse.png", "curve_mse.pdf"}) {
+      CHECK_MESSAGE(fs::is_regular_file(tmp.path / f), f);
+    }
+    CHECK_FALSE(fs::exists(tmp.path / "hist_err.svg"));
+    // the file is the renderer's figure, byte for byte (PNG output is deterministic)
+    CHECK(read_text(tmp.path / "curve_mse.png") == curve_file(r.curves[0], ImageFormat::png));
+    REQUIRE(shown.size() == 2);
+    CHECK(shown[0].file == "hist_err.png");
+    CHECK(shown[1].file == "curve_mse.png");
+    const std::string html = read_text(tmp.path / "index.html");
+    CHECK(contains(html, "<img src=\"curve_mse.png\""));
+    CHECK(contains(html, "href=\"curve_mse.pdf\""));
+  }
+  TEST_CASE("tables longer than kCollapseRows are collapsed, short ones are not") {
+    Table t{"long", "Long", {"i"}, {}};
+    for (std::size_t i = 0; i < kCollapseRows; ++i) t.rows.push_back({double(i)});
+    CHECK_FALSE(contains(html_table(t), "<details>"));
+    t.rows.push_back({1.0});
+    CHECK(contains(html_table(t), "<details><summary>21 rows (show)</summary>"));
+  }
+  TEST_CASE("a *_map table gets a heat map figure and a bars table a bar chart") {
+    TempDir tmp("charts");
+    Result r;
+    r.experiment = "charts";
+    r.tables.push_back({"decision_map", "Map", {"rows", "a", "b"},
+                        {{std::string("0-1"), 0.25, 1.0}, {std::string("2-3"), NAN, 0.0}}});
+    r.tables.push_back({"bars", "Bars", {"variant", "rel"}, {{std::string("x"), 1.0}}});
+    write_result_dir(r, tmp.path.string());
+    CHECK(fs::is_regular_file(tmp.path / "map_decision_map.svg"));
+    CHECK(fs::is_regular_file(tmp.path / "bars_bars.svg"));
   }
   TEST_CASE("duplicate ids get distinct file names") {
     TempDir tmp("dup");

@@ -108,16 +108,18 @@ TEST_SUITE("experiments.plot.axis") {
 TEST_SUITE("experiments.plot.palette") {
   TEST_CASE("the palette runs in its documented order and cycles") {
     const std::vector<std::string> order = {"#0072B2", "#D55E00", "#009E73", "#E69F00",
-                                            "#CC79A7", "#56B4E9", "#888888", "#F0E442"};
+                                            "#CC79A7", "#56B4E9", "#8C564B", "#AA4499",
+                                            "#999933", "#44AA99", "#888888", "#F0E442"};
+    REQUIRE(kPalette.size() >= 12);  // 11 recipes of the demo's compare get 11 colours
     for (std::size_t i = 0; i < order.size(); ++i) {
       CHECK(hex(series_colour(static_cast<std::ptrdiff_t>(i))) == order[i]);
     }
-    CHECK(series_colour(8) == series_colour(0));
+    CHECK(series_colour(12) == series_colour(0));
     CHECK(series_colour(-1) == kPalette.back());
     CHECK(series_dash(0) == 0);
-    CHECK(series_dash(7) == 0);
-    CHECK(series_dash(8) == 1);  // the second round of colours is dashed
-    CHECK(series_dash(32) == 0);
+    CHECK(series_dash(11) == 0);
+    CHECK(series_dash(12) == 1);  // the second round of colours is dashed
+    CHECK(series_dash(48) == 0);
   }
   TEST_CASE("the heat ramp runs from dark blue to orange and clamps") {
     CHECK(heat_colour(0) == Rgb{20, 40, 110});
@@ -160,7 +162,7 @@ TEST_SUITE("experiments.plot.figure") {
     c.series[0].y = {0, -1, NAN, 0, 0};
     CHECK_FALSE(curve_figure(c).has_data);
   }
-  TEST_CASE("a histogram fills up to four series and skips zero counts on a log axis") {
+  TEST_CASE("a lone histogram is filled, overlapping ones are outlines; zero counts skipped on log") {
     Histogram h;
     h.edges = {0, 1, 2, 3};
     h.log_y = true;
@@ -170,7 +172,7 @@ TEST_SUITE("experiments.plot.figure") {
     REQUIRE(f.series.size() == 1);
     CHECK(f.series[0].fill);
     CHECK(f.series[0].steps.size() == 2);
-    h.series.assign(5, {"s", {1, 2, 3}});
+    h.series = {{"s", {1, 2, 3}}, {"t", {3, 2, 1}}};
     CHECK_FALSE(histogram_figure(h).series[0].fill);
   }
   TEST_CASE("bars of a group sit side by side over 80% of its width") {
@@ -241,5 +243,40 @@ TEST_SUITE("experiments.plot.layout") {
     REQUIRE(sc.lines.size() == 1);
     CHECK(sc.lines[0].points.size() <= kMaxPoints + 1);
     CHECK(sc.dots.empty());
+  }
+}
+
+TEST_SUITE("experiments.plot.equal_series") {
+  TEST_CASE("equal labels share their common prefix and suffix at ':' boundaries") {
+    using fp4lab::exp::plot::equal_label;
+    CHECK(equal_label({"nvfp4:te:bs=16", "nvfp4:modelopt:bs=16", "nvfp4:torchao:bs=16"}) ==
+          "nvfp4:te = modelopt = torchao:bs=16");
+    CHECK(equal_label({"a", "b"}) == "a = b");
+    CHECK(equal_label({"x:1", "x:1"}) == "x:1 = x:1");  // nothing may vanish
+    CHECK(equal_label({"only"}) == "only");
+  }
+  TEST_CASE("series with equal data are drawn once, labelled with every name") {
+    using namespace fp4lab::exp::plot;
+    fp4lab::exp::Curve c;
+    c.series = {{"nvfp4:te", {1, 2}, {3, 4}},
+                {"mxfp4", {1, 2}, {3, 5}},
+                {"nvfp4:torchao", {1, 2}, {3, 4}}};
+    const Figure f = curve_figure(c);
+    REQUIRE(f.series.size() == 2);
+    CHECK(f.series[0].label == "nvfp4:te = torchao");
+    CHECK(f.series[0].same == std::vector<std::size_t>{0, 2});
+    CHECK(f.series[1].label == "mxfp4");
+    CHECK(f.series[1].colour == kPalette[1]);
+    // hiding the first shows the third under its own name
+    const Figure g = curve_figure(c, {false, true, true});
+    REQUIRE(g.series.size() == 2);
+    CHECK(g.series[1].label == "nvfp4:torchao");
+    fp4lab::exp::Histogram h;
+    h.edges = {0, 1, 2};
+    h.series = {{"a", {1, 2}}, {"b", {1, 2}}};
+    const Figure hf = histogram_figure(h);
+    REQUIRE(hf.series.size() == 1);
+    CHECK(hf.series[0].label == "a = b");
+    CHECK(hf.series[0].fill);  // one drawn series: filled
   }
 }

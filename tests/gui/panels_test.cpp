@@ -4,6 +4,8 @@
 #include <imgui.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -303,7 +305,7 @@ TEST_SUITE("gui.workbench") {
     if (std::getenv("HOME")) CHECK(Workbench::default_config_path() == std::string(std::getenv("HOME")) + "/.config/fp4lab/gui.json");
     if (old) ::setenv("XDG_CONFIG_HOME", keep.c_str(), 1);
   }
-  TEST_CASE("export writes the panel's Results as JSON and CSV and asks for its PNG") {
+  TEST_CASE("export writes the panel's Results as JSON, CSV and Cairo figures and asks for its PNG") {
     Headless h;
     Workbench wb;
     wb.set_active("profile");
@@ -316,6 +318,14 @@ TEST_SUITE("gui.workbench") {
     CHECK(exp::result_from_json(j["error-profile"]).curves.size() == 1);
     CHECK(std::filesystem::exists(dir / "profile_error-profile_error_profile.csv"));
     CHECK(std::filesystem::exists(dir / "profile_error-profile_summary.csv"));
+    // the figure as a publication would print it: Cairo's light PNG and a PDF of the same model
+    const std::filesystem::path png = dir / "profile_error-profile_error_profile.png";
+    REQUIRE(std::filesystem::exists(png));
+    std::ifstream pf(png, std::ios::binary);
+    std::string head(8, '\0');
+    pf.read(head.data(), 8);
+    CHECK(head == "\x89PNG\r\n\x1a\n");
+    CHECK(std::filesystem::file_size(dir / "profile_error-profile_error_profile.pdf") > 1000);
     // no backend here: the PNG is a request the app fulfils after rendering the frame
     h.frame(wb);
     const auto c = wb.take_capture();
@@ -471,5 +481,35 @@ TEST_SUITE("gui.param_editor") {
     REQUIRE(diff != nullptr);
     CHECK(diff->save()["source"]["rows"] == 64);  // the diff panel's own defaults
     CHECK(diff->save()["source"]["cols"] == 256);
+  }
+}
+
+TEST_SUITE("gui.layout") {
+  TEST_CASE("no panel clips a table at 1280x800 or at 1920x1080 (ImGui's clip rectangles)") {
+    for (const ImVec2 size : {ImVec2(1280, 800), ImVec2(1920, 1080)}) {
+      Headless h;
+      ImGui::GetIO().DisplaySize = size;
+      Workbench wb;
+      wb.apply_scenario({{"tensor", {{"source", small_source()}}}, {"diff", {{"source", small_source()}}}});
+      int tables = 0;
+      for (const auto& panel : wb.panels()) {
+        REQUIRE(wb.set_active(panel->id()));
+        REQUIRE(h.settle(wb));
+        h.frame(wb);
+        h.frame(wb);
+        for (const TableView& v : table_views()) {
+          ++tables;
+          INFO(panel->id(), " at ", size.x, "x", size.y, ": table ", v.id, " height ", v.height,
+               " visible ", v.visible_height, " rows ", v.rows);
+          if (std::getenv("FP4LAB_TABLE_LOG")) {
+            std::printf("%s %gx%g %s rows %d h %.0f vis %.0f rowh %.0f rc %d cc %d\n", panel->id(), size.x, size.y,
+                        v.id.c_str(), v.rows, v.height, v.visible_height, v.row_height, v.rows_clipped, v.columns_clipped);
+          }
+          CHECK_FALSE(v.rows_clipped);
+          CHECK_FALSE(v.columns_clipped);
+        }
+      }
+      CHECK(tables >= 6);  // the panels do draw tables
+    }
   }
 }

@@ -22,6 +22,7 @@ namespace {
 struct PyQuantized {
   core::QuantizedTensor q;
   core::DType input_dtype = core::DType::kF32;
+  float amax = 0.0f;  ///< max |x| (the tensor scale's when the recipe has one), as the CLI stores it
 };
 
 /// A uint8/float numpy view of a vector inside `q`, kept alive by q's Python object.
@@ -140,7 +141,7 @@ void bind_quantize(nb::module_& m) {
                    "The encode scale that multiplied into the block scales.")
       .def_prop_ro("tensor_scale_divisor", [](const PyQuantized& q) { return q.q.tensor_scale.divisor; },
                    "4/6 only: 1536, 2688 or 1792; 1 otherwise.")
-      .def_prop_ro("amax", [](const PyQuantized& q) { return q.q.tensor_scale.amax; },
+      .def_prop_ro("amax", [](const PyQuantized& q) { return q.amax; },
                    "max |x| over the tensor (after the RHT when the recipe has one), NaN ignored.")
       .def_prop_ro("nonfinite", [](const PyQuantized& q) { return q.q.nonfinite; }, "NaN/Inf inputs seen.")
       .def_prop_ro("records", [](const PyQuantized& q) -> nb::object {
@@ -169,6 +170,9 @@ void bind_quantize(nb::module_& m) {
           {
             nb::gil_scoped_release release;
             out->q = core::quantize(view, o);
+            // as `fp4lab quantize` stores NAME.amax: computed apart when the recipe has no tensor scale
+            out->amax = formats::uses_tensor_scale(o.recipe) ? out->q.tensor_scale.amax
+                                                             : core::tensor_amax(view, o.recipe, threads);
           }
           return out;
         }, nb::arg("x"), nb::arg("dtype_tag"), nb::arg("spec"), nb::arg("layout"), nb::arg("records"), nb::arg("threads"),

@@ -5,6 +5,8 @@ Known, documented differences (FORMATS.md §1; formats/common.hpp NanPolicy, e8m
 listed here as explicit predicates, and each is checked to be exactly what differs:
   * NaN sign: CUDA (fp4lab's default nan="cuda") writes E4M3/E5M2 NaN as 0x7F (sign dropped);
     ml_dtypes keeps the sign. With nan="keep_sign" the codes agree everywhere.
+  * NaN payload: E5M2 has three NaN codes per sign; fp4lab writes 0x7F (CUDA's), ml_dtypes 0x7E
+    (both NaN, same sign under nan="keep_sign"); E4M3 has one, so its codes agree exactly.
   * E2M1 has no NaN: CUDA (default) turns NaN into +6, ml_dtypes into 0 (nan="to_zero" agrees).
   * Saturation: fp4lab's default is satfinite (CUDA __NV_SATFINITE, every block recipe);
     ml_dtypes overflows to NaN (E4M3) / Inf (E5M2); with saturation="nosat" they agree.
@@ -59,7 +61,13 @@ def test_encoders_agree_with_ml_dtypes_under_its_policies(source, element):
         assert np.array_equal(mine[~special], theirs[~special])
         assert np.array_equal(mine[np.isnan(f)], np.zeros(np.isnan(f).sum(), np.uint8))
         return
-    assert np.array_equal(mine, theirs)
+    nan = np.isnan(f)
+    assert np.array_equal(mine[~nan], theirs[~nan])
+    decoded_mine, decoded_theirs = fp4lab.from_element(mine[nan], element), fp4lab.from_element(theirs[nan], element)
+    assert np.isnan(decoded_mine).all() and np.isnan(decoded_theirs).all()
+    assert np.array_equal(mine[nan] & 0x80, theirs[nan] & 0x80)  # the sign kept by both
+    if element == "e4m3":
+        assert np.array_equal(mine, theirs)
 
 
 @pytest.mark.parametrize("source", ["f16", "bf16"])
@@ -70,12 +78,15 @@ def test_default_policies_differ_from_ml_dtypes_only_in_nan_sign_and_saturation(
     mine = fp4lab.to_element(x, element, codes=True)  # satfinite, nan="cuda"
     theirs = ml_codes(x, element)
     nan_sign = np.isnan(f) & np.signbit(f)
+    nan_payload = np.isnan(f) & ~np.signbit(f) if element == "e5m2" else np.zeros_like(nan_sign)
     big = {"e4m3": 448.0, "e5m2": 57344.0}[element]
     overflow = np.isfinite(f) & (np.abs(f) > big) | np.isinf(f)
-    same = ~(nan_sign | overflow)
+    same = ~(nan_sign | nan_payload | overflow)
+    assert np.all(mine[nan_payload] == 0x7F) and np.all(np.isin(theirs[nan_payload], [0x7D, 0x7E, 0x7F]))
     assert np.array_equal(mine[same], theirs[same])
     nan_code = {"e4m3": 0x7F, "e5m2": 0x7F}[element]
-    assert np.all(mine[nan_sign] == nan_code) and np.all(theirs[nan_sign] == (nan_code | 0x80))
+    assert np.all(mine[nan_sign] == nan_code)
+    assert np.all(theirs[nan_sign] & 0x80) and np.isnan(fp4lab.from_element(theirs[nan_sign], element)).all()
     # saturation: the largest finite code with the input's sign
     sat = np.where(np.signbit(f[overflow]), 0x80, 0) | {"e4m3": 0x7E, "e5m2": 0x7B}[element]
     assert np.array_equal(mine[overflow], sat.astype(np.uint8))

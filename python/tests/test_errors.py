@@ -15,8 +15,9 @@ from conftest import sample
 def cli_error(cli, *args) -> str:
     p = cli(*args, check=False)
     assert p.returncode != 0
-    line = [l for l in p.stderr.splitlines() if l.startswith("fp4lab: error: ")][0]
-    return line[len("fp4lab: error: "):]
+    # "fp4lab: error: MSG" or "fp4lab quantize: error: MSG"
+    line = [l for l in p.stderr.splitlines() if l.startswith("fp4lab") and ": error: " in l][0]
+    return line.split(": error: ", 1)[1]
 
 
 @pytest.mark.parametrize("spec", ["nvfp4:tee", "fp5", "mxfp4:rceil:bs=7", "nvfp4:te:seed=3", "int4:sym:asym"])

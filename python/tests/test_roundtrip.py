@@ -23,6 +23,8 @@ def test_codes_round_trip_through_the_grid(spec):
     y = fp4lab.fake_quantize(sample((32, 64)), spec)
     if "rht" in spec:
         pytest.skip("the RHT does not map grid values onto the grid")
+    if "asym" in spec:
+        pytest.skip("an asymmetric group's new min/max scale need not reproduce its grid")
     assert fp4lab.fake_quantize(y, spec).tobytes() == y.tobytes()
 
 

@@ -9,6 +9,8 @@
 #include "python/src/arrays.hpp"
 #include "python/src/bindings.hpp"
 #ifdef FP4LAB_PYTHON_CUDA
+#include "core/device_quantizer.hpp"
+#include "kernels/cuda_quantizer.hpp"
 #include "kernels/quantize.hpp"
 #endif
 
@@ -79,6 +81,8 @@ void bind_cuda(nb::module_& m) {
 
 #ifdef FP4LAB_PYTHON_CUDA
   m.attr("cuda_compiled") = true;
+  // run(..., device="cuda") reaches the same device quantizer the CLI installs
+  core::set_device_quantizer_factory([] { return kernels::make_cuda_quantizer(); });
   m.def("_cuda_quantize", [](const DeviceArray& x, const std::string& tag, const std::string& spec,
                              const std::string& layout, DeviceArray codes, DeviceArray scales,
                              DeviceArray group_scales, DeviceArray zero_points, DeviceArray tensor_scale,

@@ -120,10 +120,8 @@ void bind_elements(nb::module_& m) {
 
   m.def("_decode", [](const nb::ndarray<nb::ro, std::uint8_t, nb::device::cpu>& codes, const std::string& element) {
           const ElementEntry& e = find_element(element);
-          std::vector<std::uint8_t> scratch;
           const AnyArray any(codes);
-          std::vector<std::int64_t> shape = array_shape(any);
-          std::vector<std::uint8_t> dense;
+          const std::vector<std::int64_t> shape = array_shape(any);
           const std::uint8_t* src = static_cast<const std::uint8_t*>(codes.data());
           const std::int64_t n = core::shape_numel(shape);
           if (!is_c_contiguous(any)) {

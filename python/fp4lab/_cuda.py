@@ -79,7 +79,7 @@ class CudaQuantizedTensor:
     """
 
     def __init__(self, backend, spec, layout, shape, input_dtype, sizes, codes, scales, group_scales,
-                 zero_points, tensor_scale_bytes):
+                 zero_points, tensor_scale_bytes, amax_bits):
         self._backend = backend
         self.recipe, self.layout, self.shape, self.input_dtype = spec, layout, list(shape), input_dtype
         self.rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
@@ -88,7 +88,7 @@ class CudaQuantizedTensor:
         self.codes = codes.reshape(self.rows, self.padded_cols // 2)
         self.scales = scales.reshape(self.rows, -1) if layout == "row_major" and self.rows else scales
         self.group_scales, self.zero_points = group_scales, zero_points
-        self._ts_bytes = tensor_scale_bytes
+        self._ts_bytes, self._amax_bits = tensor_scale_bytes, amax_bits
         self._ts = None
 
     def _tensor_scale_fields(self):
@@ -98,8 +98,8 @@ class CudaQuantizedTensor:
 
     @property
     def amax(self) -> float:
-        """max |x| over the tensor, NaN ignored."""
-        return float(self._tensor_scale_fields()[0])
+        """max |x| over the tensor, NaN ignored (computed for every recipe, as the CLI stores it)."""
+        return float(self._backend.to_host(self._amax_bits).view(np.float32)[0])
 
     @property
     def tensor_scale(self) -> float:
@@ -141,7 +141,7 @@ def quantize(x, spec: str, layout: str) -> CudaQuantizedTensor:
     ts = b.empty(_core._tensor_scale_bytes, "u8")
     amax = b.empty(1, "i32")
     _core._cuda_quantize(x, "", spec, layout, codes, scales, group_scales, zero_points, ts, amax, b.stream)
-    return CudaQuantizedTensor(b, spec, layout, shape, tag, sizes, codes, scales, group_scales, zero_points, ts)
+    return CudaQuantizedTensor(b, spec, layout, shape, tag, sizes, codes, scales, group_scales, zero_points, ts, amax)
 
 
 def fake_quantize(x, spec: str, out_dtype: str):

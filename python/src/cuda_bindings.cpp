@@ -98,7 +98,9 @@ void bind_cuda(nb::module_& m) {
           auto* amax_bits = static_cast<std::uint32_t*>(device_ptr(amax, "amax"));
           void* s = reinterpret_cast<void*>(stream);
           nb::gil_scoped_release release;
-          if (formats::uses_tensor_scale(r)) kernels::amax_async(in.data, in.dtype, in.numel, amax_bits, s);
+          // amax always (the QuantizedTensor reports it, as `fp4lab quantize` stores it); read
+          // by the kernel only when the recipe has a tensor scale
+          kernels::amax_async(in.data, in.dtype, in.numel, amax_bits, s);
           kernels::quantize_async(r, layout_named(layout), in.data, in.dtype, in.rows, in.cols,
                                   formats::uses_tensor_scale(r) ? amax_bits : nullptr, out, s);
         }, nb::arg("x"), nb::arg("dtype_tag"), nb::arg("spec"), nb::arg("layout"), nb::arg("codes"),

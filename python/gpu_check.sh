@@ -12,7 +12,7 @@ mkdir -p "$logs"
 if [ -d .whl ]; then
   python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit 1
 fi
-build=build-pygpu
+build=${FP4LAB_GPU_BUILD:-build-gpu}  # the same folder as kernels/run_gpu.sh: a warm machine reuses its kernels
 t0=$SECONDS
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFP4LAB_GUI=OFF -DFP4LAB_CUDA=ON \
   -DCMAKE_CUDA_ARCHITECTURES=90 -DFP4LAB_PYTHON=ON -DPython_EXECUTABLE="$(command -v python3)" > "$logs/build.log" 2>&1 &&

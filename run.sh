@@ -2,7 +2,8 @@
 # fp4lab set-up and run on Debian 12, idempotent: installs the Debian packages it needs if
 # missing, configures, builds, then runs.
 #   bash run.sh main   the main job: `fp4lab demo` on the embedded default -> fp4lab-demo/index.html
-#   bash run.sh test   the whole test suite through ctest
+#   bash run.sh test   the whole test suite through ctest, the Python module's pytest included
+#                      (built in a virtual environment, build/venv, from PyPI or FP4LAB_WHEELS)
 # FP4LAB_SANITIZE=1 builds in build-asan with ASan+UBSan (the exhaustive sweep then samples
 # every FP4LAB_EXHAUSTIVE_STRIDE-th input, default 61). FP4LAB_JOBS sets build parallelism.
 set -euo pipefail
@@ -14,11 +15,12 @@ case "$mode" in main | test) ;; *)
   ;;
 esac
 
-# The main job needs the CLI's packages only; the tests add doctest, the GUI's, Xvfb and pdftoppm.
+# The main job needs the CLI's packages only; the tests add doctest, the GUI's, Xvfb, pdftoppm and
+# Python's venv and headers.
 packages=(cmake ninja-build g++ git pkg-config libfmt-dev libeigen3-dev libcli11-dev nlohmann-json3-dev
   libhwy-dev libicu-dev libcairo2-dev fonts-dejavu-core)
 [ "$mode" = test ] && packages+=(doctest-dev libimgui-dev libglfw3-dev libstb-dev libgl-dev libgl1-mesa-dri xvfb
-  xauth poppler-utils)
+  xauth poppler-utils python3-venv python3-dev)
 t0=$(date +%s)
 missing=()
 for p in "${packages[@]}"; do
@@ -57,6 +59,20 @@ else
   cmake_args+=(-DFP4LAB_GUI=AUTO -DBUILD_TESTING=ON -DFP4LAB_CUDA=AUTO "-DCMAKE_CUDA_ARCHITECTURES=90;100a;120a")
 fi
 jobs=${FP4LAB_JOBS:-$(nproc)}
+# The Python module (release tests only): a venv with nanobind, numpy, ml_dtypes and pytest (and
+# gguf, tokenizers: the model tests' oracles); the module target joins this build and links the
+# libraries it already compiled.
+if [ "$mode" = test ] && [ "${FP4LAB_SANITIZE:-0}" != 1 ]; then
+  venv=$build/venv
+  if [ ! -x "$venv/bin/python" ] ||
+    ! "$venv/bin/python" -c "import nanobind, numpy, ml_dtypes, pytest, gguf, tokenizers" 2>/dev/null; then
+    python3 -m venv "$venv"
+    pip_from=()
+    [ -n "${FP4LAB_WHEELS:-}" ] && pip_from=(--no-index --find-links "$FP4LAB_WHEELS")
+    "$venv/bin/python" -m pip install -q "${pip_from[@]}" nanobind numpy ml_dtypes pytest gguf tokenizers
+  fi
+  cmake_args+=(-DFP4LAB_PYTHON=ON -DPython_EXECUTABLE="$PWD/$venv/bin/python")
+fi
 # configure when the build is new or its options changed (main and test share build/)
 if [ ! -f "$build/build.ninja" ] || [ "$(cat "$build/.run_sh_args" 2>/dev/null)" != "${cmake_args[*]}" ]; then
   cmake -S . -B "$build" "${cmake_args[@]}"

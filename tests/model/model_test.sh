@@ -12,7 +12,7 @@ set -euo pipefail
 mode=$1
 fp4lab=$2
 root=$(cd "$(dirname "$0")/../.." && pwd)
-python3 "$root/data/fetch_model_data.py" > /dev/null
+"${FP4LAB_PYTHON:-python3}" "$root/data/fetch_model_data.py" > /dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 case "$mode" in

@@ -12,7 +12,7 @@ namespace fp4lab::cli {
 int run_demo_command(const exp::Registry& registry, int argc, char** argv) {
   std::string out = "fp4lab-demo";
   int rows = 2048, cols = 2048, threads = 0;
-  bool quiet = false;
+  bool quiet = false, force = false;
   Args args("fp4lab demo",
             "The 4/6 paper's story on an embedded default tensor -> DIR/index.html.");
   args.usage_exit_code(1);
@@ -20,13 +20,22 @@ int run_demo_command(const exp::Registry& registry, int argc, char** argv) {
   args.option("rows", rows, "rows of the tensor").range(16, 16384);
   args.option("cols", cols, "columns of the tensor").range(16, 16384);
   args.threads(threads);
+  args.flag("force", force,
+            "reuse a non-empty DIR: delete the files its manifest lists, keep the others");
   args.flag("quiet", quiet, "no progress bar on stderr");
   if (const auto rc = args.parse(argc, argv)) return *rc;
+  core::OutputDir dir = open_output_dir(out, force, quiet);  // before any computation
   ProgressBar bar(quiet);
-  exp::run_demo(
-      registry, out, rows, cols, quiet, [&](double f, std::string_view s) { return bar(f, s); },
-      threads);
+  try {
+    exp::run_demo(
+        registry, out, rows, cols, quiet, [&](double f, std::string_view s) { return bar(f, s); },
+        threads);
+  } catch (...) {
+    commit_after_failure(dir, "fp4lab demo");
+    throw;
+  }
   bar.finish();
+  dir.commit("fp4lab demo");
   fmt::print("demo report: {}/index.html\n", out);
   return 0;
 }

@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <deque>
+#include <filesystem>
+#include <optional>
 #include <string>
 
 #include "experiments/cli/args.hpp"
@@ -43,7 +45,24 @@ Params typed_value(const ParamSlot& s) {
 
 }  // namespace
 
-int run_experiment(const exp::Experiment& e, const Params& params, const RunOptions& o) {
+core::OutputDir open_output_dir(const std::string& out, bool force, bool quiet) {
+  core::OutputDir dir(out, force ? core::Overwrite::kForce : core::Overwrite::kRefuse);
+  if (!quiet && !dir.note().empty()) fmt::print(stderr, "fp4lab: {}\n", dir.note());
+  return dir;
+}
+
+void commit_after_failure(core::OutputDir& dir, const std::string& command) noexcept {
+  try {
+    if (std::filesystem::is_directory(dir.path())) dir.commit(command + " (failed)");
+  } catch (...) {
+  }
+}
+
+int run_experiment(const exp::Experiment& e, const Params& params, const RunOptions& o,
+                   core::OutputDir* dir) {
+  std::optional<core::OutputDir> own;  // checked before the computation starts
+  if (!o.out.empty() && !dir) dir = &own.emplace(open_output_dir(o.out, o.force, o.quiet));
+  const std::string command = "fp4lab " + e.info().id;
   ProgressBar bar(o.quiet);
   const exp::Result r = e.run(params, [&](double f, std::string_view s) { return bar(f, s); });
   bar.finish();
@@ -53,8 +72,14 @@ int run_experiment(const exp::Experiment& e, const Params& params, const RunOpti
     std::fputs(r.summary.c_str(), stdout);
     if (!r.summary.empty() && r.summary.back() != '\n') std::fputc('\n', stdout);
   }
-  if (!o.out.empty()) {
-    exp::write_result_dir(r, o.out);
+  if (dir) {
+    try {
+      exp::write_result_dir(r, o.out);
+    } catch (...) {
+      commit_after_failure(*dir, command);
+      throw;
+    }
+    dir->commit(command);
     if (!o.quiet) fmt::print(stderr, "wrote {}/index.html\n", o.out);
   }
   return 0;
@@ -65,7 +90,7 @@ int run_experiment_command(const exp::Experiment& e, int argc, char** argv) {
   Args args("fp4lab " + info.id, info.title + ": " + info.summary);
   args.usage_exit_code(1);
   args.usage("fp4lab " + info.id +
-             " [--PARAM VALUE ...] [--out DIR] [--threads N] [--quiet] [--json]");
+             " [--PARAM VALUE ...] [--out DIR [--force]] [--threads N] [--quiet] [--json]");
 
   // one option per entry of the experiment's parameter list, in its order; --threads is the
   // common option below (its range from exp::threads_param(), so it is written once)
@@ -97,8 +122,12 @@ int run_experiment_command(const exp::Experiment& e, int argc, char** argv) {
   }
   RunOptions o;
   int threads = threads_spec.default_value.get<int>();
-  args.option("out", o.out, "write result.json, CSV, SVG and index.html into DIR")
+  args.option("out", o.out,
+              "write result.json, CSV, SVG, index.html and fp4lab-manifest.json into DIR (a new "
+              "or empty folder)")
       .placeholder("DIR");
+  args.flag("force", o.force,
+            "reuse a non-empty DIR: delete the files its manifest lists, keep the others");
   args.option("threads", threads, threads_help)
       .range(threads_spec.min, threads_spec.max)
       .note("0: all cores");

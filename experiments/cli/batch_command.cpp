@@ -62,7 +62,9 @@ int run_batch_command(const exp::Registry& registry, int argc, char** argv) {
     const std::string out = cfg["runs"][k].value("out", std::string());
     dir_of_run.push_back(nullptr);
     if (out.empty()) continue;
-    const std::string key = std::filesystem::path(out).lexically_normal().string();
+    std::filesystem::path norm = std::filesystem::path(out).lexically_normal();
+    if (!norm.has_filename() && norm.has_parent_path()) norm = norm.parent_path();  // "a/" is "a"
+    const std::string key = norm.string();
     if (const auto [it, fresh] = seen.emplace(key, k + 1); !fresh) {
       throw std::invalid_argument(fmt::format(
           "config runs {} and {} both write \"out\": \"{}\"; give each run its own folder",

@@ -51,6 +51,9 @@ double operand_error(const std::vector<float>& x, const std::vector<float>& xq) 
   return sx > 0 ? std::sqrt(se / sx) : 0.0;
 }
 
+/// Multiply-adds above which a CPU run needs "yes" (about minutes of Eigen on a few cores).
+constexpr double kMaxMacsWithoutYes = 1e12;
+
 class Gemm : public Experiment {
  public:
   ExperimentInfo info() const override {
@@ -80,6 +83,7 @@ class Gemm : public Experiment {
             recipe_param("recipe_b", "nvfp4:te", "recipe spec of B in the first pair"),
             recipe_list_param("recipes", "nvfp4:4over6:mse,nvfp4:static_6,nvfp4:static_4,mxfp4:floor,nvint4", 0, 0,
                               "more pairs, comma-separated: SPEC (both operands) or SPEC_A/SPEC_B"),
+            bool_param("yes", false, "run even above 1e12 multiply-adds (the GEMMs run on the CPU)"),
             threads_param()};
   }
   Result run(const Params& given, const Progress& progress) const override {
@@ -102,6 +106,15 @@ class Gemm : public Experiment {
         pairs.push_back({core::parse_recipe(item.substr(0, slash)),
                          core::parse_recipe(item.substr(slash + 1))});
       }
+    }
+    // the cost, before anything is allocated: the FP32 GEMM and one per pair, all on the CPU
+    const double gemms = 1.0 + static_cast<double>(pairs.size());
+    const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k) * gemms;
+    if (macs > kMaxMacsWithoutYes && !p.at("yes").get<bool>()) {
+      throw std::invalid_argument(fmt::format(
+          "gemm: about {:.2g} multiply-adds on the CPU (m x n x k = {} x {} x {}, {} GEMMs: FP32 and "
+          "{} recipe pair{}), above {:.0e}; pass --yes to run it anyway",
+          macs, m, n, k, gemms, pairs.size(), pairs.size() == 1 ? "" : "s", kMaxMacsWithoutYes));
     }
 
     const core::SyntheticSpec s = synthetic_spec(p);

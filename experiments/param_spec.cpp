@@ -7,6 +7,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "core/recipe_spec.hpp"
+
 namespace fp4lab::exp {
 
 namespace {
@@ -231,6 +233,36 @@ std::vector<std::string> list_entries(const Params& v, const std::string& key) {
   return out;
 }
 
+/// A recipe list entry in canonical form ("A/B" pairs side by side); the entry itself when it does
+/// not parse (the experiment reports that with the parser's message).
+std::string canonical_entry(const std::string& entry) {
+  try {
+    const std::size_t slash = entry.find('/');
+    if (slash == std::string::npos) return core::recipe_to_spec(core::parse_recipe(entry));
+    return core::recipe_to_spec(core::parse_recipe(entry.substr(0, slash))) + "/" +
+           core::recipe_to_spec(core::parse_recipe(entry.substr(slash + 1)));
+  } catch (const std::exception&) {
+    return entry;
+  }
+}
+
+/// Refuses a recipe listed twice (also when spelled differently, e.g. "nvfp4" and "nvfp4:te"):
+/// a duplicate would run twice and appear twice in every table.
+void check_no_duplicate_recipes(const std::vector<std::string>& entries, const std::string& key) {
+  std::vector<std::string> canonical;
+  for (std::size_t k = 0; k < entries.size(); ++k) {
+    canonical.push_back(canonical_entry(entries[k]));
+    for (std::size_t i = 0; i < k; ++i) {
+      if (canonical[i] != canonical[k]) continue;
+      const std::string same =
+          entries[i] == entries[k] ? "" : fmt::format(" as '{}'", entries[i]);
+      throw std::invalid_argument(fmt::format(
+          "parameter '{}': entry {} '{}' is the same recipe{} (entry {}, {}); list each recipe once",
+          key, k + 1, entries[k], same, i + 1, canonical[k]));
+    }
+  }
+}
+
 void validate_param(const ParamSpec& s, const Params& v) {
   const std::string& key = s.key;
   switch (s.kind) {
@@ -293,7 +325,9 @@ void validate_param(const ParamSpec& s, const Params& v) {
       const bool none =
           (v.is_string() && v.get<std::string>().empty()) || (v.is_array() && v.empty());
       if (none && s.empty_list_ok) return;
-      check_count(s, list_entries(v, key).size());
+      const std::vector<std::string> entries = list_entries(v, key);
+      check_count(s, entries.size());
+      if (s.kind == ParamKind::kRecipeList) check_no_duplicate_recipes(entries, key);
       return;
     }
   }

@@ -10,14 +10,20 @@ namespace {
 
 using nlohmann::json;
 
-json number(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  return v;
-}
+constexpr const char* kNonfiniteKey = "nonfinite";
+constexpr const char* kNanName = "NaN";
+constexpr const char* kPosInfName = "+Infinity";
+constexpr const char* kNegInfName = "-Infinity";
 
+/// A number as it sits in the JSON tree before the non-finite pass (NaN/Inf kept in memory).
+json number(double v) { return v; }
+
+/// Reads a number: a JSON number (non-finite ones restored by restore_nonfinite), null (NaN
+/// unless the "nonfinite" map said otherwise), or the strings "nan", "inf", "-inf" of files
+/// written before the convention changed.
 double read_number(const json& j) {
   if (j.is_number()) return j.get<double>();
+  if (j.is_null()) return std::nan("");
   if (j.is_string()) {
     const std::string s = j.get<std::string>();
     if (s == "nan") return std::nan("");
@@ -25,6 +31,62 @@ double read_number(const json& j) {
     if (s == "-inf") return -INFINITY;
   }
   throw std::invalid_argument("result JSON: expected a number, got " + j.dump());
+}
+
+/// `key` escaped as a JSON Pointer reference token (RFC 6901: '~' -> "~0", '/' -> "~1").
+std::string pointer_token(const std::string& key) {
+  std::string t;
+  for (char c : key) t += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+  return t;
+}
+
+/// Replaces every non-finite number under `j` by null and records it in `out` as
+/// pointer -> "NaN", "+Infinity" or "-Infinity".
+void move_nonfinite(json& j, const std::string& pointer, json& out) {
+  if (j.is_number_float()) {
+    const double v = j.get<double>();
+    if (!std::isfinite(v)) {
+      out[pointer] = std::isnan(v) ? kNanName : v > 0 ? kPosInfName : kNegInfName;
+      j = nullptr;
+    }
+  } else if (j.is_object()) {
+    for (auto it = j.begin(); it != j.end(); ++it)
+      move_nonfinite(it.value(), pointer + "/" + pointer_token(it.key()), out);
+  } else if (j.is_array()) {
+    for (std::size_t k = 0; k < j.size(); ++k)
+      move_nonfinite(j[k], pointer + "/" + std::to_string(k), out);
+  }
+}
+
+/// `j` with the numbers its "nonfinite" map names put back in place (as in-memory doubles).
+json restore_nonfinite(const json& j) {
+  if (!j.is_object() || !j.contains(kNonfiniteKey)) return j;
+  const json& map = j.at(kNonfiniteKey);
+  if (!map.is_object())
+    throw std::invalid_argument("result JSON: \"nonfinite\" must map JSON pointers to names");
+  json out = j;
+  for (const auto& [pointer, name] : map.items()) {
+    double v = 0;
+    if (name == kNanName) {
+      v = std::nan("");
+    } else if (name == kPosInfName) {
+      v = INFINITY;
+    } else if (name == kNegInfName) {
+      v = -INFINITY;
+    } else {
+      throw std::invalid_argument("result JSON: \"nonfinite\" value " + name.dump() +
+                                  " is not NaN, +Infinity or -Infinity");
+    }
+    try {
+      json& slot = out.at(json::json_pointer(pointer));
+      if (!slot.is_null()) throw std::invalid_argument("not null");
+      slot = v;
+    } catch (const std::exception&) {
+      throw std::invalid_argument("result JSON: \"nonfinite\" names " + pointer +
+                                  ", which is not a null in the document");
+    }
+  }
+  return out;
 }
 
 json numbers(const std::vector<double>& v) {
@@ -95,10 +157,14 @@ json to_json(const Result& r) {
   j["provenance"] = {{"tool", p.tool},     {"version", p.version}, {"git_revision", p.git_revision},
                      {"experiment", p.experiment}, {"recipes", p.recipes}, {"seed", p.seed},
                      {"input", p.input},   {"input_hash", p.input_hash}, {"params", p.params}};
+  json nonfinite = json::object();
+  move_nonfinite(j, "", nonfinite);
+  if (!nonfinite.empty()) j[kNonfiniteKey] = nonfinite;
   return j;
 }
 
-Result result_from_json(const json& j) {
+Result result_from_json(const json& document) {
+  const json j = restore_nonfinite(document);
   Result r;
   r.experiment = text(j, "experiment");
   r.summary = text(j, "summary");

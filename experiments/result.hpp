@@ -78,9 +78,14 @@ struct Result {
   Provenance provenance;
 };
 
-/// JSON of a result (non-finite numbers are written as the strings "nan", "inf", "-inf").
+/// JSON of a result. Every number stays a JSON number except non-finite ones: those are null,
+/// and the top-level object "nonfinite" maps each one's JSON Pointer (RFC 6901) to "NaN",
+/// "+Infinity" or "-Infinity", e.g. {"scalars": {"sqnr_db": null}, "nonfinite":
+/// {"/scalars/sqnr_db": "+Infinity"}} (absent when every number is finite).
 nlohmann::json to_json(const Result& r);
-/// Reads a result back; throws std::invalid_argument on a malformed document.
+/// Reads a result back (restoring the numbers "nonfinite" names; other nulls read as NaN, and
+/// the strings "nan", "inf", "-inf" of older files are accepted); throws std::invalid_argument on
+/// a malformed document.
 Result result_from_json(const nlohmann::json& j);
 
 /// FNV-1a 64-bit hash of bytes, as 16 hex digits.

@@ -1,6 +1,8 @@
 // Atomic file replacement through mkstemp + fsync + rename (see atomic_write.hpp).
 #include "core/io/atomic_write.hpp"
 
+#include "core/io/temp_registry.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,7 +49,11 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   const std::string suffix = ".tmp.XXXXXX";
   name.insert(name.end(), suffix.begin(), suffix.end());
   name.push_back('\0');
-  fd_ = ::mkostemp(name.data(), O_CLOEXEC);
+  {
+    const SignalBlock block;  // created and registered as one step for the signal handler
+    fd_ = ::mkostemp(name.data(), O_CLOEXEC);
+    if (fd_ >= 0) temp_slot_ = register_temp_file(name.data());
+  }
   if (fd_ < 0) {
     throw IoError(io_error_message(path_, "cannot create a temporary file beside it", errno));
   }
@@ -60,14 +66,20 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
     const int err = errno;
     ::close(fd_);
     fd_ = -1;
+    const SignalBlock block;
     ::unlink(temp_path_.c_str());
+    unregister_temp_file(std::exchange(temp_slot_, -1));
     throw IoError(io_error_message(temp_path_, "cannot set permissions", err));
   }
 }
 
 AtomicFile::~AtomicFile() {
   if (fd_ >= 0) ::close(fd_);
-  if (!committed_ && !temp_path_.empty()) ::unlink(temp_path_.c_str());
+  if (!committed_ && !temp_path_.empty()) {
+    const SignalBlock block;
+    ::unlink(temp_path_.c_str());
+    unregister_temp_file(temp_slot_);
+  }
 }
 
 void AtomicFile::write(std::span<const std::uint8_t> bytes) {
@@ -96,10 +108,14 @@ void AtomicFile::commit() {
   if (::fsync(fd_) != 0) throw IoError(io_error_message(temp_path_, "fsync failed", errno));
   const int fd = std::exchange(fd_, -1);
   if (::close(fd) != 0) throw IoError(io_error_message(temp_path_, "close failed", errno));
-  if (std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
-    throw IoError(io_error_message(path_, "cannot rename " + temp_path_ + " over it", errno));
+  {
+    const SignalBlock block;  // renamed and forgotten as one step for the signal handler
+    if (std::rename(temp_path_.c_str(), path_.c_str()) != 0) {
+      throw IoError(io_error_message(path_, "cannot rename " + temp_path_ + " over it", errno));
+    }
+    unregister_temp_file(std::exchange(temp_slot_, -1));
+    committed_ = true;
   }
-  committed_ = true;
   // Make the rename itself durable. Best effort: some file systems refuse fsync on directories,
   // and the new file is already in place.
   const int dir = ::open(parent_directory(path_).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

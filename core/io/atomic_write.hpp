@@ -14,6 +14,8 @@ namespace fp4lab::core {
 /// A file written to `path + ".tmp.XXXXXX"` (mkstemp, same directory) and renamed over `path`
 /// by commit(); destroyed uncommitted, it removes the temporary and leaves `path` untouched.
 /// New files get mode 0666 minus the umask; a replaced file keeps its permission bits.
+/// While uncommitted the temporary is in the signal registry (temp_registry.hpp): SIGINT,
+/// SIGTERM or SIGHUP removes it before the process ends.
 class AtomicFile {
  public:
   /// Creates the temporary file; throws IoError (e.g. when the directory does not exist).
@@ -41,6 +43,7 @@ class AtomicFile {
   std::string path_;
   std::string temp_path_;
   int fd_ = -1;
+  int temp_slot_ = -1;  // its slot in the signal registry
   bool committed_ = false;
 };
 

@@ -129,6 +129,17 @@ StoredQuantized read_stored(const SafetensorsFile& f, const std::string& name) {
     throw FormatError(f.source() + ": metadata \"" + name +
                       ".shape\" is not a shape: " + ex.what());
   }
+  const std::string& dtype = metadata_value(f, name + ".dtype");
+  if (dtype == dtype_name(DType::kF32)) {
+    s.dtype = DType::kF32;
+  } else if (dtype == dtype_name(DType::kF16)) {
+    s.dtype = DType::kF16;
+  } else if (dtype == dtype_name(DType::kBF16)) {
+    s.dtype = DType::kBF16;
+  } else {
+    throw FormatError(f.source() + ": metadata \"" + name + ".dtype\" is '" + dtype +
+                      "'; fp4lab quantize stores F32, F16 or BF16 inputs only");
+  }
   const std::int64_t numel = shape_numel(s.shape);
   const std::int64_t cols = s.shape.empty() ? 1 : s.shape.back();
   if (numel == 0) throw FormatError(f.source() + ": tensor '" + name + "' has an empty shape");

@@ -117,6 +117,7 @@ struct StoredQuantized {
   /// "NAME.scale_layout"
   formats::ScaleLayout layout = formats::ScaleLayout::kRowMajor;
   std::vector<std::int64_t> shape;             ///< the original shape ("NAME.shape")
+  DType dtype = DType::kF32;  ///< the original element type ("NAME.dtype"; others are refused)
   QuantizedPlan plan;                          ///< the sizes that follow from shape and recipe
   std::span<const std::uint8_t> codes;         ///< NAME.codes
   std::span<const std::uint8_t> scales;        ///< NAME.scales (empty for grouped INT4)

@@ -269,10 +269,32 @@ SafetensorsFile parse_safetensors(std::span<const std::uint8_t> bytes, std::stri
                std::to_string(bytes.size()) + " bytes)");
   }
   json header;
+  // nlohmann keeps the last of repeated keys; the reference reader refuses them: find them.
+  std::vector<std::vector<std::string>> open_objects;
+  std::string repeated;
+  const json::parser_callback_t note_keys = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) {
+      open_objects.emplace_back();
+    } else if (event == json::parse_event_t::object_end && !open_objects.empty()) {
+      open_objects.pop_back();
+    } else if (event == json::parse_event_t::key && !open_objects.empty() && parsed.is_string()) {
+      std::vector<std::string>& keys = open_objects.back();
+      const std::string& key = parsed.get_ref<const std::string&>();
+      if (repeated.empty() && std::find(keys.begin(), keys.end(), key) != keys.end()) {
+        repeated = key;
+      }
+      keys.push_back(key);
+    }
+    return true;
+  };
   try {
-    header = json::parse(bytes.data() + 8, bytes.data() + 8 + n);
+    header = json::parse(bytes.data() + 8, bytes.data() + 8 + n, note_keys);
   } catch (const json::exception& e) {
     throw fail(std::string("header is not valid JSON: ") + e.what());
+  }
+  if (!repeated.empty()) {
+    throw fail("header repeats the key " + quote_name(repeated) +
+               " (JSON would keep one silently; the reference reader rejects the file)");
   }
   if (!header.is_object()) {
     throw fail(std::string("header is a JSON ") + header.type_name() + ", expected an object");
@@ -299,23 +321,36 @@ SafetensorsFile parse_safetensors(std::span<const std::uint8_t> bytes, std::stri
                        parse_entry(source + ": tensor " + quote_name(key), value, f.data_.size()));
   }
 
-  // Overlaps: sort the non-empty ranges by begin; each must start at or after the previous end.
+  // As the reference reader: the tensors, sorted by offsets, tile the data section exactly
+  // (each begins where the previous one ended, the last ends at the end of the file).
   std::vector<std::pair<const SafetensorsInfo*, const std::string*>> ranges;
-  for (const auto& [name, info] : f.tensors_) {
-    if (info.end > info.begin) ranges.emplace_back(&info, &name);
-  }
+  for (const auto& [name, info] : f.tensors_) ranges.emplace_back(&info, &name);
   std::sort(ranges.begin(), ranges.end(), [](const auto& a, const auto& b) {
     return a.first->begin != b.first->begin ? a.first->begin < b.first->begin
                                             : a.first->end < b.first->end;
   });
-  for (std::size_t k = 1; k < ranges.size(); ++k) {
-    const SafetensorsInfo& a = *ranges[k - 1].first;
+  std::uint64_t covered = 0;
+  for (std::size_t k = 0; k < ranges.size(); ++k) {
     const SafetensorsInfo& b = *ranges[k].first;
-    if (b.begin < a.end) {
-      throw fail("tensors " + quote_name(*ranges[k - 1].second) + " [" + std::to_string(a.begin) +
-                 ", " + std::to_string(a.end) + ") and " + quote_name(*ranges[k].second) + " [" +
-                 std::to_string(b.begin) + ", " + std::to_string(b.end) + ") overlap");
+    const auto span = [](const SafetensorsInfo& i) {
+      return " [" + std::to_string(i.begin) + ", " + std::to_string(i.end) + ")";
+    };
+    if (b.begin < covered) {
+      const SafetensorsInfo& a = *ranges[k - 1].first;
+      throw fail("tensors " + quote_name(*ranges[k - 1].second) + span(a) + " and " +
+                 quote_name(*ranges[k].second) + span(b) + " overlap");
     }
+    if (b.begin > covered) {
+      throw fail("bytes [" + std::to_string(covered) + ", " + std::to_string(b.begin) +
+                 ") of the data belong to no tensor (before " + quote_name(*ranges[k].second) +
+                 span(b) + "); the reference reader rejects such gaps");
+    }
+    covered = b.end;
+  }
+  if (covered != f.data_.size()) {
+    throw fail("the data holds " + std::to_string(f.data_.size()) + " bytes but the tensors cover " +
+               std::to_string(covered) + "; the reference reader rejects bytes that no tensor "
+               "owns");
   }
   f.source_ = std::move(source);
   return f;

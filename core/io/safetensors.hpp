@@ -37,8 +37,8 @@ struct SafetensorsInfo {
 
 /// A parsed safetensors file. Tensors are views into the bytes it was parsed from (the mapping
 /// for open_safetensors, the caller's span for parse_safetensors), never copies.
-/// Gaps between tensors and bytes after the last one are tolerated (the reference reader
-/// rejects them); overlapping byte ranges are not.
+/// As the reference reader (huggingface/safetensors): a repeated key, overlapping tensors, a
+/// gap between tensors and bytes after the last one are all rejected.
 class SafetensorsFile {
  public:
   SafetensorsFile() = default;

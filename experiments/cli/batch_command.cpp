@@ -2,7 +2,10 @@
 // {"runs": [{"experiment": ID, "params": {...}, "out": DIR}]}; all validated before the first runs.
 #include <fmt/format.h>
 
+#include <deque>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <stdexcept>
 #include <string>
 
@@ -13,12 +16,14 @@ namespace fp4lab::cli {
 
 int run_batch_command(const exp::Registry& registry, int argc, char** argv) {
   std::string path;
-  bool quiet = false;
+  bool quiet = false, force = false;
   Args args("fp4lab run",
             "A batch: {\"runs\": [{\"experiment\": ID, \"params\": {...}, \"out\": DIR}]}, "
             "every run validated before the first one starts.");
   args.usage_exit_code(1);
   args.positional("CONFIG.json", path, "the batch file").required();
+  args.flag("force", force,
+            "reuse non-empty \"out\" folders: delete the files their manifests list, keep others");
   args.flag("quiet", quiet, "no progress bars on stderr");
   if (const auto rc = args.parse(argc, argv)) return *rc;
 
@@ -45,13 +50,36 @@ int run_batch_command(const exp::Registry& registry, int argc, char** argv) {
                                               run["experiment"].get<std::string>()));
     }
     e->merge(run.value("params", exp::Params::object()));  // keys, types, ranges and choices
+    if (run.contains("out") && !run["out"].is_string())
+      throw std::invalid_argument(fmt::format("config run {}: \"out\" must be a string", k + 1));
   }
-  for (const exp::Params& run : cfg["runs"]) {
+  // every output folder checked (and with --force cleaned) before the first run; two runs may
+  // not share one, since each folder's manifest lists one run's files
+  std::map<std::string, std::size_t> seen;
+  std::deque<core::OutputDir> dirs;
+  std::vector<core::OutputDir*> dir_of_run;
+  for (std::size_t k = 0; k < cfg["runs"].size(); ++k) {
+    const std::string out = cfg["runs"][k].value("out", std::string());
+    dir_of_run.push_back(nullptr);
+    if (out.empty()) continue;
+    std::filesystem::path norm = std::filesystem::path(out).lexically_normal();
+    if (!norm.has_filename() && norm.has_parent_path()) norm = norm.parent_path();  // "a/" is "a"
+    const std::string key = norm.string();
+    if (const auto [it, fresh] = seen.emplace(key, k + 1); !fresh) {
+      throw std::invalid_argument(fmt::format(
+          "config runs {} and {} both write \"out\": \"{}\"; give each run its own folder",
+          it->second, k + 1, out));
+    }
+    dirs.push_back(open_output_dir(out, force, quiet));
+    dir_of_run.back() = &dirs.back();
+  }
+  for (std::size_t k = 0; k < cfg["runs"].size(); ++k) {
+    const exp::Params& run = cfg["runs"][k];
     RunOptions o;
     o.quiet = quiet;
     o.out = run.value("out", std::string());
     run_experiment(*registry.find(run["experiment"].get<std::string>()),
-                   run.value("params", exp::Params::object()), o);
+                   run.value("params", exp::Params::object()), o, dir_of_run[k]);
   }
   return 0;
 }

@@ -14,7 +14,7 @@ namespace fp4lab::cli {
 int run_demo_command(const exp::Registry& registry, int argc, char** argv) {
   std::string out = "fp4lab-demo";
   int rows = 2048, cols = 2048, threads = 0;
-  bool quiet = false;
+  bool quiet = false, force = false;
   std::string formats = "svg";
   Args args("fp4lab demo",
             "The 4/6 paper's story on an embedded default tensor -> DIR/index.html.");
@@ -24,6 +24,8 @@ int run_demo_command(const exp::Registry& registry, int argc, char** argv) {
   args.option("cols", cols, "columns of the tensor").range(16, 16384);
   args.option("format", formats, "figure files: svg, png, pdf, comma-separated").placeholder("LIST");
   args.threads(threads);
+  args.flag("force", force,
+            "reuse a non-empty DIR: delete the files its manifest lists, keep the others");
   args.flag("quiet", quiet, "no progress bar on stderr");
   if (const auto rc = args.parse(argc, argv)) return *rc;
   std::vector<exp::ImageFormat> figure_formats;
@@ -32,11 +34,18 @@ int run_demo_command(const exp::Registry& registry, int argc, char** argv) {
   } catch (const std::invalid_argument& e) {
     return args.usage_error(std::string("--format: ") + e.what());
   }
+  core::OutputDir dir = open_output_dir(out, force, quiet);  // before any computation
   ProgressBar bar(quiet);
-  exp::run_demo(
-      registry, out, rows, cols, quiet, [&](double f, std::string_view s) { return bar(f, s); },
-      threads, figure_formats);
+  try {
+    exp::run_demo(
+        registry, out, rows, cols, quiet, [&](double f, std::string_view s) { return bar(f, s); },
+        threads, figure_formats);
+  } catch (...) {
+    commit_after_failure(dir, "fp4lab demo");
+    throw;
+  }
   bar.finish();
+  dir.commit("fp4lab demo");
   fmt::print("demo report: {}/index.html\n", out);
   return 0;
 }

@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <deque>
+#include <filesystem>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -44,7 +46,24 @@ Params typed_value(const ParamSlot& s) {
 
 }  // namespace
 
-int run_experiment(const exp::Experiment& e, const Params& params, const RunOptions& o) {
+core::OutputDir open_output_dir(const std::string& out, bool force, bool quiet) {
+  core::OutputDir dir(out, force ? core::Overwrite::kForce : core::Overwrite::kRefuse);
+  if (!quiet && !dir.note().empty()) fmt::print(stderr, "fp4lab: {}\n", dir.note());
+  return dir;
+}
+
+void commit_after_failure(core::OutputDir& dir, const std::string& command) noexcept {
+  try {
+    if (std::filesystem::is_directory(dir.path())) dir.commit(command + " (failed)");
+  } catch (...) {
+  }
+}
+
+int run_experiment(const exp::Experiment& e, const Params& params, const RunOptions& o,
+                   core::OutputDir* dir) {
+  std::optional<core::OutputDir> own;  // checked before the computation starts
+  if (!o.out.empty() && !dir) dir = &own.emplace(open_output_dir(o.out, o.force, o.quiet));
+  const std::string command = "fp4lab " + e.info().id;
   ProgressBar bar(o.quiet);
   const exp::Result r = e.run(params, [&](double f, std::string_view s) { return bar(f, s); });
   bar.finish();
@@ -54,8 +73,14 @@ int run_experiment(const exp::Experiment& e, const Params& params, const RunOpti
     std::fputs(r.summary.c_str(), stdout);
     if (!r.summary.empty() && r.summary.back() != '\n') std::fputc('\n', stdout);
   }
-  if (!o.out.empty()) {
-    exp::write_result_dir(r, o.out, o.formats);
+  if (dir) {
+    try {
+      exp::write_result_dir(r, o.out, o.formats);
+    } catch (...) {
+      commit_after_failure(*dir, command);
+      throw;
+    }
+    dir->commit(command);
     if (!o.quiet) fmt::print(stderr, "wrote {}/index.html\n", o.out);
   }
   return 0;
@@ -66,7 +91,7 @@ int run_experiment_command(const exp::Experiment& e, int argc, char** argv) {
   Args args("fp4lab " + info.id, info.title + ": " + info.summary);
   args.usage_exit_code(1);
   args.usage("fp4lab " + info.id +
-             " [--PARAM VALUE ...] [--out DIR] [--format svg,png,pdf] [--threads N] [--quiet] [--json]");
+             " [--PARAM VALUE ...] [--out DIR [--force]] [--format svg,png,pdf] [--threads N] [--quiet] [--json]");
 
   // one option per entry of the experiment's parameter list, in its order; --threads is the
   // common option below (its range from exp::threads_param(), so it is written once)
@@ -99,8 +124,12 @@ int run_experiment_command(const exp::Experiment& e, int argc, char** argv) {
   RunOptions o;
   int threads = threads_spec.default_value.get<int>();
   std::string formats = "svg";
-  args.option("out", o.out, "write result.json, CSV, figures and index.html into DIR")
+  args.option("out", o.out,
+              "write result.json, CSV, figures, index.html and fp4lab-manifest.json into DIR (a new "
+              "or empty folder)")
       .placeholder("DIR");
+  args.flag("force", o.force,
+            "reuse a non-empty DIR: delete the files its manifest lists, keep the others");
   args.option("format", formats, "figure files written with --out: svg, png, pdf, comma-separated")
       .placeholder("LIST");
   args.option("threads", threads, threads_help)

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/io/npy.hpp"
+#include "core/io/output_guard.hpp"
 #include "core/io/quantized_file.hpp"
 #include "core/io/safetensors.hpp"
 #include "core/quantize.hpp"
@@ -72,18 +73,19 @@ void release_pages(std::span<const std::uint8_t> bytes) {
 constexpr const char* kQuantizeSynopsis =
     "fp4lab quantize IN.safetensors|IN.npy --recipe SPEC --out OUT.safetensors\n"
     "                       [--tensors GLOB] [--swizzle] [--threads N] [--allow-nonfinite] "
-    "[--quiet]";
+    "[--force] [--quiet]";
 
 constexpr const char* kQuantizeAbout =
     "\n  writes NAME.codes, NAME.scales (or NAME.group_scales, NAME.zero_points for int4),\n"
     "  NAME.tensor_scale and NAME.amax for every F32/F16/BF16 tensor (those matching GLOB);\n"
     "  a .npy input's tensor is named after the file. --swizzle stores block scales in the\n"
-    "  128x4 layout of Blackwell GEMMs. NaN/Inf inputs fail unless --allow-nonfinite.";
+    "  128x4 layout of Blackwell GEMMs. NaN/Inf inputs fail unless --allow-nonfinite.\n"
+    "  OUT must end with .safetensors and must not exist unless --force.";
 
 /// The arguments of `fp4lab quantize`.
 struct QuantizeArgs {
   std::string in, recipe, out, tensors;
-  bool swizzle = false, allow_nonfinite = false, quiet = false;
+  bool swizzle = false, allow_nonfinite = false, quiet = false, force = false;
   int threads = 0;
 };
 
@@ -171,6 +173,8 @@ int quantize_main(const QuantizeArgs& a) {
   }
   const std::string spec = core::recipe_to_spec(recipe);
   check_not_same_file(in, out);
+  core::check_output_file(out, a.force ? core::Overwrite::kForce : core::Overwrite::kRefuse,
+                          ".safetensors");
 
   std::optional<core::SafetensorsFile> st;
   std::optional<core::NpyArray> npy;
@@ -217,15 +221,16 @@ int quantize_main(const QuantizeArgs& a) {
 
 constexpr const char* kDequantizeSynopsis =
     "fp4lab dequantize IN.safetensors --out OUT.safetensors [--dtype f32|bf16|f16]\n"
-    "                         [--threads N] [--quiet]";
+    "                         [--threads N] [--force] [--quiet]";
 
 constexpr const char* kDequantizeAbout =
-    "\n  IN is a file written by fp4lab quantize; every tensor comes back in its original shape.";
+    "\n  IN is a file written by fp4lab quantize; every tensor comes back in its original shape.\n"
+    "  OUT must end with .safetensors and must not exist unless --force.";
 
 /// The arguments of `fp4lab dequantize`.
 struct DequantizeArgs {
   std::string in, out, dtype = "f32";
-  bool quiet = false;
+  bool quiet = false, force = false;
   int threads = 0;
 };
 
@@ -243,6 +248,8 @@ int dequantize_main(const DequantizeArgs& a) {
   check_not_same_file(in, out);
   if (!ends_with(in, ".safetensors"))
     throw UsageError("input '" + in + "': expected a .safetensors file");
+  core::check_output_file(out, a.force ? core::Overwrite::kForce : core::Overwrite::kRefuse,
+                          ".safetensors");
 
   const core::QuantizedFile f = core::read_quantized(in);
   std::vector<core::SafetensorsSlot> slots;
@@ -314,6 +321,7 @@ int run_quantize_command(int argc, char** argv) {
   args.flag("swizzle", a.swizzle, "store block scales in the 128x4 layout of Blackwell GEMMs");
   args.flag("allow-nonfinite", a.allow_nonfinite,
             "store NaN/Inf inputs as the recipe encodes them instead of failing");
+  args.flag("force", a.force, "overwrite OUT when it exists");
   args.usage(kQuantizeSynopsis).footer(kQuantizeAbout);
   return parse_and_run("quantize", args, a.threads, a.quiet, argc, argv,
                        [&] { return quantize_main(a); });
@@ -330,6 +338,7 @@ int run_dequantize_command(int argc, char** argv) {
       .placeholder("OUT.safetensors")
       .required();
   args.option("dtype", a.dtype, "element type of the output").choices({"f32", "bf16", "f16"});
+  args.flag("force", a.force, "overwrite OUT when it exists");
   args.usage(kDequantizeSynopsis).footer(kDequantizeAbout);
   return parse_and_run("dequantize", args, a.threads, a.quiet, argc, argv,
                        [&] { return dequantize_main(a); });

@@ -45,7 +45,7 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
   args.option("screenshot", o.screenshot, "render, wait for the panel's experiments, write the window as PNG, exit")
       .placeholder("OUT.png");
   args.option("panel", o.panel, "formats, block, profile, tensor, diff, help, or all (tiled)").placeholder("NAME");
-  args.option("frames", o.frames, "frames to render before the screenshot (at least 3)");
+  args.option("frames", o.frames, "frames to render before the screenshot").range(3, 100000);
   args.option("scenario", o.scenario,
               "JSON inputs: {\"panel\": \"block\", \"block\": {\"values\": [..]}, \"tensor\": {\"source\": {...}, "
               "\"recipes\": [..]}, \"diff\": {...}}")
@@ -58,7 +58,6 @@ std::optional<int> parse(int argc, char** argv, Options& o) {
   args.option("config", o.config, "settings file").placeholder("FILE").default_text("$XDG_CONFIG_HOME/fp4lab/gui.json");
   args.footer("Shortcuts: Ctrl+1..6 panels, Ctrl+R run, Ctrl+E export, Ctrl+T tile, Ctrl+S save, Esc cancel.");
   if (const auto rc = args.parse(argc, argv)) return rc;
-  o.frames = std::max(3, o.frames);
   char tail = 0;
   if (std::sscanf(size.c_str(), "%dx%d%c", &o.width, &o.height, &tail) != 2) {
     return args.usage_error("--size takes WxH, e.g. 1280x800, got '" + size + "'");
@@ -267,6 +266,13 @@ int main(int argc, char** argv) {
       w->set_vsync(false);
       for (int i = 0; i < o.frames; ++i) frame(*w, wb);
       if (!settle(*w, wb, 120)) std::cerr << "fp4lab-gui: experiments still running after 120 s; capturing anyway\n";
+      // the picture is written either way, but a panel whose experiment failed fails the run
+      for (const auto& p : wb.panels()) {
+        if (const std::string e = p->last_error(); !e.empty()) {
+          std::cerr << "fp4lab-gui: panel " << p->id() << ": " << e << "\n";
+          rc = 1;
+        }
+      }
       if (!o.export_dir.empty()) {
         // what Ctrl+E does: JSON and CSV now, the panel's PNG from the next rendered frame
         const std::vector<std::string> files = wb.export_panel(wb.active(), o.export_dir);

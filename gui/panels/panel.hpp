@@ -48,6 +48,8 @@ class Panel {
   virtual void load(const nlohmann::json&) {}
   /// Performs a named action (e.g. "next_mismatch"); false when the panel has no such action.
   virtual bool action(const std::string&) { return false; }
+  /// The error of the panel's latest run ("" when it succeeded or none ran).
+  virtual std::string last_error() const { return {}; }
   /// What the panel shows now, for tests (e.g. the chosen 4/6 candidate, the selected mismatch).
   virtual nlohmann::json probe() const { return nlohmann::json::object(); }
   /// Increments whenever new Results arrived (the --stats latency measure watches it).
@@ -82,6 +84,7 @@ class JobPanel : public Panel {
   Job& job() { return job_; }
   /// Wall time of the last successful run, in seconds.
   double last_seconds() const { return last_seconds_; }
+  std::string last_error() const override { return error_; }
 
  protected:
   /// Receives each successful run of the latest batch.

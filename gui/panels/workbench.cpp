@@ -324,15 +324,28 @@ void Workbench::apply_scenario(const nlohmann::json& j) {
   if (j.contains("recipes") && j["recipes"].is_array()) panel("tensor")->load({{"recipes", j["recipes"]}});
 }
 
-void Workbench::load_settings_file(const std::string& path) {
+bool Workbench::load_settings_file(const std::string& path) {
   std::ifstream f(path);
-  if (!f) return;
+  if (!f) return true;
+  std::stringstream ss;
+  ss << f.rdbuf();
   try {
-    std::stringstream ss;
-    ss << f.rdbuf();
     load_settings(nlohmann::json::parse(ss.str()));
+    return true;
   } catch (const std::exception& e) {
-    std::cerr << "fp4lab-gui: ignoring settings file " << path << ": " << e.what() << "\n";
+    // the next save would replace it: keep the user's file as PATH.bad first, and say so
+    const std::string backup = path + ".bad";
+    std::string kept;
+    try {
+      exp::write_file_atomic(backup, ss.str());
+      kept = "kept a copy as " + backup;
+    } catch (const std::exception& b) {
+      kept = std::string("could not keep a copy: ") + b.what();
+    }
+    message_ = "settings file " + path + " is corrupt (" + e.what() + "); " + kept +
+               "; using default settings";
+    std::cerr << "fp4lab-gui: " << message_ << "\n";
+    return false;
   }
 }
 

@@ -68,8 +68,9 @@ class Workbench {
   void load_settings(const nlohmann::json& j);
   /// Applies a scenario: {"panel": id, "layout": "single"|"tiled", "<panel id>": {inputs}}.
   void apply_scenario(const nlohmann::json& j);
-  /// Reads settings from `path` when it exists (bad files are reported and ignored).
-  void load_settings_file(const std::string& path);
+  /// Reads settings from `path` when it exists. A corrupt file is reported (stderr and the
+  /// status message) and copied to `path` + ".bad" before any save replaces it; returns false then.
+  bool load_settings_file(const std::string& path);
   /// Writes settings to `path` atomically (creating its folder); false on failure.
   bool save_settings_file(const std::string& path) const;
   /// The per-user config file: $XDG_CONFIG_HOME/fp4lab/gui.json, else ~/.config/fp4lab/gui.json.

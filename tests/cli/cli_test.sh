@@ -169,5 +169,67 @@ qfail "quantize an empty tensor" 1 "empty array" "$tmp/bad/e.safetensors" -- "$b
 expect "compare an empty tensor" 1 "empty tensor" -- "$bin" compare --input "$tmp/empty.npy" --quiet
 if [ -z "$(ls -A "$tmp/bad")" ]; then pass "failed commands left nothing"; else fail "failed commands left: $(ls -A "$tmp/bad")"; fi
 
+# ---- output safety (issue 14): nothing overwritten or left behind silently ----
+# 1, 5: an existing output file is refused unless --force; the writer follows the extension
+cp "$tmp/nvfp4_te.q.safetensors" "$tmp/keep.q"
+expect "quantize refuses an existing --out" 1 "nvfp4_te.q.safetensors exists; pass --force to overwrite it" -- "$bin" quantize "$golden" --recipe mxfp4 --out "$tmp/nvfp4_te.q.safetensors" --quiet
+if cmp -s "$tmp/keep.q" "$tmp/nvfp4_te.q.safetensors"; then pass "the refused file is untouched"; else fail "the refused file changed"; fi
+expect "quantize --force overwrites" 0 "" -- "$bin" quantize "$golden" --recipe mxfp4 --out "$tmp/nvfp4_te.q.safetensors" --force --quiet
+if cmp -s "$tmp/keep.q" "$tmp/nvfp4_te.q.safetensors"; then fail "--force did not overwrite"; else pass "--force overwrote"; fi
+expect "dequantize refuses an existing --out" 1 "glob.dq.safetensors exists; pass --force" -- "$bin" dequantize "$tmp/glob.q.safetensors" --out "$tmp/glob.dq.safetensors" --quiet
+expect "dequantize --force overwrites" 0 "" -- "$bin" dequantize "$tmp/glob.q.safetensors" --out "$tmp/glob.dq.safetensors" --force --quiet
+qfail "quantize --out .npy is refused" 1 "writes a .safetensors file" "$tmp/bad/q.npy" -- "$bin" quantize "$golden" --recipe nvfp4:te --out "$tmp/bad/q.npy"
+qfail "dequantize --out .npy is refused" 1 "writes a .safetensors file" "$tmp/bad/d.npy" -- "$bin" dequantize "$tmp/glob.q.safetensors" --out "$tmp/bad/d.npy"
+# 2: a non-empty --out folder is refused; each run writes a manifest; --force deletes only its files
+if grep -q '"result.json"' "$tmp/report/fp4lab-manifest.json" 2>/dev/null; then pass "report manifest lists result.json"; else fail "report manifest"; fi
+expect "a non-empty --out folder is refused" 1 "is not empty" -- "$bin" walkthrough --values 1,2 --out "$tmp/report" --quiet
+echo mine >"$tmp/report/notes.txt"
+expect "--force keeps files no manifest lists" 0 "kept 1 file no fp4lab manifest lists: notes.txt" -- "$bin" walkthrough --values 1,2 --out "$tmp/report" --force
+if [ -s "$tmp/report/notes.txt" ] && [ ! -e "$tmp/report/hist_error.svg" ] && [ -s "$tmp/report/result.json" ]; then pass "--force removed the stale files of the previous run only"; else fail "--force: $(ls "$tmp/report")"; fi
+if grep -q notes.txt "$tmp/report/fp4lab-manifest.json"; then fail "manifest lists a file the run did not write"; else pass "manifest lists only this run's files"; fi
+expect "demo into a used folder is refused" 1 "is not empty" -- "$bin" demo --out "$tmp/demo" --rows 64 --cols 64 --quiet
+expect "demo --force" 0 "demo report" -- "$bin" demo --out "$tmp/demo" --rows 64 --cols 64 --quiet --force
+if [ -s "$tmp/demo/04_compare/index.html" ] && grep -q '"04_compare/index.html"' "$tmp/demo/fp4lab-manifest.json"; then pass "demo manifest lists its sub-folders' files"; else fail "demo manifest"; fi
+expect "a batch into used folders is refused before running" 1 "b1 is not empty" -- "$bin" run "$tmp/batch.json" --quiet
+expect "a batch with --force" 0 "" -- "$bin" run "$tmp/batch.json" --quiet --force
+cat >"$tmp/samebatch.json" <<JSON
+{"runs": [{"experiment": "walkthrough", "params": {"values": "1"}, "out": "$tmp/s1"},
+          {"experiment": "walkthrough", "params": {"values": "2"}, "out": "$tmp/s1/"}]}
+JSON
+expect "two batch runs into one folder are refused" 1 "config runs 1 and 2 both write" -- "$bin" run "$tmp/samebatch.json" --quiet
+if [ -e "$tmp/s1" ]; then fail "the refused batch wrote"; else pass "the refused batch wrote nothing"; fi
+# 4: an unwritable --out is reported before the computation (no summary printed)
+touch "$tmp/afile"
+out=$("$bin" compare --rows 1024 --cols 1024 --recipes nvfp4:te --out "$tmp/afile/report" 2>&1)
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "is not a folder" <<<"$out" && ! grep -q "nvfp4:te" <<<"$out"; then pass "unwritable --out folder refused before computing"; else fail "unwritable --out: rc $rc: ${out:0:300}"; fi
+expect "quantize into a file's sub-path" 1 "is not a folder" -- "$bin" quantize "$golden" --recipe nvfp4:te --out "$tmp/afile/q.safetensors"
+# 3: SIGTERM during quantize removes the OUT.tmp.XXXXXX temporary and dies by the signal
+mkdir -p "$tmp/sig"
+mknpy "$tmp/sig/big.npy" "(4096, 8192)" ''
+head -c $((4096 * 8192 * 4)) /dev/zero >>"$tmp/sig/big.npy"
+"$bin" quantize "$tmp/sig/big.npy" --recipe nvfp4:4over6:mse --threads 1 --out "$tmp/sig/q.safetensors" --quiet &
+qpid=$!
+for _ in $(seq 200); do
+  ls "$tmp/sig" | grep -q 'q.safetensors.tmp' && break
+  sleep 0.05
+done
+seen=$(ls "$tmp/sig" | grep -c 'q.safetensors.tmp')
+kill -TERM "$qpid" 2>/dev/null
+wait "$qpid"
+qrc=$?
+left=$(ls "$tmp/sig" | grep -v big.npy)
+if [ "$seen" -eq 1 ] && [ "$qrc" -eq 143 ] && [ -z "$left" ]; then pass "SIGTERM removed the temporary (exit 143)"; else fail "SIGTERM: seen $seen, exit $qrc, left: $left"; fi
+rm -rf "$tmp/sig"
+# 10: a recipe listed twice is refused, also under another spelling
+expect "a duplicate recipe is refused" 1 "entry 3 'nvfp4' is the same recipe as 'nvfp4:te' (entry 1, nvfp4:te" -- "$bin" compare --rows 16 --cols 16 --recipes nvfp4:te,mxfp4,nvfp4 --quiet
+# 11: a CPU gemm above 1e12 multiply-adds needs --yes
+expect "a huge CPU gemm needs --yes" 1 "multiply-adds on the CPU (m x n x k = 16384 x 16384 x 16384, 7 GEMMs" -- "$bin" gemm --m 16384 --n 16384 --k 16384 --quiet
+# 12: bytes that no tensor owns are refused, as the reference reader does
+cat "$golden" >"$tmp/tail.safetensors"
+printf 'xxxx' >>"$tmp/tail.safetensors"
+expect "safetensors with trailing bytes" 1 "the reference reader rejects bytes that no tensor owns" -- "$bin" compare --input "$tmp/tail.safetensors" --quiet
+if [ -z "$(ls -A "$tmp/bad")" ]; then pass "refused outputs left nothing"; else fail "refused outputs left: $(ls -A "$tmp/bad")"; fi
+
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -411,11 +411,36 @@ TEST_SUITE("core.io.safetensors") {
         "b": {"dtype": "U8", "shape": [4], "data_offsets": [2, 6]}})",
                                    eight);
     CHECK_HAS(m, "tensors 'a' [0, 4) and 'b' [2, 6) overlap");
-    const Bytes ok = st_file(R"({"a": {"dtype": "U8", "shape": [2], "data_offsets": [6, 8]},
-                                 "b": {"dtype": "U8", "shape": [0], "data_offsets": [7, 7]},
-                                 "c": {"dtype": "U8", "shape": [2], "data_offsets": [1, 3]}})",
+    // tensors in any header order that tile the data exactly, an empty one between two others
+    const Bytes ok = st_file(R"({"a": {"dtype": "U8", "shape": [5], "data_offsets": [3, 8]},
+                                 "b": {"dtype": "U8", "shape": [0], "data_offsets": [3, 3]},
+                                 "c": {"dtype": "U8", "shape": [3], "data_offsets": [0, 3]}})",
                              eight);
     CHECK(parse_safetensors(ok).size() == 3);
+  }
+
+  // issue 14: as the reference reader (huggingface/safetensors), which rejects these
+  TEST_CASE("a repeated key, a gap between tensors and bytes no tensor owns are rejected") {
+    const Bytes eight(8);
+    CHECK_HAS(st_error(R"({"a": {"dtype": "U8", "shape": [8], "data_offsets": [0, 8]},
+                           "a": {"dtype": "U8", "shape": [4], "data_offsets": [0, 4]}})",
+                       eight),
+              "header repeats the key 'a'");
+    CHECK_HAS(st_error(R"({"__metadata__": {"k": "1", "k": "2"}})"), "repeats the key 'k'");
+    // the same key in two different objects is no repetition
+    CHECK(parse_safetensors(st_file(R"({"__metadata__": {"a": "x"},
+                                        "a": {"dtype": "U8", "shape": [8], "data_offsets": [0, 8]}})",
+                                    eight))
+              .size() == 1);
+    CHECK_HAS(st_error(R"({"a": {"dtype": "U8", "shape": [2], "data_offsets": [0, 2]},
+                           "b": {"dtype": "U8", "shape": [2], "data_offsets": [6, 8]}})",
+                       eight),
+              "bytes [2, 6) of the data belong to no tensor (before 'b' [6, 8))");
+    CHECK_HAS(st_error(R"({"a": {"dtype": "U8", "shape": [2], "data_offsets": [2, 4]}})", Bytes(4)),
+              "bytes [0, 2) of the data belong to no tensor");
+    CHECK_HAS(st_error(R"({"a": {"dtype": "U8", "shape": [4], "data_offsets": [0, 4]}})", eight),
+              "the data holds 8 bytes but the tensors cover 4");
+    CHECK_HAS(st_error("{}", eight), "the data holds 8 bytes but the tensors cover 0");
   }
 
   TEST_CASE("an unknown tensor name lists the first 20 names and the count") {

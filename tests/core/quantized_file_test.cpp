@@ -165,7 +165,10 @@ TEST_SUITE("core.io.quantized_file") {
          {std::tuple{"w.shape", "[4,32.5]", "\"w.shape\" is not a shape"},
           std::tuple{"w.shape", "{}", "\"w.shape\" is not a shape"},
           std::tuple{"fp4lab.tensors", "[]", "lists no tensors"},
-          std::tuple{"fp4lab.format", "fp4lab.quantized.v0", "expected 'fp4lab.quantized.v1'"}}) {
+          std::tuple{"fp4lab.format", "fp4lab.quantized.v0", "expected 'fp4lab.quantized.v1'"},
+          // issue 14: an unsupported dtype is refused, not ignored
+          std::tuple{"w.dtype", "F64", "\"w.dtype\" is 'F64'; fp4lab quantize stores F32, F16"},
+          std::tuple{"w.dtype", "", "\"w.dtype\" is ''"}}) {
       CAPTURE(message);
       auto meta = f.metadata();
       meta[key] = value;

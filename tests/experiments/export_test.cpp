@@ -261,3 +261,46 @@ TEST_SUITE("experiments.export.report") {
     CHECK(contains(html, "<h1>Report &lt;1&gt;</h1>"));
   }
 }
+
+TEST_SUITE("experiments.result.json") {
+  TEST_CASE("non-finite numbers are null with their JSON pointers in nonfinite, and read back") {
+    Result r = sample_result();
+    r.scalars["a/b~c"] = -INFINITY;  // a key that needs RFC 6901 escaping
+    r.curves[0].series[0].y[0] = NAN;
+    const std::string text = to_json(r).dump(2);
+    // strict JSON: the standard parser reads it, and no number is a string
+    const nlohmann::json j = nlohmann::json::parse(text);
+    CHECK(j["scalars"]["worst"].is_null());
+    CHECK(j["scalars"]["mse"].is_number());
+    CHECK(j["tables"][0]["rows"][1][1].is_null());
+    CHECK(j["nonfinite"]["/scalars/worst"] == "+Infinity");
+    CHECK(j["nonfinite"]["/scalars/a~1b~0c"] == "-Infinity");
+    CHECK(j["nonfinite"]["/tables/0/rows/1/1"] == "NaN");
+    CHECK(j["nonfinite"]["/curves/0/series/0/y/0"] == "NaN");
+    CHECK_FALSE(contains(text, "\"nan\""));
+    CHECK_FALSE(contains(text, "\"inf\""));
+    CHECK_FALSE(contains(text, "\"-inf\""));
+    const Result back = result_from_json(j);
+    CHECK(std::isinf(back.scalars.at("worst")));
+    CHECK(back.scalars.at("worst") > 0);
+    CHECK(back.scalars.at("a/b~c") == -INFINITY);
+    CHECK(std::isnan(std::get<double>(back.tables[0].rows[1][1])));
+    CHECK(std::isnan(back.curves[0].series[0].y[0]));
+    CHECK(back.curves[0].series[0].y[1] == r.curves[0].series[0].y[1]);
+    // every number finite: no "nonfinite" key at all
+    Result finite = sample_result();
+    finite.scalars["worst"] = 1;
+    std::get<double>(finite.tables[0].rows[1][1]) = 2;
+    CHECK_FALSE(to_json(finite).contains("nonfinite"));
+  }
+  TEST_CASE("older files with the strings nan and inf still read; bad nonfinite maps fail") {
+    nlohmann::json j = to_json(sample_result());
+    j.erase("nonfinite");
+    j["scalars"]["worst"] = "inf";
+    CHECK(std::isinf(result_from_json(j).scalars.at("worst")));
+    j["nonfinite"] = {{"/scalars/mse", "NaN"}};  // mse is a number, not a null
+    CHECK_THROWS_AS(result_from_json(j), std::invalid_argument);
+    j["nonfinite"] = {{"/scalars/worst", "nan"}};
+    CHECK_THROWS_AS(result_from_json(j), std::invalid_argument);
+  }
+}

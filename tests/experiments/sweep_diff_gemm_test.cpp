@@ -241,6 +241,7 @@ TEST_SUITE("experiments.quantized_file") {
         std::vector<std::string> args{"quantize", dir / "in.safetensors", "--recipe",  spec,
                                       "--out",    dir / "q.safetensors",  "--threads", "2"};
         if (swizzle) args.push_back("--swizzle");
+        args.push_back("--force");  // the loop reuses q.safetensors
         std::string err;
         REQUIRE(command(run_quantize_command, args, &err) == 0);
         CHECK(err.find("skipping 1 tensor") != std::string::npos);
@@ -293,7 +294,7 @@ TEST_SUITE("experiments.quantized_file") {
         for (const char* dtype : {"f32", "bf16"}) {
           REQUIRE(command(run_dequantize_command,
                           {"dequantize", dir / "q.safetensors", "--out", dir / "dq.safetensors",
-                           "--dtype", dtype, "--quiet"}) == 0);
+                           "--dtype", dtype, "--quiet", "--force"}) == 0);
           const core::SafetensorsFile d = core::open_safetensors(dir / "dq.safetensors");
           const core::DType dt =
               std::string(dtype) == "f32" ? core::DType::kF32 : core::DType::kBF16;
@@ -466,6 +467,7 @@ TEST_SUITE("experiments.diff.external") {
       std::vector<std::string> args{"quantize", dir / "in.safetensors", "--recipe", "nvfp4:te",
                                     "--out",    dir / "q.safetensors",  "--quiet"};
       if (swizzle) args.push_back("--swizzle");
+      args.push_back("--force");  // the loop reuses q.safetensors
       REQUIRE(command(run_quantize_command, args) == 0);
       Params p{{"input", dir / "in.safetensors"},
                {"tensor", "layer.w"},
@@ -523,6 +525,7 @@ TEST_SUITE("experiments.diff.external") {
         std::vector<std::string> args{"quantize", dir / "in.safetensors", "--recipe", recipe,
                                       "--out",    dir / "q.safetensors",  "--quiet"};
         if (swizzle) args.push_back("--swizzle");
+        args.push_back("--force");  // the loop reuses q.safetensors
         REQUIRE(command(run_quantize_command, args) == 0);
         // layer.w is [64, 96]: codes [64, 48]; byte 5 * 48 + 7 holds (5, 14) in its low nibble
         const core::SafetensorsFile f = core::open_safetensors(dir / "q.safetensors");

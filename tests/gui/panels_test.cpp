@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "experiments/tensor_source.hpp"
@@ -267,6 +268,27 @@ TEST_SUITE("gui.workbench") {
     CHECK(wb2.layout() == Layout::kTiled);
     CHECK(wb2.export_dir == "somewhere");
     CHECK(wb2.save_settings()["panels"] == saved["panels"]);
+    std::filesystem::remove_all(dir);
+  }
+  TEST_CASE("a corrupt settings file is reported and kept as .bad before a save replaces it") {
+    Headless h;
+    const auto dir = temp_dir("corrupt");
+    std::filesystem::create_directories(dir);
+    const std::string path = (dir / "gui.json").string();
+    std::ofstream(path) << "{\"active\": \"tensor\", oops";
+    Workbench wb;
+    CHECK_FALSE(wb.load_settings_file(path));
+    CHECK(wb.message().find("settings file " + path + " is corrupt") != std::string::npos);
+    CHECK(wb.message().find("kept a copy as " + path + ".bad") != std::string::npos);
+    std::ifstream bad(path + ".bad");
+    std::stringstream ss;
+    ss << bad.rdbuf();
+    CHECK(ss.str() == "{\"active\": \"tensor\", oops");
+    REQUIRE(wb.save_settings_file(path));  // what closing the window does
+    CHECK(std::filesystem::exists(path + ".bad"));
+    Workbench wb2;
+    CHECK(wb2.load_settings_file(path));                       // the saved defaults read back
+    CHECK(wb2.load_settings_file((dir / "absent.json").string()));  // no file: nothing to report
     std::filesystem::remove_all(dir);
   }
   TEST_CASE("free windows keep the position the user gave them across sessions") {

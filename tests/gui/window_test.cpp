@@ -173,6 +173,23 @@ TEST_SUITE("gui.window") {
     CHECK(r.output.find("xvfb-run") != std::string::npos);
     CHECK_FALSE(fs::exists(work_dir() / "none.png"));
   }
+  TEST_CASE("--frames below the documented minimum of 3 is refused") {
+    const RunResult r = run_gui("--screenshot '" + (work_dir() / "f0.png").string() + "' --panel help --frames 0");
+    CHECK(r.rc == 2);
+    CHECK(r.output.find("--frames") != std::string::npos);
+    CHECK_FALSE(fs::exists(work_dir() / "f0.png"));
+  }
+  TEST_CASE("screenshot mode writes the PNG but exits 1 when a panel's experiment failed") {
+    SKIP_WITHOUT_DISPLAY();
+    const fs::path s = work_dir() / "failing_scenario.json";
+    std::ofstream(s) << R"({"diff": {"recipe_a": "nvfp4:tee", "source": {"rows": 16, "cols": 32}}})";
+    const RunResult r = run_gui("--screenshot '" + (work_dir() / "failing.png").string() +
+                                "' --panel diff --frames 3 --scenario '" + s.string() + "'");
+    INFO("fp4lab-gui said: " << r.output);
+    CHECK(r.rc == 1);
+    CHECK(r.output.find("panel diff: diff:") != std::string::npos);
+    CHECK(fs::exists(work_dir() / "failing.png"));
+  }
   TEST_CASE("the format explorer's number line and tables are drawn") {
     SKIP_WITHOUT_DISPLAY();
     const Image img = shoot("formats");

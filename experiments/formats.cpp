@@ -10,6 +10,9 @@
 #include "formats/block.hpp"
 #include "formats/e5m2.hpp"
 #include "formats/e8m0.hpp"
+#include "formats/fp3.hpp"
+#include "formats/fp6.hpp"
+#include "formats/int_symmetric.hpp"
 
 namespace fp4lab::exp {
 namespace {
@@ -25,7 +28,7 @@ std::string bits_string(unsigned code, int width) {
 Table codebook(const char* id, const char* title, int width, float (*value)(unsigned)) {
   Table t{id, title, {"code", "bits", "value"}, {}};
   for (unsigned c = 0; c < (1u << width); ++c) {
-    t.rows.push_back({fmt::format("0x{:0{}X}", c, width / 4), bits_string(c, width), double(value(c))});
+    t.rows.push_back({fmt::format("0x{:0{}X}", c, (width + 3) / 4), bits_string(c, width), double(value(c))});
   }
   return t;
 }
@@ -59,6 +62,13 @@ class Formats : public Experiment {
          "0x7C Inf, 0x7D-0x7F NaN"},
         {"E8M0", "e8, bias 127", ue8m0{0xFE}.to_float(), ue8m0{0x00}.to_float(), 0.0f, "0xFF NaN, no zero"},
         {"INT4", "two's complement", 7.0f, 1.0f, 0.0f, "none; symmetric schemes -7..7"},
+        {"E2M3", "s1 e2 m3, bias 1", fp6_e2m3::kMax, fp6_e2m3::kMinNormal, fp6_e2m3::kMinSubnormal,
+         "none (OCP MX FP6); NaN -> +max"},
+        {"E3M2", "s1 e3 m2, bias 3", fp6_e3m2::kMax, fp6_e3m2::kMinNormal, fp6_e3m2::kMinSubnormal,
+         "none (OCP MX FP6); NaN -> +max"},
+        {"E2M0", "s1 e2 m0, bias 1", fp3_e2m0::kMax, fp3_e2m0::kMinNormal, 0.0f, "none (FP3: 0, 1, 2, 4); NaN -> +4"},
+        {"INT3", "sign-magnitude", int3_sym::kMax, 1.0f, 0.0f, "none; -3..3, 0x4 (-0) unused"},
+        {"INT6", "sign-magnitude", int6_sym::kMax, 1.0f, 0.0f, "none; -31..31, 0x20 (-0) unused"},
     };
     Table props{"elements", "Element formats", {"format", "layout", "max", "min normal", "min subnormal", "dynamic range (dB)", "specials"}, {}};
     std::string text = fmt::format("{:<6} {:<24} {:>12} {:>12} {:>13} {:>9}  {}\n", "format", "layout", "max",
@@ -78,8 +88,19 @@ class Formats : public Experiment {
       r.tables.push_back(codebook("e4m3", "E4M3 codebook", 8, [](unsigned c) { return fp8_e4m3{static_cast<std::uint8_t>(c)}.to_float(); }));
       r.tables.push_back(codebook("e5m2", "E5M2 codebook", 8, [](unsigned c) { return fp8_e5m2{static_cast<std::uint8_t>(c)}.to_float(); }));
       r.tables.push_back(codebook("e8m0", "E8M0 codebook", 8, [](unsigned c) { return ue8m0{static_cast<std::uint8_t>(c)}.to_float(); }));
+      r.tables.push_back(codebook("e2m3", "FP6 E2M3 codebook", 6, [](unsigned c) { return fp6_e2m3{static_cast<std::uint8_t>(c)}.to_float(); }));
+      r.tables.push_back(codebook("e3m2", "FP6 E3M2 codebook", 6, [](unsigned c) { return fp6_e3m2{static_cast<std::uint8_t>(c)}.to_float(); }));
+      r.tables.push_back(codebook("e2m0", "FP3 E2M0 codebook", 3, [](unsigned c) { return fp3_e2m0{static_cast<std::uint8_t>(c)}.to_float(); }));
+      r.tables.push_back(codebook("int3", "INT3 codebook", 3, [](unsigned c) { return int3_sym{static_cast<std::uint8_t>(c)}.to_float(); }));
+      r.tables.push_back(codebook("int6", "INT6 codebook", 6, [](unsigned c) { return int6_sym{static_cast<std::uint8_t>(c)}.to_float(); }));
       text += "\nE2M1 codes 0x0-0xF: ";
       for (unsigned c = 0; c < 16; ++c) text += fmt::format("{}{:g}", c ? " " : "", e2m1_value(static_cast<std::uint8_t>(c)));
+      text += "\nE2M0 codes 0x0-0x7: ";
+      for (unsigned c = 0; c < 8; ++c) text += fmt::format("{}{:g}", c ? " " : "", fp3_e2m0{static_cast<std::uint8_t>(c)}.to_float());
+      text += "\nE2M3 codes 0x00-0x1F:";
+      for (unsigned c = 0; c < 32; ++c) text += fmt::format(" {:g}", fp6_e2m3{static_cast<std::uint8_t>(c)}.to_float());
+      text += "\nE3M2 codes 0x00-0x1F:";
+      for (unsigned c = 0; c < 32; ++c) text += fmt::format(" {:g}", fp6_e3m2{static_cast<std::uint8_t>(c)}.to_float());
       text += "\n";
     }
     Table blocks{"blocks", "Block formats: bits per value including block-scale overhead", {"recipe", "block", "2D", "bits per value", "scale"}, {}};

@@ -34,6 +34,7 @@ enum class Rounding : std::uint8_t {
   kUp,               ///< toward +infinity on the magnitude; E8M0 only (`cudaRoundPosInf`)
   kNearestTiesAway,  ///< nearest, ties away from zero (ml_dtypes' E8M0 "ties up")
   kStochastic,       ///< round up with probability = fractional distance, from caller's bits
+  kNearestTiesToZero,  ///< nearest, ties toward zero (the fouroversix FP3 kernel's `<=` ladder)
 };
 
 /// What happens to finite values beyond the largest finite value (and to +-Inf).

@@ -22,20 +22,27 @@ enum class ElementType : std::uint8_t {
   kUE4M3,  ///< ue4m3 (the NVFP4 and NVINT4 block scale)
   kE5M2,   ///< fp8_e5m2
   kUE8M0,  ///< ue8m0 (the MX block scale)
+  kE2M3,   ///< fp6_e2m3 (FORMATS.md §9)
+  kE3M2,   ///< fp6_e3m2
+  kE2M0,   ///< fp3_e2m0 (FP3)
+  kINT3,   ///< int3 (symmetric, sign-magnitude)
+  kINT6,   ///< int6 (symmetric, sign-magnitude)
 };
 
 /// Every element type, in the order of the enum.
 inline constexpr ElementType kElementTypes[] = {ElementType::kE2M1, ElementType::kINT4,  ElementType::kE4M3,
-                                                ElementType::kUE4M3, ElementType::kE5M2, ElementType::kUE8M0};
+                                                ElementType::kUE4M3, ElementType::kE5M2, ElementType::kUE8M0,
+                                                ElementType::kE2M3,  ElementType::kE3M2, ElementType::kE2M0,
+                                                ElementType::kINT3,  ElementType::kINT6};
 
 /// The facts of one element type (element_of.hpp checks them against the C++ types).
 struct ElementTraits {
   ElementType type;
-  const char* name;               ///< display name: "E2M1", "INT4", "E4M3", "UE4M3", "E5M2", "E8M0"
-  int bits;                       ///< storage bits of one code (4 or 8)
+  const char* name;               ///< display name: "E2M1", "INT4", "E4M3", "UE4M3", "E5M2", "E8M0", ...
+  int bits;                       ///< storage bits of one code (3, 4, 6 or 8)
   float max;                      ///< largest finite value
-  bool is_integer;                ///< INT4
-  const char* safetensors_dtype;  ///< the 8-bit types' safetensors dtype; "U8" (packed) for 4-bit
+  bool is_integer;                ///< INT3, INT4, INT6
+  const char* safetensors_dtype;  ///< the 8-bit types' safetensors dtype; "U8" (packed) for narrower ones
 };
 
 /// The facts of an element type (the one table).
@@ -53,6 +60,16 @@ FP4LAB_HD constexpr ElementTraits element_traits(ElementType t) {
       return {t, "E5M2", 8, 57344.0f, false, "F8_E5M2"};
     case ElementType::kUE8M0:
       return {t, "E8M0", 8, exp2i(127), false, "F8_E8M0"};
+    case ElementType::kE2M3:
+      return {t, "E2M3", 6, 7.5f, false, "U8"};
+    case ElementType::kE3M2:
+      return {t, "E3M2", 6, 28.0f, false, "U8"};
+    case ElementType::kE2M0:
+      return {t, "E2M0", 3, 4.0f, false, "U8"};
+    case ElementType::kINT3:
+      return {t, "INT3", 3, 3.0f, true, "U8"};
+    case ElementType::kINT6:
+      return {t, "INT6", 6, 31.0f, true, "U8"};
   }
   return {t, "?", 0, 0.0f, false, "?"};
 }

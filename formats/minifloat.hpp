@@ -52,10 +52,12 @@ FP4LAB_HD constexpr bool round_increment(std::uint64_t q, std::uint64_t rem, int
     case Rounding::kUp:
       return true;
     case Rounding::kNearestEven:
-    case Rounding::kNearestTiesAway: {
+    case Rounding::kNearestTiesAway:
+    case Rounding::kNearestTiesToZero: {
       if (shift > 63) return false;  // rem < 2^53 <= half
       const std::uint64_t half = 1ull << (shift - 1);
       if (rem != half) return rem > half;
+      if (rounding == Rounding::kNearestTiesToZero) return false;
       return rounding == Rounding::kNearestTiesAway || (q & 1u) != 0;
     }
     case Rounding::kStochastic: {
@@ -77,7 +79,9 @@ FP4LAB_HD constexpr bool round_increment(std::uint64_t q, std::uint64_t rem, int
 /// Rounds a finite nonzero magnitude onto the grid of a format with `mbits` mantissa bits and
 /// minimum normal exponent `emin`. Returns the unsigned magnitude code
 /// ((max(floor_log2, emin) - emin) << mbits) + rounded significand, which may exceed the
-/// format's largest code (the caller handles overflow).
+/// format's largest code (the caller handles overflow). Ties to even go to the even code: the
+/// significand's parity where there are mantissa bits, the exponent field's where mbits is 0
+/// (E2M0: 1.5 -> 2, 3 -> 2).
 FP4LAB_HD constexpr std::uint32_t round_to_code(Magnitude v, int mbits, int emin, Rounding rounding,
                                                 std::uint32_t random_bits) {
   const int binade = v.floor_log2 > emin ? v.floor_log2 : emin;
@@ -92,7 +96,9 @@ FP4LAB_HD constexpr std::uint32_t round_to_code(Magnitude v, int mbits, int emin
       q = v.sig >> shift;
       rem = v.sig & ((1ull << shift) - 1);
     }
-    if (round_increment(q, rem, shift, rounding, random_bits)) ++q;
+    // the code's lowest bit decides ties to even; without mantissa bits it is the exponent's
+    const std::uint64_t parity = mbits == 0 ? q + static_cast<std::uint64_t>(binade - emin) : q;
+    if (round_increment(parity, rem, shift, rounding, random_bits)) ++q;
   }
   const std::uint64_t code = (static_cast<std::uint64_t>(binade - emin) << mbits) + q;
   return code > 0xFFFFu ? 0xFFFFu : static_cast<std::uint32_t>(code);

@@ -1,6 +1,6 @@
 // Format explorer panel: every element format's values on a zoomable number line (linear and
 // log), a value <-> bits converter under every rounding and saturation mode (CUDA's marked),
-// and the codebook tables of the `formats` experiment (FORMATS.md §1-2).
+// and the codebook tables of the `formats` experiment (FORMATS.md §1-2, §9).
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -13,7 +13,10 @@
 #include "formats/e5m2.hpp"
 #include "formats/e8m0.hpp"
 #include "formats/element_of.hpp"
+#include "formats/fp3.hpp"
+#include "formats/fp6.hpp"
 #include "formats/int4.hpp"
+#include "formats/int_symmetric.hpp"
 #include "gui/panels/panel.hpp"
 #include "gui/plot/plot.hpp"
 
@@ -41,6 +44,8 @@ const char* rounding_name(Rounding r) {
       return "up (+inf)";
     case Rounding::kNearestTiesAway:
       return "nearest, ties away";
+    case Rounding::kNearestTiesToZero:
+      return "nearest, ties to zero";
     default:
       return "stochastic";
   }
@@ -78,6 +83,25 @@ std::vector<Conversion> convert_all(double xd) {
       out.push_back({"INT4", std::string(rounding_name(r)) + (g == Int4Range::kFull ? ", -8..7" : ", -7..7"), c.bits, 4,
                      c.to_float(), false});
     }
+  }
+  // FP6 (cuda_fp6.h offers nearest-even and toward zero) and FP3, always saturating
+  for (Rounding r : {Rounding::kNearestEven, Rounding::kTowardZero, Rounding::kUp, Rounding::kNearestTiesAway}) {
+    const bool cuda = r == Rounding::kNearestEven || r == Rounding::kTowardZero;
+    const fp6_e2m3 a = fp6_e2m3::from(x, r);
+    out.push_back({"E2M3", std::string(rounding_name(r)) + ", satfinite", a.bits, 6, a.to_float(), cuda});
+    const fp6_e3m2 b = fp6_e3m2::from(x, r);
+    out.push_back({"E3M2", std::string(rounding_name(r)) + ", satfinite", b.bits, 6, b.to_float(), cuda});
+  }
+  for (Rounding r : {Rounding::kNearestEven, Rounding::kNearestTiesToZero, Rounding::kTowardZero, Rounding::kUp}) {
+    const fp3_e2m0 c = fp3_e2m0::from(x, r);
+    const char* note = r == Rounding::kNearestTiesToZero ? ", satfinite (fouroversix FP3)" : ", satfinite";
+    out.push_back({"E2M0", std::string(rounding_name(r)) + note, c.bits, 3, c.to_float(), false});
+  }
+  for (Rounding r : {Rounding::kNearestEven, Rounding::kTowardZero}) {
+    const int3_sym a = int3_sym::from(x, r);
+    out.push_back({"INT3", std::string(rounding_name(r)) + ", -3..3", a.bits, 3, a.to_float(), false});
+    const int6_sym b = int6_sym::from(x, r);
+    out.push_back({"INT6", std::string(rounding_name(r)) + ", -31..31", b.bits, 6, b.to_float(), false});
   }
   std::stable_sort(out.begin(), out.end(), [](const Conversion& a, const Conversion& b) { return a.format < b.format; });
   return out;
@@ -140,7 +164,8 @@ class FormatExplorer : public JobPanel {
     // number line
     ImGui::Checkbox("log scale (|x|)", &view_.log);
     ImGui::SameLine();
-    static const std::pair<const char*, double> kFits[] = {{"fit E2M1/INT4", 8}, {"fit E4M3", 480}, {"fit E5M2", 60000}};
+    static const std::pair<const char*, double> kFits[] = {{"fit E2M1/INT4/E2M3", 8}, {"fit E3M2/INT6", 32},
+                                                           {"fit E4M3", 480}, {"fit E5M2", 60000}};
     for (const auto& [label, m] : kFits) {
       if (ImGui::SmallButton(label)) {
         view_.lo = view_.log ? std::log10(m) - 4 : -m;
@@ -210,7 +235,8 @@ class FormatExplorer : public JobPanel {
     ImGui::EndChild();
     ImGui::SameLine();
     ImGui::BeginChild("codebooks", ImVec2(0, 0), true);
-    static const char* kBooks[] = {"elements", "e2m1", "int4", "e4m3", "e5m2", "e8m0", "blocks"};
+    static const char* kBooks[] = {"elements", "e2m1", "int4", "e4m3", "e5m2", "e8m0", "e2m3",
+                                   "e3m2",     "e2m0", "int3", "int6", "blocks"};
     for (const char* b : kBooks) {
       if (ImGui::RadioButton(b, codebook_ == b)) codebook_ = b;
       ImGui::SameLine();
@@ -232,7 +258,8 @@ class FormatExplorer : public JobPanel {
  private:
   void build_rows() {
     static const std::pair<const char*, const char*> kBooks[] = {
-        {"e2m1", "E2M1"}, {"int4", "INT4"}, {"e4m3", "E4M3"}, {"e5m2", "E5M2"}, {"e8m0", "E8M0"}};
+        {"e2m1", "E2M1"}, {"int4", "INT4"}, {"e4m3", "E4M3"}, {"e5m2", "E5M2"}, {"e8m0", "E8M0"},
+        {"e2m3", "E2M3"}, {"e3m2", "E3M2"}, {"e2m0", "E2M0"}, {"int3", "INT3"}, {"int6", "INT6"}};
     for (const auto& [id, label] : kBooks) {
       const exp::Table* t = find_table(*result_, id);
       if (!t) continue;

@@ -73,7 +73,7 @@ TEST_SUITE("gui.formats") {
     REQUIRE(h.settle(wb));
     const nlohmann::json p = wb.active().probe();
     CHECK(p["has_result"] == true);
-    CHECK(p["rows"] == 5);  // E2M1, INT4, E4M3, E5M2, E8M0 on the number line
+    CHECK(p["rows"] == 10);  // E2M1, INT4, E4M3, E5M2, E8M0, E2M3, E3M2, E2M0, INT3, INT6 on the number line
     REQUIRE(wb.active().results().size() == 1);
     CHECK(wb.active().results()[0].second->experiment == "formats");
   }
@@ -101,6 +101,36 @@ TEST_SUITE("gui.formats") {
     CHECK(saw_rne);
     CHECK(saw_rz);
     CHECK(p["decoded"] == 6.0);  // E2M1 0x7
+  }
+  TEST_CASE("the converter rounds a typed value to the FP6, FP3, INT3 and INT6 element types") {
+    Headless h;
+    Workbench wb;
+    wb.set_active("formats");
+    wb.active().load({{"value", 2.7}, {"code_format", "E3M2"}, {"code", 0x1F}});
+    const nlohmann::json p = wb.active().probe();
+    int seen = 0;
+    for (const auto& c : p["conversions"]) {
+      const std::string mode = c["mode"].get<std::string>();
+      if (mode.rfind("nearest-even", 0) != 0) continue;
+      if (c["format"] == "E2M3") {  // 2.7 -> 2.75 (0x13), a CUDA mode
+        CHECK(c["code"] == 0x13);
+        CHECK(c["value"] == 2.75);
+        CHECK(c["cuda"] == true);
+        ++seen;
+      } else if (c["format"] == "E3M2") {  // 2.7 -> 2.5 (0x11)
+        CHECK(c["code"] == 0x11);
+        CHECK(c["value"] == 2.5);
+        ++seen;
+      } else if (c["format"] == "E2M0") {  // 2.7 -> 2 (0x2)
+        CHECK(c["value"] == 2.0);
+        ++seen;
+      } else if (c["format"] == "INT3" || c["format"] == "INT6") {  // 2.7 -> 3
+        CHECK(c["value"] == 3.0);
+        ++seen;
+      }
+    }
+    CHECK(seen == 5);
+    CHECK(p["decoded"] == 28.0);  // E3M2 0x1F
   }
 }
 

@@ -93,6 +93,10 @@ TEST_SUITE("experiments.issue14") {
     double se = 0;
     for (std::int64_t i = 0; i < x.numel(); ++i) se += double(fake.at(i) - x.at(i)) * (fake.at(i) - x.at(i));
     CHECK(axis1.scalars.at("mse:nvfp4:te:bs=16") == doctest::Approx(se / double(x.numel())).epsilon(1e-12));
+    // select and sweep report the same definition: 64 x 100 pads rows to 112
+    const Result sel = run("select", {{"rows", 64}, {"cols", 100}});
+    CHECK(sel.scalars.at("bits_per_value") == (64.0 * 56 + 64 * 7 + 8) * 8 / (64 * 100));
+    CHECK(sel.summary.find("5.050 bits/value") != std::string::npos);
     // a missing axis is refused, naming the range
     CHECK_THROWS_WITH_AS(run("compare", {{"input", dir / "t.npy"}, {"recipes", "nvfp4:te"}, {"block_axis", 3}}),
                          doctest::Contains("use -3..2"), std::invalid_argument);

@@ -43,10 +43,11 @@ TEST_SUITE("core.block_axis") {
     CHECK(core::normalize_block_axis(-3, 3) == 0);
     CHECK(core::normalize_block_axis(1, 3) == 1);
     CHECK(core::normalize_block_axis(-1, 0) == 0);  // a scalar counts as rank 1
-    CHECK_THROWS_WITH_AS(core::normalize_block_axis(3, 3),
-                         "block axis 3 does not exist in a tensor of rank 3: use -3..2 (negative counts "
-                         "from the end, -1 is the last)",
-                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(
+        core::normalize_block_axis(3, 3),
+        "block axis 3 does not exist in a tensor of rank 3: use -3..2 (negative counts "
+        "from the end, -1 is the last)",
+        std::invalid_argument);
     CHECK_THROWS_AS(core::normalize_block_axis(-4, 3), std::invalid_argument);
     CHECK(core::blocked_shape({128, 129, 3}, 1) == std::vector<std::int64_t>{128, 3, 129});
     CHECK(core::blocked_shape({128, 129, 3}, -1) == std::vector<std::int64_t>{128, 129, 3});
@@ -72,8 +73,8 @@ TEST_SUITE("core.block_axis") {
       core::Tensor values;
       const core::QuantizedTensor q = core::quantize_and_dequantize(x.view(), o, &values);
       const core::Tensor moved = core::move_axis_last(x.view(), 1);
-      const core::QuantizedTensor ref =
-          core::quantize(moved.view(), core::QuantizeOptions{r, formats::ScaleLayout::kRowMajor, 1, false});
+      const core::QuantizedTensor ref = core::quantize(
+          moved.view(), core::QuantizeOptions{r, formats::ScaleLayout::kRowMajor, 1, false});
       CHECK(q.shape == x.shape());
       CHECK(q.block_axis == 1);
       CHECK(q.rows == 8 * 3);
@@ -88,11 +89,13 @@ TEST_SUITE("core.block_axis") {
       CHECK(core::tensor_amax(x.view(), r, 1, 1) == core::tensor_amax(moved.view(), r, 1));
     }
     CHECK_THROWS_AS(core::quantize(x.view(), core::QuantizeOptions{core::parse_recipe("nvfp4"),
-                                                                   formats::ScaleLayout::kRowMajor, 1, false, 3}),
+                                                                   formats::ScaleLayout::kRowMajor,
+                                                                   1, false, 3}),
                     std::invalid_argument);
   }
 
-  TEST_CASE("bits per value count padding, scales and the tensor scale: [128, 129, 3] costs ~24 bits") {
+  TEST_CASE(
+      "bits per value count padding, scales and the tensor scale: [128, 129, 3] costs ~24 bits") {
     const formats::Recipe r = core::parse_recipe("nvfp4:te");
     // along the last axis each row of 3 is padded to 16: 8 code bytes + 1 scale byte per 3 values
     const double last = core::bits_per_value(r, formats::ScaleLayout::kRowMajor, 128 * 129, 3);
@@ -106,7 +109,8 @@ TEST_SUITE("core.block_axis") {
     CHECK(core::bits_per_value(r, formats::ScaleLayout::kRowMajor, 4096, 4096) ==
           doctest::Approx(4.5 + 64.0 / (4096.0 * 4096)));
     // the swizzle pads scale rows to 128 and scale columns to 4
-    const core::QuantizedSizes sw = core::quantized_sizes(r, formats::ScaleLayout::kSwizzled128x4, 1, 16);
+    const core::QuantizedSizes sw =
+        core::quantized_sizes(r, formats::ScaleLayout::kSwizzled128x4, 1, 16);
     CHECK(sw.scale_bytes == 128 * 4);
     CHECK(sw.total_bytes() == 8 + 512 + 8);
     // grouped INT4: FP32 scales and U8 zero points as stored
@@ -119,10 +123,11 @@ TEST_SUITE("core.block_axis") {
     TempDir dir;
     const core::Tensor x = ramp(4, 40, 3);
     const formats::Recipe r = core::parse_recipe("nvfp4:te");
-    const core::QuantizedTensor q =
-        core::quantize(x.view(), core::QuantizeOptions{r, formats::ScaleLayout::kRowMajor, 1, false, -2});
+    const core::QuantizedTensor q = core::quantize(
+        x.view(), core::QuantizeOptions{r, formats::ScaleLayout::kRowMajor, 1, false, -2});
     const core::QuantizedOutput out{"w", core::DType::kF32, &q, q.tensor_scale.amax};
-    core::write_quantized(dir.file("q.safetensors"), std::span<const core::QuantizedOutput>(&out, 1));
+    core::write_quantized(dir.file("q.safetensors"),
+                          std::span<const core::QuantizedOutput>(&out, 1));
     const core::QuantizedFile f = core::read_quantized(dir.file("q.safetensors"));
     REQUIRE(f.tensors.size() == 1);
     const core::StoredQuantized& s = f.tensors[0];
@@ -134,16 +139,18 @@ TEST_SUITE("core.block_axis") {
     CHECK(same_bytes(core::dequantize(s.whole()), core::dequantize(q)));
 
     // the same file without "w.block_axis" (as written before it existed): the last axis
-    const core::QuantizedTensor q_last =
-        core::quantize(x.view(), core::QuantizeOptions{r, formats::ScaleLayout::kRowMajor, 1, false});
+    const core::QuantizedTensor q_last = core::quantize(
+        x.view(), core::QuantizeOptions{r, formats::ScaleLayout::kRowMajor, 1, false});
     const core::QuantizedOutput out_last{"w", core::DType::kF32, &q_last, q_last.tensor_scale.amax};
-    core::write_quantized(dir.file("last.safetensors"), std::span<const core::QuantizedOutput>(&out_last, 1));
+    core::write_quantized(dir.file("last.safetensors"),
+                          std::span<const core::QuantizedOutput>(&out_last, 1));
     const core::SafetensorsFile st = core::open_safetensors(dir.file("last.safetensors"));
     std::map<std::string, std::string> meta = st.metadata();
     CHECK(meta.at("w.block_axis") == "2");
     meta.erase("w.block_axis");
     std::vector<core::SafetensorsEntry> entries;
-    for (const std::string& n : st.names()) entries.push_back({n, st.info(n).dtype, st.info(n).shape, st.raw(n)});
+    for (const std::string& n : st.names())
+      entries.push_back({n, st.info(n).dtype, st.info(n).shape, st.raw(n)});
     core::write_safetensors(dir.file("old.safetensors"), entries, meta);
     const core::QuantizedFile old = core::read_quantized(dir.file("old.safetensors"));
     CHECK(old.tensors[0].block_axis == 2);

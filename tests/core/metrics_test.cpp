@@ -31,7 +31,8 @@ TEST_SUITE("core.metrics") {
     x[3] = kNan;
     x[7] = kInf;
     const core::Tensor t = f32(x);
-    const core::Tensor fake = core::fake_quantize(t.view(), core::parse_recipe("mxfp4:rceil:bs=16"));
+    const core::Tensor fake =
+        core::fake_quantize(t.view(), core::parse_recipe("mxfp4:rceil:bs=16"));
     const core::ErrorMetrics m = core::error_metrics(t.view(), fake.view(), 16, 1);
     CHECK(m.nonfinite == 2);
     CHECK(m.nonfinite_results == 14);
@@ -40,10 +41,10 @@ TEST_SUITE("core.metrics") {
     CHECK(std::isfinite(m.sqnr_db));
     CHECK(m.mse > 0);
     CHECK(m.sqnr_db == doctest::Approx(10 * std::log10([&] {
-                                          double sx = 0;
-                                          for (int i = 16; i < 32; ++i) sx += double(x[i]) * x[i];
-                                          return sx / (m.mse * 16);
-                                        }())));
+                                         double sx = 0;
+                                         for (int i = 16; i < 32; ++i) sx += double(x[i]) * x[i];
+                                         return sx / (m.mse * 16);
+                                       }())));
     CHECK(m.cosine > 0.99);
     CHECK(m.cosine <= 1.0);
   }

@@ -15,6 +15,7 @@ namespace fp4lab::core {
 /// error_metrics (chunks of kMetricChunkBlocks blocks, combined in chunk order).
 struct MetricSums {
   std::int64_t count = 0, nonfinite = 0, flushed = 0, saturated = 0;
+  std::int64_t nonfinite_results = 0;  ///< finite inputs whose quantized value is NaN/Inf
   double sum_x2 = 0, sum_q2 = 0, sum_xq = 0, sum_e2 = 0, max_e = 0;
 };
 
@@ -58,8 +59,10 @@ FP4LAB_HD inline T max_first(T a, T b) {
 }  // namespace detail
 
 /// Adds one block of n elements to `s`: x(i) the input, q(i) its quantized value (floats).
-/// Non-finite inputs are only counted; saturation is |x| above the block's largest finite
-/// |x_hat| and reduced to it.
+/// Only pairs with both x and x_hat finite enter the sums (README "Metrics over non-finite
+/// inputs"): a non-finite input is counted in `nonfinite`, a finite input whose x_hat is NaN/Inf
+/// (e.g. its MXFP4 block holds a NaN) in `nonfinite_results`. Saturation is |x| above the
+/// block's largest finite |x_hat| and reduced to it.
 template <class LoadX, class LoadQ>
 FP4LAB_HD inline void add_block(MetricSums& s, int n, const LoadX& x, const LoadQ& q) {
   float qmax = 0.0f;
@@ -73,7 +76,12 @@ FP4LAB_HD inline void add_block(MetricSums& s, int n, const LoadX& x, const Load
       ++s.nonfinite;
       continue;
     }
-    const double xv = xf, qv = q(i), e = detail::dsub(qv, xv);
+    const float qf = q(i);
+    if (!formats::is_finite(qf)) {
+      ++s.nonfinite_results;
+      continue;
+    }
+    const double xv = xf, qv = qf, e = detail::dsub(qv, xv);
     ++s.count;
     s.sum_x2 = detail::dadd(s.sum_x2, detail::dmul(xv, xv));
     s.sum_q2 = detail::dadd(s.sum_q2, detail::dmul(qv, qv));

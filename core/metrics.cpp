@@ -13,11 +13,19 @@
 
 namespace fp4lab::core {
 
+double cosine_similarity(double sum_xy, double sum_x2, double sum_y2) {
+  if (std::isnan(sum_xy) || std::isnan(sum_x2) || std::isnan(sum_y2)) return NAN;
+  if (sum_x2 == 0 && sum_y2 == 0) return 1.0;  // both all zero: the same vector
+  if (sum_x2 == 0 || sum_y2 == 0) return 0.0;  // one all zero: no direction in common
+  return std::clamp(sum_xy / std::sqrt(sum_x2 * sum_y2), -1.0, 1.0);  // rounding can pass 1
+}
+
 ErrorMetrics finish_metrics(const std::vector<MetricSums>& parts) {
   MetricSums t;
   for (const MetricSums& p : parts) {  // in chunk order
     t.count += p.count;
     t.nonfinite += p.nonfinite;
+    t.nonfinite_results += p.nonfinite_results;
     t.flushed += p.flushed;
     t.saturated += p.saturated;
     t.sum_x2 += p.sum_x2;
@@ -29,14 +37,20 @@ ErrorMetrics finish_metrics(const std::vector<MetricSums>& parts) {
   ErrorMetrics m;
   m.count = t.count;
   m.nonfinite = t.nonfinite;
-  if (t.count == 0) return m;
+  m.nonfinite_results = t.nonfinite_results;
+  if (t.count == 0) {  // nothing to measure: no figure, rather than a misleading 0
+    m.mse = m.rmse = m.rel_rmse = m.sqnr_db = m.max_abs_err = m.cosine = NAN;
+    m.frac_flushed = m.frac_saturated = NAN;
+    return m;
+  }
   const double n = static_cast<double>(t.count);
   m.mse = t.sum_e2 / n;
   m.rmse = std::sqrt(m.mse);
-  m.rel_rmse = t.sum_x2 > 0 ? std::sqrt(t.sum_e2 / t.sum_x2) : 0.0;
-  m.sqnr_db = t.sum_e2 > 0 ? 10.0 * std::log10(t.sum_x2 / t.sum_e2) : INFINITY;
+  // exact (sum_e2 == 0): rel RMSE 0 and SQNR +inf; x all zero but not x_hat: +inf and -inf
+  m.rel_rmse = t.sum_e2 == 0 ? 0.0 : (t.sum_x2 > 0 ? std::sqrt(t.sum_e2 / t.sum_x2) : INFINITY);
+  m.sqnr_db = t.sum_e2 == 0 ? INFINITY : 10.0 * std::log10(t.sum_x2 / t.sum_e2);
   m.max_abs_err = t.max_e;
-  m.cosine = (t.sum_x2 > 0 && t.sum_q2 > 0) ? t.sum_xq / std::sqrt(t.sum_x2 * t.sum_q2) : 0.0;
+  m.cosine = cosine_similarity(t.sum_xq, t.sum_x2, t.sum_q2);
   m.frac_flushed = static_cast<double>(t.flushed) / n;
   m.frac_saturated = static_cast<double>(t.saturated) / n;
   return m;

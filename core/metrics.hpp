@@ -10,15 +10,18 @@
 
 namespace fp4lab::core {
 
-/// How a quantized tensor differs from its input (finite input elements only).
+/// How a quantized tensor differs from its input, over the elements whose input x and
+/// quantized value x_hat are both finite (the others are counted, never summed: the figures
+/// agree with one another whatever the input holds). With no such element every figure is NaN.
 struct ErrorMetrics {
-  std::int64_t count = 0;          ///< finite inputs compared
-  std::int64_t nonfinite = 0;      ///< NaN/Inf inputs, excluded from every figure
+  std::int64_t count = 0;              ///< elements compared (x and x_hat finite)
+  std::int64_t nonfinite = 0;          ///< NaN/Inf inputs, excluded from every figure
+  std::int64_t nonfinite_results = 0;  ///< finite inputs with a NaN/Inf x_hat, excluded too
   double mse = 0, rmse = 0;
-  double rel_rmse = 0;             ///< rmse / rms(x)
-  double sqnr_db = 0;              ///< 10 log10(sum x^2 / sum err^2); +inf when exact
+  double rel_rmse = 0;             ///< rmse / rms(x); 0 when exact, +inf for x all zero and x_hat not
+  double sqnr_db = 0;              ///< 10 log10(sum x^2 / sum err^2); +inf when exact, -inf for x all zero
   double max_abs_err = 0;
-  double cosine = 0;               ///< cosine similarity of x and x_hat
+  double cosine = 0;               ///< cosine similarity of x and x_hat (degenerate cases: cosine_similarity)
   double frac_flushed = 0;         ///< nonzero x with x_hat == 0
   double frac_saturated = 0;       ///< |x| above the largest |x_hat| of its block and reduced to it
 };
@@ -27,6 +30,11 @@ struct ErrorMetrics {
 /// Sums run over chunks of kMetricChunkBlocks blocks (core/error_stats.hpp), so the GPU twin
 /// (kernels/metrics.hpp) gives the same bits.
 ErrorMetrics error_metrics(const TensorView& x, const TensorView& xq, int block_size, int threads = 0);
+
+/// The cosine similarity sum_xy / sqrt(sum_x2 * sum_y2), clamped to [-1, 1], with the
+/// degenerate cases defined: both vectors all zero -> 1 (identical), exactly one all zero -> 0
+/// (no direction in common), any NaN sum -> NaN.
+double cosine_similarity(double sum_xy, double sum_x2, double sum_y2);
 
 /// The metrics from the chunk sums, combined in chunk order (shared by the CPU and the GPU path).
 ErrorMetrics finish_metrics(const std::vector<MetricSums>& parts);

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "core/block_axis.hpp"
 #include "core/parallel.hpp"
 #include "core/simd/simd.hpp"
 #include "core/simd/tensor_paths.hpp"
@@ -183,7 +184,11 @@ formats::BlockScale QuantizedTensor::block_scale(std::int64_t r, std::int64_t c)
   return s;
 }
 
-float tensor_amax(const TensorView& x, const Recipe& recipe, int threads) {
+float tensor_amax(const TensorView& x, const Recipe& recipe, int threads, int block_axis) {
+  if (recipe.transform == Transform::kRht16 && block_axis_moves(block_axis, x.shape())) {
+    return tensor_amax(move_axis_last(x, block_axis).view(), recipe, threads);  // rotated along the axis
+  }
+  normalize_block_axis(block_axis, x.shape().size());
   const Plan p = make_plan(x, recipe);
   if (!p.rht && simd::enabled()) return simd::tensor_amax(x, threads);  // max: any order, same bits
   float amax = 0.0f;
@@ -207,6 +212,18 @@ QuantizedTensor quantize(const TensorView& x, const QuantizeOptions& options) {
 
 QuantizedTensor quantize_and_dequantize(const TensorView& x, const QuantizeOptions& options, Tensor* values,
                                         DType out_dtype) {
+  if (block_axis_moves(options.block_axis, x.shape())) {  // quantize with the axis moved last
+    QuantizeOptions last = options;
+    last.block_axis = -1;
+    Tensor blocked_values;
+    QuantizedTensor q = quantize_and_dequantize(move_axis_last(x, options.block_axis).view(), last,
+                                                values ? &blocked_values : nullptr, out_dtype);
+    q.shape = x.shape();
+    q.block_axis = normalize_block_axis(options.block_axis, x.shape().size());
+    if (values) *values = restore_axis(blocked_values.view(), x.shape(), q.block_axis);
+    return q;
+  }
+  normalize_block_axis(options.block_axis, x.shape().size());  // a bad axis on a 1-D tensor too
   const Recipe& r = options.recipe;
   const Plan p = make_plan(x, r);
   if (r.overflow == formats::Fp4Overflow::kReferenceUnclamped) {
@@ -241,7 +258,12 @@ Tensor dequantize(const QuantizedTensor& q, DType out_dtype, int threads) {
   p.bs = q.recipe.block_size;
   p.rht = q.recipe.transform == Transform::kRht16;
   p.row_blocks = q.scale_cols;
-  Tensor out(out_dtype, q.shape);
+  const bool moved = block_axis_moves(q.block_axis, q.shape);
+  Tensor out(out_dtype, blocked_shape(q.shape, q.block_axis));
+  if (out.numel() != p.rows * p.cols) {
+    throw std::invalid_argument("dequantize: shape " + shape_string(q.shape) + " does not hold " +
+                                std::to_string(q.rows) + " x " + std::to_string(q.cols) + " elements");
+  }
   parallel_for(p.rows * p.row_blocks, threads, [&](std::int64_t begin, std::int64_t end) {
     std::vector<float> vals(static_cast<std::size_t>(p.bs));
     for (std::int64_t s = begin; s < end; ++s) {
@@ -258,11 +280,16 @@ Tensor dequantize(const QuantizedTensor& q, DType out_dtype, int threads) {
       write_segment(out, p, row, c0, vals.data());
     }
   });
-  return out;
+  return moved ? restore_axis(out.view(), q.shape, q.block_axis) : out;
 }
 
 Tensor fake_quantize(const TensorView& x, const Recipe& recipe, DType out_dtype, int threads,
-                     std::vector<formats::BlockRecord>* records) {
+                     std::vector<formats::BlockRecord>* records, int block_axis) {
+  if (block_axis_moves(block_axis, x.shape())) {
+    const Tensor blocked = fake_quantize(move_axis_last(x, block_axis).view(), recipe, out_dtype, threads, records);
+    return restore_axis(blocked.view(), x.shape(), block_axis);
+  }
+  normalize_block_axis(block_axis, x.shape().size());
   const Plan p = make_plan(x, recipe);
   const float amax = formats::uses_tensor_scale(recipe) ? tensor_amax(x, recipe, threads) : 0.0f;
   const formats::TensorScale ts = formats::tensor_scale(recipe, amax);

@@ -1,7 +1,8 @@
 // Whole-tensor quantize, dequantize and fake-quantize on the CPU over all cores, built on the
 // per-block functions of formats/block.hpp. Results are identical for any thread count.
-// Layout (FORMATS.md §7): blocks run along the last dimension; each row is padded with zeros
-// to a multiple of the block size (and of 16 with the RHT); 2-D tiles cover block_size rows.
+// Layout (FORMATS.md §7): blocks run along the last dimension (or along `block_axis`, moved
+// last first: core/block_axis.hpp); each row is padded with zeros to a multiple of the block
+// size (and of 16 with the RHT); 2-D tiles cover block_size rows.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,7 @@ struct QuantizeOptions {
   formats::ScaleLayout layout = formats::ScaleLayout::kRowMajor;
   int threads = 0;            ///< 0: all cores
   bool keep_records = false;  ///< fill QuantizedTensor::records (one per block or 2-D tile)
+  int block_axis = -1;        ///< the axis blocks run along (negative from the end; -1 the last)
 };
 
 /// A quantized tensor: packed 4-bit codes, block scales and the tensor scale.
@@ -28,6 +30,9 @@ struct QuantizedTensor {
   formats::Recipe recipe;
   formats::ScaleLayout layout = formats::ScaleLayout::kRowMajor;
   std::vector<std::int64_t> shape;  ///< the input's shape
+  /// The axis of `shape` blocks run along (-1: the last). rows x cols (and codes, scales,
+  /// records) are in blocked_shape(shape, block_axis): that axis moved last.
+  int block_axis = -1;
   std::int64_t rows = 0, cols = 0;
   std::int64_t padded_cols = 0;  ///< cols rounded up to the block size (and 16 with RHT)
   std::vector<std::uint8_t> codes;  ///< rows x padded_cols/2 bytes, two codes per byte
@@ -50,10 +55,11 @@ struct QuantizedTensor {
 /// Checks a recipe's parameters; throws std::invalid_argument naming the bad one.
 void validate_recipe(const formats::Recipe& r);
 
-/// max |x| over the tensor, NaN ignored (after the RHT when the recipe has one).
-float tensor_amax(const TensorView& x, const formats::Recipe& recipe, int threads = 0);
+/// max |x| over the tensor, NaN ignored (after the RHT along `block_axis` when the recipe has one).
+float tensor_amax(const TensorView& x, const formats::Recipe& recipe, int threads = 0, int block_axis = -1);
 
-/// Quantizes a tensor. Throws std::invalid_argument for empty tensors and bad recipes.
+/// Quantizes a tensor. Throws std::invalid_argument for empty tensors, bad recipes and a block
+/// axis the tensor does not have.
 QuantizedTensor quantize(const TensorView& x, const QuantizeOptions& options);
 
 /// quantize(), and in the same pass the dequantized values into *values (out_dtype, the
@@ -61,12 +67,15 @@ QuantizedTensor quantize(const TensorView& x, const QuantizeOptions& options);
 QuantizedTensor quantize_and_dequantize(const TensorView& x, const QuantizeOptions& options, Tensor* values,
                                         DType out_dtype = DType::kF32);
 
-/// Dequantizes to `out_dtype` (the input's shape; with the RHT the inverse is applied).
+/// Dequantizes to `out_dtype` (the input's shape and layout, whatever the block axis; with the
+/// RHT the inverse is applied).
 Tensor dequantize(const QuantizedTensor& q, DType out_dtype = DType::kF32, int threads = 0);
 
 /// Quantize + dequantize in one pass, bit-identical to dequantize(quantize(x)) (and also
-/// supports Fp4Overflow::kReferenceUnclamped). Fills `records` when non-null.
+/// supports Fp4Overflow::kReferenceUnclamped). Fills `records` when non-null (in the blocked
+/// layout when `block_axis` is not the last).
 Tensor fake_quantize(const TensorView& x, const formats::Recipe& recipe, DType out_dtype = DType::kF32,
-                     int threads = 0, std::vector<formats::BlockRecord>* records = nullptr);
+                     int threads = 0, std::vector<formats::BlockRecord>* records = nullptr,
+                     int block_axis = -1);
 
 }  // namespace fp4lab::core

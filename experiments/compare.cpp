@@ -8,6 +8,7 @@
 #include "core/device_quantizer.hpp"
 #include "core/metrics.hpp"
 #include "core/quantize.hpp"
+#include "core/quantized_sizes.hpp"
 #include "core/recipe_spec.hpp"
 #include "experiments/common.hpp"
 #include "experiments/experiments.hpp"
@@ -62,7 +63,7 @@ class Compare : public Experiment {
     Histogram hr{"relative_error", "Relative error |x_hat - x| / |x|", "relative error", true, core::linear_edges(0, 1, bins), {}};
     Histogram hs{"scaled", "Scaled values |x| / block unit (the paper's x / (alpha * Delta))", "scaled value", true,
                  core::linear_edges(0, 8, bins), {}};
-    std::string text = fmt::format("{} | {} nonfinite\n{:<28} {:>8} {:>11} {:>9} {:>8} {:>10} {:>9} {:>9} {:>9}\n",
+    std::string text = fmt::format("{} | {} nonfinite inputs (left out of every metric)\n{:<28} {:>8} {:>11} {:>9} {:>8} {:>10} {:>9} {:>9} {:>9}\n",
                                    src.description, stats.nonfinite, "recipe", "bits/val", "MSE", "rel RMSE", "SQNR dB",
                                    "max err", "cosine", "flushed", "saturated");
     for (std::size_t k = 0; k < recipes.size(); ++k) {
@@ -91,13 +92,22 @@ class Compare : public Experiment {
         hr.series.push_back({spec, std::move(h.rel)});
         if (has_codes) hs.series.push_back({spec, std::move(h.scaled)});
       }
-      t.rows.push_back({spec, bits_per_value(r), m.mse, m.rmse, m.rel_rmse, m.sqnr_db, m.max_abs_err, m.cosine,
+      // padding and scales included (README "Bits per value"), for the tensor at hand
+      const double bits = core::bits_per_value(r, ScaleLayout::kRowMajor, x.rows(), x.cols());
+      t.rows.push_back({spec, bits, m.mse, m.rmse, m.rel_rmse, m.sqnr_db, m.max_abs_err, m.cosine,
                         m.frac_flushed, m.frac_saturated});
       text += fmt::format("{:<28} {:>8.3f} {:>11.4e} {:>9.5f} {:>8.2f} {:>10.4g} {:>9.6f} {:>9.5f} {:>9.6f}\n", spec,
-                          bits_per_value(r), m.mse, m.rel_rmse, m.sqnr_db, m.max_abs_err, m.cosine, m.frac_flushed,
+                          bits, m.mse, m.rel_rmse, m.sqnr_db, m.max_abs_err, m.cosine, m.frac_flushed,
                           m.frac_saturated);
       res.scalars["mse:" + spec] = m.mse;
       res.scalars["sqnr_db:" + spec] = m.sqnr_db;
+      res.scalars["bits_per_value:" + spec] = bits;
+      if (m.nonfinite_results > 0) {  // finite inputs whose x_hat is NaN/Inf: left out, say so
+        res.scalars["nonfinite_results:" + spec] = double(m.nonfinite_results);
+        text += fmt::format("  {}: {} finite inputs quantize to NaN/Inf (their block holds NaN/Inf); "
+                            "metrics over the {} elements where x and x_hat are finite\n",
+                            spec, m.nonfinite_results, m.count);
+      }
       res.provenance.recipes.push_back(spec);
     }
     res.scalars["nonfinite_inputs"] = double(stats.nonfinite);

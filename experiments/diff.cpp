@@ -1,7 +1,9 @@
 // `diff`: two quantizations of one tensor compared bit by bit: two fp4lab recipes, or an fp4lab
 // recipe against packed codes, 8-bit block scales and a tensor scale that another library wrote
-// (.safetensors or .npy, stored as FORMATS.md §7 says: low nibble = even element). With
-// view_rows/view_cols, table `view` lists the top-left window element by element (the GUI's grid).
+// (.safetensors or .npy, stored as FORMATS.md §7 says: low nibble = even element). Table
+// `examples` lists the first elements whose code, block scale or dequantized value differs; when
+// only values differ, the summary says why (the tensor scales). With view_rows/view_cols, table
+// `view` lists the top-left window element by element (the GUI's grid).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -146,6 +148,23 @@ std::string scale_text(const Recipe& r, const BlockScale& s) {
                                            : fmt::format("{:.6g}", s.group_scale);
 }
 
+/// How `r` turns a code into a value, in FP32 and in its order of operations (formats/*.hpp's
+/// *_dequantize): two recipes with another order can round the same code and scales apart.
+std::string decode_formula(const Recipe& r) {
+  switch (r.format) {
+    case BlockFormat::kNVFP4:
+      if (r.nv == NvRecipe::kFourOverSix) return "((e2m1 x block scale) x amax) / divisor";
+      return r.nv == NvRecipe::kTe ? "(e2m1 x block scale) x tensor scale"
+                                   : "e2m1 x (block scale x tensor scale)";
+    case BlockFormat::kNVINT4:
+      return "(int4 x block scale) x tensor scale";
+    case BlockFormat::kMXFP4:
+      return "e2m1 x 2^(scale - 127)";
+    default:
+      return "int4 group decode";
+  }
+}
+
 bool same_scale(const BlockScale& a, const BlockScale& b) {
   return a.code == b.code && a.zero_point == b.zero_point &&
          bits_of(a.group_scale) == bits_of(b.group_scale);
@@ -228,9 +247,11 @@ class Diff : public Experiment {
 
     // element by element (real columns only; padding codes are counted apart)
     std::int64_t codes_differ = 0, values_differ = 0, scale_elems_differ = 0, padding_differ = 0;
+    std::int64_t values_only_differ = 0;  // same code and block scale, another value
     Table ex{"examples",
-             "First differing elements (code or block scale), row-major",
-             {"row", "col", "x", "code A", "code B", "scale A", "scale B", "x_hat A", "x_hat B"},
+             "First differing elements (code, block scale or dequantized value), row-major",
+             {"row", "col", "x", "code A", "code B", "scale A", "scale B", "x_hat A", "x_hat B",
+              "x_hat B - A"},
              {}};
     Table view{"view",
                "Window of the top-left elements: codes and block scales of A and B",
@@ -257,12 +278,14 @@ class Diff : public Experiment {
         }
         codes_differ += code_diff;
         scale_elems_differ += scale_diff;
-        values_differ += bits_of(va) != bits_of(vb);
-        if ((code_diff || scale_diff) && ex.rows.size() < max_examples) {
+        const bool value_diff = bits_of(va) != bits_of(vb);
+        values_differ += value_diff;
+        values_only_differ += value_diff && !code_diff && !scale_diff;
+        if ((code_diff || scale_diff || value_diff) && ex.rows.size() < max_examples) {
           ex.rows.push_back({double(r), double(c), double(row[static_cast<std::size_t>(c)]),
                              element_text(qa.recipe, ca), element_text(qb.recipe, cb),
                              scale_text(qa.recipe, sa), scale_text(qb.recipe, sb), double(va),
-                             double(vb)});
+                             double(vb), double(vb) - double(va)});  // an ulp shows here
         }
       }
       for (std::int64_t c = qa.cols; c < std::min(qa.padded_cols, qb.padded_cols); ++c) {
@@ -294,6 +317,7 @@ class Diff : public Experiment {
         {"elements", double(elements)},
         {"codes_differ", double(codes_differ)},
         {"values_differ", double(values_differ)},
+        {"values_differ_same_code_and_scale", double(values_only_differ)},
         {"scale_elements_differ", double(scale_elems_differ)},
         {"padding_codes_differ", double(padding_differ)},
         {"tensor_scale_a", qa.tensor_scale.decode},
@@ -316,14 +340,16 @@ class Diff : public Experiment {
         {std::string("codes that differ"), double(codes_differ)},
         {std::string("elements whose block scale differs"), double(scale_elems_differ)},
         {std::string("dequantized values that differ (bits)"), double(values_differ)},
+        {std::string("  of them with the same code and block scale"), double(values_only_differ)},
         {std::string("padding codes that differ"), double(padding_differ)}};
     if (same_blocks) {
       sum.rows.push_back({std::string("blocks"), double(blocks)});
       sum.rows.push_back({std::string("block scales that differ"), double(scales_differ)});
     }
     std::string text =
-        fmt::format("{}\nA: {}  tensor scale {:.9g}\nB: {}  tensor scale {:.9g}\n", src.description,
-                    spec_a, qa.tensor_scale.decode, label_b, qb.tensor_scale.decode);
+        fmt::format("{}\nA: {}  tensor scale {:.9g} (0x{:08x})\nB: {}  tensor scale {:.9g} (0x{:08x})\n",
+                    src.description, spec_a, qa.tensor_scale.decode, bits_of(qa.tensor_scale.decode),
+                    label_b, qb.tensor_scale.decode, bits_of(qb.tensor_scale.decode));
     text += fmt::format("codes differ: {} of {} ({:.4g}%)\n", codes_differ, elements,
                         100.0 * codes_differ / elements);
     if (same_blocks) {
@@ -334,6 +360,24 @@ class Diff : public Experiment {
                           scale_elems_differ);
     }
     text += fmt::format("dequantized values differ: {}\n", values_differ);
+    if (values_only_differ > 0) {
+      // the same code under the same block scale decodes to another value only through the
+      // second level: say so, with both tensor scales, rather than leave the count unexplained
+      const bool ts_differ = bits_of(qa.tensor_scale.decode) != bits_of(qb.tensor_scale.decode);
+      const std::string fa = decode_formula(qa.recipe), fb = decode_formula(qb.recipe);
+      text += fmt::format("{} of them have the same code and block scale in A and B:", values_only_differ);
+      if (ts_differ) {
+        text += fmt::format(" the per-tensor scales differ, A {:.9g} (0x{:08x}) vs B {:.9g} (0x{:08x})",
+                            qa.tensor_scale.decode, bits_of(qa.tensor_scale.decode),
+                            qb.tensor_scale.decode, bits_of(qb.tensor_scale.decode));
+      }
+      if (fa != fb) {
+        text += fmt::format("{} the FP32 decode rounds in another order, A {} vs B {}",
+                            ts_differ ? ";" : "", fa, fb);
+      }
+      if (!ts_differ && fa == fb) text += " the recipes decode the same code and scale differently";
+      text += "\n";
+    }
     if (!ex.rows.empty()) text += table_text(ex);
     res.tables = {std::move(sum), std::move(ex)};
     if (!view.rows.empty()) {

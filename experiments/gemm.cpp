@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "core/metrics.hpp"
 #include "core/parallel.hpp"
 #include "core/quantize.hpp"
 #include "core/recipe_spec.hpp"
@@ -36,7 +37,7 @@ GemmError compare(const std::vector<float>& y, const std::vector<float>& yq) {
     g.max_ref = std::max(g.max_ref, std::fabs(a));
   }
   g.rel_fro = sy > 0 ? std::sqrt(se / sy) : (se > 0 ? INFINITY : 0.0);
-  g.cosine = sy > 0 && sq > 0 ? dot / std::sqrt(sy * sq) : 0.0;
+  g.cosine = core::cosine_similarity(dot, sy, sq);  // degenerate cases as in core/metrics.hpp
   return g;
 }
 

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "core/quantize.hpp"
+#include "core/quantized_sizes.hpp"
 #include "core/recipe_spec.hpp"
 #include "experiments/common.hpp"
 #include "experiments/experiments.hpp"
@@ -62,6 +63,7 @@ class Select : public Experiment {
     std::array<std::vector<BlockRecord>, kRules> rec;
     std::int64_t rows = 0, row_blocks = 0;
     int bs = 16;
+    double bits = 0;  // the same for every rule (README "Bits per value")
     for (int r = 0; r < kRules; ++r) {
       if (progress && !progress(0.05 + 0.25 * r, kRuleNames[r])) throw Cancelled();
       Recipe recipe;
@@ -73,6 +75,7 @@ class Select : public Experiment {
       rows = q.rows;
       row_blocks = q.scale_cols;
       bs = recipe.block_size;
+      bits = core::bits_per_value(recipe, ScaleLayout::kRowMajor, q.rows, q.cols);
       res.provenance.recipes.push_back(core::recipe_to_spec(recipe));
     }
     if (progress && !progress(0.8, "statistics")) throw Cancelled();
@@ -131,9 +134,10 @@ class Select : public Experiment {
         "agreement", "Agreement: fraction of blocks where two rules choose the same", {"rule"}, {}};
     for (const char* n : kRuleNames) agreement.columns.push_back(n);
     std::string text = fmt::format(
-        "{} | {} blocks of {} ({} all zero{}) | tensor scale amax/1536 shared by every rule\n",
+        "{} | {} blocks of {} ({} all zero{}) | {:.3f} bits/value | tensor scale amax/1536 shared by "
+        "every rule\n",
         src.description, finite_blocks, bs, zero_blocks,
-        bad_blocks ? fmt::format(", {} with NaN/Inf left out", bad_blocks) : "");
+        bad_blocks ? fmt::format(", {} with NaN/Inf left out", bad_blocks) : "", bits);
     text +=
         fmt::format("{:<8} {:>10}   error saved against M=6, in each metric (% of the M=6 total)\n",
                     "rule", "M=4 blocks");
@@ -288,6 +292,7 @@ class Select : public Experiment {
     res.scalars["blocks"] = double(finite_blocks);
     res.scalars["zero_blocks"] = double(zero_blocks);
     res.scalars["nonfinite_blocks"] = double(bad_blocks);
+    res.scalars["bits_per_value"] = bits;
     res.summary = text;
     if (progress) progress(1.0, "done");
     return res;

@@ -7,6 +7,7 @@
 
 #include "core/metrics.hpp"
 #include "core/quantize.hpp"
+#include "core/quantized_sizes.hpp"
 #include "core/recipe_spec.hpp"
 #include "experiments/common.hpp"
 #include "experiments/experiments.hpp"
@@ -136,7 +137,8 @@ class Sweep : public Experiment {
       const core::ErrorMetrics m = core::error_metrics(x, xq.view(), r.block_size, threads);
       const std::size_t fi = k / sizes.size();
       const std::string& label = specs[fi];
-      std::vector<Cell> row{label, double(r.block_size), spec, bits_per_value(r), m.mse, m.sqnr_db};
+      const double bits = core::bits_per_value(r, ScaleLayout::kRowMajor, x.rows(), x.cols());
+      std::vector<Cell> row{label, double(r.block_size), spec, bits, m.mse, m.sqnr_db};
       std::string sub = "n/a", fl = "n/a";
       if (has_ue4m3_scale(r)) {
         const ScaleCounts sc = count_scales(q.records);
@@ -159,7 +161,7 @@ class Sweep : public Experiment {
       res.scalars["sqnr_db:" + spec] = m.sqnr_db;
       res.provenance.recipes.push_back(spec);
       text += fmt::format("{:<34} {:>8.3f} {:>11.4e} {:>8.2f} {:>10} {:>10}\n", spec,
-                          bits_per_value(r), m.mse, m.sqnr_db, sub, fl);
+                          bits, m.mse, m.sqnr_db, sub, fl);
     }
     res.tables.push_back(std::move(t));
     res.curves.push_back(std::move(c));

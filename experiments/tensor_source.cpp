@@ -1,12 +1,15 @@
 // Tensor sources for experiments (see tensor_source.hpp).
 #include "experiments/tensor_source.hpp"
 
+#include <fmt/format.h>
+
 #include <cstring>
 #include <mutex>
 #include <sstream>
 #include <stdexcept>
 
 #include "core/io/checkpoint.hpp"
+#include "core/block_axis.hpp"
 #include "core/io/npy.hpp"
 #include "core/io/safetensors.hpp"
 #include "core/synthetic.hpp"
@@ -31,6 +34,9 @@ const ParamSpecs& source_params() {
       number_param("outlier_fraction", 0.001, 0, 1, "synthetic: fraction of elements replaced by outliers"),
       number_param("outlier_magnitude", 20.0, 0, 1e6, "synthetic: outlier size in units of scale"),
       number_param("row_scale_spread", 0.5, 0, 10, "synthetic: each row scaled by exp(spread * z), like LLM channels"),
+      int_param("block_axis", -1, -8, 7,
+                "the axis blocks run along (-1: the last; negative counts from the end): the tensor is "
+                "used with that axis moved last"),
   };
   return kSpecs;
 }
@@ -148,9 +154,28 @@ SourceTensor copy_source(const SourceTensor& s) {
   return c;
 }
 
+/// Moves the block axis last (README "--block-axis"); the hash stays that of the input.
+SourceTensor with_block_axis(SourceTensor src, const Params& p) {
+  const int axis = p.contains("block_axis") ? static_cast<int>(read_int(p, "block_axis")) : -1;
+  try {
+    core::normalize_block_axis(axis, src.tensor.shape().size());
+  } catch (const std::invalid_argument& ex) {
+    throw std::invalid_argument("block_axis: input " + src.description + ": " + ex.what());
+  }
+  if (!core::block_axis_moves(axis, src.tensor.shape())) return src;
+  const int k = core::normalize_block_axis(axis, src.tensor.shape().size());
+  src.tensor = core::move_axis_last(src.tensor.view(), k);
+  src.description += fmt::format(", blocked along axis {} (as {})", k, core::shape_string(src.tensor.shape()));
+  return src;
+}
+
 }  // namespace
 
 SourceTensor load_source(const Params& p, int threads) {
+  return with_block_axis(load_source_as_stored(p, threads), p);
+}
+
+SourceTensor load_source_as_stored(const Params& p, int threads) {
   SourceTensor out;
   core::SyntheticSpec s = synthetic_spec(p);
   const std::string input = p.at("input").get<std::string>();

@@ -24,7 +24,10 @@ const ParamSpecs& source_params();
 /// The synthetic-tensor fields present in `params` (distribution, dtype, scale, nu, ...; the
 /// shape and seed are left to the caller), over SyntheticSpec's defaults.
 core::SyntheticSpec synthetic_spec(const Params& params);
-/// Builds or loads the tensor the parameters describe; throws std::invalid_argument.
+/// Builds or loads the tensor the parameters describe, with parameter block_axis (if present)
+/// moved last, so blocks run along it; throws std::invalid_argument.
 SourceTensor load_source(const Params& params, int threads);
+/// The tensor as built or loaded, whatever block_axis says.
+SourceTensor load_source_as_stored(const Params& params, int threads);
 
 }  // namespace fp4lab::exp

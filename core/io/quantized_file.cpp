@@ -3,6 +3,7 @@
 // shape and the tensor scale checked against the metadata.
 #include "core/io/quantized_file.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <map>
@@ -10,6 +11,7 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "core/block_axis.hpp"
 #include "core/quantized_sizes.hpp"
 #include "core/recipe_spec.hpp"
 #include "formats/block.hpp"
@@ -141,8 +143,23 @@ StoredQuantized read_stored(const SafetensorsFile& f, const std::string& name) {
                       "'; fp4lab quantize stores F32, F16 or BF16 inputs only");
   }
   const std::int64_t numel = shape_numel(s.shape);
-  const std::int64_t cols = s.shape.empty() ? 1 : s.shape.back();
   if (numel == 0) throw FormatError(f.source() + ": tensor '" + name + "' has an empty shape");
+  s.block_axis = s.shape.empty() ? 0 : static_cast<int>(s.shape.size()) - 1;  // absent: the last
+  if (const auto it = f.metadata().find(name + ".block_axis"); it != f.metadata().end()) {
+    try {
+      const json axis = json::parse(it->second);
+      if (!axis.is_number_integer()) throw std::invalid_argument("not an integer");
+      const std::int64_t a = axis.get<std::int64_t>();
+      if (a < 0 || a >= static_cast<std::int64_t>(std::max<std::size_t>(1, s.shape.size())))
+        throw std::invalid_argument("not in [0, rank)");
+      s.block_axis = static_cast<int>(a);
+    } catch (const std::exception& ex) {
+      throw FormatError(f.source() + ": metadata \"" + name + ".block_axis\" = '" + it->second +
+                        "' is not an axis of shape " + shape_string(s.shape) + ": " + ex.what());
+    }
+  }
+  const std::vector<std::int64_t> blocked = blocked_shape(s.shape, s.block_axis);
+  const std::int64_t cols = blocked.empty() ? 1 : blocked.back();
   s.plan = plan_quantized(numel / cols, cols, s.recipe, s.layout);
   const QuantizedPlan& p = s.plan;
   s.codes = expect_entry(f, name + ".codes", "U8", {p.rows, p.padded_cols / 2});
@@ -204,7 +221,9 @@ QuantizedWriter::QuantizedWriter(const std::string& path, const formats::Recipe&
   for (const QuantizedInput& t : tensors) {
     const std::int64_t numel = shape_numel(t.shape);
     if (numel == 0) throw std::invalid_argument("tensor '" + t.name + "' is empty");
-    const std::int64_t cols = t.shape.empty() ? 1 : t.shape.back();
+    const int axis = normalize_block_axis(t.block_axis, t.shape.size());
+    const std::vector<std::int64_t> blocked = blocked_shape(t.shape, axis);
+    const std::int64_t cols = blocked.empty() ? 1 : blocked.back();
     plans_.push_back(plan_quantized(numel / cols, cols, recipe, layout));
     for (SafetensorsSlot& e : quantized_slots(t.name, plans_.back(), recipe, layout))
       slots.push_back(std::move(e));
@@ -214,6 +233,7 @@ QuantizedWriter::QuantizedWriter(const std::string& path, const formats::Recipe&
     meta[t.name + ".shape"] = json(t.shape).dump();
     meta[t.name + ".dtype"] = dtype_name(t.dtype);
     meta[t.name + ".scale_layout"] = scale_layout_name(layout);
+    meta[t.name + ".block_axis"] = std::to_string(axis);
   }
   meta["fp4lab.tensors"] = names.dump();
   file_ = std::make_unique<SafetensorsStreamWriter>(path, slots, meta);
@@ -252,7 +272,7 @@ void write_quantized(const std::string& path, std::span<const QuantizedOutput> t
       throw std::invalid_argument("write_quantized: tensor '" + t.name +
                                   "' has another recipe or scale layout than the first");
     }
-    inputs.push_back({t.name, q.shape, t.dtype});
+    inputs.push_back({t.name, q.shape, t.dtype, q.block_axis});
   }
   const QuantizedTensor& first = *tensors.front().q;
   QuantizedWriter w(path, first.recipe, first.layout, inputs);
@@ -291,6 +311,13 @@ QuantizedTensor StoredQuantized::slice_rows(std::int64_t r0, std::int64_t r1) co
         formats::padded_scale_cols(static_cast<std::size_t>(p.scale_cols), layout) / 4 * 512);
     q.scales = slice(scales, r0 / 128 * tile, (r1 + 127) / 128 * tile);
   }
+  return q;
+}
+
+QuantizedTensor StoredQuantized::whole() const {
+  QuantizedTensor q = slice_rows(0, plan.rows);
+  q.shape = shape;
+  q.block_axis = block_axis;
   return q;
 }
 

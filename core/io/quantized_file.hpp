@@ -28,10 +28,13 @@ namespace fp4lab::core {
 //   NAME.zero_points   U8  [rows, scale_cols]  grouped INT4 only (0 for the symmetric scheme)
 //   NAME.tensor_scale  F32 [1]  the decode (second-level) scale; 1 where the recipe has none
 //   NAME.amax          F32 [1]  max |x| (after the RHT when the recipe has one), NaN ignored
-// rows = product of all dimensions but the last, padded_cols = the last rounded up to the
-// block size (zeros). Metadata: "fp4lab.format" = kQuantizedFileFormat, "fp4lab.version", and
-// per tensor "NAME.recipe" (canonical spec), "NAME.shape" (JSON array), "NAME.dtype" (F32,
-// F16 or BF16), "NAME.scale_layout" (row_major or swizzled_128x4).
+// rows = product of all dimensions but the block axis, cols = the block axis (the last unless
+// "NAME.block_axis" says otherwise: the arrays then hold the tensor with that axis moved last,
+// the others in order), padded_cols = cols rounded up to the block size (zeros). Metadata:
+// "fp4lab.format" = kQuantizedFileFormat, "fp4lab.version", and per tensor "NAME.recipe"
+// (canonical spec), "NAME.shape" (JSON array, the original shape), "NAME.dtype" (F32, F16 or
+// BF16), "NAME.scale_layout" (row_major or swizzled_128x4), "NAME.block_axis" (an integer in
+// [0, rank), or absent in files written before it existed: the last axis).
 
 /// The value of metadata "fp4lab.format" in a quantized file.
 inline constexpr std::string_view kQuantizedFileFormat = "fp4lab.quantized.v1";
@@ -63,6 +66,7 @@ struct QuantizedInput {
   std::string name;                 ///< NAME of NAME.codes, ...
   std::vector<std::int64_t> shape;  ///< as in the input file
   DType dtype = DType::kF32;        ///< written to metadata "NAME.dtype"
+  int block_axis = -1;              ///< the axis of `shape` blocks run along (-1: the last)
 };
 
 /// Writes a quantized file tensor by tensor, holding none of them: the header (every size
@@ -118,7 +122,8 @@ struct StoredQuantized {
   formats::ScaleLayout layout = formats::ScaleLayout::kRowMajor;
   std::vector<std::int64_t> shape;             ///< the original shape ("NAME.shape")
   DType dtype = DType::kF32;  ///< the original element type ("NAME.dtype"; others are refused)
-  QuantizedPlan plan;                          ///< the sizes that follow from shape and recipe
+  int block_axis = 0;                          ///< "NAME.block_axis" in [0, rank) (the last if absent)
+  QuantizedPlan plan;                          ///< the sizes that follow from shape, axis and recipe
   std::span<const std::uint8_t> codes;         ///< NAME.codes
   std::span<const std::uint8_t> scales;        ///< NAME.scales (empty for grouped INT4)
   std::span<const std::uint8_t> group_scales;  ///< NAME.group_scales, FP32 (grouped INT4)
@@ -126,9 +131,12 @@ struct StoredQuantized {
   /// From NAME.amax under the recipe (bit for bit NAME.tensor_scale, checked on reading).
   formats::TensorScale tensor_scale;
 
-  /// Rows [r0, r1) as a QuantizedTensor of shape [r1 - r0, cols] (a copy); r0 must be a
-  /// multiple of 128 in the swizzled layout, so that its tiles stay whole.
+  /// Rows [r0, r1) as a QuantizedTensor of shape [r1 - r0, cols] (a copy, in the blocked
+  /// layout); r0 must be a multiple of 128 in the swizzled layout, so that its tiles stay whole.
   QuantizedTensor slice_rows(std::int64_t r0, std::int64_t r1) const;
+  /// The whole tensor as a QuantizedTensor of the original shape and block axis (a copy):
+  /// core::dequantize gives it back in the original layout.
+  QuantizedTensor whole() const;
 };
 
 /// A quantized file: the parsed safetensors file and its tensors, in the order written.

@@ -16,11 +16,13 @@
 #include <string>
 #include <vector>
 
+#include "core/block_axis.hpp"
 #include "core/io/npy.hpp"
 #include "core/io/output_guard.hpp"
 #include "core/io/quantized_file.hpp"
 #include "core/io/safetensors.hpp"
 #include "core/quantize.hpp"
+#include "core/quantized_sizes.hpp"
 #include "core/recipe_spec.hpp"
 #include "experiments/cli/args.hpp"
 
@@ -72,21 +74,25 @@ void release_pages(std::span<const std::uint8_t> bytes) {
 
 constexpr const char* kQuantizeSynopsis =
     "fp4lab quantize IN.safetensors|IN.npy --recipe SPEC --out OUT.safetensors\n"
-    "                       [--tensors GLOB] [--swizzle] [--threads N] [--allow-nonfinite] "
-    "[--force] [--quiet]";
+    "                       [--tensors GLOB] [--swizzle] [--block-axis K] [--threads N]\n"
+    "                       [--allow-nonfinite] [--force] [--quiet]";
 
 constexpr const char* kQuantizeAbout =
     "\n  writes NAME.codes, NAME.scales (or NAME.group_scales, NAME.zero_points for int4),\n"
     "  NAME.tensor_scale and NAME.amax for every F32/F16/BF16 tensor (those matching GLOB);\n"
     "  a .npy input's tensor is named after the file. --swizzle stores block scales in the\n"
     "  128x4 layout of Blackwell GEMMs. NaN/Inf inputs fail unless --allow-nonfinite.\n"
-    "  OUT must end with .safetensors and must not exist unless --force.";
+    "  OUT must end with .safetensors and must not exist unless --force.\n"
+    "  --block-axis K runs the blocks along axis K of every tensor (default -1, the last;\n"
+    "  negative counts from the end); the file records it and dequantize restores the layout.\n"
+    "  Bits per value count codes, scales and the tensor scale, padding included.";
 
 /// The arguments of `fp4lab quantize`.
 struct QuantizeArgs {
   std::string in, recipe, out, tensors;
   bool swizzle = false, allow_nonfinite = false, quiet = false, force = false;
   int threads = 0;
+  int block_axis = -1;  ///< the axis blocks run along (negative from the end)
 };
 
 /// One input tensor to quantize.
@@ -181,24 +187,37 @@ int quantize_main(const QuantizeArgs& a) {
   const std::vector<InputTensor> inputs = select_inputs(in, glob, st, npy, quiet);
 
   std::vector<core::QuantizedInput> planned;
-  for (const InputTensor& t : inputs) planned.push_back({t.name, t.shape, t.view.dtype()});
+  for (const InputTensor& t : inputs) {
+    try {  // every tensor must have the axis, before any work
+      core::normalize_block_axis(a.block_axis, t.shape.size());
+    } catch (const std::invalid_argument& ex) {
+      throw UsageError("--block-axis: tensor '" + t.name + "' " + core::shape_string(t.shape) + ": " + ex.what());
+    }
+    planned.push_back({t.name, t.shape, t.view.dtype(), a.block_axis});
+  }
   core::QuantizedWriter writer(out, recipe, layout, planned);
   std::vector<std::string> nonfinite;
+  double total_bytes = 0, total_values = 0;  // for the file's bits per value
   for (std::size_t k = 0; k < inputs.size(); ++k) {
     const InputTensor& t = inputs[k];
     const auto t0 = std::chrono::steady_clock::now();
     const core::QuantizedTensor q =
-        core::quantize(t.view, core::QuantizeOptions{recipe, layout, threads, false});
+        core::quantize(t.view, core::QuantizeOptions{recipe, layout, threads, false, a.block_axis});
     if (q.nonfinite > 0) nonfinite.push_back(fmt::format("{}: {}", t.name, q.nonfinite));
     const float amax = formats::uses_tensor_scale(recipe)
                            ? q.tensor_scale.amax
-                           : core::tensor_amax(t.view, recipe, threads);
+                           : core::tensor_amax(t.view, recipe, threads, a.block_axis);
     writer.write(k, q, amax);
+    const core::QuantizedSizes sizes = core::quantized_sizes(recipe, layout, q.rows, q.cols);
+    total_bytes += static_cast<double>(sizes.total_bytes());
+    total_values += static_cast<double>(q.rows) * static_cast<double>(q.cols);
     release_pages(t.raw);
     if (!quiet) {
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      fmt::print(stderr, "[{}/{}] {} {} {} -> {} ({:.2f} s)\n", k + 1, inputs.size(), t.name,
-                 core::shape_string(t.shape), core::dtype_name(t.view.dtype()), spec, s);
+      fmt::print(stderr, "[{}/{}] {} {} {} -> {}{}, {:.3f} bits/value ({:.2f} s)\n", k + 1, inputs.size(),
+                 t.name, core::shape_string(t.shape), core::dtype_name(t.view.dtype()), spec,
+                 q.block_axis >= 0 ? fmt::format(" along axis {}", q.block_axis) : "",
+                 sizes.bits_per_value(), s);
     }
   }
   if (!nonfinite.empty()) {
@@ -213,7 +232,10 @@ int quantize_main(const QuantizeArgs& a) {
     fmt::print(stderr, "fp4lab quantize: warning: NaN/Inf inputs (name: count) {}\n", list);
   }
   writer.commit();
-  if (!quiet) fmt::print(stderr, "wrote {} ({} tensors, {})\n", out, inputs.size(), spec);
+  if (!quiet) {
+    fmt::print(stderr, "wrote {} ({} tensors, {}, {:.3f} bits/value)\n", out, inputs.size(), spec,
+               total_bytes * 8.0 / total_values);
+  }
   return 0;
 }
 
@@ -266,7 +288,13 @@ int dequantize_main(const DequantizeArgs& a) {
     const auto t0 = std::chrono::steady_clock::now();
     const std::int64_t rows = s.plan.rows, cols = s.plan.cols;
     const std::int64_t chunk = std::max<std::int64_t>(128, kChunkElements / cols / 128 * 128);
-    for (std::int64_t r0 = 0; r0 < rows; r0 += chunk) {
+    // blocked along another axis: the whole tensor at once, moved back to its layout
+    const bool whole = core::block_axis_moves(s.block_axis, s.shape);
+    if (whole) {
+      const core::Tensor t = core::dequantize(s.whole(), dtype, threads);
+      writer.write(s.name, {t.data(), t.size_bytes()}, 0);
+    }
+    for (std::int64_t r0 = 0; r0 < rows && !whole; r0 += chunk) {
       const std::int64_t r1 = std::min(rows, r0 + chunk);
       const core::Tensor t = core::dequantize(s.slice_rows(r0, r1), dtype, threads);
       writer.write(s.name, {t.data(), t.size_bytes()},
@@ -319,6 +347,9 @@ int run_quantize_command(int argc, char** argv) {
   args.option("tensors", a.tensors, "quantize only the tensors whose names match GLOB (* and ?)")
       .placeholder("GLOB");
   args.flag("swizzle", a.swizzle, "store block scales in the 128x4 layout of Blackwell GEMMs");
+  args.option("block-axis", a.block_axis,
+              "the axis blocks run along (-1: the last; negative counts from the end)")
+      .placeholder("K");
   args.flag("allow-nonfinite", a.allow_nonfinite,
             "store NaN/Inf inputs as the recipe encodes them instead of failing");
   args.flag("force", a.force, "overwrite OUT when it exists");

@@ -164,6 +164,13 @@ mknpy "$tmp/nonfinite.npy" "(4,)" '\x00\x00\x80\x3f\x00\x00\xc0\x7f\x00\x00\x00\
 expect "compare counts NaN/Inf" 0 "2 nonfinite" -- "$bin" compare --input "$tmp/nonfinite.npy" --recipes nvfp4:te --quiet
 qfail "quantize refuses NaN/Inf" 1 "nonfinite: 2; nothing was written" "$tmp/bad/nf.safetensors" -- "$bin" quantize "$tmp/nonfinite.npy" --recipe nvfp4:te --out "$tmp/bad/nf.safetensors"
 expect "quantize --allow-nonfinite warns" 0 "warning: NaN/Inf inputs" -- "$bin" quantize "$tmp/nonfinite.npy" --recipe nvfp4:te --allow-nonfinite --out "$tmp/nonfinite.q.safetensors"
+# bits/value counts padding (README "Bits per value"): [4, 40, 3] pads rows of 3 to 16, --block-axis 1 avoids it
+mknpy "$tmp/axis.npy" "(4, 40, 3)" "$(printf '\\x00\\x00\\x80\\x3f%.0s' $(seq 480))"
+expect "quantize reports padded bits/value" 0 "24.133 bits/value" -- "$bin" quantize "$tmp/axis.npy" --recipe nvfp4:te --out "$tmp/axis_last.q.safetensors"
+expect "quantize --block-axis 1" 0 "along axis 1, 5.533 bits/value" -- "$bin" quantize "$tmp/axis.npy" --recipe nvfp4:te --block-axis 1 --out "$tmp/axis1.q.safetensors"
+expect "dequantize restores the layout of --block-axis 1" 0 "\[4, 40, 3\]" -- "$bin" dequantize "$tmp/axis1.q.safetensors" --out "$tmp/axis1.dq.safetensors"
+qfail "quantize --block-axis 3 of a rank-3 tensor" 2 "block axis 3 does not exist in a tensor of rank 3: use -3..2" "$tmp/bad/axis3.safetensors" -- "$bin" quantize "$tmp/axis.npy" --recipe nvfp4:te --block-axis 3 --out "$tmp/bad/axis3.safetensors"
+expect "compare --block-axis -2" 0 "blocked along axis 1" -- "$bin" compare --input "$tmp/axis.npy" --recipes nvfp4:te --block-axis -2 --quiet
 mknpy "$tmp/empty.npy" "(0,)" ''
 qfail "quantize an empty tensor" 1 "empty array" "$tmp/bad/e.safetensors" -- "$bin" quantize "$tmp/empty.npy" --recipe nvfp4:te --out "$tmp/bad/e.safetensors"
 expect "compare an empty tensor" 1 "empty tensor" -- "$bin" compare --input "$tmp/empty.npy" --quiet

@@ -141,9 +141,11 @@ TEST_SUITE("experiments.sweep") {
     CHECK(r.scalars.at("sqnr_db:nvfp4:te:bs=16") > 15.0);
     CHECK(text(t.rows[0][2]) == "nvfp4:te:bs=8");
     CHECK(text(t.rows[24][2]) == "int4:g128:sym:fp32");
-    // bits per value: 4 + 8/bs for the 8-bit scales, 4 + 32/bs for FP32 INT4 group scales
-    CHECK(std::get<double>(t.rows[0][3]) == 5.0);
-    CHECK(std::get<double>(t.rows[24][3]) == 4.25);
+    // bits per value as stored (README "Bits per value"), for 64 x 256 = 16384 values: 4 + 8/bs
+    // for the 8-bit scales, 4 + 32/bs + 8/bs for FP32 INT4 group scales and U8 zero points,
+    // plus 64 bits of tensor scale and amax for the whole tensor
+    CHECK(std::get<double>(t.rows[0][3]) == (8192 + 2048 + 8) * 8.0 / 16384);
+    CHECK(std::get<double>(t.rows[24][3]) == (8192 + 512 + 128 + 8) * 8.0 / 16384);
     CHECK(text(t.rows[10][7]) == "n/a");  // MXFP4's E8M0 scales have no E4M3 subnormals
   }
 

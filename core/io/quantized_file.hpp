@@ -22,6 +22,7 @@ namespace fp4lab::core {
 // A quantized file holds, for each quantized tensor NAME (every name listed, in input order,
 // by the JSON array in metadata "fp4lab.tensors"):
 //   NAME.codes         U8  [rows, padded_cols/2]  two codes per byte, low nibble = even element
+//                          (3/6/8-bit codes: [rows, padded_cols], one per byte)
 //   NAME.scales        U8  [rows, scale_cols] (row_major) or [padded_rows * padded_scale_cols]
 //                          (swizzled_128x4); UE4M3 or E8M0 codes; not for grouped INT4
 //   NAME.group_scales  F32 [rows, scale_cols]  grouped INT4 only (already rounded to its dtype)
@@ -29,12 +30,19 @@ namespace fp4lab::core {
 //   NAME.tensor_scale  F32 [1]  the decode (second-level) scale; 1 where the recipe has none
 //   NAME.amax          F32 [1]  max |x| (after the RHT when the recipe has one), NaN ignored
 // rows = product of all dimensions but the last, padded_cols = the last rounded up to the
-// block size (zeros). Metadata: "fp4lab.format" = kQuantizedFileFormat, "fp4lab.version", and
+// block size (zeros). Metadata: "fp4lab.format" = kQuantizedFileFormat, "fp4lab.version",
+// "fp4lab.format_version" (kQuantizedFileVersion; absent in version-1 files), and
 // per tensor "NAME.recipe" (canonical spec), "NAME.shape" (JSON array), "NAME.dtype" (F32,
 // F16 or BF16), "NAME.scale_layout" (row_major or swizzled_128x4).
 
 /// The value of metadata "fp4lab.format" in a quantized file.
 inline constexpr std::string_view kQuantizedFileFormat = "fp4lab.quantized.v1";
+
+/// The layout version written to metadata "fp4lab.format_version". 1: the 4-bit formats (files
+/// without the field are version 1 and still read); 2: adds the formats of FORMATS.md §9
+/// (NAME.codes [rows, padded_cols], one code per byte, for 3/6/8-bit codes; IF scales with
+/// the INT flag in bit 7).
+inline constexpr int kQuantizedFileVersion = 2;
 
 /// "row_major" or "swizzled_128x4", as written to metadata.
 const char* scale_layout_name(formats::ScaleLayout layout);
@@ -133,6 +141,7 @@ struct StoredQuantized {
 /// A quantized file: the parsed safetensors file and its tensors, in the order written.
 struct QuantizedFile {
   SafetensorsFile file;                  ///< owns the bytes the tensors view
+  int format_version = 1;                ///< "fp4lab.format_version" (1 when absent)
   std::vector<StoredQuantized> tensors;  ///< as listed by "fp4lab.tensors"
   /// The tensor named `name`, or nullptr.
   const StoredQuantized* find(std::string_view name) const;

@@ -1,4 +1,5 @@
-// Typed tests over every element type (E2M1, INT4, E4M3, UE4M3, E5M2, UE8M0): the properties
+// Typed tests over every element type (E2M1, INT4, E4M3, UE4M3, E5M2, UE8M0, E2M3, E3M2, E2M0,
+// INT3, INT6): the properties
 // FORMATS.md §1 states for all of them, checked per type with the same code: every code round
 // trips, ties go to the even code, overflow saturates, NaN gives the documented code, and the
 // fp16/bf16 overloads agree with the float path on all 2^16 inputs.
@@ -61,6 +62,58 @@ struct Expect<ue8m0> {
   static constexpr bool kTiesToEven = false;
 };
 
+template <>
+struct Expect<fp6_e2m3> {
+  static constexpr ElementType kType = ElementType::kE2M3;
+  static constexpr int kCodes = 64, kNan = 0x1F, kPosOverflow = 0x1F, kNegOverflow = 0x3F, kNegZero = 0x20;
+  static constexpr bool kTiesToEven = true;
+};
+template <>
+struct Expect<fp6_e3m2> {
+  static constexpr ElementType kType = ElementType::kE3M2;
+  static constexpr int kCodes = 64, kNan = 0x1F, kPosOverflow = 0x1F, kNegOverflow = 0x3F, kNegZero = 0x20;
+  static constexpr bool kTiesToEven = true;
+};
+template <>
+struct Expect<fp3_e2m0> {
+  static constexpr ElementType kType = ElementType::kE2M0;
+  static constexpr int kCodes = 8, kNan = 0x3, kPosOverflow = 0x3, kNegOverflow = 0x7, kNegZero = 0x4;
+  static constexpr bool kTiesToEven = true;
+};
+template <>
+struct Expect<int3_sym> {
+  static constexpr ElementType kType = ElementType::kINT3;
+  static constexpr int kCodes = 8, kNan = 0x0, kPosOverflow = 0x3, kNegOverflow = 0x7, kNegZero = 0x0;
+  static constexpr bool kTiesToEven = true;
+  static constexpr int kAliasCode = 0x4;  ///< sign-magnitude -0: decodes to -0, never written
+};
+template <>
+struct Expect<int6_sym> {
+  static constexpr ElementType kType = ElementType::kINT6;
+  static constexpr int kCodes = 64, kNan = 0x0, kPosOverflow = 0x1F, kNegOverflow = 0x3F, kNegZero = 0x0;
+  static constexpr bool kTiesToEven = true;
+  static constexpr int kAliasCode = 0x20;  ///< sign-magnitude -0: decodes to -0, never written
+};
+
+/// A code that decodes to the value of another code and is never written (-1: none).
+template <class T>
+constexpr int alias_code() {
+  if constexpr (requires { Expect<T>::kAliasCode; }) {
+    return Expect<T>::kAliasCode;
+  } else {
+    return -1;
+  }
+}
+
+/// True for the types whose encoder takes (x, Rounding, random bits, ...) with no saturation
+/// or range argument: the always-saturating minifloats and the symmetric integers.
+template <class T>
+constexpr bool takes_rounding_first() {
+  constexpr ElementType t = Expect<T>::kType;
+  return t == ElementType::kE2M1 || t == ElementType::kE2M3 || t == ElementType::kE3M2 ||
+         t == ElementType::kE2M0 || t == ElementType::kINT3 || t == ElementType::kINT6;
+}
+
 /// The code of x under T's default policies, as int so that doctest prints numbers.
 template <class T, class In>
 int code_of(In x) {
@@ -87,7 +140,7 @@ std::vector<int> nonnegative_codes() {
 
 }  // namespace
 
-#define FP4LAB_ELEMENT_TYPES fp4_e2m1, int4, fp8_e4m3, ue4m3, fp8_e5m2, ue8m0
+#define FP4LAB_ELEMENT_TYPES fp4_e2m1, int4, fp8_e4m3, ue4m3, fp8_e5m2, ue8m0, fp6_e2m3, fp6_e3m2, fp3_e2m0, int3_sym, int6_sym
 
 TEST_SUITE("formats.element_types") {
   TEST_CASE_TEMPLATE("the facts table agrees with the type's codes and limits", T, FP4LAB_ELEMENT_TYPES) {
@@ -106,6 +159,11 @@ TEST_SUITE("formats.element_types") {
       const float v = value_of<T>(c);
       if (!std::isfinite(v)) continue;
       INFO("code " << c << " value " << v);
+      if (c == alias_code<T>()) {  // the integers' -0: same value as code 0, encodes to 0
+        CHECK(v == 0.0f);
+        CHECK(code_of<T>(v) == 0);
+        continue;
+      }
       CHECK(code_of<T>(v) == c);
       CHECK(code_of<T>(static_cast<double>(v)) == c);
       CHECK(element_value(Expect<T>::kType, static_cast<std::uint8_t>(c)) == v);
@@ -116,7 +174,8 @@ TEST_SUITE("formats.element_types") {
 
   TEST_CASE_TEMPLATE("a value halfway between two codes goes to the even code", T, FP4LAB_ELEMENT_TYPES) {
     const std::vector<int> codes = nonnegative_codes<T>();
-    REQUIRE(codes.size() >= 8);
+    // every 3-bit type has four nonnegative codes, every wider one at least eight
+    REQUIRE(codes.size() >= static_cast<std::size_t>(Expect<T>::kCodes >= 16 ? 8 : 4));
     for (std::size_t i = 0; i + 1 < codes.size(); ++i) {
       const float lo = value_of<T>(codes[i]), hi = value_of<T>(codes[i + 1]);
       const float mid = lo + (hi - lo) * 0.5f;  // exact: one more bit than the grid
@@ -191,8 +250,10 @@ TEST_SUITE("formats.element_types") {
     for (std::uint32_t b = 0; b < (1u << 16); b += 7) {
       const bf16 g{static_cast<std::uint16_t>(b)};
       const float x = to_float(g);
-      if constexpr (Expect<T>::kType == ElementType::kE2M1) {
+      if constexpr (takes_rounding_first<T>()) {
         CHECK(T::from(g, Rounding::kTowardZero).bits == T::from(x, Rounding::kTowardZero).bits);
+        const std::uint32_t bits = b * 0x9E3779B9u;  // stochastic rounding's random bits reach it too
+        CHECK(T::from(g, Rounding::kStochastic, bits).bits == T::from(x, Rounding::kStochastic, bits).bits);
       } else if constexpr (Expect<T>::kType == ElementType::kINT4) {
         CHECK(T::from(g, Int4Range::kSymmetric, Rounding::kTowardZero).bits ==
               T::from(x, Int4Range::kSymmetric, Rounding::kTowardZero).bits);

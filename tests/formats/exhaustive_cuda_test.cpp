@@ -1,5 +1,6 @@
-// Bit-exact comparison of formats/ with CUDA 13's host conversions (FORMATS.md §1): all 2^32
-// floats, all bf16/fp16, 20M doubles, every decoder code, and the fp16/bf16 helpers of ieee.hpp.
+// Bit-exact comparison of formats/ with CUDA 13's host conversions (FORMATS.md §1, §9): all 2^32
+// floats, all bf16/fp16, 20M doubles (8M for FP6), every decoder code, and the fp16/bf16 helpers
+// of ieee.hpp. FP8/FP4/E8M0 in their CUDA modes; FP6 E2M3/E3M2 in cudaRoundNearest/Zero.
 // FP4LAB_EXHAUSTIVE_STRIDE=k samples every k-th input of the large sweeps (sanitizer builds).
 #include <doctest/doctest.h>
 
@@ -19,6 +20,7 @@ TEST_SUITE("formats.exhaustive") {
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 #include <cuda_fp4.h>
+#include <cuda_fp6.h>
 #include <cuda_fp8.h>
 #pragma GCC diagnostic pop
 
@@ -39,6 +41,7 @@ TEST_SUITE("formats.exhaustive") {
 #include "formats/e4m3.hpp"
 #include "formats/e5m2.hpp"
 #include "formats/e8m0.hpp"
+#include "formats/fp6.hpp"
 #include "formats/ieee.hpp"
 
 namespace {
@@ -275,11 +278,67 @@ inline Codes cuda_codes(fp::fp16 x) {
           __nv_cvt_float_to_e8m0(widened, __NV_NOSAT, cudaRoundPosInf)};
 }
 
-/// Compares all modes for one input; the caller has already counted it as checked.
-template <std::size_t N>
-inline void compare_codes(std::uint64_t input_bits, const Codes& cuda, const Codes& ours,
-                          Tally<N>& tally) {
-  for (std::size_t m = 0; m < kModeCount; ++m) {
+// FP6 E2M3 and E3M2 in the two modes CUDA 13 offers for them (cudaRoundNearest, cudaRoundZero),
+// both saturating, NaN -> +max (cuda_fp6.h). The other rounding modes are checked against the
+// plain value tables in small_elements_test.cpp.
+
+constexpr std::size_t kFp6ModeCount = 4;
+using Fp6Codes = std::array<std::uint8_t, kFp6ModeCount>;
+
+constexpr std::array<RowName, kFp6ModeCount> kFp6ModeNames{{
+    {"E2M3", "cudaRoundNearest"},
+    {"E2M3", "cudaRoundZero"},
+    {"E3M2", "cudaRoundNearest"},
+    {"E3M2", "cudaRoundZero"},
+}};
+
+template <class T>
+inline Fp6Codes our_fp6_codes(T x) {
+  return {fp::fp6_e2m3::from(x, Rounding::kNearestEven).bits,
+          fp::fp6_e2m3::from(x, Rounding::kTowardZero).bits,
+          fp::fp6_e3m2::from(x, Rounding::kNearestEven).bits,
+          fp::fp6_e3m2::from(x, Rounding::kTowardZero).bits};
+}
+
+inline Fp6Codes cuda_fp6_codes(float x) {
+  return {__nv_cvt_float_to_fp6(x, __NV_E2M3, cudaRoundNearest),
+          __nv_cvt_float_to_fp6(x, __NV_E2M3, cudaRoundZero),
+          __nv_cvt_float_to_fp6(x, __NV_E3M2, cudaRoundNearest),
+          __nv_cvt_float_to_fp6(x, __NV_E3M2, cudaRoundZero)};
+}
+
+inline Fp6Codes cuda_fp6_codes(double x) {
+  return {__nv_cvt_double_to_fp6(x, __NV_E2M3, cudaRoundNearest),
+          __nv_cvt_double_to_fp6(x, __NV_E2M3, cudaRoundZero),
+          __nv_cvt_double_to_fp6(x, __NV_E3M2, cudaRoundNearest),
+          __nv_cvt_double_to_fp6(x, __NV_E3M2, cudaRoundZero)};
+}
+
+inline Fp6Codes cuda_fp6_codes(fp::bf16 x) {
+  __nv_bfloat16_raw r;
+  r.x = x.bits;
+  return {__nv_cvt_bfloat16raw_to_fp6(r, __NV_E2M3, cudaRoundNearest),
+          __nv_cvt_bfloat16raw_to_fp6(r, __NV_E2M3, cudaRoundZero),
+          __nv_cvt_bfloat16raw_to_fp6(r, __NV_E3M2, cudaRoundNearest),
+          __nv_cvt_bfloat16raw_to_fp6(r, __NV_E3M2, cudaRoundZero)};
+}
+
+inline Fp6Codes cuda_fp6_codes(fp::fp16 x) {
+  __half_raw r;
+  r.x = x.bits;
+  return {__nv_cvt_halfraw_to_fp6(r, __NV_E2M3, cudaRoundNearest),
+          __nv_cvt_halfraw_to_fp6(r, __NV_E2M3, cudaRoundZero),
+          __nv_cvt_halfraw_to_fp6(r, __NV_E3M2, cudaRoundNearest),
+          __nv_cvt_halfraw_to_fp6(r, __NV_E3M2, cudaRoundZero)};
+}
+
+/// Compares all modes of one input's code arrays (M modes, rows 0..M-1); the caller has
+/// already counted it as checked.
+template <std::size_t M, std::size_t N>
+inline void compare_codes(std::uint64_t input_bits, const std::array<std::uint8_t, M>& cuda,
+                          const std::array<std::uint8_t, M>& ours, Tally<N>& tally) {
+  static_assert(M <= N);
+  for (std::size_t m = 0; m < M; ++m) {
     if (cuda[m] != ours[m]) tally.rows[m].record(input_bits, cuda[m], ours[m]);
   }
 }
@@ -390,6 +449,42 @@ inline double make_double(std::uint64_t index) {
       if (f >= 0x7F800000u) f &= 0x4FFFFFFFu;  // keep it finite
       const std::int64_t tail = static_cast<std::int64_t>((g >> 48) & 0x1FFFFFFFu) - (1 << 28);
       a = nudge(static_cast<double>(fp::bit_cast<float>(f)), tail);
+      break;
+    }
+  }
+  return from_dbits(dbits(a) | sign);
+}
+
+constexpr std::uint64_t kFp6DoubleCount = 8'000'000;
+
+/// The index-th double input of the FP6 sweep: make_double's inputs (a quarter), and FP6 grid
+/// points, midpoints (with the overflow ties 7.75 and 30) and values in the FP6 range, nudged by
+/// -3..3 double ulps or by a tail below float precision.
+inline double make_fp6_double(std::uint64_t index) {
+  const std::uint64_t h = splitmix64(kDoubleSeed ^ 0xF6F6F6F6ull ^ splitmix64(index));
+  const std::uint64_t g = splitmix64(h);
+  const std::uint64_t sign = (g & 1u) << 63;
+  const std::int64_t ulps = static_cast<std::int64_t>((g >> 1) % 7) - 3;  // -3..3
+  const bool e3m2 = (g >> 4) & 1u;
+  const std::uint8_t c = static_cast<std::uint8_t>((g >> 8) % 32);
+  const double v = e3m2 ? fp::fp6_e3m2{c}.to_float() : fp::fp6_e2m3{c}.to_float();
+  const double up = c == 31 ? (e3m2 ? 32.0 : 8.0)
+                            : (e3m2 ? fp::fp6_e3m2{static_cast<std::uint8_t>(c + 1)}.to_float()
+                                    : fp::fp6_e2m3{static_cast<std::uint8_t>(c + 1)}.to_float());
+  double a = 0;
+  switch (h & 3u) {
+    case 0:
+      return make_double(index);
+    case 1:
+      a = nudge(v, ulps);
+      break;
+    case 2:
+      a = nudge((v + up) / 2, ulps);
+      break;
+    default: {  // exponent in [-12, 6], random mantissa, a tail below float precision or not
+      const std::uint64_t exp = 1023 - 12 + (g >> 16) % 19;
+      const std::uint64_t mantissa = splitmix64(g) & 0xFFFFFFFFFFFFFull;
+      a = from_dbits((exp << 52) | ((g >> 40) & 1u ? mantissa : mantissa & ~0x1FFFFFFFull));
       break;
     }
   }
@@ -554,7 +649,61 @@ TEST_SUITE("formats.exhaustive") {
     CHECK(overflow_row.noted == overflow_row.checked);
   }
 
-  TEST_CASE("every FP8, FP4 and E8M0 code decodes as CUDA does") {
+  TEST_CASE("every float32 encodes to FP6 E2M3 and E3M2 as CUDA does in both its modes") {
+    const std::uint64_t stride = sweep_stride();
+    const std::uint64_t count = ((1ull << 32) + stride - 1) / stride;
+    const auto start = std::chrono::steady_clock::now();
+    const auto tally = parallel_sweep<Tally<kFp6ModeCount>>(
+        count, [stride](std::uint64_t begin, std::uint64_t end, Tally<kFp6ModeCount>& t) {
+          for (std::uint64_t i = begin; i < end; ++i) {
+            const std::uint32_t u = static_cast<std::uint32_t>(i * stride);
+            const float x = fp::bit_cast<float>(u);
+            const Fp6Codes cuda = cuda_fp6_codes(x);
+            const Fp6Codes ours = our_fp6_codes(x);
+            if (cuda != ours) compare_codes(u, cuda, ours, t);
+          }
+          count_checked(t, end - begin);
+        });
+    report("float32 -> E2M3/E3M2, all 2^32 bit patterns", tally, kFp6ModeNames, 8, 2,
+           seconds_since(start));
+  }
+
+  TEST_CASE("every bf16 and fp16 encodes to FP6 E2M3 and E3M2 as CUDA does in both its modes") {
+    const auto start = std::chrono::steady_clock::now();
+    Tally<kFp6ModeCount> bf16_tally, fp16_tally;
+    for (std::uint32_t b = 0; b < (1u << 16); ++b) {
+      const fp::bf16 g{static_cast<std::uint16_t>(b)};
+      compare_codes(b, cuda_fp6_codes(g), our_fp6_codes(g), bf16_tally);
+      const fp::fp16 h{static_cast<std::uint16_t>(b)};
+      compare_codes(b, cuda_fp6_codes(h), our_fp6_codes(h), fp16_tally);
+    }
+    count_checked(bf16_tally, 1u << 16);
+    count_checked(fp16_tally, 1u << 16);
+    report("bf16 -> E2M3/E3M2, all 2^16 bit patterns", bf16_tally, kFp6ModeNames, 4, 2,
+           seconds_since(start));
+    report("fp16 -> E2M3/E3M2, all 2^16 bit patterns", fp16_tally, kFp6ModeNames, 4, 2,
+           seconds_since(start));
+  }
+
+  TEST_CASE("random and FP6-grid-adjacent doubles encode to FP6 as CUDA does") {
+    const std::uint64_t stride = sweep_stride();
+    const std::uint64_t count = kFp6DoubleCount / stride;
+    const auto start = std::chrono::steady_clock::now();
+    const auto tally = parallel_sweep<Tally<kFp6ModeCount>>(
+        count, [stride](std::uint64_t begin, std::uint64_t end, Tally<kFp6ModeCount>& t) {
+          for (std::uint64_t i = begin; i < end; ++i) {
+            const double x = make_fp6_double(i * stride);
+            const Fp6Codes cuda = cuda_fp6_codes(x);
+            const Fp6Codes ours = our_fp6_codes(x);
+            if (cuda != ours) compare_codes(dbits(x), cuda, ours, t);
+          }
+          count_checked(t, end - begin);
+        });
+    report("double -> E2M3/E3M2, random and grid-adjacent inputs", tally, kFp6ModeNames, 16, 2,
+           seconds_since(start));
+  }
+
+  TEST_CASE("every FP8, FP4, FP6 and E8M0 code decodes as CUDA does") {
     for (unsigned c = 0; c < 256; ++c) {
       const std::uint8_t code = static_cast<std::uint8_t>(c);
       INFO(std::string("code ") << hex_string(c));
@@ -571,6 +720,12 @@ TEST_SUITE("formats.exhaustive") {
       if (c < 16) {
         const float e2m1 = cuda_half_to_float(__nv_cvt_fp4_to_halfraw(code, __NV_E2M1).x);
         CHECK(same_decoded(e2m1, fp::fp4_e2m1{code}.to_float()));
+      }
+      if (c < 64) {
+        const float e2m3 = cuda_half_to_float(__nv_cvt_fp6_to_halfraw(code, __NV_E2M3).x);
+        CHECK(same_decoded(e2m3, fp::fp6_e2m3{code}.to_float()));
+        const float e3m2 = cuda_half_to_float(__nv_cvt_fp6_to_halfraw(code, __NV_E3M2).x);
+        CHECK(same_decoded(e3m2, fp::fp6_e3m2{code}.to_float()));
       }
     }
     CHECK(fbits(fp::ue8m0{0x00}.to_float()) == 0x00400000u);

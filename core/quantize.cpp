@@ -25,6 +25,7 @@ using formats::Transform;
 struct Plan {
   std::int64_t rows = 0, cols = 0, padded_cols = 0;
   int bs = 16;
+  int codes_per_byte = 2;  // 2 (4-bit codes) or 1 (3/6/8-bit codes)
   bool two_d = false, rht = false, stochastic = false;
   std::int64_t row_blocks = 0;  // blocks per row
   std::int64_t unit_rows = 0;   // rows of units (rows, or tiles down the tensor)
@@ -43,6 +44,7 @@ Plan make_plan(const TensorView& x, const Recipe& r) {
   p.rows = x.rows();
   p.cols = x.cols();
   p.bs = r.block_size;
+  p.codes_per_byte = formats::format_traits(r.format).codes_per_byte;
   p.two_d = r.shape == BlockShape::k2D;
   p.rht = r.transform == Transform::kRht16;
   p.stochastic = r.rounding != ElementRounding::kNearestEven;
@@ -133,9 +135,13 @@ void run_units(const TensorView& x, const Recipe& r, const Plan& p, const format
       for (std::int64_t k = 0; k < nr; ++k) {
         const std::int64_t row = r0 + k;
         if (q) {
-          std::uint8_t* dst = q->codes.data() + (row * p.padded_cols + rb * p.bs) / 2;
           const std::uint8_t* src = codes.data() + k * p.bs;
-          for (int i = 0; i < p.bs; i += 2) dst[i / 2] = formats::pack_pair(src[i], src[i + 1]);
+          if (p.codes_per_byte == 1) {  // 3/6/8-bit codes: one per byte
+            std::copy(src, src + p.bs, q->codes.data() + row * p.padded_cols + rb * p.bs);
+          } else {
+            std::uint8_t* dst = q->codes.data() + (row * p.padded_cols + rb * p.bs) / 2;
+            for (int i = 0; i < p.bs; i += 2) dst[i / 2] = formats::pack_pair(src[i], src[i + 1]);
+          }
           const std::size_t idx = static_cast<std::size_t>(row * p.row_blocks + rb);
           if (!formats::stores_scale_codes(r.format)) {
             q->group_scales[idx] = rec.scale.group_scale;
@@ -168,6 +174,10 @@ void validate_recipe(const Recipe& r) {
   if (r.overflow == formats::Fp4Overflow::kReferenceUnclamped &&
       !(r.format == formats::BlockFormat::kNVFP4 && r.nv == formats::NvRecipe::kFourOverSix)) {
     throw std::invalid_argument("the unclamped FP4 cast (reference bug) exists only for 4/6 recipes");
+  }
+  if (formats::is_family_format(r.format) && r.rounding != ElementRounding::kNearestEven) {
+    throw std::invalid_argument(std::string("stochastic rounding is not offered for ") +
+                                formats::format_traits(r.format).label + ": the FORMATS.md §9 formats round to nearest");
   }
 }
 
@@ -269,6 +279,14 @@ Tensor dequantize(const QuantizedTensor& q, DType out_dtype, int threads) {
     for (std::int64_t s = begin; s < end; ++s) {
       const std::int64_t row = s / p.row_blocks, c0 = (s % p.row_blocks) * p.bs;
       const formats::BlockScale bs = q.block_scale(row, c0);
+      if (formats::format_traits(q.recipe.format).codes_per_byte == 1) {  // one code per byte
+        const std::uint8_t* bytes = q.codes.data() + row * p.padded_cols + c0;
+        for (int i = 0; i < p.bs; ++i) {
+          vals[static_cast<std::size_t>(i)] = formats::dequantize_code(q.recipe, q.tensor_scale, bs, bytes[i]);
+        }
+        write_segment(out, p, row, c0, vals.data());
+        continue;
+      }
       // the 16 values a code can take in this block, from the same dequantize_code
       float lut[16];
       for (std::uint8_t c = 0; c < 16; ++c) lut[c] = formats::dequantize_code(q.recipe, q.tensor_scale, bs, c);

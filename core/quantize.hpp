@@ -35,7 +35,8 @@ struct QuantizedTensor {
   int block_axis = -1;
   std::int64_t rows = 0, cols = 0;
   std::int64_t padded_cols = 0;  ///< cols rounded up to the block size (and 16 with RHT)
-  std::vector<std::uint8_t> codes;  ///< rows x padded_cols/2 bytes, two codes per byte
+  std::vector<std::uint8_t> codes;  ///< rows x padded_cols/2 bytes, two codes per byte; formats
+                                    ///< with 3/6/8-bit codes: rows x padded_cols, one per byte
   std::int64_t scale_cols = 0;      ///< padded_cols / block_size
   std::vector<std::uint8_t> scales; ///< 8-bit scale codes (UE4M3 / E8M0), in `layout`
   std::vector<float> group_scales;  ///< grouped INT4: rows x scale_cols, row-major
@@ -46,7 +47,8 @@ struct QuantizedTensor {
 
   /// The code of element (r, c) (c < padded_cols).
   std::uint8_t code(std::int64_t r, std::int64_t c) const {
-    return formats::unpack_code(codes.data(), static_cast<std::size_t>(r * padded_cols + c));
+    const std::size_t i = static_cast<std::size_t>(r * padded_cols + c);
+    return formats::format_traits(recipe.format).codes_per_byte == 1 ? codes[i] : formats::unpack_code(codes.data(), i);
   }
   /// The block scale of element (r, c) in the stored layout.
   formats::BlockScale block_scale(std::int64_t r, std::int64_t c) const;

@@ -11,7 +11,7 @@ QuantizedSizes quantized_sizes(const formats::Recipe& recipe, formats::ScaleLayo
   const std::int64_t bs = recipe.block_size > 0 ? recipe.block_size : 1;
   s.padded_cols = (cols + bs - 1) / bs * bs;
   s.scale_cols = s.padded_cols / bs;
-  s.code_bytes = static_cast<std::size_t>(rows * s.padded_cols / 2);
+  s.code_bytes = static_cast<std::size_t>(rows * s.padded_cols / formats::format_traits(recipe.format).codes_per_byte);
   if (!formats::stores_scale_codes(recipe.format)) {
     s.group_count = static_cast<std::size_t>(rows * s.scale_cols);
     s.group_scale_bytes = s.group_count * 4;  // stored as F32 (core/io/quantized_file.hpp)

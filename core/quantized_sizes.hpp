@@ -17,7 +17,7 @@ struct QuantizedSizes {
   std::int64_t rows = 0, cols = 0;
   std::int64_t padded_cols = 0;  ///< cols rounded up to the block size
   std::int64_t scale_cols = 0;   ///< padded_cols / block_size
-  std::size_t code_bytes = 0;    ///< rows * padded_cols / 2, two codes per byte
+  std::size_t code_bytes = 0;    ///< rows * padded_cols / codes_per_byte (2 for 4-bit codes, 1 for 3/6/8-bit)
   std::size_t scale_bytes = 0;   ///< 8-bit scales in the layout, padding included (0 for INT4)
   std::size_t group_count = 0;   ///< grouped INT4: rows * scale_cols FP32 scales and zero points
   std::size_t group_scale_bytes = 0;  ///< grouped INT4 scales as stored (FP32: 4 bytes each)

@@ -39,6 +39,10 @@ std::string recipe_to_spec(const formats::Recipe& r) {
       add(name_of(kSchemeNames, r.int4, "Int4Scheme"));
       add(name_of(kDtypeNames, r.int4_scale, "ScaleDtype"));
       break;
+    default:  // FORMATS.md §9: MX formats print their scale mode, IF formats their rule
+      if (is_mx_scaled(r)) add(name_of(kMxNames, r.mx, "MxScaleMode"));
+      if (is_intfloat(r)) add(name_of(kRuleNames, r.rule, "FourSixRule"));
+      break;
   }
   if (r.format != BlockFormat::kINT4) add("bs=" + std::to_string(r.block_size));
   if (r.shape == BlockShape::k2D) add("2d");
@@ -97,6 +101,18 @@ std::string recipe_title(const formats::Recipe& r) {
       t += r.int4 == Int4Scheme::kAsymmetric ? " asym" : " sym";
       if (r.int4_scale == ScaleDtype::kFP16) t += " fp16";
       if (r.int4_scale == ScaleDtype::kBF16) t += " bf16";
+      break;
+    default:  // FORMATS.md §9
+      if (is_mx_scaled(r)) {
+        for (const auto& n : kMxNames) {
+          if (n.value == r.mx) (t += ' ') += n.name;
+        }
+      }
+      if (is_intfloat(r)) {
+        for (const auto& n : kRuleNames) {
+          if (n.value == r.rule) (t += ' ') += n.name;
+        }
+      }
       break;
   }
   if (r.format != BlockFormat::kINT4 && r.block_size != formats::default_block_size(r.format)) {

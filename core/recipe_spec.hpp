@@ -23,6 +23,11 @@ class RecipeSpecError : public std::invalid_argument {
 ///   mxfp4[:floor|ceil|even|rceil]                                             [floor]
 ///   nvint4
 ///   int4 with gN, sym|asym, fp32|fp16|bf16 in any order among the options  [g128:sym:fp32]
+///   FORMATS.md §9 (format_traits.hpp; two-token names are one format):
+///   nvfp6:e2m3|e3m2, nvfp3, nvint3, nvint6                                  [bs 16]
+///   mxfp6:e2m3|e3m2, mxfp3, mxfp8:e4m3|e5m2 [:floor|ceil|even|rceil]        [floor, bs 32]
+///   if4|if3|if6:e2m3|if6:e3m2 [:mse|mae|abs_max]                            [mse, bs 16]
+///   (no sr or sr_unbiased: these formats round to nearest)
 /// Options: bs=N (even, in [kMinBlockSize, kMaxBlockSize]; [default_block_size(format)]; for
 /// int4 the same as gN), 2d, rht (block size a multiple of 16), sr | sr_unbiased, seed=N
 /// (decimal uint64; only with sr or sr_unbiased), ref_unclamped (4/6 recipes only: 4over6,

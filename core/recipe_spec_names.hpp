@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "formats/block_family.hpp"
 #include "formats/recipe.hpp"
 
 namespace fp4lab::core::detail {
@@ -96,6 +97,17 @@ inline std::string_view nv_name(NvRecipe nv) {
 /// True for the NVFP4 4/6 recipes (4over6, static_6, static_4).
 inline bool is_four_over_six(const Recipe& r) {
   return r.format == BlockFormat::kNVFP4 && r.nv == NvRecipe::kFourOverSix;
+}
+
+/// True for formats with an E8M0 scale (MXFP4 and the MX formats of FORMATS.md §9): they take
+/// an MX scale mode after the format.
+inline bool is_mx_scaled(const Recipe& r) {
+  return formats::format_traits(r.format).scale == formats::ScaleType::kUE8M0;
+}
+
+/// True for the adaptive IF formats (if4, if3, if6:*): they take a rule after the format.
+inline bool is_intfloat(const Recipe& r) {
+  return formats::family_traits(r.format).style == formats::ScaleStyle::kIntFloat;
 }
 
 /// The spec token of a block format (format_traits.hpp); throws for a value outside the enum.

@@ -86,10 +86,10 @@ class SpecParser {
                             ") followed by ':'-separated tokens, e.g. nvfp4:te");
     }
     split();
-    std::size_t i = 0;
-    parse_format(i++);
+    std::size_t i = parse_format(0);
     if (r_.format == BlockFormat::kNVFP4) i = parse_nvfp4_head(i);
-    if (r_.format == BlockFormat::kMXFP4) i = parse_mxfp4_head(i);
+    if (is_mx_scaled(r_)) i = parse_mxfp4_head(i);
+    if (is_intfloat(r_)) i = parse_intfloat_head(i);
     for (; i < tokens_.size(); ++i) parse_option(i);
     check_combinations();
     return r_;
@@ -133,11 +133,52 @@ class SpecParser {
     if (at == 0) at = i + 1;
   }
 
-  void parse_format(std::size_t i) {
-    const std::optional<BlockFormat> f = formats::block_format_named(tokens_[i]);
-    if (!f) fail(i, "is not a block format", formats::block_format_list());
+  /// Parses the format at token i (one token, or two for "nvfp6:e2m3" and the like); returns
+  /// the index of the token after it.
+  std::size_t parse_format(std::size_t i) {
+    std::size_t used = 1;
+    std::optional<BlockFormat> f;
+    if (i + 1 < tokens_.size()) {
+      f = formats::block_format_named(std::string(tokens_[i]) + ":" + std::string(tokens_[i + 1]));
+      if (f) used = 2;
+    }
+    if (!f) f = formats::block_format_named(tokens_[i]);
+    if (!f) {
+      const std::string variants = variants_of(tokens_[i]);
+      if (!variants.empty()) {
+        fail(i, i + 1 < tokens_.size() ? "is not followed by one of its element types" : "needs an element type",
+             variants);
+      }
+      fail(i, "is not a block format", formats::block_format_list());
+    }
     r_.format = *f;
     r_.block_size = formats::default_block_size(*f);
+    return i + used;
+  }
+
+  /// The two-token formats whose first token is `head` ("nvfp6:e2m3, nvfp6:e3m2"), or "".
+  static std::string variants_of(std::string_view head) {
+    std::string out;
+    for (const BlockFormat f : formats::kBlockFormats) {
+      const std::string_view name = formats::format_traits(f).name;
+      if (name.size() > head.size() && name.substr(0, head.size()) == head && name[head.size()] == ':') {
+        if (!out.empty()) out += ", ";
+        out += name;
+      }
+    }
+    return out;
+  }
+
+  /// Parses the optional selection rule after an IF format (mse by default).
+  std::size_t parse_intfloat_head(std::size_t i) {
+    r_.rule = FourSixRule::kMse;
+    if (i >= tokens_.size()) return i;
+    if (const auto rule = value_of(kRuleNames, tokens_[i])) {
+      r_.rule = *rule;
+      return i + 1;
+    }
+    if (looks_like_option(tokens_[i])) return i;
+    fail(i, "is not an IF selection rule", "mse, mae, abs_max, or " + option_list(false));
   }
 
   /// True for tokens that belong to the option section (so a head may be left out).
@@ -173,7 +214,8 @@ class SpecParser {
       return i + 1;
     }
     if (looks_like_option(tokens_[i])) return i;
-    fail(i, "is not an MXFP4 scale mode", "floor, ceil, even, rceil, or " + option_list(false));
+    fail(i, "is not an " + std::string(format_label(r_.format)) + " scale mode",
+         "floor, ceil, even, rceil, or " + option_list(false));
   }
 
   /// What the option section accepts for this recipe, for messages.
@@ -269,14 +311,15 @@ class SpecParser {
                  : "is an NVFP4 recipe, but the format is " + std::string(fmt);
     }
     if (value_of(kRuleNames, t)) {
+      if (is_intfloat(r_)) return "is an IF selection rule, which must directly follow the format and appear once";
       return is_four_over_six(r_)
                  ? "is a 4/6 rule, which must directly follow 4over6 and appear once"
                  : "is a 4/6 rule, which must directly follow nvfp4:4over6";
     }
     if (value_of(kMxNames, t)) {
-      return r_.format == BlockFormat::kMXFP4
-                 ? "is an MXFP4 scale mode, which must be token 2 and appear once"
-                 : "is an MXFP4 scale mode, but the format is " + std::string(fmt);
+      if (r_.format == BlockFormat::kMXFP4) return "is an MXFP4 scale mode, which must be token 2 and appear once";
+      return is_mx_scaled(r_) ? "is an MX scale mode, which must directly follow the format and appear once"
+                              : "is an MXFP4 scale mode, but the format is " + std::string(fmt);
     }
     if (r_.format != BlockFormat::kINT4 && (value_of(kSchemeNames, t) || value_of(kDtypeNames, t) ||
                                             (t.size() > 1 && t[0] == 'g' && is_digit(t[1])))) {
@@ -295,6 +338,10 @@ class SpecParser {
            "needs a block size that is a multiple of 16, but the block size is " +
                std::to_string(r_.block_size),
            "rht with a block size of " + sizes);
+    }
+    if (rounding_at_ != 0 && formats::is_family_format(r_.format)) {
+      fail(rounding_at_ - 1, "is not offered for " + std::string(format_label(r_.format)),
+           "no rounding option: the FORMATS.md §9 formats round to nearest");
     }
     if (seed_at_ != 0 && r_.rounding == ElementRounding::kNearestEven) {
       fail(seed_at_ - 1, "has no effect without stochastic rounding",

@@ -55,15 +55,16 @@ core::QuantizedTensor external_tensor(ExternalFiles e, const core::QuantizedTens
         "external codes " + e.codes.describe() +
         ": wrong dtype, expected U8 (uint8, two 4-bit codes per byte, low nibble = even element)");
   }
-  const std::int64_t want_codes = q.rows * q.padded_cols / 2;
+  const int per_byte = format_traits(r.format).codes_per_byte;  // 1 for 3/6/8-bit codes (FORMATS.md §9)
+  const std::int64_t want_codes = q.rows * q.padded_cols / per_byte;
   if (e.codes.numel() != want_codes) {
     std::string hint;
-    if (e.codes.numel() == q.rows * q.cols || e.codes.numel() == q.rows * q.padded_cols) {
+    if (per_byte == 2 && (e.codes.numel() == q.rows * q.cols || e.codes.numel() == q.rows * q.padded_cols)) {
       hint = " (it holds one code per byte: pack two per byte, low nibble = even element)";
     }
     throw std::invalid_argument(fmt::format(
         "external codes {}: wrong size, {} bytes where [{}, {}] = {} are expected {}{}",
-        e.codes.describe(), e.codes.numel(), q.rows, q.padded_cols / 2, want_codes, sizes, hint));
+        e.codes.describe(), e.codes.numel(), q.rows, q.padded_cols / per_byte, want_codes, sizes, hint));
   }
   q.codes = std::move(e.codes.bytes);
   // scales: one byte each, row-major or swizzled
@@ -135,7 +136,9 @@ core::QuantizedTensor external_tensor(ExternalFiles e, const core::QuantizedTens
 // ---- the comparison ----
 
 std::string element_text(const Recipe& r, std::uint8_t code) {
-  const float v = element_value(format_traits(r.format).element, code);
+  // §9 formats: the value as the format's FP element (an IF block's INT codes read as FP here)
+  const float v = is_family_format(r.format) ? decode_code(family_traits(r.format).fp, code)
+                                             : element_value(format_traits(r.format).element, code);
   if (!stores_scale_codes(r.format) && r.int4 == Int4Scheme::kAsymmetric)
     return fmt::format("0x{:x}", code);
   return fmt::format("0x{:x} ({:+g})", code, v);

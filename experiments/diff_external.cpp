@@ -59,7 +59,8 @@ ExternalFiles read_external_quantized(const core::QuantizedFile& q, const std::s
   };
   const core::QuantizedPlan& p = t->plan;
   const float decode = t->tensor_scale.decode;  // the stored NAME.tensor_scale, bit for bit
-  return ExternalFiles{array("codes", "U8", {p.rows, p.padded_cols / 2}, t->codes),
+  const std::int64_t code_cols = p.padded_cols / formats::format_traits(t->recipe.format).codes_per_byte;
+  return ExternalFiles{array("codes", "U8", {p.rows, code_cols}, t->codes),
                        array("scales", "U8", core::scales_shape(p, t->layout), t->scales),
                        array("tensor_scale", "F32", {1},
                              {reinterpret_cast<const std::uint8_t*>(&decode), sizeof decode}),

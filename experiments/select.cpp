@@ -1,6 +1,8 @@
-// `select`: the 4/6 decisions on a tensor (FORMATS.md §3, the paper's §3.1): per rule (mse,
-// mae, abs_max) the share of blocks scaled to 4, how often rules agree, the error each choice
-// saves against M=6 in every metric, bmax/amax per decision, and a map of the decisions.
+// `select`: the per-block decisions of an adaptive format on a tensor: 4/6 (FORMATS.md §3, the
+// paper's §3.1: M=4 against M=6) or an IF format (§9: INT against FP). Per rule (mse, mae,
+// abs_max) the share of blocks that chose the alternative, how often rules agree, the error each
+// choice saves against the default candidate in every metric (and each candidate's error),
+// bmax/amax per decision, and a map of the decisions.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -34,12 +36,15 @@ class Select : public Experiment {
  public:
   ExperimentInfo info() const override {
     return {
-        "select", "4/6 decisions per rule",
-        "share of blocks scaled to 4, rule agreement, error saved against M=6, and a decision map"};
+        "select", "4/6 and IF decisions per rule",
+        "share of blocks scaled to 4 (or IF blocks that chose INT), rule agreement, error saved against M=6 "
+        "(or FP), and a decision map"};
   }
   ParamSpecs params() const override {
     return source_params() +
-           ParamSpecs{int_param("bins", 64, 4, 1024, "bins of the log2(bmax / amax) histogram over [-16, 0]"),
+           ParamSpecs{choice_param("format", "4over6", {"4over6", "if4", "if3", "if6:e2m3", "if6:e3m2"},
+                                   "the adaptive format: nvfp4 4/6 (M=4 vs M=6) or an IF format (INT vs FP)"),
+                      int_param("bins", 64, 4, 1024, "bins of the log2(bmax / amax) histogram over [-16, 0]"),
                       int_param("map_size", 64, 1, 64, "the decision map's largest side in cells"),
                       threads_param()};
   }
@@ -48,6 +53,15 @@ class Select : public Experiment {
     const int threads = static_cast<int>(read_int(p, "threads"));
     const int bins = static_cast<int>(read_int(p, "bins"));
     const int map_size = static_cast<int>(read_int(p, "map_size"));
+    const std::string family = p.at("format").get<std::string>();
+    const bool four_six = family == "4over6";
+    // the two candidates' names: the default one (kept on ties) and the alternative
+    const char* base = four_six ? "M=6" : "FP";
+    const char* alt = four_six ? "M=4" : "INT";
+    const std::string alt_blocks = four_six ? "M=4 blocks" : "INT blocks";
+    const auto chose_alt = [four_six](const BlockRecord& b) { return four_six ? b.chosen_max == 4 : b.chose_int == 1; };
+    const auto base_err = [four_six](const BlockRecord& b) { return four_six ? b.err6 : b.err_fp; };
+    const auto alt_err = [four_six](const BlockRecord& b) { return four_six ? b.err4 : b.err_int; };
     if (progress && !progress(0.0, "tensor")) throw Cancelled();
     const SourceTensor src = load_source(p, threads);
     const core::TensorView x = src.tensor.view();
@@ -66,8 +80,7 @@ class Select : public Experiment {
     double bits = 0;  // the same for every rule (README "Bits per value")
     for (int r = 0; r < kRules; ++r) {
       if (progress && !progress(0.05 + 0.25 * r, kRuleNames[r])) throw Cancelled();
-      Recipe recipe;
-      recipe.nv = NvRecipe::kFourOverSix;
+      Recipe recipe = core::parse_recipe(four_six ? "nvfp4:4over6" : family);
       recipe.rule = kRuleValues[static_cast<std::size_t>(r)];
       core::QuantizedTensor q =
           core::quantize(x, core::QuantizeOptions{recipe, ScaleLayout::kRowMajor, threads, true});
@@ -83,7 +96,7 @@ class Select : public Experiment {
 
     // per block: the choices, agreement, and the error saved in every metric (double sums in
     // block order: deterministic)
-    std::array<double, kRules> m4{}, total6{};
+    std::array<double, kRules> m4{}, total6{}, total_alt{};
     std::array<std::array<double, kRules>, kRules> agree{}, saved{};
     std::int64_t finite_blocks = 0, zero_blocks = 0, bad_blocks = 0;
     float amax = 0.0f;
@@ -100,15 +113,18 @@ class Select : public Experiment {
       }
       ++finite_blocks;
       std::array<bool, kRules> four{};
-      for (int r = 0; r < kRules; ++r) four[r] = rec[r][b].chosen_max == 4;
+      for (int r = 0; r < kRules; ++r) four[r] = chose_alt(rec[r][b]);
       for (int r = 0; r < kRules; ++r) {
         m4[r] += four[r];
         for (int o = 0; o < kRules; ++o) agree[r][o] += four[r] == four[o];
         for (int m = 0; m < kRules; ++m) {
-          saved[r][m] += rec[m][b].err6 - (four[r] ? rec[m][b].err4 : rec[m][b].err6);
+          saved[r][m] += base_err(rec[m][b]) - (four[r] ? alt_err(rec[m][b]) : base_err(rec[m][b]));
         }
       }
-      for (int m = 0; m < kRules; ++m) total6[m] += rec[m][b].err6;
+      for (int m = 0; m < kRules; ++m) {
+        total6[m] += base_err(rec[m][b]);
+        total_alt[m] += alt_err(rec[m][b]);
+      }
       const float bmax = rec[0][b].bmax;
       if (bmax == 0.0f) {
         ++zero_blocks;  // log2(0) is off the axis; the all-zero block is exact under both
@@ -126,21 +142,32 @@ class Select : public Experiment {
     const double nf = finite_blocks > 0 ? double(finite_blocks) : 1.0;
 
     Table choice{"choices",
-                 "4/6 decisions and the error they save against M=6 (sums over blocks)",
-                 {"rule", "M=4 blocks", "SSE saved", "SSE saved %", "L1 saved", "L1 saved %",
+                 fmt::format("{} decisions and the error they save against {} (sums over blocks)",
+                             four_six ? std::string("4/6") : family, base),
+                 {"rule", alt_blocks, "SSE saved", "SSE saved %", "L1 saved", "L1 saved %",
                   "abs-max saved", "abs-max saved %"},
                  {}};
+    Table candidates{"candidate_errors",
+                     fmt::format("Each candidate's error summed over blocks, in each rule's metric ({} and {})", base,
+                                 alt),
+                     {"metric", std::string(base) + " error", std::string(alt) + " error"},
+                     {}};
+    for (int m = 0; m < kRules; ++m) {
+      candidates.rows.push_back({std::string(kMetricNames[m]), total6[m], total_alt[m]});
+      res.scalars[fmt::format("err_{}:{}", base, kMetricNames[m])] = total6[m];
+      res.scalars[fmt::format("err_{}:{}", alt, kMetricNames[m])] = total_alt[m];
+    }
     Table agreement{
         "agreement", "Agreement: fraction of blocks where two rules choose the same", {"rule"}, {}};
     for (const char* n : kRuleNames) agreement.columns.push_back(n);
     std::string text = fmt::format(
-        "{} | {} blocks of {} ({} all zero{}) | {:.3f} bits/value | tensor scale amax/1536 shared by "
-        "every rule\n",
-        src.description, finite_blocks, bs, zero_blocks,
-        bad_blocks ? fmt::format(", {} with NaN/Inf left out", bad_blocks) : "", bits);
-    text +=
-        fmt::format("{:<8} {:>10}   error saved against M=6, in each metric (% of the M=6 total)\n",
-                    "rule", "M=4 blocks");
+        "{} | {} | {} blocks of {} ({} all zero{}) | {:.3f} bits/value | tensor scale amax/{} shared by every "
+        "rule\n",
+        four_six ? std::string("nvfp4 4/6") : family, src.description, finite_blocks, bs, zero_blocks,
+        bad_blocks ? fmt::format(", {} with NaN/Inf left out", bad_blocks) : "", bits,
+        four_six ? 1536.0f : family_traits(core::parse_recipe(family).format).mq * 448.0f);
+    text += fmt::format("{:<8} {:>10}   error saved against {}, in each metric (% of the {} total)\n", "rule",
+                        alt_blocks, base, base);
     text += fmt::format("{:<8} {:>10}   {:>22} {:>22} {:>22}\n", "", "", "SSE", "L1 (sum |e|)",
                         "abs-max (sum of max)");
     for (int r = 0; r < kRules; ++r) {
@@ -163,7 +190,7 @@ class Select : public Experiment {
         }
       }
       agreement.rows.push_back(std::move(arow));
-      res.scalars[fmt::format("frac_m4:{}", kRuleNames[r])] = m4[r] / nf;
+      res.scalars[fmt::format("{}:{}", four_six ? "frac_m4" : "frac_int", kRuleNames[r])] = m4[r] / nf;
     }
     text +=
         "each rule saves the most in its own metric (it picks the smaller candidate error there)\n";
@@ -175,6 +202,10 @@ class Select : public Experiment {
       }
     }
     text += "\n";
+    for (int m = 0; m < kRules; ++m) {
+      text += fmt::format("{:<8} candidate errors: {} {:.4e}, {} {:.4e}\n", kMetricNames[m], base, total6[m], alt,
+                          total_alt[m]);
+    }
 
     Histogram hist;
     hist.id = "bmax_ratio";
@@ -182,12 +213,12 @@ class Select : public Experiment {
         "Block max relative to the tensor max, log2 (binades; below 2^-16 in the first bin)";
     hist.xlabel = "log2(bmax / amax)";
     for (int k = 0; k <= bins; ++k) hist.edges.push_back(-kLowBinade + kLowBinade * k / bins);
-    hist.series = {{"all blocks", h_all}, {"M=4 (mse)", h4}, {"M=6 (mse)", h6}};
+    hist.series = {{"all blocks", h_all}, {fmt::format("{} (mse)", alt), h4}, {fmt::format("{} (mse)", base), h6}};
     Curve frac;
     frac.id = "m4_by_ratio";
-    frac.title = "Share of blocks scaled to 4 against log2(bmax / amax)";
+    frac.title = fmt::format("Share of blocks choosing {} against log2(bmax / amax)", alt);
     frac.xlabel = "log2(bmax / amax)";
-    frac.ylabel = "M=4 share";
+    frac.ylabel = fmt::format("{} share", alt);
     for (int r = 0; r < kRules; ++r) {
       Series s{kRuleNames[r], {}, {}};
       for (int k = 0; k < bins; ++k) {
@@ -215,24 +246,25 @@ class Select : public Experiment {
       if (median_bin >= 0 && half > 0) {
         const double hi_n = 2 * half - lo_n;
         text += fmt::format(
-            "bmax/amax: median about 2^{:.1f}; M=4 (mse) share {:.1f}% for blocks up to the "
+            "bmax/amax: median about 2^{:.1f}; {} (mse) share {:.1f}% for blocks up to the "
             "median, {:.1f}% above\n",
             0.5 * (hist.edges[static_cast<std::size_t>(median_bin)] +
                    hist.edges[static_cast<std::size_t>(median_bin) + 1]),
-            lo_n > 0 ? 100 * lo4 / lo_n : 0.0, hi_n > 0 ? 100 * (all4 - lo4) / hi_n : 0.0);
+            alt, lo_n > 0 ? 100 * lo4 / lo_n : 0.0, hi_n > 0 ? 100 * (all4 - lo4) / hi_n : 0.0);
       }
     }
 
     res.tables.push_back(std::move(choice));
     res.tables.push_back(std::move(agreement));
+    res.tables.push_back(std::move(candidates));
     if (x.shape().size() >= 2) {
       // the decision map: block rows x block columns averaged down to at most map_size cells a side
       const std::int64_t cr = std::min<std::int64_t>(map_size, rows),
                          cc = std::min<std::int64_t>(map_size, row_blocks);
       Table map{"decision_map",
-                fmt::format("Decision map (mse): share of blocks scaled to 4 per cell; {} x {} "
+                fmt::format("Decision map (mse): share of blocks choosing {} per cell; {} x {} "
                             "blocks in {} x {} cells",
-                            rows, row_blocks, cr, cc),
+                            alt, rows, row_blocks, cr, cc),
                 {"rows"},
                 {}};
       for (std::int64_t j = 0; j < cc; ++j) {
@@ -253,7 +285,7 @@ class Select : public Experiment {
               const BlockRecord& br = rec[0][static_cast<std::size_t>(rr * row_blocks + bb)];
               if (br.nonfinite > 0) continue;
               n += 1;
-              n4 += br.chosen_max == 4;
+              n4 += chose_alt(br);
             }
           }
           const double f = n > 0 ? n4 / n : std::numeric_limits<double>::quiet_NaN();
@@ -267,9 +299,9 @@ class Select : public Experiment {
       const char* shades = " .:-=+*#%@";
       const std::int64_t tr = std::min<std::int64_t>(16, cr);
       text += fmt::format(
-          "decision map (mse), {} x {} cells of the {} x {} blocks; ' '=0-10% M=4 ... "
+          "decision map (mse), {} x {} cells of the {} x {} blocks; ' '=0-10% {} ... "
           "'@'=90-100%:\n",
-          tr, cc, rows, row_blocks);
+          tr, cc, rows, row_blocks, alt);
       for (std::int64_t i = 0; i < tr; ++i) {
         std::string line = "  |";
         for (std::int64_t j = 0; j < cc; ++j) {

@@ -29,9 +29,10 @@ ScaleCounts count_scales(const std::vector<BlockRecord>& records) {
   ScaleCounts c;
   c.blocks = static_cast<std::int64_t>(records.size());
   for (const BlockRecord& r : records) {
-    if (r.scale.code == 0) {
+    const unsigned code = r.scale.code & 0x7Fu;  // IF formats (FORMATS.md §9) flag INT in bit 7
+    if (code == 0) {
       if (r.bmax > 0.0f) ++c.flushed;  // bmax ignores NaN: an all-NaN block is not "flushed"
-    } else if (r.scale.code < 0x08) {
+    } else if (code < 0x08) {
       ++c.subnormal;
     }
   }

@@ -6,6 +6,7 @@
 #include "formats/element_of.hpp"
 #include "formats/four_over_six.hpp"
 #include "formats/int4_group.hpp"
+#include "formats/intfloat.hpp"
 #include "formats/mxfp4.hpp"
 #include "formats/nvfp4.hpp"
 #include "formats/nvint4.hpp"
@@ -23,6 +24,7 @@ FP4LAB_HD constexpr TensorScale tensor_scale(const Recipe& r, float amax) {
     case BlockFormat::kNVINT4:
       return nvint4_tensor_scale(amax);
     default: {
+      if (uses_tensor_scale(r)) return family_nv_tensor_scale(r.format, amax);  // §9 NV and IF
       TensorScale t;
       t.amax = amax;
       return t;
@@ -41,6 +43,18 @@ FP4LAB_HD constexpr BlockRecord quantize_block(const Recipe& r, const TensorScal
       return nvint4_quantize_block(r, t, io);
     case BlockFormat::kINT4:
       return int4_group_quantize_block(r, io);
+    default:
+      break;
+  }
+  switch (family_traits(r.format).style) {  // FORMATS.md §9
+    case ScaleStyle::kNv:
+      return family_nv_quantize_block(r, t, io);
+    case ScaleStyle::kMx:
+      return family_mx_quantize_block(r, io);
+    case ScaleStyle::kIntFloat:
+      return intfloat_quantize_block(r, t, io);
+    case ScaleStyle::kNone:
+      break;
   }
   return BlockRecord{};
 }
@@ -58,6 +72,18 @@ FP4LAB_HD constexpr float dequantize_code(const Recipe& r, const TensorScale& t,
       return nvint4_dequantize(t, s.code, code);
     case BlockFormat::kINT4:
       return int4_group_dequantize(r.int4, s, code);
+    default:
+      break;
+  }
+  switch (family_traits(r.format).style) {  // FORMATS.md §9
+    case ScaleStyle::kNv:
+      return family_nv_dequantize(r.format, t, s.code, code);
+    case ScaleStyle::kMx:
+      return family_mx_dequantize(r.format, s.code, code);
+    case ScaleStyle::kIntFloat:
+      return intfloat_dequantize(r.format, t, s.code, code);
+    case ScaleStyle::kNone:
+      break;
   }
   return 0.0f;
 }

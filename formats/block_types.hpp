@@ -46,6 +46,9 @@ struct BlockRecord {
   std::uint8_t scale_code_4 = 0;  ///< 4/6: the M=4 candidate's UE4M3 scale
   float err6 = 0.0f;            ///< 4/6: the M=6 candidate's error under the rule
   float err4 = 0.0f;            ///< 4/6: the M=4 candidate's error under the rule
+  std::uint8_t chose_int = 0;   ///< IF formats: 1 when the INT candidate was kept (+128 in the scale)
+  float err_fp = 0.0f;          ///< IF formats: the FP candidate's error under the rule
+  float err_int = 0.0f;         ///< IF formats: the INT candidate's error under the rule
   int nonfinite = 0;            ///< NaN/Inf inputs seen in the block
 };
 

@@ -90,11 +90,30 @@ enum class BlockFormat : std::uint8_t {
   kMXFP4,  ///< E2M1 elements, E8M0 block scale (OCP MX v1.0)
   kNVINT4, ///< INT4 (-7..7) elements, UE4M3 block scale, FP32 tensor scale
   kINT4,   ///< classic grouped INT4 with an FP32/FP16/BF16 scale (and optional zero point)
+  // FORMATS.md §9 (fouroversix 1.1, OCP MX, torchao): block_family.hpp holds their behaviour
+  kNVFP6_E2M3,  ///< E2M3 elements, UE4M3 block scale, FP32 tensor scale (static_6 order)
+  kNVFP6_E3M2,  ///< E3M2 elements, as nvfp6:e2m3
+  kMXFP6_E2M3,  ///< E2M3 elements, E8M0 block scale (OCP MX)
+  kMXFP6_E3M2,  ///< E3M2 elements, E8M0 block scale (OCP MX)
+  kMXFP8_E4M3,  ///< E4M3 elements, E8M0 block scale (OCP MX; saturating as torchao)
+  kMXFP8_E5M2,  ///< E5M2 elements, E8M0 block scale (OCP MX; saturating as torchao)
+  kNVFP3,       ///< E2M0 elements, UE4M3 block scale, FP32 tensor scale
+  kMXFP3,       ///< E2M0 elements, E8M0 block scale
+  kNVINT3,      ///< INT3 (-3..3) elements, UE4M3 block scale, FP32 tensor scale
+  kNVINT6,      ///< INT6 (-31..31) elements, UE4M3 block scale, FP32 tensor scale
+  kIF4,         ///< adaptive: per block E2M1 or INT4 (x 0.8571428571), INT flagged in the scale
+  kIF3,         ///< adaptive: per block E2M0 or INT3 (x 1.3333333333)
+  kIF6_E2M3,    ///< adaptive: per block E2M3 or INT6 (x 0.2419355)
+  kIF6_E3M2,    ///< adaptive: per block E3M2 or INT6 (x 0.9032258065)
 };
 
 /// Every block format, in the order of the enum (and of the spec grammar's format list).
-inline constexpr BlockFormat kBlockFormats[] = {BlockFormat::kNVFP4, BlockFormat::kMXFP4, BlockFormat::kNVINT4,
-                                                BlockFormat::kINT4};
+inline constexpr BlockFormat kBlockFormats[] = {
+    BlockFormat::kNVFP4,      BlockFormat::kMXFP4,      BlockFormat::kNVINT4,     BlockFormat::kINT4,
+    BlockFormat::kNVFP6_E2M3, BlockFormat::kNVFP6_E3M2, BlockFormat::kMXFP6_E2M3, BlockFormat::kMXFP6_E3M2,
+    BlockFormat::kMXFP8_E4M3, BlockFormat::kMXFP8_E5M2, BlockFormat::kNVFP3,      BlockFormat::kMXFP3,
+    BlockFormat::kNVINT3,     BlockFormat::kNVINT6,     BlockFormat::kIF4,        BlockFormat::kIF3,
+    BlockFormat::kIF6_E2M3,   BlockFormat::kIF6_E3M2};
 
 /// Storage type of a grouped INT4 scale.
 enum class ScaleDtype : std::uint8_t { kFP32, kFP16, kBF16 };
@@ -113,13 +132,16 @@ enum class ScaleType : std::uint8_t {
 /// The facts of one block format.
 struct BlockFormatTraits {
   BlockFormat format;
-  const char* name;         ///< the recipe-spec token: "nvfp4", "mxfp4", "nvint4", "int4"
-  const char* label;        ///< the display name: "NVFP4", "MXFP4", "NVINT4", "INT4"
-  ElementType element;      ///< the element type
-  float value_max;          ///< largest |element| the quantizer maps a block max to (6 or 7)
-  int default_block_size;   ///< 16, 32, 16, 128
+  const char* name;         ///< the recipe-spec name: "nvfp4", "mxfp4", "nvint4", "int4",
+                            ///< "nvfp6:e2m3" (two spec tokens), ..., "if4", "if6:e3m2"
+  const char* label;        ///< the display name: "NVFP4", "MXFP4", "NVINT4", "INT4", "NVFP6 E2M3", ...
+  ElementType element;      ///< the element type (for IF: the FP candidate's)
+  float value_max;          ///< largest |element| the quantizer maps a block max to (Mq: 6, 7, 7.5, 28, ...)
+  int default_block_size;   ///< 16, 32, 16, 128; §9: 16 for NV/IF, 32 for MX (fouroversix utils.py:47-71)
   ScaleType scale;          ///< the block scale's type
   bool tensor_scale;        ///< true when block scales depend on a tensor-wide amax (FP32 scale)
+  int codes_per_byte = 2;   ///< stored codes per byte: 2 (4-bit, low nibble first) or 1 (3/6/8-bit,
+                            ///< as fouroversix packs them: utils.py:367-383 packing_factor)
 };
 
 /// The facts of a block format (the one table).
@@ -133,6 +155,34 @@ FP4LAB_HD constexpr BlockFormatTraits format_traits(BlockFormat f) {
       return {f, "nvint4", "NVINT4", ElementType::kINT4, 7.0f, 16, ScaleType::kUE4M3, true};
     case BlockFormat::kINT4:
       return {f, "int4", "INT4", ElementType::kINT4, 7.0f, 128, ScaleType::kFloat, false};
+    case BlockFormat::kNVFP6_E2M3:
+      return {f, "nvfp6:e2m3", "NVFP6 E2M3", ElementType::kE2M3, 7.5f, 16, ScaleType::kUE4M3, true, 1};
+    case BlockFormat::kNVFP6_E3M2:
+      return {f, "nvfp6:e3m2", "NVFP6 E3M2", ElementType::kE3M2, 28.0f, 16, ScaleType::kUE4M3, true, 1};
+    case BlockFormat::kMXFP6_E2M3:
+      return {f, "mxfp6:e2m3", "MXFP6 E2M3", ElementType::kE2M3, 7.5f, 32, ScaleType::kUE8M0, false, 1};
+    case BlockFormat::kMXFP6_E3M2:
+      return {f, "mxfp6:e3m2", "MXFP6 E3M2", ElementType::kE3M2, 28.0f, 32, ScaleType::kUE8M0, false, 1};
+    case BlockFormat::kMXFP8_E4M3:
+      return {f, "mxfp8:e4m3", "MXFP8 E4M3", ElementType::kE4M3, 448.0f, 32, ScaleType::kUE8M0, false, 1};
+    case BlockFormat::kMXFP8_E5M2:
+      return {f, "mxfp8:e5m2", "MXFP8 E5M2", ElementType::kE5M2, 57344.0f, 32, ScaleType::kUE8M0, false, 1};
+    case BlockFormat::kNVFP3:
+      return {f, "nvfp3", "NVFP3", ElementType::kE2M0, 4.0f, 16, ScaleType::kUE4M3, true, 1};
+    case BlockFormat::kMXFP3:
+      return {f, "mxfp3", "MXFP3", ElementType::kE2M0, 4.0f, 32, ScaleType::kUE8M0, false, 1};
+    case BlockFormat::kNVINT3:
+      return {f, "nvint3", "NVINT3", ElementType::kINT3, 3.0f, 16, ScaleType::kUE4M3, true, 1};
+    case BlockFormat::kNVINT6:
+      return {f, "nvint6", "NVINT6", ElementType::kINT6, 31.0f, 16, ScaleType::kUE4M3, true, 1};
+    case BlockFormat::kIF4:
+      return {f, "if4", "IF4", ElementType::kE2M1, 6.0f, 16, ScaleType::kUE4M3, true, 2};
+    case BlockFormat::kIF3:
+      return {f, "if3", "IF3", ElementType::kE2M0, 4.0f, 16, ScaleType::kUE4M3, true, 1};
+    case BlockFormat::kIF6_E2M3:
+      return {f, "if6:e2m3", "IF6 E2M3", ElementType::kE2M3, 7.5f, 16, ScaleType::kUE4M3, true, 1};
+    case BlockFormat::kIF6_E3M2:
+      return {f, "if6:e3m2", "IF6 E3M2", ElementType::kE3M2, 28.0f, 16, ScaleType::kUE4M3, true, 1};
   }
   return {f, "?", "?", ElementType::kE2M1, 0.0f, 16, ScaleType::kFloat, false};
 }
@@ -165,7 +215,7 @@ inline std::optional<BlockFormat> block_format_named(std::string_view name) {
   return std::nullopt;
 }
 
-/// The spec tokens of every block format joined by `sep`: "nvfp4, mxfp4, nvint4, int4".
+/// The spec names of every block format joined by `sep`: "nvfp4, mxfp4, nvint4, int4, nvfp6:e2m3, ...".
 inline std::string block_format_list(std::string_view sep = ", ") {
   std::string s;
   for (const BlockFormat f : kBlockFormats) {

@@ -8,7 +8,9 @@
 namespace fp4lab::formats {
 
 /// The E8M0 scale code an MX scale mode gives for a finite block max (0x00 for an all-zero block).
-FP4LAB_HD constexpr std::uint8_t mx_scale_code(MxScaleMode mode, float bmax) {
+/// `emax` is the element type's largest exponent (2 for E2M1; the other MX types of
+/// FORMATS.md §9 pass theirs; their rceil is in mx_family.hpp).
+FP4LAB_HD constexpr std::uint8_t mx_scale_code(MxScaleMode mode, float bmax, int emax = 2) {
   if (bmax == 0.0f) return 0x00;
   if (mode == MxScaleMode::kRceil) return ue8m0::from(bmax * (1.0f / 6.0f), Saturation::kSatFinite, Rounding::kUp).bits;
   const detail::Magnitude m = detail::decompose(bmax);
@@ -23,7 +25,7 @@ FP4LAB_HD constexpr std::uint8_t mx_scale_code(MxScaleMode mode, float bmax) {
     const std::uint64_t rounded = kept + ((rem > half || (rem == half && (kept & 1u))) ? 1u : 0u);
     if (rounded == 4) ++fl2;  // 1.1b rounded up to 10.0b: next binade
   }
-  int e = fl2 - 2;  // 2 = emax of E2M1
+  int e = fl2 - emax;  // 2 = emax of E2M1
   if (e < -127) e = -127;
   if (e > 127) return ue8m0::kNanCode;
   return static_cast<std::uint8_t>(e + 127);

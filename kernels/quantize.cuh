@@ -224,7 +224,8 @@ __global__ void __launch_bounds__(kThreads) quantize_block_kernel(const Quantize
 }
 
 /// One thread per unit (a 1-D block of any supported size, or a 2-D tile of up to 16x16),
-/// for everything the fast paths do not cover, grouped INT4 included. Mirrors core's
+/// for everything the fast paths do not cover, grouped INT4 and the FORMATS.md §9 formats
+/// included (3/6/8-bit codes one per byte). Mirrors core's
 /// gather_unit / fill_random_bits / run_units step by step.
 template <core::DType D, Mode M>
 __global__ void __launch_bounds__(kThreads) quantize_unit_kernel(const QuantizeParams p) {
@@ -261,8 +262,13 @@ __global__ void __launch_bounds__(kThreads) quantize_unit_kernel(const QuantizeP
     const formats::BlockRecord rec = formats::quantize_block(r, ts, io);
     for (int k = 0; k < nr; ++k) {
       const std::int64_t row = r0 + k;
-      std::uint8_t* dst = p.q.codes + (row * p.padded_cols + c0) / 2;
-      for (int i = 0; i < bs; i += 2) dst[i / 2] = formats::pack_pair(codes[k * bs + i], codes[k * bs + i + 1]);
+      if (formats::format_traits(r.format).codes_per_byte == 1) {  // 3/6/8-bit codes (FORMATS.md §9)
+        std::uint8_t* dst = p.q.codes + row * p.padded_cols + c0;
+        for (int i = 0; i < bs; ++i) dst[i] = codes[k * bs + i];
+      } else {
+        std::uint8_t* dst = p.q.codes + (row * p.padded_cols + c0) / 2;
+        for (int i = 0; i < bs; i += 2) dst[i / 2] = formats::pack_pair(codes[k * bs + i], codes[k * bs + i + 1]);
+      }
       const std::int64_t idx = row * p.row_blocks + rb;
       if (!formats::stores_scale_codes(r.format)) {
         p.q.group_scales[idx] = rec.scale.group_scale;
@@ -373,7 +379,9 @@ __global__ void __launch_bounds__(kThreads)
                                             static_cast<std::size_t>(row_blocks), layout)];
   }
   for (int i = 0; i < r.block_size && c0 + i < cols; ++i) {
-    const std::uint8_t code = formats::unpack_code(q.codes, static_cast<std::size_t>(row * padded_cols + c0 + i));
+    const std::size_t at = static_cast<std::size_t>(row * padded_cols + c0 + i);
+    const std::uint8_t code = formats::format_traits(r.format).codes_per_byte == 1 ? q.codes[at]  // FORMATS.md §9
+                                                                                    : formats::unpack_code(q.codes, at);
     store_one(out, od, row * cols + c0 + i, formats::dequantize_code(r, ts, s, code));
   }
 }

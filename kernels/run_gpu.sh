@@ -6,7 +6,7 @@
 #   BUILD_DIR holding experiments/fp4lab and tests/test_kernels (built elsewhere and carried),
 #   or absent: configured and built here for sm_90 only. LOG_DIR (default $OUT or /tmp/fp4lab-gpu)
 #   receives eight files: summary.txt, tests.log, sanitize.log, verify.log, compare.log,
-#   bench.log, bench.csv, peer.log.
+#   bench.log, bench.csv, peer.log (and peer_fouroversix.log when .peers/fouroversix is present).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build-gpu}
@@ -46,6 +46,10 @@ mkdir -p "$work/dump"
 step "$logs/bench.log" bench "$fp4lab" bench --csv "$logs/bench.csv" --dump-dir "$work/dump"
 PYTHONUNBUFFERED=1 step "$logs/peer.log" peer timeout 300 python3 kernels/peer_torch.py --dump-dir "$work/dump" \
   --bench-csv "$logs/bench.csv" --sizes-mib 16,256,1024
+if [ -d .peers/fouroversix ]; then  # FORMATS.md §9 against fouroversix 1.1 (../shared/peers, carried as .peers/)
+  PYTHONUNBUFFERED=1 step "$logs/peer_fouroversix.log" peer_4over6 timeout 900 env PYTHONPATH=.peers/fouroversix \
+    python3 kernels/peer_fouroversix.py --fp4lab "$fp4lab" --out "$work/peer_fouroversix"
+fi
 
 {
   echo
@@ -62,5 +66,6 @@ PYTHONUNBUFFERED=1 step "$logs/peer.log" peer timeout 300 python3 kernels/peer_t
   echo "compare CSV files (metrics table, histograms): $same identical on cpu and cuda, $differ differ"
   sed -n '/^summary on/,$p' "$logs/bench.log"
   sed -n '/^bit equality/,$p' "$logs/peer.log"
+  [ -f "$logs/peer_fouroversix.log" ] && grep -E "^(recipe|nv|mx|if)" "$logs/peer_fouroversix.log"
 } | tee -a "$summary"
 rm -rf "$work"

@@ -67,11 +67,16 @@ float read_f32(std::span<const std::uint8_t> b) {
   return v;
 }
 
+/// Bytes of codes per row: padded_cols / 2 for 4-bit codes, padded_cols for 3/6/8-bit codes.
+std::int64_t code_cols(const QuantizedPlan& p, const formats::Recipe& r) {
+  return p.padded_cols / formats::format_traits(r.format).codes_per_byte;
+}
+
 /// The arrays stored for one tensor.
 std::vector<SafetensorsSlot> quantized_slots(const std::string& name, const QuantizedPlan& p,
                                              const formats::Recipe& r, ScaleLayout l) {
   std::vector<SafetensorsSlot> e;
-  e.push_back({name + ".codes", "U8", {p.rows, p.padded_cols / 2}});
+  e.push_back({name + ".codes", "U8", {p.rows, code_cols(p, r)}});
   if (!formats::stores_scale_codes(r.format)) {
     e.push_back({name + ".group_scales", "F32", {p.rows, p.scale_cols}});
     e.push_back({name + ".zero_points", "U8", {p.rows, p.scale_cols}});
@@ -162,7 +167,7 @@ StoredQuantized read_stored(const SafetensorsFile& f, const std::string& name) {
   const std::int64_t cols = blocked.empty() ? 1 : blocked.back();
   s.plan = plan_quantized(numel / cols, cols, s.recipe, s.layout);
   const QuantizedPlan& p = s.plan;
-  s.codes = expect_entry(f, name + ".codes", "U8", {p.rows, p.padded_cols / 2});
+  s.codes = expect_entry(f, name + ".codes", "U8", {p.rows, code_cols(p, s.recipe)});
   if (!formats::stores_scale_codes(s.recipe.format)) {
     s.group_scales = expect_entry(f, name + ".group_scales", "F32", {p.rows, p.scale_cols});
     s.zero_points = expect_entry(f, name + ".zero_points", "U8", {p.rows, p.scale_cols});
@@ -216,7 +221,8 @@ QuantizedWriter::QuantizedWriter(const std::string& path, const formats::Recipe&
   const std::string spec = recipe_to_spec(recipe);
   std::vector<SafetensorsSlot> slots;
   std::map<std::string, std::string> meta{{"fp4lab.format", std::string(kQuantizedFileFormat)},
-                                          {"fp4lab.version", FP4LAB_VERSION}};
+                                          {"fp4lab.version", FP4LAB_VERSION},
+                                          {"fp4lab.format_version", std::to_string(kQuantizedFileVersion)}};
   json names = json::array();
   for (const QuantizedInput& t : tensors) {
     const std::int64_t numel = shape_numel(t.shape);
@@ -296,7 +302,7 @@ QuantizedTensor StoredQuantized::slice_rows(std::int64_t r0, std::int64_t r1) co
   const auto slice = [](std::span<const std::uint8_t> b, std::int64_t from, std::int64_t to) {
     return std::vector<std::uint8_t>(b.begin() + from, b.begin() + to);
   };
-  q.codes = slice(codes, r0 * p.padded_cols / 2, r1 * p.padded_cols / 2);
+  q.codes = slice(codes, r0 * code_cols(p, recipe), r1 * code_cols(p, recipe));
   if (!formats::stores_scale_codes(recipe.format)) {
     q.group_scales.resize(static_cast<std::size_t>((r1 - r0) * p.scale_cols));
     if (!q.group_scales.empty()) {  // an empty slice: no memcpy on null pointers
@@ -349,7 +355,24 @@ QuantizedFile read_quantized(SafetensorsFile file) {
     throw FormatError(in + ": metadata fp4lab.tensors is not a JSON array of names: " + ex.what());
   }
   if (names.empty()) throw FormatError(in + ": metadata fp4lab.tensors lists no tensors");
-  for (const std::string& n : names) out.tensors.push_back(read_stored(f, n));
+  // absent: a file of the layout before the field existed (version 1, the 4-bit formats)
+  const auto version = f.metadata().find("fp4lab.format_version");
+  out.format_version = 1;
+  if (version != f.metadata().end()) {
+    if (version->second == "1" || version->second == "2") {
+      out.format_version = version->second[0] - '0';
+    } else {
+      throw FormatError(in + ": metadata fp4lab.format_version is '" + version->second + "', expected 1 to " +
+                        std::to_string(kQuantizedFileVersion));
+    }
+  }
+  for (const std::string& n : names) {
+    out.tensors.push_back(read_stored(f, n));
+    if (out.format_version < 2 && formats::is_family_format(out.tensors.back().recipe.format)) {
+      throw FormatError(in + ": tensor '" + n + "' has recipe '" + out.tensors.back().spec +
+                        "', which format version 1 cannot hold");
+    }
+  }
   return out;
 }
 

@@ -22,6 +22,7 @@ namespace fp4lab::core {
 // A quantized file holds, for each quantized tensor NAME (every name listed, in input order,
 // by the JSON array in metadata "fp4lab.tensors"):
 //   NAME.codes         U8  [rows, padded_cols/2]  two codes per byte, low nibble = even element
+//                          (3/6/8-bit codes: [rows, padded_cols], one per byte)
 //   NAME.scales        U8  [rows, scale_cols] (row_major) or [padded_rows * padded_scale_cols]
 //                          (swizzled_128x4); UE4M3 or E8M0 codes; not for grouped INT4
 //   NAME.group_scales  F32 [rows, scale_cols]  grouped INT4 only (already rounded to its dtype)
@@ -31,13 +32,20 @@ namespace fp4lab::core {
 // rows = product of all dimensions but the block axis, cols = the block axis (the last unless
 // "NAME.block_axis" says otherwise: the arrays then hold the tensor with that axis moved last,
 // the others in order), padded_cols = cols rounded up to the block size (zeros). Metadata:
-// "fp4lab.format" = kQuantizedFileFormat, "fp4lab.version", and per tensor "NAME.recipe"
-// (canonical spec), "NAME.shape" (JSON array, the original shape), "NAME.dtype" (F32, F16 or
-// BF16), "NAME.scale_layout" (row_major or swizzled_128x4), "NAME.block_axis" (an integer in
-// [0, rank), or absent in files written before it existed: the last axis).
+// "fp4lab.format" = kQuantizedFileFormat, "fp4lab.version", "fp4lab.format_version"
+// (kQuantizedFileVersion; absent in version-1 files), and per tensor "NAME.recipe" (canonical
+// spec), "NAME.shape" (JSON array, the original shape), "NAME.dtype" (F32, F16 or BF16),
+// "NAME.scale_layout" (row_major or swizzled_128x4), "NAME.block_axis" (an integer in [0, rank),
+// or absent in files written before it existed: the last axis).
 
 /// The value of metadata "fp4lab.format" in a quantized file.
 inline constexpr std::string_view kQuantizedFileFormat = "fp4lab.quantized.v1";
+
+/// The layout version written to metadata "fp4lab.format_version". 1: the 4-bit formats (files
+/// without the field are version 1 and still read); 2: adds the formats of FORMATS.md §9
+/// (NAME.codes [rows, padded_cols], one code per byte, for 3/6/8-bit codes; IF scales with
+/// the INT flag in bit 7).
+inline constexpr int kQuantizedFileVersion = 2;
 
 /// "row_major" or "swizzled_128x4", as written to metadata.
 const char* scale_layout_name(formats::ScaleLayout layout);
@@ -142,6 +150,7 @@ struct StoredQuantized {
 /// A quantized file: the parsed safetensors file and its tensors, in the order written.
 struct QuantizedFile {
   SafetensorsFile file;                  ///< owns the bytes the tensors view
+  int format_version = 1;                ///< "fp4lab.format_version" (1 when absent)
   std::vector<StoredQuantized> tensors;  ///< as listed by "fp4lab.tensors"
   /// The tensor named `name`, or nullptr.
   const StoredQuantized* find(std::string_view name) const;

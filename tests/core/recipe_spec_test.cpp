@@ -434,7 +434,7 @@ TEST_SUITE("core.recipe_spec") {
 
   TEST_CASE("recipe_to_spec rejects enum values outside their enumerators") {
     Recipe r;
-    r.format = static_cast<BlockFormat>(9);
+    r.format = static_cast<BlockFormat>(200);
     CHECK_THROWS_AS((void)recipe_to_spec(r), std::invalid_argument);
     r = Recipe{};
     r.nv = static_cast<NvRecipe>(9);

@@ -190,8 +190,10 @@ int bench_main(int argc, char** argv) {
               prop.multiProcessorCount, prop.l2CacheSize / 1e6, prop.totalGlobalMem / 1073741824.0);
   std::printf("GB/s count the bytes an op must move: input read once + codes + scales written "
               "(copy: read + write); ops with a tensor scale also run amax, a second read.\n");
-  formats::Recipe te, four6, mx;
+  formats::Recipe te, four6, mx, if4, nvfp6;
   four6.nv = formats::NvRecipe::kFourOverSix;
+  if4.format = formats::BlockFormat::kIF4;  // FORMATS.md §9, rule mse, bs 16
+  nvfp6.format = formats::BlockFormat::kNVFP6_E2M3;
   mx.format = formats::BlockFormat::kMXFP4;
   mx.block_size = 32;
   std::vector<Result> all;
@@ -208,7 +210,8 @@ int bench_main(int argc, char** argv) {
     const int nbuf = static_cast<int>(std::max(1.0, std::ceil(l2_floor / in_bytes)));
     const core::QuantizedSizes s16 = core::quantized_sizes(te, formats::ScaleLayout::kRowMajor, rows, cols);
     const core::QuantizedSizes s32 = core::quantized_sizes(mx, formats::ScaleLayout::kRowMajor, rows, cols);
-    const double need = nbuf * (2 * in_bytes + s16.code_bytes + s16.scale_bytes) + 64.0 * 1048576;
+    const core::QuantizedSizes s6 = core::quantized_sizes(nvfp6, formats::ScaleLayout::kRowMajor, rows, cols);
+    const double need = nbuf * (2 * in_bytes + s6.code_bytes + s16.scale_bytes) + 64.0 * 1048576;
     std::size_t free_b = 0, total_b = 0;
     FP4LAB_CUDA_CHECK(cudaMemGetInfo(&free_b, &total_b));
     if (need > 0.9 * static_cast<double>(free_b)) {
@@ -221,7 +224,7 @@ int bench_main(int argc, char** argv) {
     for (int k = 0; k < nbuf; ++k) {
       FP4LAB_CUDA_CHECK(cudaMalloc(&in[k], static_cast<std::size_t>(in_bytes)));
       FP4LAB_CUDA_CHECK(cudaMalloc(&dst[k], static_cast<std::size_t>(in_bytes)));
-      FP4LAB_CUDA_CHECK(cudaMalloc(&q[k].codes, s16.code_bytes));
+      FP4LAB_CUDA_CHECK(cudaMalloc(&q[k].codes, s6.code_bytes));  // one code per byte: the largest
       FP4LAB_CUDA_CHECK(cudaMalloc(&q[k].scales, s16.scale_bytes));
       FP4LAB_CUDA_CHECK(cudaMalloc(&q[k].tensor_scale, sizeof(formats::TensorScale)));
       fill_bf16<<<prop.multiProcessorCount * 8, 256>>>(static_cast<std::uint16_t*>(in[k]), n, 1000 + k);
@@ -232,6 +235,7 @@ int bench_main(int argc, char** argv) {
     FP4LAB_CUDA_CHECK(cudaDeviceSynchronize());
     const double out16 = static_cast<double>(s16.code_bytes + s16.scale_bytes);
     const double out32 = static_cast<double>(s32.code_bytes + s32.scale_bytes);
+    const double out6 = static_cast<double>(s6.code_bytes + s6.scale_bytes);
     std::vector<Result> here;
     here.push_back(time_op("copy (d2d)", mib, 2 * in_bytes, nbuf, o, [&](int k) {
       FP4LAB_CUDA_CHECK(cudaMemcpyAsync(dst[k], in[k], static_cast<std::size_t>(in_bytes), cudaMemcpyDeviceToDevice));
@@ -264,6 +268,18 @@ int bench_main(int argc, char** argv) {
     here.push_back(time_op("mxfp4-floor (quantize)", mib, in_bytes + out32, nbuf, o, [&](int k) {
       require([&] { kernels::quantize_async(mx, formats::ScaleLayout::kRowMajor, in[k], DType::kBF16, rows, cols,
                                             nullptr, q[k], nullptr); },
+              "quantize");
+    }));
+    here.push_back(time_op("if4-mse (amax+quantize)", mib, in_bytes + out16, nbuf, o, [&](int k) {
+      require([&] { kernels::amax_async(in[k], DType::kBF16, n, damax + k, nullptr); }, "amax");
+      require([&] { kernels::quantize_async(if4, formats::ScaleLayout::kRowMajor, in[k], DType::kBF16, rows, cols,
+                                            damax + k, q[k], nullptr); },
+              "quantize");
+    }));
+    here.push_back(time_op("nvfp6-e2m3 (amax+quantize)", mib, in_bytes + out6, nbuf, o, [&](int k) {
+      require([&] { kernels::amax_async(in[k], DType::kBF16, n, damax + k, nullptr); }, "amax");
+      require([&] { kernels::quantize_async(nvfp6, formats::ScaleLayout::kRowMajor, in[k], DType::kBF16, rows, cols,
+                                            damax + k, q[k], nullptr); },
               "quantize");
     }));
     const double copy_gbps = here.front().gbps();

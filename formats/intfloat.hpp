@@ -1,0 +1,83 @@
+// Adaptive IF block formats (IF4, IF3, IF6 E2M3/E3M2) as fouroversix 1.1's select_intfloat
+// computes them (FORMATS.md §9; quantize/pytorch/reference.py:328-425 and Triton
+// intfloat_block_scaled_quantization_kernel, kernels/triton/quantize.py:346-512): one static_6
+// scale, an FP and an INT candidate, the smaller error wins (ties to FP), INT flagged by +128.
+#pragma once
+
+#include "formats/family_quantize.hpp"
+
+namespace fp4lab::formats {
+
+namespace detail {
+
+/// Adds one element's error d = dq - x to a block error under the rule: mse sums d*d, mae sums
+/// |d|, abs_max keeps the largest |d| (NaN sticks), as reference.py:390-398. The sum is
+/// sequential (element 0 first): the one call site for a later summation-order option.
+FP4LAB_HD constexpr void accumulate_rule_error(FourSixRule rule, float& err, float d) {
+  const float ad = abs_bits(d);
+  if (rule == FourSixRule::kMae) {
+    err += ad;
+  } else if (rule == FourSixRule::kAbsMax) {
+    if (err == err && (ad > err || ad != ad)) err = ad;
+  } else {
+    err += d * d;
+  }
+}
+
+/// The INT candidate's dequantized value: (((q * s) * amax) * FACTOR) / D (reference.py:381-388).
+FP4LAB_HD constexpr float intfloat_int_dequant(float q, float s, float factor, const TensorScale& t) {
+  return (((q * s) * t.amax) * factor) / t.divisor;
+}
+
+}  // namespace detail
+
+/// Quantizes one IF block. Both candidates start from the same scaled value v = x * mul:
+/// FP code = the FP element of v (reference.py:343-375), INT code = round(clamp(v * RCP, ±INTMAX))
+/// (reference.py:349-375); errors in the original domain (reference.py:377-398); INT kept only
+/// if its error is strictly smaller (reference.py:400); its scale byte gets +128
+/// (reference.py:417-423). The record holds both errors and the choice.
+FP4LAB_HD constexpr BlockRecord intfloat_quantize_block(const Recipe& r, const TensorScale& t, const BlockIO& io) {
+  const FamilyTraits ft = family_traits(r.format);
+  const bool nibble = nibble_codes(r.format);
+  BlockRecord rec;
+  rec.bmax = detail::block_amax(io.x, io.n, &rec.nonfinite);
+  const detail::NvScale s = detail::family_nv_scale(ft.mq, t, rec.bmax);
+  float err_fp = 0.0f, err_int = 0.0f;
+  FP4LAB_UNROLL
+  for (int i = 0; i < io.n; ++i) {
+    const float v = detail::family_scaled(io.x[i], s.mul);
+    const float dq_fp = detail::family_nv_dequant(decode_code(ft.fp, encode_code(ft.fp, v)), s.value, t);
+    const float q = decode_code(ft.alt, encode_code(ft.alt, v * ft.rcp));
+    const float dq_int = detail::intfloat_int_dequant(q, s.value, ft.factor, t);
+    detail::accumulate_rule_error(r.rule, err_fp, dq_fp - io.x[i]);
+    detail::accumulate_rule_error(r.rule, err_int, dq_int - io.x[i]);
+  }
+  const bool use_int = err_int < err_fp;  // strict: ties (and NaN errors) keep FP
+  rec.err_fp = err_fp;
+  rec.err_int = err_int;
+  rec.chose_int = use_int ? 1 : 0;
+  rec.scale.code = static_cast<std::uint8_t>(s.code + (use_int ? 128u : 0u));
+  FP4LAB_UNROLL
+  for (int i = 0; i < io.n; ++i) {
+    const float v = detail::family_scaled(io.x[i], s.mul);
+    const std::uint8_t c = use_int ? encode_code(ft.alt, v * ft.rcp) : encode_code(ft.fp, v);
+    store_family_code(io, i, c, nibble);
+    if (io.dequant) {
+      io.dequant[i] = use_int ? detail::intfloat_int_dequant(decode_code(ft.alt, c), s.value, ft.factor, t)
+                              : detail::family_nv_dequant(decode_code(ft.fp, c), s.value, t);
+    }
+  }
+  return rec;
+}
+
+/// Dequantizes one IF code: the scale byte's bit 7 says INT (reference.py:417-423, Triton
+/// if4.py:182-186); its low 7 bits are the UE4M3 scale.
+FP4LAB_HD constexpr float intfloat_dequantize(BlockFormat f, const TensorScale& t, std::uint8_t scale_code,
+                                              std::uint8_t code) {
+  const FamilyTraits ft = family_traits(f);
+  const float s = ue4m3{static_cast<std::uint8_t>(scale_code & 0x7Fu)}.to_float();
+  if (scale_code & 0x80u) return detail::intfloat_int_dequant(decode_code(ft.alt, code), s, ft.factor, t);
+  return detail::family_nv_dequant(decode_code(ft.fp, code), s, t);
+}
+
+}  // namespace fp4lab::formats

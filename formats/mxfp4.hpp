@@ -10,7 +10,7 @@ namespace fp4lab::formats {
 /// The E8M0 scale code an MX scale mode gives for a finite block max (0x00 for an all-zero block).
 FP4LAB_HD constexpr std::uint8_t mx_scale_code(MxScaleMode mode, float bmax) {
   if (bmax == 0.0f) return 0x00;
-  if (mode == MxScaleMode::kRceil) return ue8m0::from(bmax * (1.0f / 6.0f), Saturation::kSatFinite, Rounding::kUp).bits;
+  if (mode == MxScaleMode::kRceil) return ue8m0::from(bmax * (1.0f / 6.0f), Saturation::kSatFinite, E8m0Rounding::kUp).bits;
   const detail::Magnitude m = detail::decompose(bmax);
   int fl2 = m.floor_log2;
   const int lead = detail::bit_width64(m.sig) - 1;  // position of the leading one

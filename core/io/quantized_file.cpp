@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <system_error>
@@ -65,14 +66,41 @@ float read_f32(std::span<const std::uint8_t> b) {
   return v;
 }
 
+/// The safetensors dtype grouped INT4 scales are stored in: the recipe's (files before
+/// 2026-12 hold F32 whatever the recipe; read_stored accepts both).
+const char* group_scale_dtype(const formats::Recipe& r) {
+  return r.int4_scale == formats::ScaleDtype::kFP16 ? "F16" : (r.int4_scale == formats::ScaleDtype::kBF16 ? "BF16" : "F32");
+}
+
+/// Whether zero points are stored: asymmetric grouped INT4 only (symmetric ones are all 0).
+bool stores_zero_points(const formats::Recipe& r) {
+  return !formats::stores_scale_codes(r.format) && r.int4 == formats::Int4Scheme::kAsymmetric;
+}
+
+/// Grouped INT4 scales (already rounded to their dtype) as the bytes of that dtype.
+std::vector<std::uint8_t> group_scale_bytes(const std::vector<float>& v, const formats::Recipe& r) {
+  if (r.int4_scale == formats::ScaleDtype::kFP32) {
+    std::vector<std::uint8_t> b(v.size() * 4);
+    if (!v.empty()) std::memcpy(b.data(), v.data(), b.size());
+    return b;
+  }
+  std::vector<std::uint8_t> b(v.size() * 2);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::uint16_t h = r.int4_scale == formats::ScaleDtype::kFP16 ? formats::fp16_from_float(v[i]).bits
+                                                                       : formats::bf16_from_float(v[i]).bits;
+    std::memcpy(b.data() + 2 * i, &h, 2);
+  }
+  return b;
+}
+
 /// The arrays stored for one tensor.
 std::vector<SafetensorsSlot> quantized_slots(const std::string& name, const QuantizedPlan& p,
                                              const formats::Recipe& r, ScaleLayout l) {
   std::vector<SafetensorsSlot> e;
   e.push_back({name + ".codes", "U8", {p.rows, p.padded_cols / 2}});
   if (!formats::stores_scale_codes(r.format)) {
-    e.push_back({name + ".group_scales", "F32", {p.rows, p.scale_cols}});
-    e.push_back({name + ".zero_points", "U8", {p.rows, p.scale_cols}});
+    e.push_back({name + ".group_scales", group_scale_dtype(r), {p.rows, p.scale_cols}});
+    if (stores_zero_points(r)) e.push_back({name + ".zero_points", "U8", {p.rows, p.scale_cols}});
   } else {
     e.push_back({name + ".scales", "U8", scales_shape(p, l)});
   }
@@ -136,8 +164,32 @@ StoredQuantized read_stored(const SafetensorsFile& f, const std::string& name) {
   const QuantizedPlan& p = s.plan;
   s.codes = expect_entry(f, name + ".codes", "U8", {p.rows, p.padded_cols / 2});
   if (!formats::stores_scale_codes(s.recipe.format)) {
-    s.group_scales = expect_entry(f, name + ".group_scales", "F32", {p.rows, p.scale_cols});
-    s.zero_points = expect_entry(f, name + ".zero_points", "U8", {p.rows, p.scale_cols});
+    // the recipe's dtype, or F32 as files before 2026-12 store every dtype; held as FP32
+    const std::string gs = name + ".group_scales";
+    const char* dtype = f.contains(gs) && f.info(gs).dtype == "F32" ? "F32" : group_scale_dtype(s.recipe);
+    const std::span<const std::uint8_t> raw = expect_entry(f, gs, dtype, {p.rows, p.scale_cols});
+    if (std::string_view(dtype) == "F32") {
+      s.group_scales = raw;
+    } else {
+      auto owned = std::make_shared<std::vector<std::uint8_t>>(raw.size() * 2);
+      for (std::size_t i = 0; i < raw.size() / 2; ++i) {
+        std::uint16_t h;
+        std::memcpy(&h, raw.data() + 2 * i, 2);
+        const float v = s.recipe.int4_scale == formats::ScaleDtype::kFP16 ? formats::to_float(formats::fp16{h})
+                                                                          : formats::to_float(formats::bf16{h});
+        std::memcpy(owned->data() + 4 * i, &v, 4);
+      }
+      s.group_scales = *owned;
+      s.owned_group_scales = std::move(owned);
+    }
+    // asymmetric files store zero points; symmetric ones are all 0 (older files store them)
+    const std::string zp = name + ".zero_points";
+    if (stores_zero_points(s.recipe) || f.contains(zp)) {
+      s.zero_points = expect_entry(f, zp, "U8", {p.rows, p.scale_cols});
+    } else {
+      s.owned_zero_points = std::make_shared<std::vector<std::uint8_t>>(static_cast<std::size_t>(p.rows * p.scale_cols));
+      s.zero_points = *s.owned_zero_points;
+    }
   } else {
     s.scales = expect_entry(f, name + ".scales", "U8", scales_shape(p, s.layout));
   }
@@ -219,9 +271,8 @@ void QuantizedWriter::write(std::size_t k, const QuantizedTensor& q, float amax)
   }
   file_->write(name + ".codes", q.codes);
   if (!formats::stores_scale_codes(recipe_.format)) {
-    file_->write(name + ".group_scales",
-                 bytes_of(q.group_scales.data(), q.group_scales.size() * 4));
-    file_->write(name + ".zero_points", q.zero_points);
+    file_->write(name + ".group_scales", group_scale_bytes(q.group_scales, recipe_));
+    if (stores_zero_points(recipe_)) file_->write(name + ".zero_points", q.zero_points);
   } else {
     file_->write(name + ".scales", q.scales);
   }

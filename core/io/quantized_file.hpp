@@ -24,8 +24,10 @@ namespace fp4lab::core {
 //   NAME.codes         U8  [rows, padded_cols/2]  two codes per byte, low nibble = even element
 //   NAME.scales        U8  [rows, scale_cols] (row_major) or [padded_rows * padded_scale_cols]
 //                          (swizzled_128x4); UE4M3 or E8M0 codes; not for grouped INT4
-//   NAME.group_scales  F32 [rows, scale_cols]  grouped INT4 only (already rounded to its dtype)
-//   NAME.zero_points   U8  [rows, scale_cols]  grouped INT4 only (0 for the symmetric scheme)
+//   NAME.group_scales  F32|F16|BF16 [rows, scale_cols]  grouped INT4 only, in the recipe's
+//                          scale dtype (files before 2026-12: F32 for every dtype; both read)
+//   NAME.zero_points   U8  [rows, scale_cols]  asymmetric grouped INT4 only (symmetric: none
+//                          stored, read as 0; older files store zeros, still read)
 //   NAME.tensor_scale  F32 [1]  the decode (second-level) scale; 1 where the recipe has none
 //   NAME.amax          F32 [1]  max |x| (after the RHT when the recipe has one), NaN ignored
 // rows = product of all dimensions but the last, padded_cols = the last rounded up to the
@@ -120,8 +122,11 @@ struct StoredQuantized {
   QuantizedPlan plan;                          ///< the sizes that follow from shape and recipe
   std::span<const std::uint8_t> codes;         ///< NAME.codes
   std::span<const std::uint8_t> scales;        ///< NAME.scales (empty for grouped INT4)
-  std::span<const std::uint8_t> group_scales;  ///< NAME.group_scales, FP32 (grouped INT4)
-  std::span<const std::uint8_t> zero_points;   ///< NAME.zero_points (grouped INT4)
+  std::span<const std::uint8_t> group_scales;  ///< NAME.group_scales as FP32 (grouped INT4)
+  std::span<const std::uint8_t> zero_points;   ///< NAME.zero_points (grouped INT4; 0s if absent)
+  /// FP32 group scales widened from an F16/BF16 array, and the zero points of a symmetric
+  /// tensor; the spans above view these when the file holds no FP32 bytes to view.
+  std::shared_ptr<const std::vector<std::uint8_t>> owned_group_scales, owned_zero_points;
   /// From NAME.amax under the recipe (bit for bit NAME.tensor_scale, checked on reading).
   formats::TensorScale tensor_scale;
 

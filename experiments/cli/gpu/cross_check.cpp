@@ -50,7 +50,8 @@ const std::vector<std::string>& cross_check_recipe_specs() {
       "mxfp4:rceil:bs=64", "nvint4:bs=128", "nvfp4:te:2d", "nvfp4:4over6:mse:2d",
       "nvfp4:static_4:bs=8:2d", "mxfp4:even:bs=8:2d", "nvfp4:te:2d:sr:seed=12",
       "int4:g128:sym:fp32", "int4:g32:asym:bf16", "int4:g64:sym:fp16:sr:seed=5",
-      "nvfp4:4over6:mse:ref_unclamped"};
+      "nvfp4:4over6:mse:ref_unclamped", "nvfp4:4over6:mse:sum=pairs", "nvfp4:4over6:mae:sum=tree",
+      "nvfp4:4over6:mse:2d:sum=tree", "nvfp4:torchao:torch_cuda", "nvfp4:torchao_1level"};
   return specs;
 }
 

@@ -93,14 +93,21 @@ std::vector<std::uint8_t> group_scale_bytes(const std::vector<float>& v, const f
   return b;
 }
 
+/// Rows of tiles of a 2-D recipe (the rows of a per-tile scale array).
+std::int64_t tile_rows(const QuantizedPlan& p, const formats::Recipe& r) {
+  return (p.rows + r.block_size - 1) / r.block_size;
+}
+
 /// The arrays stored for one tensor.
 std::vector<SafetensorsSlot> quantized_slots(const std::string& name, const QuantizedPlan& p,
-                                             const formats::Recipe& r, ScaleLayout l) {
+                                             const formats::Recipe& r, ScaleLayout l, TileScales ts) {
   std::vector<SafetensorsSlot> e;
   e.push_back({name + ".codes", "U8", {p.rows, p.padded_cols / 2}});
   if (!formats::stores_scale_codes(r.format)) {
     e.push_back({name + ".group_scales", group_scale_dtype(r), {p.rows, p.scale_cols}});
     if (stores_zero_points(r)) e.push_back({name + ".zero_points", "U8", {p.rows, p.scale_cols}});
+  } else if (ts == TileScales::kPerTile) {
+    e.push_back({name + ".scales", "U8", {tile_rows(p, r), p.scale_cols}});
   } else {
     e.push_back({name + ".scales", "U8", scales_shape(p, l)});
   }
@@ -190,6 +197,23 @@ StoredQuantized read_stored(const SafetensorsFile& f, const std::string& name) {
       s.owned_zero_points = std::make_shared<std::vector<std::uint8_t>>(static_cast<std::size_t>(p.rows * p.scale_cols));
       s.zero_points = *s.owned_zero_points;
     }
+  } else if (f.metadata().count(name + ".tile_scales") && metadata_value(f, name + ".tile_scales") != "per_row") {
+    if (metadata_value(f, name + ".tile_scales") != "per_tile" || s.recipe.shape != formats::BlockShape::k2D ||
+        s.layout != ScaleLayout::kRowMajor) {
+      throw FormatError(f.source() + ": tensor '" + name + "': metadata \"" + name + ".tile_scales\" is '" +
+                        metadata_value(f, name + ".tile_scales") +
+                        "'; accepted: per_row, or per_tile with a 2-D recipe in the row_major layout");
+    }
+    const std::span<const std::uint8_t> tiles =
+        expect_entry(f, name + ".scales", "U8", {tile_rows(p, s.recipe), p.scale_cols});
+    auto rows = std::make_shared<std::vector<std::uint8_t>>(static_cast<std::size_t>(p.rows * p.scale_cols));
+    for (std::int64_t r = 0; r < p.rows; ++r) {
+      std::memcpy(rows->data() + r * p.scale_cols, tiles.data() + r / s.recipe.block_size * p.scale_cols,
+                  static_cast<std::size_t>(p.scale_cols));
+    }
+    s.scales = *rows;
+    s.owned_scales = std::move(rows);
+    s.tile_scales = TileScales::kPerTile;
   } else {
     s.scales = expect_entry(f, name + ".scales", "U8", scales_shape(p, s.layout));
   }
@@ -233,10 +257,16 @@ std::vector<std::int64_t> scales_shape(const QuantizedPlan& p, ScaleLayout l) {
 // ---- writing ----
 
 QuantizedWriter::QuantizedWriter(const std::string& path, const formats::Recipe& recipe,
-                                 ScaleLayout layout, std::span<const QuantizedInput> tensors)
-    : recipe_(recipe), layout_(layout) {
+                                 ScaleLayout layout, std::span<const QuantizedInput> tensors,
+                                 TileScales tile_scales)
+    : recipe_(recipe), layout_(layout), tile_scales_(tile_scales) {
   if (!formats::stores_scale_codes(recipe.format) && layout != ScaleLayout::kRowMajor)
     throw std::invalid_argument("int4 group scales are stored row-major only");
+  if (tile_scales == TileScales::kPerTile &&
+      (recipe.shape != formats::BlockShape::k2D || layout != ScaleLayout::kRowMajor ||
+       !formats::stores_scale_codes(recipe.format))) {
+    throw std::invalid_argument("per-tile scale storage needs a 2-D recipe with 8-bit scales in the row_major layout");
+  }
   const std::string spec = recipe_to_spec(recipe);
   std::vector<SafetensorsSlot> slots;
   std::map<std::string, std::string> meta{{"fp4lab.format", std::string(kQuantizedFileFormat)},
@@ -247,7 +277,7 @@ QuantizedWriter::QuantizedWriter(const std::string& path, const formats::Recipe&
     if (numel == 0) throw std::invalid_argument("tensor '" + t.name + "' is empty");
     const std::int64_t cols = t.shape.empty() ? 1 : t.shape.back();
     plans_.push_back(plan_quantized(numel / cols, cols, recipe, layout));
-    for (SafetensorsSlot& e : quantized_slots(t.name, plans_.back(), recipe, layout))
+    for (SafetensorsSlot& e : quantized_slots(t.name, plans_.back(), recipe, layout, tile_scales))
       slots.push_back(std::move(e));
     names_.push_back(t.name);
     names.push_back(t.name);
@@ -255,6 +285,7 @@ QuantizedWriter::QuantizedWriter(const std::string& path, const formats::Recipe&
     meta[t.name + ".shape"] = json(t.shape).dump();
     meta[t.name + ".dtype"] = dtype_name(t.dtype);
     meta[t.name + ".scale_layout"] = scale_layout_name(layout);
+    if (tile_scales == TileScales::kPerTile) meta[t.name + ".tile_scales"] = "per_tile";
   }
   meta["fp4lab.tensors"] = names.dump();
   file_ = std::make_unique<SafetensorsStreamWriter>(path, slots, meta);
@@ -273,6 +304,12 @@ void QuantizedWriter::write(std::size_t k, const QuantizedTensor& q, float amax)
   if (!formats::stores_scale_codes(recipe_.format)) {
     file_->write(name + ".group_scales", group_scale_bytes(q.group_scales, recipe_));
     if (stores_zero_points(recipe_)) file_->write(name + ".zero_points", q.zero_points);
+  } else if (tile_scales_ == TileScales::kPerTile) {
+    std::vector<std::uint8_t> tiles;  // the first row of each tile (every row of a tile holds the same)
+    for (std::int64_t r = 0; r < p.rows; r += recipe_.block_size) {
+      tiles.insert(tiles.end(), q.scales.begin() + r * p.scale_cols, q.scales.begin() + (r + 1) * p.scale_cols);
+    }
+    file_->write(name + ".scales", tiles);
   } else {
     file_->write(name + ".scales", q.scales);
   }
@@ -282,7 +319,7 @@ void QuantizedWriter::write(std::size_t k, const QuantizedTensor& q, float amax)
 
 void QuantizedWriter::commit() { file_->commit(); }
 
-void write_quantized(const std::string& path, std::span<const QuantizedOutput> tensors) {
+void write_quantized(const std::string& path, std::span<const QuantizedOutput> tensors, TileScales tile_scales) {
   if (tensors.empty()) throw std::invalid_argument("write_quantized: no tensors");
   std::vector<QuantizedInput> inputs;
   for (const QuantizedOutput& t : tensors) {
@@ -295,7 +332,7 @@ void write_quantized(const std::string& path, std::span<const QuantizedOutput> t
     inputs.push_back({t.name, q.shape, t.dtype});
   }
   const QuantizedTensor& first = *tensors.front().q;
-  QuantizedWriter w(path, first.recipe, first.layout, inputs);
+  QuantizedWriter w(path, first.recipe, first.layout, inputs, tile_scales);
   for (std::size_t k = 0; k < tensors.size(); ++k) w.write(k, *tensors[k].q, tensors[k].amax);
   w.commit();
 }

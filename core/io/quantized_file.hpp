@@ -33,10 +33,17 @@ namespace fp4lab::core {
 // rows = product of all dimensions but the last, padded_cols = the last rounded up to the
 // block size (zeros). Metadata: "fp4lab.format" = kQuantizedFileFormat, "fp4lab.version", and
 // per tensor "NAME.recipe" (canonical spec), "NAME.shape" (JSON array), "NAME.dtype" (F32,
-// F16 or BF16), "NAME.scale_layout" (row_major or swizzled_128x4).
+// F16 or BF16), "NAME.scale_layout" (row_major or swizzled_128x4), and for 2-D recipes stored
+// compactly "NAME.tile_scales" = "per_tile": NAME.scales is then [tile_rows, scale_cols], one
+// row per tile of block_size rows (absent or "per_row": repeated on every row of the tile).
 
 /// The value of metadata "fp4lab.format" in a quantized file.
 inline constexpr std::string_view kQuantizedFileFormat = "fp4lab.quantized.v1";
+
+/// How the scales of a 2-D (tile) recipe are stored: once per row of the tile (as the GEMMs
+/// read them; the default) or once per tile (compact; row-major layout only). Read back, both
+/// give the per-row scales of QuantizedTensor.
+enum class TileScales : std::uint8_t { kPerRow, kPerTile };
 
 /// "row_major" or "swizzled_128x4", as written to metadata.
 const char* scale_layout_name(formats::ScaleLayout layout);
@@ -73,9 +80,11 @@ struct QuantizedInput {
 class QuantizedWriter {
  public:
   /// Plans the file for `tensors` under one recipe and scale layout (grouped INT4 takes
-  /// row_major only) and writes its header. Throws std::invalid_argument or IoError.
+  /// row_major only; TileScales::kPerTile takes a 2-D recipe in row_major) and writes its
+  /// header. Throws std::invalid_argument or IoError.
   QuantizedWriter(const std::string& path, const formats::Recipe& recipe,
-                  formats::ScaleLayout layout, std::span<const QuantizedInput> tensors);
+                  formats::ScaleLayout layout, std::span<const QuantizedInput> tensors,
+                  TileScales tile_scales = TileScales::kPerRow);
   /// Removes the temporary file unless committed.
   ~QuantizedWriter();
   QuantizedWriter(const QuantizedWriter&) = delete;
@@ -93,6 +102,7 @@ class QuantizedWriter {
  private:
   formats::Recipe recipe_;
   formats::ScaleLayout layout_;
+  TileScales tile_scales_ = TileScales::kPerRow;
   std::vector<std::string> names_;
   std::vector<QuantizedPlan> plans_;
   std::unique_ptr<SafetensorsStreamWriter> file_;
@@ -109,7 +119,8 @@ struct QuantizedOutput {
 
 /// Writes `tensors` (at least one, all of one recipe and layout) as a quantized file at once.
 /// Throws std::invalid_argument or IoError.
-void write_quantized(const std::string& path, std::span<const QuantizedOutput> tensors);
+void write_quantized(const std::string& path, std::span<const QuantizedOutput> tensors,
+                     TileScales tile_scales = TileScales::kPerRow);
 
 /// One tensor of a quantized file, checked against its metadata; its arrays view the file.
 struct StoredQuantized {
@@ -121,12 +132,15 @@ struct StoredQuantized {
   std::vector<std::int64_t> shape;             ///< the original shape ("NAME.shape")
   QuantizedPlan plan;                          ///< the sizes that follow from shape and recipe
   std::span<const std::uint8_t> codes;         ///< NAME.codes
-  std::span<const std::uint8_t> scales;        ///< NAME.scales (empty for grouped INT4)
+  std::span<const std::uint8_t> scales;        ///< NAME.scales per row (empty for grouped INT4)
+  TileScales tile_scales = TileScales::kPerRow;  ///< how the file stored them
   std::span<const std::uint8_t> group_scales;  ///< NAME.group_scales as FP32 (grouped INT4)
   std::span<const std::uint8_t> zero_points;   ///< NAME.zero_points (grouped INT4; 0s if absent)
   /// FP32 group scales widened from an F16/BF16 array, and the zero points of a symmetric
   /// tensor; the spans above view these when the file holds no FP32 bytes to view.
   std::shared_ptr<const std::vector<std::uint8_t>> owned_group_scales, owned_zero_points;
+  /// The per-row scales expanded from a per-tile array; `scales` views them then.
+  std::shared_ptr<const std::vector<std::uint8_t>> owned_scales;
   /// From NAME.amax under the recipe (bit for bit NAME.tensor_scale, checked on reading).
   formats::TensorScale tensor_scale;
 

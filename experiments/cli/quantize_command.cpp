@@ -84,6 +84,7 @@ constexpr const char* kQuantizeAbout =
 struct QuantizeArgs {
   std::string in, recipe, out, tensors;
   bool swizzle = false, allow_nonfinite = false, quiet = false;
+  bool compact_2d_scales = false;  ///< 2-D recipes: one stored scale row per tile
   int threads = 0;
 };
 
@@ -178,7 +179,8 @@ int quantize_main(const QuantizeArgs& a) {
 
   std::vector<core::QuantizedInput> planned;
   for (const InputTensor& t : inputs) planned.push_back({t.name, t.shape, t.view.dtype()});
-  core::QuantizedWriter writer(out, recipe, layout, planned);
+  core::QuantizedWriter writer(out, recipe, layout, planned,
+                               a.compact_2d_scales ? core::TileScales::kPerTile : core::TileScales::kPerRow);
   std::vector<std::string> nonfinite;
   for (std::size_t k = 0; k < inputs.size(); ++k) {
     const InputTensor& t = inputs[k];
@@ -312,6 +314,8 @@ int run_quantize_command(int argc, char** argv) {
   args.option("tensors", a.tensors, "quantize only the tensors whose names match GLOB (* and ?)")
       .placeholder("GLOB");
   args.flag("swizzle", a.swizzle, "store block scales in the 128x4 layout of Blackwell GEMMs");
+  args.flag("compact-2d-scales", a.compact_2d_scales,
+            "2-D recipes: store one scale row per tile instead of one per row (row-major only)");
   args.flag("allow-nonfinite", a.allow_nonfinite,
             "store NaN/Inf inputs as the recipe encodes them instead of failing");
   args.usage(kQuantizeSynopsis).footer(kQuantizeAbout);

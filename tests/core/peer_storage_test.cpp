@@ -90,6 +90,35 @@ TEST_SUITE("core.peer_storage") {
     CHECK(values_of(old.tensors.at(0)) == values_of(now.tensors.at(0)));
   }
 
+  TEST_CASE("2-D tile scales stored once per tile read back as the per-row scales") {
+    fp4lab::testing::TempDir dir;
+    const Tensor x = ramp(40, 48);  // 3 tile rows, the last one partial (8 rows)
+    core::QuantizeOptions opt;
+    opt.recipe = core::parse_recipe("nvfp4:4over6:2d");
+    const core::QuantizedTensor q = core::quantize(x.view(), opt);
+    const core::QuantizedOutput o{"w", DType::kF32, &q, core::tensor_amax(x.view(), opt.recipe)};
+    const auto one = std::span<const core::QuantizedOutput>(&o, 1);
+    core::write_quantized(dir.file("rows.safetensors"), one);
+    core::write_quantized(dir.file("tiles.safetensors"), one, core::TileScales::kPerTile);
+    const core::SafetensorsFile f = core::open_safetensors(dir.file("tiles.safetensors"));
+    CHECK(f.info("w.scales").shape == std::vector<std::int64_t>{3, 3});
+    CHECK(f.metadata().at("w.tile_scales") == "per_tile");
+    CHECK(core::open_safetensors(dir.file("rows.safetensors")).info("w.scales").shape == std::vector<std::int64_t>{40, 3});
+    const core::QuantizedFile a = core::read_quantized(dir.file("rows.safetensors"));
+    const core::QuantizedFile b = core::read_quantized(dir.file("tiles.safetensors"));
+    CHECK(b.tensors.at(0).tile_scales == core::TileScales::kPerTile);
+    CHECK(std::vector<std::uint8_t>(b.tensors.at(0).scales.begin(), b.tensors.at(0).scales.end()) == q.scales);
+    CHECK(values_of(a.tensors.at(0)) == values_of(b.tensors.at(0)));
+    // only 2-D recipes in the row-major layout can be stored per tile
+    core::QuantizeOptions one_d;
+    one_d.recipe = core::parse_recipe("nvfp4:te");
+    const core::QuantizedTensor q1 = core::quantize(x.view(), one_d);
+    const core::QuantizedOutput o1{"w", DType::kF32, &q1, 1.0f};
+    CHECK_THROWS_WITH_AS(core::write_quantized(dir.file("bad.safetensors"), std::span<const core::QuantizedOutput>(&o1, 1),
+                                               core::TileScales::kPerTile),
+                         doctest::Contains("per-tile scale storage needs a 2-D recipe"), std::invalid_argument);
+  }
+
   TEST_CASE("every element of an MXFP4 NaN/Inf block stores code 0x7, whatever the values") {
     Tensor x(DType::kF32, {2, 32});
     for (std::int64_t i = 0; i < 64; ++i) x.set(i, 0.1f * static_cast<float>(i % 13) - 0.6f);

@@ -19,7 +19,7 @@ std::string recipe_to_spec(const formats::Recipe& r) {
   switch (r.format) {
     case BlockFormat::kNVFP4:
       if (r.nv != NvRecipe::kFourOverSix) {
-        add(nv_name(r.nv));
+        add(nv_name(r.nv, r.levels));
       } else if (r.rule == FourSixRule::kStatic6) {
         add("static_6");
       } else if (r.rule == FourSixRule::kStatic4) {
@@ -51,6 +51,8 @@ std::string recipe_to_spec(const formats::Recipe& r) {
   if (r.rounding == ElementRounding::kStochasticUnbiased) add("sr_unbiased");
   if (r.rounding != ElementRounding::kNearestEven) add("seed=" + std::to_string(r.seed));
   if (r.overflow == Fp4Overflow::kReferenceUnclamped) add("ref_unclamped");
+  if (is_four_over_six(r) && r.sum != SumOrder::kSeq) add("sum=" + std::string(name_of(kSumNames, r.sum, "SumOrder")));
+  if (is_torchao(r) && r.const_div == ConstDivision::kReciprocal) add("torch_cuda");
   return s;
 }
 
@@ -66,7 +68,7 @@ std::string recipe_title(const formats::Recipe& r) {
           t += " modelopt";
           break;
         case NvRecipe::kTorchao:
-          t += " torchao";
+          t += r.levels == ScaleLevels::kOne ? " torchao single-level" : " torchao";
           break;
         case NvRecipe::kFourOverSix:
           switch (r.rule) {
@@ -123,15 +125,18 @@ std::string recipe_title(const formats::Recipe& r) {
   if (r.rounding == ElementRounding::kStochastic) t += " SR";
   if (r.rounding == ElementRounding::kStochasticUnbiased) t += " SR unbiased";
   if (r.overflow == Fp4Overflow::kReferenceUnclamped) t += " unclamped";
+  if (is_four_over_six(r) && r.sum == SumOrder::kPairs) t += " sum=pairs";
+  if (is_four_over_six(r) && r.sum == SumOrder::kTree) t += " sum=tree";
+  if (is_torchao(r) && r.const_div == ConstDivision::kReciprocal) t += " (torch CUDA)";
   return t;
 }
 
 bool recipes_equal(const formats::Recipe& a, const formats::Recipe& b) {
   // Structured bindings stop compiling if Recipe gains or loses a field, so none is missed.
-  const auto& [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11] = a;
-  const auto& [b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11] = b;
-  return std::tie(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11) ==
-         std::tie(b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11);
+  const auto& [a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14] = a;
+  const auto& [b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14] = b;
+  return std::tie(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14) ==
+         std::tie(b0, b1, b2, b3, b4, b5, b6, b7, b8, b9, b10, b11, b12, b13, b14);
 }
 
 }  // namespace fp4lab::core

@@ -16,6 +16,7 @@ namespace fp4lab::core::detail {
 
 using formats::BlockFormat;
 using formats::BlockShape;
+using formats::ConstDivision;
 using formats::ElementRounding;
 using formats::FourSixRule;
 using formats::Fp4Overflow;
@@ -24,6 +25,8 @@ using formats::MxScaleMode;
 using formats::NvRecipe;
 using formats::Recipe;
 using formats::ScaleDtype;
+using formats::ScaleLevels;
+using formats::SumOrder;
 using formats::Transform;
 
 /// One enumerator and its spec token.
@@ -42,21 +45,27 @@ inline constexpr Named<MxScaleMode> kMxNames[] = {{MxScaleMode::kFloor, "floor"}
                                                   {MxScaleMode::kRceil, "rceil"}};
 inline constexpr Named<Int4Scheme> kSchemeNames[] = {{Int4Scheme::kSymmetric, "sym"},
                                                      {Int4Scheme::kAsymmetric, "asym"}};
+inline constexpr Named<SumOrder> kSumNames[] = {
+    {SumOrder::kSeq, "seq"}, {SumOrder::kPairs, "pairs"}, {SumOrder::kTree, "tree"}};
 inline constexpr Named<ScaleDtype> kDtypeNames[] = {
     {ScaleDtype::kFP32, "fp32"}, {ScaleDtype::kFP16, "fp16"}, {ScaleDtype::kBF16, "bf16"}};
 
-/// The NVFP4 recipe tokens: each fixes nv and rule (4over6 takes an optional rule after it).
+/// The NVFP4 recipe tokens: each fixes nv, rule and scale levels (4over6 takes an optional
+/// rule after it).
 struct NvHead {
   std::string_view name;
   NvRecipe nv;
   FourSixRule rule;
+  ScaleLevels levels = ScaleLevels::kTwo;
 };
-inline constexpr NvHead kNvHeads[] = {{"te", NvRecipe::kTe, FourSixRule::kMse},
-                                      {"modelopt", NvRecipe::kModelopt, FourSixRule::kMse},
-                                      {"torchao", NvRecipe::kTorchao, FourSixRule::kMse},
-                                      {"4over6", NvRecipe::kFourOverSix, FourSixRule::kMse},
-                                      {"static_6", NvRecipe::kFourOverSix, FourSixRule::kStatic6},
-                                      {"static_4", NvRecipe::kFourOverSix, FourSixRule::kStatic4}};
+inline constexpr NvHead kNvHeads[] = {
+    {"te", NvRecipe::kTe, FourSixRule::kMse},
+    {"modelopt", NvRecipe::kModelopt, FourSixRule::kMse},
+    {"torchao", NvRecipe::kTorchao, FourSixRule::kMse},
+    {"torchao_1level", NvRecipe::kTorchao, FourSixRule::kMse, ScaleLevels::kOne},
+    {"4over6", NvRecipe::kFourOverSix, FourSixRule::kMse},
+    {"static_6", NvRecipe::kFourOverSix, FourSixRule::kStatic6},
+    {"static_4", NvRecipe::kFourOverSix, FourSixRule::kStatic4}};
 
 /// The enumerator named `name` in `table`, if any.
 template <class E, std::size_t N>
@@ -85,10 +94,11 @@ inline const NvHead* nv_head_of(std::string_view name) {
   return nullptr;
 }
 
-/// The token of a non-4/6 NVFP4 recipe.
-inline std::string_view nv_name(NvRecipe nv) {
+/// The token of a non-4/6 NVFP4 recipe with its scale levels (two for all but torchao).
+inline std::string_view nv_name(NvRecipe nv, ScaleLevels levels = ScaleLevels::kTwo) {
+  if (nv != NvRecipe::kTorchao) levels = ScaleLevels::kTwo;
   for (const NvHead& h : kNvHeads) {
-    if (h.nv == nv && h.nv != NvRecipe::kFourOverSix) return h.name;
+    if (h.nv == nv && h.nv != NvRecipe::kFourOverSix && h.levels == levels) return h.name;
   }
   throw std::invalid_argument("recipe_to_spec: invalid NvRecipe value " +
                               std::to_string(static_cast<int>(nv)));
@@ -109,6 +119,8 @@ inline bool is_mx_scaled(const Recipe& r) {
 inline bool is_intfloat(const Recipe& r) {
   return formats::family_traits(r.format).style == formats::ScaleStyle::kIntFloat;
 }
+/// True for the NVFP4 torchao recipes (torchao, torchao_1level).
+inline bool is_torchao(const Recipe& r) { return r.format == BlockFormat::kNVFP4 && r.nv == NvRecipe::kTorchao; }
 
 /// The spec token of a block format (format_traits.hpp); throws for a value outside the enum.
 inline std::string_view format_name(BlockFormat f) {

@@ -37,8 +37,9 @@ std::string quoted(std::string_view s) {
 
 constexpr std::string_view kOptionList = "bs=N, 2d, rht, sr, sr_unbiased, seed=N";
 
-std::string option_list(bool four_over_six) {
-  return "an option (" + std::string(kOptionList) + (four_over_six ? ", ref_unclamped)" : ")");
+std::string option_list(bool four_over_six, bool torchao = false) {
+  return "an option (" + std::string(kOptionList) +
+         (four_over_six ? ", ref_unclamped, sum=seq|pairs|tree)" : (torchao ? ", torch_cuda)" : ")"));
 }
 
 std::string block_size_rule() {
@@ -184,7 +185,7 @@ class SpecParser {
   /// True for tokens that belong to the option section (so a head may be left out).
   bool looks_like_option(std::string_view t) const {
     return t == "2d" || t == "rht" || t == "sr" || t == "sr_unbiased" || t == "ref_unclamped" ||
-           starts_with(t, "bs=") || starts_with(t, "seed=");
+           t == "torch_cuda" || starts_with(t, "bs=") || starts_with(t, "seed=") || starts_with(t, "sum=");
   }
 
   std::size_t parse_nvfp4_head(std::size_t i) {
@@ -192,6 +193,7 @@ class SpecParser {
     if (const NvHead* h = nv_head_of(tokens_[i])) {
       r_.nv = h->nv;
       r_.rule = h->rule;
+      r_.levels = h->levels;
       ++i;
       if (h->name != "4over6" || i >= tokens_.size()) return i;
       if (const auto rule = value_of(kRuleNames, tokens_[i])) {
@@ -203,7 +205,7 @@ class SpecParser {
     }
     if (looks_like_option(tokens_[i])) return i;
     fail(i, "is not an NVFP4 recipe",
-         "te, modelopt, torchao, 4over6[:mse|mae|abs_max], static_6, static_4, or " +
+         "te, modelopt, torchao, torchao_1level, 4over6[:mse|mae|abs_max], static_6, static_4, or " +
              option_list(true));
   }
 
@@ -224,7 +226,7 @@ class SpecParser {
       return "gN (" + block_size_rule() + "), sym, asym, fp32, fp16, bf16, or " +
              option_list(false);
     }
-    return option_list(is_four_over_six(r_));
+    return option_list(is_four_over_six(r_), is_torchao(r_));
   }
 
   /// Parses the number after `prefix` in token i as a block size and sets it.
@@ -286,6 +288,20 @@ class SpecParser {
              options_accepted());
       }
       return set(r_.overflow, Fp4Overflow::kReferenceUnclamped, overflow_at_, i, "");
+    }
+    if (starts_with(t, "sum=")) {
+      if (!is_four_over_six(r_)) {
+        fail(i, "applies only to the NVFP4 4/6 recipes (4over6, static_6, static_4)", options_accepted());
+      }
+      const auto order = value_of(kSumNames, t.substr(4));
+      if (!order) fail(i, "is not a summation order", "sum=seq, sum=pairs or sum=tree");
+      return set(r_.sum, *order, sum_at_, i, "one of sum=seq, sum=pairs, sum=tree");
+    }
+    if (t == "torch_cuda") {
+      if (!is_torchao(r_)) {
+        fail(i, "applies only to the NVFP4 torchao recipes (torchao, torchao_1level)", options_accepted());
+      }
+      return set(r_.const_div, formats::ConstDivision::kReciprocal, div_at_, i, "");
     }
     if (starts_with(t, "bs=")) return parse_block_size(i, 3);
     if (starts_with(t, "seed=")) return parse_seed(i);
@@ -354,7 +370,7 @@ class SpecParser {
   Recipe r_;
   // 1-based position of the first token that set each option; 0 while unset
   std::size_t bs_at_ = 0, shape_at_ = 0, rht_at_ = 0, rounding_at_ = 0, seed_at_ = 0;
-  std::size_t overflow_at_ = 0, scheme_at_ = 0, dtype_at_ = 0;
+  std::size_t overflow_at_ = 0, scheme_at_ = 0, dtype_at_ = 0, sum_at_ = 0, div_at_ = 0;
 };
 
 }  // namespace

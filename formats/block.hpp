@@ -20,7 +20,8 @@ FP4LAB_HD constexpr bool uses_tensor_scale(const Recipe& r) { return format_trai
 FP4LAB_HD constexpr TensorScale tensor_scale(const Recipe& r, float amax) {
   switch (r.format) {
     case BlockFormat::kNVFP4:
-      return r.nv == NvRecipe::kFourOverSix ? four_over_six_tensor_scale(r.rule, amax) : nvfp4_tensor_scale(r.nv, amax);
+      return r.nv == NvRecipe::kFourOverSix ? four_over_six_tensor_scale(r.rule, amax)
+                                             : nvfp4_tensor_scale(r.nv, amax, r.const_div, r.levels);
     case BlockFormat::kNVINT4:
       return nvint4_tensor_scale(amax);
     default: {

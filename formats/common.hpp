@@ -47,7 +47,8 @@ enum class Saturation : std::uint8_t {
 enum class NanPolicy : std::uint8_t {
   kCuda,      ///< E4M3/E5M2: 0x7F (sign dropped); E2M1: +6 (0x7); E8M0: 0xFF
   kKeepSign,  ///< E4M3/E5M2: NaN code with the input's sign bit; E2M1: +-6 by sign
-  kToZero,    ///< E2M1 (ml_dtypes): the zero code; FP8 formats: +0
+  kToZero,    ///< a zero with the NaN's sign bit (+0 or -0; unsigned formats +0): ml_dtypes'
+              ///< E2M1 (float4_e2m1fn); the same rule for the FP8 formats
 };
 
 /// Canonical positive quiet NaN returned by every decoder (CUDA's 0x7FFFFFFF).

@@ -157,6 +157,23 @@ FP4LAB_HD constexpr Candidate four_over_six_candidate(const Recipe& r, const Ten
       err += d * d;
     }
   };
+  if (r.sum != SumOrder::kSeq && r.rule != FourSixRule::kAbsMax) {
+    // another summation order (a max needs none): the same terms, added in that order
+    const bool squares = r.rule != FourSixRule::kMae;
+    c.err = ordered_sum(io.n, r.sum, [&](int i) {
+      const float v = io.x[i] * c.mul;
+      float d;
+      if (by_table) {
+        const std::uint8_t code = fp4_e2m1::from(v, rounding, element_bits(io, i)).bits;
+        if (keep) c.packed[i / 8] += static_cast<std::uint32_t>(code) << (4 * (i % 8));
+        d = c.mul > 0.0f ? tables(c.table, cand, code & 0x7u) - abs_fast(io.x[i]) : decode_from_table(c.table, code) - io.x[i];
+      } else {
+        d = ((fp4_round_value(v, rounding, element_bits(io, i), r.overflow) * c.scale) * t.amax) / t.divisor - io.x[i];
+      }
+      return squares ? d * d : abs_bits(d);
+    });
+    return c;
+  }
   if (by_table && c.mul > 0.0f) {  // the usual case: one loop with no per-element branch
     FP4LAB_UNROLL
     for (int i = 0; i < io.n; ++i) {

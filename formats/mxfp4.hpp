@@ -12,7 +12,7 @@ namespace fp4lab::formats {
 /// FORMATS.md §9 pass theirs; their rceil is in mx_family.hpp).
 FP4LAB_HD constexpr std::uint8_t mx_scale_code(MxScaleMode mode, float bmax, int emax = 2) {
   if (bmax == 0.0f) return 0x00;
-  if (mode == MxScaleMode::kRceil) return ue8m0::from(bmax * (1.0f / 6.0f), Saturation::kSatFinite, Rounding::kUp).bits;
+  if (mode == MxScaleMode::kRceil) return ue8m0::from(bmax * (1.0f / 6.0f), Saturation::kSatFinite, E8m0Rounding::kUp).bits;
   const detail::Magnitude m = detail::decompose(bmax);
   int fl2 = m.floor_log2;
   const int lead = detail::bit_width64(m.sig) - 1;  // position of the leading one
@@ -31,8 +31,14 @@ FP4LAB_HD constexpr std::uint8_t mx_scale_code(MxScaleMode mode, float bmax, int
   return static_cast<std::uint8_t>(e + 127);
 }
 
+/// The element code stored in every position of a NaN/Inf block (scale 0xFF): each element is
+/// x / NaN, and a NaN encodes as CUDA's E2M1 conversion encodes it, +6 (NanPolicy::kCuda). One
+/// fixed code, so the stored bytes do not depend on values the scale cannot represent.
+inline constexpr std::uint8_t kMxNanBlockCode = 0x7;
+
 /// Quantizes one MX block: scale from the mode, elements x/2^e rounded and clamped to +-6.
-/// Any NaN/Inf in the block gives scale 0xFF (the whole block decodes to NaN).
+/// Any NaN/Inf in the block gives scale 0xFF (the whole block decodes to NaN) and element
+/// codes kMxNanBlockCode.
 FP4LAB_HD constexpr BlockRecord mxfp4_quantize_block(const Recipe& r, const BlockIO& io) {
   BlockRecord rec;
   rec.bmax = detail::block_amax(io.x, io.n, &rec.nonfinite);
@@ -43,7 +49,8 @@ FP4LAB_HD constexpr BlockRecord mxfp4_quantize_block(const Recipe& r, const Bloc
   const Rounding rounding = detail::element_rounding(r.rounding);
   FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
-    const std::uint8_t c = fp4_e2m1::from(io.x[i] * inv, rounding, detail::element_bits(io, i)).bits;
+    const std::uint8_t c =
+        nan_block ? kMxNanBlockCode : fp4_e2m1::from(io.x[i] * inv, rounding, detail::element_bits(io, i)).bits;
     store_code(io, i, c);
     if (io.dequant) io.dequant[i] = e2m1_value(c) * scale;
   }

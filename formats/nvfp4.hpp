@@ -1,5 +1,6 @@
 // NVFP4 (16 E2M1 values + UE4M3 block scale + FP32 tensor scale) under the production recipes
-// `te` (TransformerEngine, default), `modelopt` and `torchao`, exactly as FORMATS.md §2 states.
+// `te` (TransformerEngine, default), `modelopt` and `torchao`, exactly as FORMATS.md §2 states
+// (torchao also with PyTorch's CUDA arithmetic, and single-level: README "Semantics").
 #pragma once
 
 #include "formats/block_types.hpp"
@@ -7,8 +8,12 @@
 
 namespace fp4lab::formats {
 
-/// Tensor scale of an NVFP4 recipe (te, modelopt, torchao) from amax.
-FP4LAB_HD constexpr TensorScale nvfp4_tensor_scale(NvRecipe recipe, float amax) {
+/// Tensor scale of an NVFP4 recipe (te, modelopt, torchao) from amax. torchao alone reads
+/// `div` (p = amax/2688, or amax * float(1/2688) as PyTorch's CUDA kernel computes it) and
+/// `levels` (kOne: no tensor scale, p = 1).
+FP4LAB_HD constexpr TensorScale nvfp4_tensor_scale(NvRecipe recipe, float amax,
+                                                   ConstDivision div = ConstDivision::kDivide,
+                                                   ScaleLevels levels = ScaleLevels::kTwo) {
   TensorScale t;
   t.amax = amax;
   if (recipe == NvRecipe::kTe) {
@@ -17,6 +22,12 @@ FP4LAB_HD constexpr TensorScale nvfp4_tensor_scale(NvRecipe recipe, float amax) 
     if (amax == 0.0f || s_enc == 0.0f) s_enc = 1.0f;
     t.encode = s_enc;
     t.decode = static_cast<float>(1.0 / static_cast<double>(s_enc));
+  } else if (recipe == NvRecipe::kTorchao && levels == ScaleLevels::kOne) {
+    t.decode = 1.0f;  // single-level torchao: block scales straight from bmax/6
+    t.encode = 1.0f;
+  } else if (recipe == NvRecipe::kTorchao && div == ConstDivision::kReciprocal) {
+    t.decode = amax * (1.0f / 2688.0f);  // the reciprocal rounded to FP32 first
+    t.encode = 1.0f / t.decode;
   } else {  // modelopt's w and torchao's p are both amax/2688; zero amax is not guarded
     t.decode = amax / 2688.0f;
     t.encode = 1.0f / t.decode;
@@ -55,7 +66,8 @@ FP4LAB_HD constexpr BlockRecord nvfp4_quantize_block(const Recipe& r, const Tens
     return rec;
   }
   if (r.nv == NvRecipe::kTorchao) {
-    rec.scale.code = ue4m3::from(clamp_propagate(rec.bmax / 6.0f / t.decode * stretch, 0.015625f, 448.0f)).bits;
+    const float bscale = r.const_div == ConstDivision::kReciprocal ? rec.bmax * (1.0f / 6.0f) : rec.bmax / 6.0f;
+    rec.scale.code = ue4m3::from(clamp_propagate(bscale / t.decode * stretch, 0.015625f, 448.0f)).bits;
     s_b = ue4m3{rec.scale.code}.to_float();
     mul = (1.0f / t.decode) / s_b;
     const float dscale = s_b * t.decode;

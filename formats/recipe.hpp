@@ -4,6 +4,7 @@
 #pragma once
 
 #include "formats/format_traits.hpp"
+#include "formats/ordered_sum.hpp"
 
 namespace fp4lab::formats {
 
@@ -53,6 +54,20 @@ enum class Fp4Overflow : std::uint8_t {
   kReferenceUnclamped,  ///< fouroversix PyTorch reference bug: may give 8 (fake-quantize only)
 };
 
+/// How a division by a constant (torchao's amax/2688 and bmax/6) is evaluated: PyTorch's CPU
+/// kernel divides, its CUDA kernel for a tensor divided by a Python number multiplies by the
+/// FP32 reciprocal of the number (aten div_true_kernel_cuda), which can differ by 1 ulp.
+enum class ConstDivision : std::uint8_t {
+  kDivide,      ///< x / c, correctly rounded (PyTorch on the CPU; the default)
+  kReciprocal,  ///< x * float(1/c) (PyTorch on CUDA: option `torch_cuda`)
+};
+
+/// Whether an NVFP4 recipe has its FP32 tensor scale (torchao also quantizes without one).
+enum class ScaleLevels : std::uint8_t {
+  kTwo,  ///< UE4M3 block scale times an FP32 tensor scale (the default)
+  kOne,  ///< block scale straight from the block amax, tensor scale 1 (`torchao_1level`)
+};
+
 /// Whether a scale covers a run of one row or a square tile.
 enum class BlockShape : std::uint8_t {
   k1D,  ///< block_size consecutive values along the last dimension
@@ -78,6 +93,9 @@ struct Recipe {
   Transform transform = Transform::kNone;
   ElementRounding rounding = ElementRounding::kNearestEven;
   Fp4Overflow overflow = Fp4Overflow::kSaturate;
+  SumOrder sum = SumOrder::kSeq;  ///< 4/6 (mse, mae): the FP32 order of the error sums
+  ConstDivision const_div = ConstDivision::kDivide;  ///< torchao: CPU or CUDA arithmetic
+  ScaleLevels levels = ScaleLevels::kTwo;            ///< torchao: with or without tensor scale
   std::uint64_t seed = 0;
 };
 

@@ -42,7 +42,7 @@ FP4LAB_HD constexpr std::uint8_t encode_small_float(T x, SmallFloatTraits t, Sat
       case NanPolicy::kKeepSign:
         return static_cast<std::uint8_t>(sign | (has_nan ? t.nan_code : t.max_code));
       case NanPolicy::kToZero:
-        return 0;
+        return static_cast<std::uint8_t>(sign);  // the NaN's sign on a zero, as ml_dtypes
     }
   }
   const bool saturate = sat == Saturation::kSatFinite || !has_nan;

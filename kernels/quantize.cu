@@ -41,8 +41,10 @@ bool fast_path(const formats::Recipe& r, Path& path) {
   }
   if (r.block_size != 16) return false;
   if (r.format == formats::BlockFormat::kNVFP4) {
-    const bool saturating_four_six =
-        r.nv == formats::NvRecipe::kFourOverSix && r.overflow == formats::Fp4Overflow::kSaturate;
+    // the 4/6 specialisations sum errors left to right; other orders take kAny
+    const bool saturating_four_six = r.nv == formats::NvRecipe::kFourOverSix &&
+                                     r.overflow == formats::Fp4Overflow::kSaturate &&
+                                     r.sum == formats::SumOrder::kSeq;
     const bool adaptive = r.rule == formats::FourSixRule::kMse || r.rule == formats::FourSixRule::kMae ||
                           r.rule == formats::FourSixRule::kAbsMax;
     path = r.nv == formats::NvRecipe::kTe                            ? Path::kTe

@@ -59,6 +59,7 @@ __device__ __forceinline__ void pin_path(formats::Recipe& r) {
     r.format = formats::BlockFormat::kNVFP4;
     r.nv = formats::NvRecipe::kFourOverSix;
     r.overflow = formats::Fp4Overflow::kSaturate;  // the unclamped reference cast takes kAny
+    r.sum = formats::SumOrder::kSeq;               // so do the other summation orders
     if constexpr (P == Path::kFourSixMse) r.rule = formats::FourSixRule::kMse;
   } else if constexpr (P == Path::kMxfp4) {
     r.format = formats::BlockFormat::kMXFP4;

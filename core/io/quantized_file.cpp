@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <system_error>
@@ -70,16 +71,48 @@ float read_f32(std::span<const std::uint8_t> b) {
 /// Bytes of codes per row: padded_cols / 2 for 4-bit codes, padded_cols for 3/6/8-bit codes.
 std::int64_t code_cols(const QuantizedPlan& p, const formats::Recipe& r) {
   return p.padded_cols / formats::format_traits(r.format).codes_per_byte;
+/// The safetensors dtype grouped INT4 scales are stored in: the recipe's (files before
+/// 2026-12 hold F32 whatever the recipe; read_stored accepts both).
+const char* group_scale_dtype(const formats::Recipe& r) {
+  return r.int4_scale == formats::ScaleDtype::kFP16 ? "F16" : (r.int4_scale == formats::ScaleDtype::kBF16 ? "BF16" : "F32");
+}
+
+/// Whether zero points are stored: asymmetric grouped INT4 only (symmetric ones are all 0).
+bool stores_zero_points(const formats::Recipe& r) {
+  return !formats::stores_scale_codes(r.format) && r.int4 == formats::Int4Scheme::kAsymmetric;
+}
+
+/// Grouped INT4 scales (already rounded to their dtype) as the bytes of that dtype.
+std::vector<std::uint8_t> group_scale_bytes(const std::vector<float>& v, const formats::Recipe& r) {
+  if (r.int4_scale == formats::ScaleDtype::kFP32) {
+    std::vector<std::uint8_t> b(v.size() * 4);
+    if (!v.empty()) std::memcpy(b.data(), v.data(), b.size());
+    return b;
+  }
+  std::vector<std::uint8_t> b(v.size() * 2);
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::uint16_t h = r.int4_scale == formats::ScaleDtype::kFP16 ? formats::fp16_from_float(v[i]).bits
+                                                                       : formats::bf16_from_float(v[i]).bits;
+    std::memcpy(b.data() + 2 * i, &h, 2);
+  }
+  return b;
+}
+
+/// Rows of tiles of a 2-D recipe (the rows of a per-tile scale array).
+std::int64_t tile_rows(const QuantizedPlan& p, const formats::Recipe& r) {
+  return (p.rows + r.block_size - 1) / r.block_size;
 }
 
 /// The arrays stored for one tensor.
 std::vector<SafetensorsSlot> quantized_slots(const std::string& name, const QuantizedPlan& p,
-                                             const formats::Recipe& r, ScaleLayout l) {
+                                             const formats::Recipe& r, ScaleLayout l, TileScales ts) {
   std::vector<SafetensorsSlot> e;
   e.push_back({name + ".codes", "U8", {p.rows, code_cols(p, r)}});
   if (!formats::stores_scale_codes(r.format)) {
-    e.push_back({name + ".group_scales", "F32", {p.rows, p.scale_cols}});
-    e.push_back({name + ".zero_points", "U8", {p.rows, p.scale_cols}});
+    e.push_back({name + ".group_scales", group_scale_dtype(r), {p.rows, p.scale_cols}});
+    if (stores_zero_points(r)) e.push_back({name + ".zero_points", "U8", {p.rows, p.scale_cols}});
+  } else if (ts == TileScales::kPerTile) {
+    e.push_back({name + ".scales", "U8", {tile_rows(p, r), p.scale_cols}});
   } else {
     e.push_back({name + ".scales", "U8", scales_shape(p, l)});
   }
@@ -169,8 +202,49 @@ StoredQuantized read_stored(const SafetensorsFile& f, const std::string& name) {
   const QuantizedPlan& p = s.plan;
   s.codes = expect_entry(f, name + ".codes", "U8", {p.rows, code_cols(p, s.recipe)});
   if (!formats::stores_scale_codes(s.recipe.format)) {
-    s.group_scales = expect_entry(f, name + ".group_scales", "F32", {p.rows, p.scale_cols});
-    s.zero_points = expect_entry(f, name + ".zero_points", "U8", {p.rows, p.scale_cols});
+    // the recipe's dtype, or F32 as files before 2026-12 store every dtype; held as FP32
+    const std::string gs = name + ".group_scales";
+    const char* dtype = f.contains(gs) && f.info(gs).dtype == "F32" ? "F32" : group_scale_dtype(s.recipe);
+    const std::span<const std::uint8_t> raw = expect_entry(f, gs, dtype, {p.rows, p.scale_cols});
+    if (std::string_view(dtype) == "F32") {
+      s.group_scales = raw;
+    } else {
+      auto owned = std::make_shared<std::vector<std::uint8_t>>(raw.size() * 2);
+      for (std::size_t i = 0; i < raw.size() / 2; ++i) {
+        std::uint16_t h;
+        std::memcpy(&h, raw.data() + 2 * i, 2);
+        const float v = s.recipe.int4_scale == formats::ScaleDtype::kFP16 ? formats::to_float(formats::fp16{h})
+                                                                          : formats::to_float(formats::bf16{h});
+        std::memcpy(owned->data() + 4 * i, &v, 4);
+      }
+      s.group_scales = *owned;
+      s.owned_group_scales = std::move(owned);
+    }
+    // asymmetric files store zero points; symmetric ones are all 0 (older files store them)
+    const std::string zp = name + ".zero_points";
+    if (stores_zero_points(s.recipe) || f.contains(zp)) {
+      s.zero_points = expect_entry(f, zp, "U8", {p.rows, p.scale_cols});
+    } else {
+      s.owned_zero_points = std::make_shared<std::vector<std::uint8_t>>(static_cast<std::size_t>(p.rows * p.scale_cols));
+      s.zero_points = *s.owned_zero_points;
+    }
+  } else if (f.metadata().count(name + ".tile_scales") && metadata_value(f, name + ".tile_scales") != "per_row") {
+    if (metadata_value(f, name + ".tile_scales") != "per_tile" || s.recipe.shape != formats::BlockShape::k2D ||
+        s.layout != ScaleLayout::kRowMajor) {
+      throw FormatError(f.source() + ": tensor '" + name + "': metadata \"" + name + ".tile_scales\" is '" +
+                        metadata_value(f, name + ".tile_scales") +
+                        "'; accepted: per_row, or per_tile with a 2-D recipe in the row_major layout");
+    }
+    const std::span<const std::uint8_t> tiles =
+        expect_entry(f, name + ".scales", "U8", {tile_rows(p, s.recipe), p.scale_cols});
+    auto rows = std::make_shared<std::vector<std::uint8_t>>(static_cast<std::size_t>(p.rows * p.scale_cols));
+    for (std::int64_t r = 0; r < p.rows; ++r) {
+      std::memcpy(rows->data() + r * p.scale_cols, tiles.data() + r / s.recipe.block_size * p.scale_cols,
+                  static_cast<std::size_t>(p.scale_cols));
+    }
+    s.scales = *rows;
+    s.owned_scales = std::move(rows);
+    s.tile_scales = TileScales::kPerTile;
   } else {
     s.scales = expect_entry(f, name + ".scales", "U8", scales_shape(p, s.layout));
   }
@@ -214,10 +288,16 @@ std::vector<std::int64_t> scales_shape(const QuantizedPlan& p, ScaleLayout l) {
 // ---- writing ----
 
 QuantizedWriter::QuantizedWriter(const std::string& path, const formats::Recipe& recipe,
-                                 ScaleLayout layout, std::span<const QuantizedInput> tensors)
-    : recipe_(recipe), layout_(layout) {
+                                 ScaleLayout layout, std::span<const QuantizedInput> tensors,
+                                 TileScales tile_scales)
+    : recipe_(recipe), layout_(layout), tile_scales_(tile_scales) {
   if (!formats::stores_scale_codes(recipe.format) && layout != ScaleLayout::kRowMajor)
     throw std::invalid_argument("int4 group scales are stored row-major only");
+  if (tile_scales == TileScales::kPerTile &&
+      (recipe.shape != formats::BlockShape::k2D || layout != ScaleLayout::kRowMajor ||
+       !formats::stores_scale_codes(recipe.format))) {
+    throw std::invalid_argument("per-tile scale storage needs a 2-D recipe with 8-bit scales in the row_major layout");
+  }
   const std::string spec = recipe_to_spec(recipe);
   std::vector<SafetensorsSlot> slots;
   std::map<std::string, std::string> meta{{"fp4lab.format", std::string(kQuantizedFileFormat)},
@@ -231,7 +311,7 @@ QuantizedWriter::QuantizedWriter(const std::string& path, const formats::Recipe&
     const std::vector<std::int64_t> blocked = blocked_shape(t.shape, axis);
     const std::int64_t cols = blocked.empty() ? 1 : blocked.back();
     plans_.push_back(plan_quantized(numel / cols, cols, recipe, layout));
-    for (SafetensorsSlot& e : quantized_slots(t.name, plans_.back(), recipe, layout))
+    for (SafetensorsSlot& e : quantized_slots(t.name, plans_.back(), recipe, layout, tile_scales))
       slots.push_back(std::move(e));
     names_.push_back(t.name);
     names.push_back(t.name);
@@ -240,6 +320,7 @@ QuantizedWriter::QuantizedWriter(const std::string& path, const formats::Recipe&
     meta[t.name + ".dtype"] = dtype_name(t.dtype);
     meta[t.name + ".scale_layout"] = scale_layout_name(layout);
     meta[t.name + ".block_axis"] = std::to_string(axis);
+    if (tile_scales == TileScales::kPerTile) meta[t.name + ".tile_scales"] = "per_tile";
   }
   meta["fp4lab.tensors"] = names.dump();
   file_ = std::make_unique<SafetensorsStreamWriter>(path, slots, meta);
@@ -256,9 +337,14 @@ void QuantizedWriter::write(std::size_t k, const QuantizedTensor& q, float amax)
   }
   file_->write(name + ".codes", q.codes);
   if (!formats::stores_scale_codes(recipe_.format)) {
-    file_->write(name + ".group_scales",
-                 bytes_of(q.group_scales.data(), q.group_scales.size() * 4));
-    file_->write(name + ".zero_points", q.zero_points);
+    file_->write(name + ".group_scales", group_scale_bytes(q.group_scales, recipe_));
+    if (stores_zero_points(recipe_)) file_->write(name + ".zero_points", q.zero_points);
+  } else if (tile_scales_ == TileScales::kPerTile) {
+    std::vector<std::uint8_t> tiles;  // the first row of each tile (every row of a tile holds the same)
+    for (std::int64_t r = 0; r < p.rows; r += recipe_.block_size) {
+      tiles.insert(tiles.end(), q.scales.begin() + r * p.scale_cols, q.scales.begin() + (r + 1) * p.scale_cols);
+    }
+    file_->write(name + ".scales", tiles);
   } else {
     file_->write(name + ".scales", q.scales);
   }
@@ -268,7 +354,7 @@ void QuantizedWriter::write(std::size_t k, const QuantizedTensor& q, float amax)
 
 void QuantizedWriter::commit() { file_->commit(); }
 
-void write_quantized(const std::string& path, std::span<const QuantizedOutput> tensors) {
+void write_quantized(const std::string& path, std::span<const QuantizedOutput> tensors, TileScales tile_scales) {
   if (tensors.empty()) throw std::invalid_argument("write_quantized: no tensors");
   std::vector<QuantizedInput> inputs;
   for (const QuantizedOutput& t : tensors) {
@@ -281,7 +367,7 @@ void write_quantized(const std::string& path, std::span<const QuantizedOutput> t
     inputs.push_back({t.name, q.shape, t.dtype, q.block_axis});
   }
   const QuantizedTensor& first = *tensors.front().q;
-  QuantizedWriter w(path, first.recipe, first.layout, inputs);
+  QuantizedWriter w(path, first.recipe, first.layout, inputs, tile_scales);
   for (std::size_t k = 0; k < tensors.size(); ++k) w.write(k, *tensors[k].q, tensors[k].amax);
   w.commit();
 }

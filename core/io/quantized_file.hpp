@@ -25,8 +25,10 @@ namespace fp4lab::core {
 //                          (3/6/8-bit codes: [rows, padded_cols], one per byte)
 //   NAME.scales        U8  [rows, scale_cols] (row_major) or [padded_rows * padded_scale_cols]
 //                          (swizzled_128x4); UE4M3 or E8M0 codes; not for grouped INT4
-//   NAME.group_scales  F32 [rows, scale_cols]  grouped INT4 only (already rounded to its dtype)
-//   NAME.zero_points   U8  [rows, scale_cols]  grouped INT4 only (0 for the symmetric scheme)
+//   NAME.group_scales  F32|F16|BF16 [rows, scale_cols]  grouped INT4 only, in the recipe's
+//                          scale dtype (files before 2026-12: F32 for every dtype; both read)
+//   NAME.zero_points   U8  [rows, scale_cols]  asymmetric grouped INT4 only (symmetric: none
+//                          stored, read as 0; older files store zeros, still read)
 //   NAME.tensor_scale  F32 [1]  the decode (second-level) scale; 1 where the recipe has none
 //   NAME.amax          F32 [1]  max |x| (after the RHT when the recipe has one), NaN ignored
 // rows = product of all dimensions but the block axis, cols = the block axis (the last unless
@@ -36,7 +38,9 @@ namespace fp4lab::core {
 // (kQuantizedFileVersion; absent in version-1 files), and per tensor "NAME.recipe" (canonical
 // spec), "NAME.shape" (JSON array, the original shape), "NAME.dtype" (F32, F16 or BF16),
 // "NAME.scale_layout" (row_major or swizzled_128x4), "NAME.block_axis" (an integer in [0, rank),
-// or absent in files written before it existed: the last axis).
+// or absent in files written before it existed: the last axis), and for 2-D recipes stored
+// compactly "NAME.tile_scales" = "per_tile": NAME.scales is then [tile_rows, scale_cols], one
+// row per tile of block_size rows (absent or "per_row": repeated on every row of the tile).
 
 /// The value of metadata "fp4lab.format" in a quantized file.
 inline constexpr std::string_view kQuantizedFileFormat = "fp4lab.quantized.v1";
@@ -46,6 +50,10 @@ inline constexpr std::string_view kQuantizedFileFormat = "fp4lab.quantized.v1";
 /// (NAME.codes [rows, padded_cols], one code per byte, for 3/6/8-bit codes; IF scales with
 /// the INT flag in bit 7).
 inline constexpr int kQuantizedFileVersion = 2;
+/// How the scales of a 2-D (tile) recipe are stored: once per row of the tile (as the GEMMs
+/// read them; the default) or once per tile (compact; row-major layout only). Read back, both
+/// give the per-row scales of QuantizedTensor.
+enum class TileScales : std::uint8_t { kPerRow, kPerTile };
 
 /// "row_major" or "swizzled_128x4", as written to metadata.
 const char* scale_layout_name(formats::ScaleLayout layout);
@@ -83,9 +91,11 @@ struct QuantizedInput {
 class QuantizedWriter {
  public:
   /// Plans the file for `tensors` under one recipe and scale layout (grouped INT4 takes
-  /// row_major only) and writes its header. Throws std::invalid_argument or IoError.
+  /// row_major only; TileScales::kPerTile takes a 2-D recipe in row_major) and writes its
+  /// header. Throws std::invalid_argument or IoError.
   QuantizedWriter(const std::string& path, const formats::Recipe& recipe,
-                  formats::ScaleLayout layout, std::span<const QuantizedInput> tensors);
+                  formats::ScaleLayout layout, std::span<const QuantizedInput> tensors,
+                  TileScales tile_scales = TileScales::kPerRow);
   /// Removes the temporary file unless committed.
   ~QuantizedWriter();
   QuantizedWriter(const QuantizedWriter&) = delete;
@@ -103,6 +113,7 @@ class QuantizedWriter {
  private:
   formats::Recipe recipe_;
   formats::ScaleLayout layout_;
+  TileScales tile_scales_ = TileScales::kPerRow;
   std::vector<std::string> names_;
   std::vector<QuantizedPlan> plans_;
   std::unique_ptr<SafetensorsStreamWriter> file_;
@@ -119,7 +130,8 @@ struct QuantizedOutput {
 
 /// Writes `tensors` (at least one, all of one recipe and layout) as a quantized file at once.
 /// Throws std::invalid_argument or IoError.
-void write_quantized(const std::string& path, std::span<const QuantizedOutput> tensors);
+void write_quantized(const std::string& path, std::span<const QuantizedOutput> tensors,
+                     TileScales tile_scales = TileScales::kPerRow);
 
 /// One tensor of a quantized file, checked against its metadata; its arrays view the file.
 struct StoredQuantized {
@@ -133,9 +145,15 @@ struct StoredQuantized {
   int block_axis = 0;                          ///< "NAME.block_axis" in [0, rank) (the last if absent)
   QuantizedPlan plan;                          ///< the sizes that follow from shape, axis and recipe
   std::span<const std::uint8_t> codes;         ///< NAME.codes
-  std::span<const std::uint8_t> scales;        ///< NAME.scales (empty for grouped INT4)
-  std::span<const std::uint8_t> group_scales;  ///< NAME.group_scales, FP32 (grouped INT4)
-  std::span<const std::uint8_t> zero_points;   ///< NAME.zero_points (grouped INT4)
+  std::span<const std::uint8_t> scales;        ///< NAME.scales per row (empty for grouped INT4)
+  TileScales tile_scales = TileScales::kPerRow;  ///< how the file stored them
+  std::span<const std::uint8_t> group_scales;  ///< NAME.group_scales as FP32 (grouped INT4)
+  std::span<const std::uint8_t> zero_points;   ///< NAME.zero_points (grouped INT4; 0s if absent)
+  /// FP32 group scales widened from an F16/BF16 array, and the zero points of a symmetric
+  /// tensor; the spans above view these when the file holds no FP32 bytes to view.
+  std::shared_ptr<const std::vector<std::uint8_t>> owned_group_scales, owned_zero_points;
+  /// The per-row scales expanded from a per-tile array; `scales` views them then.
+  std::shared_ptr<const std::vector<std::uint8_t>> owned_scales;
   /// From NAME.amax under the recipe (bit for bit NAME.tensor_scale, checked on reading).
   formats::TensorScale tensor_scale;
 

@@ -91,6 +91,7 @@ constexpr const char* kQuantizeAbout =
 struct QuantizeArgs {
   std::string in, recipe, out, tensors;
   bool swizzle = false, allow_nonfinite = false, quiet = false, force = false;
+  bool compact_2d_scales = false;  ///< 2-D recipes: one stored scale row per tile
   int threads = 0;
   int block_axis = -1;  ///< the axis blocks run along (negative from the end)
 };
@@ -195,7 +196,8 @@ int quantize_main(const QuantizeArgs& a) {
     }
     planned.push_back({t.name, t.shape, t.view.dtype(), a.block_axis});
   }
-  core::QuantizedWriter writer(out, recipe, layout, planned);
+  core::QuantizedWriter writer(out, recipe, layout, planned,
+                               a.compact_2d_scales ? core::TileScales::kPerTile : core::TileScales::kPerRow);
   std::vector<std::string> nonfinite;
   double total_bytes = 0, total_values = 0;  // for the file's bits per value
   for (std::size_t k = 0; k < inputs.size(); ++k) {
@@ -350,6 +352,8 @@ int run_quantize_command(int argc, char** argv) {
   args.option("block-axis", a.block_axis,
               "the axis blocks run along (-1: the last; negative counts from the end)")
       .placeholder("K");
+  args.flag("compact-2d-scales", a.compact_2d_scales,
+            "2-D recipes: store one scale row per tile instead of one per row (row-major only)");
   args.flag("allow-nonfinite", a.allow_nonfinite,
             "store NaN/Inf inputs as the recipe encodes them instead of failing");
   args.flag("force", a.force, "overwrite OUT when it exists");

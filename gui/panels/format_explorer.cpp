@@ -71,10 +71,13 @@ std::vector<Conversion> convert_all(double xd) {
       const ue4m3 u = ue4m3::from(x, s, r);
       out.push_back({"UE4M3", std::string(rounding_name(r)) + sn, u.bits, 8, u.to_float(), false});
     }
-    for (Rounding r : {Rounding::kTowardZero, Rounding::kUp, Rounding::kNearestTiesAway}) {
+    for (E8m0Rounding r : {E8m0Rounding::kTowardZero, E8m0Rounding::kUp, E8m0Rounding::kNearestTiesAway}) {
       const ue8m0 e = ue8m0::from(x, s, r);
-      out.push_back({"E8M0", std::string(rounding_name(r)) + (s == Saturation::kSatFinite ? ", satfinite" : ", nosat"),
-                     e.bits, 8, e.to_float(), r != Rounding::kNearestTiesAway});
+      const Rounding shown = r == E8m0Rounding::kTowardZero ? Rounding::kTowardZero
+                             : r == E8m0Rounding::kUp       ? Rounding::kUp
+                                                            : Rounding::kNearestTiesAway;
+      out.push_back({"E8M0", std::string(rounding_name(shown)) + (s == Saturation::kSatFinite ? ", satfinite" : ", nosat"),
+                     e.bits, 8, e.to_float(), r != E8m0Rounding::kNearestTiesAway});
     }
   }
   for (Int4Range g : {Int4Range::kFull, Int4Range::kSymmetric}) {

@@ -295,7 +295,7 @@ TEST_SUITE("core.recipe_spec") {
   TEST_CASE("recipes_equal notices a difference in any single field") {
     const Recipe a;
     CHECK(recipes_equal(a, a));
-    std::vector<Recipe> changed(12, a);
+    std::vector<Recipe> changed(15, a);
     changed[0].format = BlockFormat::kMXFP4;
     changed[1].nv = NvRecipe::kTorchao;
     changed[2].rule = FourSixRule::kMae;
@@ -308,6 +308,9 @@ TEST_SUITE("core.recipe_spec") {
     changed[9].rounding = ElementRounding::kStochastic;
     changed[10].overflow = Fp4Overflow::kReferenceUnclamped;
     changed[11].seed = 1;
+    changed[12].sum = fp4lab::formats::SumOrder::kTree;
+    changed[13].const_div = fp4lab::formats::ConstDivision::kReciprocal;
+    changed[14].levels = fp4lab::formats::ScaleLevels::kOne;
     for (std::size_t i = 0; i < changed.size(); ++i) {
       CAPTURE(i);
       CHECK(!recipes_equal(a, changed[i]));
@@ -319,8 +322,8 @@ TEST_SUITE("core.recipe_spec") {
     CHECK_THROWS_WITH_AS(
         parse_recipe("nvfp4:tee"),
         "bad recipe spec 'nvfp4:tee': token 2 'tee' is not an NVFP4 recipe; accepted: te, "
-        "modelopt, torchao, 4over6[:mse|mae|abs_max], static_6, static_4, or an option (bs=N, "
-        "2d, rht, sr, sr_unbiased, seed=N, ref_unclamped)",
+        "modelopt, torchao, torchao_1level, 4over6[:mse|mae|abs_max], static_6, static_4, or an "
+        "option (bs=N, 2d, rht, sr, sr_unbiased, seed=N, ref_unclamped, sum=seq|pairs|tree)",
         RecipeSpecError);
     // RecipeSpecError is an std::invalid_argument, so generic handlers catch it
     CHECK_THROWS_AS(parse_recipe("bogus"), std::invalid_argument);

@@ -32,7 +32,7 @@ int e4m3_code(float x, Saturation s = kSat, NanPolicy nan = NanPolicy::kCuda) {
   return fp8_e4m3::from(x, s, Rounding::kNearestEven, 0, nan).bits;
 }
 int e5m2_code(float x, Saturation s = kSat) { return fp8_e5m2::from(x, s).bits; }
-int e8m0_code(float x, Saturation s, Rounding r) { return ue8m0::from(x, s, r).bits; }
+int e8m0_code(float x, Saturation s, E8m0Rounding r) { return ue8m0::from(x, s, r).bits; }
 int int4_value(float x, Int4Range range = Int4Range::kFull) { return int4::from(x, range).value(); }
 std::uint32_t float_bits(float x) { return bit_cast<std::uint32_t>(x); }
 bool is_positive_nan(float x) { return std::isnan(x) && !std::signbit(x); }
@@ -48,7 +48,7 @@ static_assert(fp8_e4m3::from(464.0f).bits == 0x7E);
 static_assert(fp8_e4m3::from(1000.0f, Saturation::kNoSat).bits == 0x7F);
 static_assert(fp8_e5m2::from(61440.0f, Saturation::kNoSat).bits == 0x7C);
 static_assert(fp8_e4m3{0x7E}.to_float() == 448.0f);
-static_assert(ue8m0::from(1.5f, Saturation::kSatFinite, Rounding::kUp).bits == 0x80);
+static_assert(ue8m0::from(1.5f, Saturation::kSatFinite, E8m0Rounding::kUp).bits == 0x80);
 static_assert(ue8m0{0x7F}.to_float() == 1.0f);
 static_assert(int4::from(2.5f).value() == 2);
 static_assert(to_float(bf16{0x3FC0}) == 1.5f);
@@ -209,39 +209,39 @@ TEST_SUITE("formats.e5m2") {
 
 TEST_SUITE("formats.e8m0") {
   TEST_CASE("zero and everything at or below 2^-127 give code 0x00") {
-    for (Rounding r : {Rounding::kTowardZero, Rounding::kUp}) {
+    for (E8m0Rounding r : {E8m0Rounding::kTowardZero, E8m0Rounding::kUp}) {
       CHECK(e8m0_code(0.0f, kSat, r) == 0x00);
       CHECK(e8m0_code(-0.0f, kNoSat, r) == 0x00);
       CHECK(e8m0_code(0x1p-127f, kSat, r) == 0x00);
       CHECK(e8m0_code(0x1p-149f, kSat, r) == 0x00);
     }
-    CHECK(e8m0_code(0x1p-126f, kSat, Rounding::kTowardZero) == 0x01);
+    CHECK(e8m0_code(0x1p-126f, kSat, E8m0Rounding::kTowardZero) == 0x01);
   }
 
   TEST_CASE("1.5 truncates to 1 and rounds up to 2 under RU and nearest ties away") {
-    CHECK(e8m0_code(1.5f, kSat, Rounding::kTowardZero) == 0x7F);
-    CHECK(e8m0_code(1.5f, kSat, Rounding::kUp) == 0x80);
-    CHECK(e8m0_code(1.5f, kSat, Rounding::kNearestTiesAway) == 0x80);
-    CHECK(e8m0_code(1.4f, kSat, Rounding::kNearestTiesAway) == 0x7F);
-    CHECK(e8m0_code(1.0f, kSat, Rounding::kUp) == 0x7F);           // exact powers never move
-    CHECK(e8m0_code(-1.5f, kSat, Rounding::kTowardZero) == 0x7F);  // the sign is ignored
+    CHECK(e8m0_code(1.5f, kSat, E8m0Rounding::kTowardZero) == 0x7F);
+    CHECK(e8m0_code(1.5f, kSat, E8m0Rounding::kUp) == 0x80);
+    CHECK(e8m0_code(1.5f, kSat, E8m0Rounding::kNearestTiesAway) == 0x80);
+    CHECK(e8m0_code(1.4f, kSat, E8m0Rounding::kNearestTiesAway) == 0x7F);
+    CHECK(e8m0_code(1.0f, kSat, E8m0Rounding::kUp) == 0x7F);           // exact powers never move
+    CHECK(e8m0_code(-1.5f, kSat, E8m0Rounding::kTowardZero) == 0x7F);  // the sign is ignored
   }
 
   TEST_CASE("overflow gives 0xFE saturated and 0xFF without saturation") {
-    CHECK(e8m0_code(1.5f * 0x1p127f, kSat, Rounding::kUp) == 0xFE);
-    CHECK(e8m0_code(1.5f * 0x1p127f, kNoSat, Rounding::kUp) == 0xFF);
-    CHECK(e8m0_code(1.5f * 0x1p127f, kNoSat, Rounding::kTowardZero) == 0xFE);
-    CHECK(e8m0_code(0x1p127f, kNoSat, Rounding::kUp) == 0xFE);
-    CHECK(e8m0_code(kInf, kSat, Rounding::kTowardZero) == 0xFE);
-    CHECK(e8m0_code(kInf, kNoSat, Rounding::kTowardZero) == 0xFF);
+    CHECK(e8m0_code(1.5f * 0x1p127f, kSat, E8m0Rounding::kUp) == 0xFE);
+    CHECK(e8m0_code(1.5f * 0x1p127f, kNoSat, E8m0Rounding::kUp) == 0xFF);
+    CHECK(e8m0_code(1.5f * 0x1p127f, kNoSat, E8m0Rounding::kTowardZero) == 0xFE);
+    CHECK(e8m0_code(0x1p127f, kNoSat, E8m0Rounding::kUp) == 0xFE);
+    CHECK(e8m0_code(kInf, kSat, E8m0Rounding::kTowardZero) == 0xFE);
+    CHECK(e8m0_code(kInf, kNoSat, E8m0Rounding::kTowardZero) == 0xFF);
     // double inputs past float range (CUDA's double RZ NOSAT quirk gives 0xFE here; we don't)
-    CHECK(ue8m0::from(0x1p128, kNoSat, Rounding::kTowardZero).bits == 0xFF);
-    CHECK(ue8m0::from(0x1p128, kSat, Rounding::kTowardZero).bits == 0xFE);
+    CHECK(ue8m0::from(0x1p128, kNoSat, E8m0Rounding::kTowardZero).bits == 0xFF);
+    CHECK(ue8m0::from(0x1p128, kSat, E8m0Rounding::kTowardZero).bits == 0xFE);
   }
 
   TEST_CASE("NaN gives 0xFF") {
-    CHECK(e8m0_code(kNan, kSat, Rounding::kTowardZero) == 0xFF);
-    CHECK(e8m0_code(-kNan, kSat, Rounding::kUp) == 0xFF);
+    CHECK(e8m0_code(kNan, kSat, E8m0Rounding::kTowardZero) == 0xFF);
+    CHECK(e8m0_code(-kNan, kSat, E8m0Rounding::kUp) == 0xFF);
   }
 
   TEST_CASE("codes decode to powers of two, 0x00 to the float subnormal 2^-127") {

@@ -190,7 +190,7 @@ TEST_SUITE("formats.element_types") {
         }
       } else {  // E8M0: toward zero by default, ties away from zero when asked
         CHECK(code_of<T>(mid) == codes[i]);
-        CHECK(T::from(mid, Saturation::kSatFinite, Rounding::kNearestTiesAway).bits == codes[i + 1]);
+        CHECK(T::from(mid, Saturation::kSatFinite, E8m0Rounding::kNearestTiesAway).bits == codes[i + 1]);
       }
     }
   }
@@ -258,7 +258,7 @@ TEST_SUITE("formats.element_types") {
         CHECK(T::from(g, Int4Range::kSymmetric, Rounding::kTowardZero).bits ==
               T::from(x, Int4Range::kSymmetric, Rounding::kTowardZero).bits);
       } else if constexpr (Expect<T>::kType == ElementType::kUE8M0) {
-        CHECK(T::from(g, Saturation::kNoSat, Rounding::kUp).bits == T::from(x, Saturation::kNoSat, Rounding::kUp).bits);
+        CHECK(T::from(g, Saturation::kNoSat, E8m0Rounding::kUp).bits == T::from(x, Saturation::kNoSat, E8m0Rounding::kUp).bits);
       } else {
         CHECK(T::from(g, Saturation::kNoSat, Rounding::kTowardZero).bits ==
               T::from(x, Saturation::kNoSat, Rounding::kTowardZero).bits);

@@ -213,10 +213,10 @@ inline Codes our_codes(T x) {
           fp::fp8_e5m2::from(x, kNoSat).bits,
           fp::fp4_e2m1::from(x, Rounding::kNearestEven).bits,
           fp::fp4_e2m1::from(x, Rounding::kTowardZero).bits,
-          fp::ue8m0::from(x, kSat, Rounding::kTowardZero).bits,
-          fp::ue8m0::from(x, kNoSat, Rounding::kTowardZero).bits,
-          fp::ue8m0::from(x, kSat, Rounding::kUp).bits,
-          fp::ue8m0::from(x, kNoSat, Rounding::kUp).bits};
+          fp::ue8m0::from(x, kSat, fp::E8m0Rounding::kTowardZero).bits,
+          fp::ue8m0::from(x, kNoSat, fp::E8m0Rounding::kTowardZero).bits,
+          fp::ue8m0::from(x, kSat, fp::E8m0Rounding::kUp).bits,
+          fp::ue8m0::from(x, kNoSat, fp::E8m0Rounding::kUp).bits};
 }
 
 inline Codes cuda_codes(float x) {

@@ -50,7 +50,8 @@ const std::vector<std::string>& cross_check_recipe_specs() {
       "mxfp4:rceil:bs=64", "nvint4:bs=128", "nvfp4:te:2d", "nvfp4:4over6:mse:2d",
       "nvfp4:static_4:bs=8:2d", "mxfp4:even:bs=8:2d", "nvfp4:te:2d:sr:seed=12",
       "int4:g128:sym:fp32", "int4:g32:asym:bf16", "int4:g64:sym:fp16:sr:seed=5",
-      "nvfp4:4over6:mse:ref_unclamped",
+      "nvfp4:4over6:mse:ref_unclamped", "nvfp4:4over6:mse:sum=pairs", "nvfp4:4over6:mae:sum=tree",
+      "nvfp4:4over6:mse:2d:sum=tree", "nvfp4:torchao:torch_cuda", "nvfp4:torchao_1level",
       // FORMATS.md §9: every block format, IF rules, MX modes, bs=8 and a 2-D tile
       "nvfp6:e2m3", "nvfp6:e3m2", "mxfp6:e2m3", "mxfp6:e3m2:rceil", "mxfp8:e4m3", "mxfp8:e5m2:rceil",
       "nvfp3", "mxfp3", "nvint3", "nvint6", "if4:mse", "if4:mae", "if4:abs_max", "if3:mse", "if6:e2m3:mse",

@@ -17,6 +17,11 @@ bool supports(const formats::Recipe& r) {
       r.shape != formats::BlockShape::k1D || r.transform != formats::Transform::kNone) {
     return false;
   }
+  // the SIMD twins sum 4/6 errors left to right and use the default torchao arithmetic
+  if (r.sum != formats::SumOrder::kSeq || r.const_div != formats::ConstDivision::kDivide ||
+      r.levels != formats::ScaleLevels::kTwo) {
+    return false;
+  }
   if (r.block_size % 8 != 0 || r.block_size < formats::kMinBlockSize || r.block_size > formats::kMaxBlockSize) {
     return false;
   }

@@ -75,7 +75,7 @@ FP4LAB_HD constexpr float family_nv_dequant(float v, float s, const TensorScale&
 /// floor, ceil and even as mxfp4.hpp with the element's emax.
 FP4LAB_HD constexpr std::uint8_t family_mx_scale_code(MxScaleMode mode, float bmax, const FamilyTraits& ft) {
   if (bmax == 0.0f) return 0x00;
-  if (mode == MxScaleMode::kRceil) return ue8m0::from(bmax / ft.mq, Saturation::kSatFinite, Rounding::kUp).bits;
+  if (mode == MxScaleMode::kRceil) return ue8m0::from(bmax / ft.mq, Saturation::kSatFinite, E8m0Rounding::kUp).bits;
   return mx_scale_code(mode, bmax, ft.emax);
 }
 

@@ -71,6 +71,8 @@ float read_f32(std::span<const std::uint8_t> b) {
 /// Bytes of codes per row: padded_cols / 2 for 4-bit codes, padded_cols for 3/6/8-bit codes.
 std::int64_t code_cols(const QuantizedPlan& p, const formats::Recipe& r) {
   return p.padded_cols / formats::format_traits(r.format).codes_per_byte;
+}
+
 /// The safetensors dtype grouped INT4 scales are stored in: the recipe's (files before
 /// 2026-12 hold F32 whatever the recipe; read_stored accepts both).
 const char* group_scale_dtype(const formats::Recipe& r) {

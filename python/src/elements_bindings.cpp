@@ -32,6 +32,17 @@ struct ElementEntry {
   std::function<float(std::uint8_t)> decode;
 };
 
+/// E8M0's rounding for a Rounding name: toward zero, up, or nearest with ties away; it has no
+/// nearest-even or stochastic rounding (formats/e8m0.hpp).
+formats::E8m0Rounding e8m0_rounding(Rounding r) {
+  switch (r) {
+    case Rounding::kTowardZero: return formats::E8m0Rounding::kTowardZero;
+    case Rounding::kUp: return formats::E8m0Rounding::kUp;
+    case Rounding::kNearestTiesAway: return formats::E8m0Rounding::kNearestTiesAway;
+    default: throw std::invalid_argument("fp4lab: ue8m0 rounds toward_zero, up or nearest_ties_away only");
+  }
+}
+
 const std::vector<ElementEntry>& element_table() {
   using namespace formats;
   static const std::vector<ElementEntry> kTable = {
@@ -48,11 +59,24 @@ const std::vector<ElementEntry>& element_table() {
        [](float x, const Policies& p) { return fp8_e5m2::from(x, p.saturation, p.rounding, 0u, p.nan).bits; },
        [](std::uint8_t c) { return fp8_e5m2{c}.to_float(); }},
       {"ue8m0", Rounding::kTowardZero,
-       [](float x, const Policies& p) { return ue8m0::from(x, p.saturation, p.rounding).bits; },
+       [](float x, const Policies& p) { return ue8m0::from(x, p.saturation, e8m0_rounding(p.rounding)).bits; },
        [](std::uint8_t c) { return ue8m0{c}.to_float(); }},
       {"int4", Rounding::kNearestEven,
        [](float x, const Policies& p) { return int4::from(x, Int4Range::kFull, p.rounding).bits; },
        [](std::uint8_t c) { return int4{static_cast<std::uint8_t>(c & 0xFu)}.to_float(); }},
+      {"e2m3", Rounding::kNearestEven,
+       [](float x, const Policies& p) { return fp6_e2m3::from(x, p.rounding, 0u, p.nan).bits; },
+       [](std::uint8_t c) { return fp6_e2m3{static_cast<std::uint8_t>(c & 0x3Fu)}.to_float(); }},
+      {"e3m2", Rounding::kNearestEven,
+       [](float x, const Policies& p) { return fp6_e3m2::from(x, p.rounding, 0u, p.nan).bits; },
+       [](std::uint8_t c) { return fp6_e3m2{static_cast<std::uint8_t>(c & 0x3Fu)}.to_float(); }},
+      {"e2m0", Rounding::kNearestEven,
+       [](float x, const Policies& p) { return fp3_e2m0::from(x, p.rounding, 0u, p.nan).bits; },
+       [](std::uint8_t c) { return fp3_e2m0{static_cast<std::uint8_t>(c & 0x7u)}.to_float(); }},
+      {"int3", Rounding::kNearestEven, [](float x, const Policies& p) { return int3_sym::from(x, p.rounding).bits; },
+       [](std::uint8_t c) { return int3_sym{static_cast<std::uint8_t>(c & 0x7u)}.to_float(); }},
+      {"int6", Rounding::kNearestEven, [](float x, const Policies& p) { return int6_sym::from(x, p.rounding).bits; },
+       [](std::uint8_t c) { return int6_sym{static_cast<std::uint8_t>(c & 0x3Fu)}.to_float(); }},
   };
   return kTable;
 }

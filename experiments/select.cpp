@@ -42,7 +42,7 @@ class Select : public Experiment {
   }
   ParamSpecs params() const override {
     return source_params() +
-           ParamSpecs{choice_param("format", "4over6", {"4over6", "if4", "if3", "if6:e2m3", "if6:e3m2"},
+           ParamSpecs{choice_param("family", "4over6", {"4over6", "if4", "if3", "if6:e2m3", "if6:e3m2"},
                                    "the adaptive format: nvfp4 4/6 (M=4 vs M=6) or an IF format (INT vs FP)"),
                       int_param("bins", 64, 4, 1024, "bins of the log2(bmax / amax) histogram over [-16, 0]"),
                       int_param("map_size", 64, 1, 64, "the decision map's largest side in cells"),
@@ -53,7 +53,7 @@ class Select : public Experiment {
     const int threads = static_cast<int>(read_int(p, "threads"));
     const int bins = static_cast<int>(read_int(p, "bins"));
     const int map_size = static_cast<int>(read_int(p, "map_size"));
-    const std::string family = p.at("format").get<std::string>();
+    const std::string family = p.at("family").get<std::string>();
     const bool four_six = family == "4over6";
     // the two candidates' names: the default one (kept on ties) and the alternative
     const char* base = four_six ? "M=6" : "FP";

@@ -47,8 +47,9 @@ enum class Saturation : std::uint8_t {
 enum class NanPolicy : std::uint8_t {
   kCuda,      ///< E4M3/E5M2: 0x7F (sign dropped); E2M1: +6 (0x7); E8M0: 0xFF
   kKeepSign,  ///< E4M3/E5M2: NaN code with the input's sign bit; E2M1: +-6 by sign
-  kToZero,    ///< a zero with the NaN's sign bit (+0 or -0; unsigned formats +0): ml_dtypes'
-              ///< E2M1 (float4_e2m1fn); the same rule for the FP8 formats
+  kToZero,    ///< a zero with the NaN's sign bit (+0 or -0; unsigned formats +0); ml_dtypes 0.7's
+              ///< float4_e2m1fn/float6 give a zero too, but of the opposite sign (measured:
+              ///< 0x7FC00000 -> 0x8), a listed difference; the same rule for the FP8 formats
 };
 
 /// Canonical positive quiet NaN returned by every decoder (CUDA's 0x7FFFFFFF).

@@ -354,6 +354,14 @@ void run_group(const Recipe& r, const TensorScale& t, const Group& g, int lanes,
     rec[j].nonfinite = n[j];
     rec[j].scale.code = static_cast<std::uint8_t>(s[j]);
   }
+  if constexpr (K == Kind::kMx) {  // a NaN/Inf block stores kMxNanBlockCode in every element (mxfp4.hpp)
+    constexpr std::uint32_t kNanWord = 0x11111111u * formats::kMxNanBlockCode;
+    for (int j = 0; j < count; ++j) {
+      if (s[j] != formats::ue8m0::kNanCode) continue;
+      std::uint32_t* w = g.packed + static_cast<std::ptrdiff_t>(j) * g.bs / 8;
+      for (int k = 0; k < g.bs / 8; ++k) w[k] = kNanWord;
+    }
+  }
 }
 
 }  // namespace

@@ -241,7 +241,7 @@ if [ -z "$(ls -A "$tmp/bad")" ]; then pass "refused outputs left nothing"; else 
 expect "compare the §9 family" 0 "nvint6:bs=16" -- "$bin" compare --recipes if4:mse,nvfp4:4over6:mse,nvfp6:e2m3,mxfp6:e3m2,mxfp8:e4m3,nvfp3,nvint6 --rows 64 --cols 64 --quiet
 expect "quantize if6:e3m2" 0 "" -- "$bin" quantize "$data/golden/golden.safetensors" --recipe if6:e3m2 --out "$tmp/if6.q.safetensors" --quiet
 expect "dequantize if6:e3m2" 0 "" -- "$bin" dequantize "$tmp/if6.q.safetensors" --out "$tmp/if6.dq.safetensors" --quiet
-expect "select reports IF4's INT blocks" 0 "INT blocks" -- "$bin" select --format if4 --rows 32 --cols 64 --quiet
+expect "select reports IF4's INT blocks" 0 "INT blocks" -- "$bin" select --family if4 --rows 32 --cols 64 --quiet
 expect "a bare family token names its variants" 1 "nvfp6:e2m3, nvfp6:e3m2" -- "$bin" compare --recipes nvfp6 --rows 16 --cols 16 --quiet
 
 echo "$fails failure(s)"

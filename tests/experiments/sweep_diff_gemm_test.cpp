@@ -268,10 +268,21 @@ TEST_SUITE("experiments.quantized_file") {
           CHECK(std::vector<std::uint8_t>(codes.begin(), codes.end()) == q.codes);
           CHECK(f.info(n + ".codes").shape == std::vector<std::int64_t>{q.rows, q.padded_cols / 2});
           if (r.format == formats::BlockFormat::kINT4) {
-            const auto gs = f.raw(n + ".group_scales");
-            CHECK(std::vector<std::uint8_t>(gs.begin(), gs.end()) == floats_bytes(q.group_scales));
-            const auto zp = f.raw(n + ".zero_points");
-            CHECK(std::vector<std::uint8_t>(zp.begin(), zp.end()) == q.zero_points);
+            // group scales are stored in the recipe's dtype; zero points only for asymmetric INT4
+            const std::string gs_dtype = f.info(n + ".group_scales").dtype;
+            CHECK(gs_dtype == (r.int4_scale == formats::ScaleDtype::kFP32   ? "F32"
+                               : r.int4_scale == formats::ScaleDtype::kFP16 ? "F16"
+                                                                            : "BF16"));
+            const core::TensorView gsv = f.view(n + ".group_scales");
+            std::vector<float> stored(static_cast<std::size_t>(gsv.numel()));
+            gsv.to_float(0, stored);
+            CHECK(floats_bytes(stored) == floats_bytes(q.group_scales));
+            if (r.int4 == formats::Int4Scheme::kAsymmetric) {
+              const auto zp = f.raw(n + ".zero_points");
+              CHECK(std::vector<std::uint8_t>(zp.begin(), zp.end()) == q.zero_points);
+            } else {
+              CHECK(!f.contains(n + ".zero_points"));
+            }
             CHECK(!f.contains(n + ".scales"));
           } else {
             const auto sc = f.raw(n + ".scales");

@@ -10,6 +10,15 @@
 #define FP4LAB_HD
 #endif
 
+// Keeps a large, rarely used block quantizer out of line in device code, so that each kernel
+// instantiation calls one compiled copy instead of inlining its own (compile time of the
+// generic kernels); no effect on host code or on the values computed.
+#if defined(__CUDA_ARCH__)
+#define FP4LAB_DEVICE_NOINLINE __noinline__
+#else
+#define FP4LAB_DEVICE_NOINLINE
+#endif
+
 // Unrolls a per-element loop in device code when its trip count is a compile-time constant
 // (the fixed-block kernels), so the block stays in registers; no effect elsewhere.
 #if defined(__CUDA_ARCH__)

@@ -82,7 +82,7 @@ FP4LAB_HD constexpr std::uint8_t family_mx_scale_code(MxScaleMode mode, float bm
 }  // namespace detail
 
 /// Quantizes one block of an NV-style §9 format (nvfp6:*, nvfp3, nvint3, nvint6).
-FP4LAB_HD constexpr BlockRecord family_nv_quantize_block(const Recipe& r, const TensorScale& t, const BlockIO& io) {
+FP4LAB_HD FP4LAB_DEVICE_NOINLINE constexpr BlockRecord family_nv_quantize_block(const Recipe& r, const TensorScale& t, const BlockIO& io) {
   const FamilyTraits ft = family_traits(r.format);
   const bool nibble = nibble_codes(r.format);
   BlockRecord rec;
@@ -100,7 +100,7 @@ FP4LAB_HD constexpr BlockRecord family_nv_quantize_block(const Recipe& r, const 
 
 /// Quantizes one block of an MX-style §9 format (mxfp6:*, mxfp3, mxfp8:*): scale by r.mx (floor
 /// by default), elements x / 2^e encoded saturating; NaN/Inf in the block gives scale 0xFF.
-FP4LAB_HD constexpr BlockRecord family_mx_quantize_block(const Recipe& r, const BlockIO& io) {
+FP4LAB_HD FP4LAB_DEVICE_NOINLINE constexpr BlockRecord family_mx_quantize_block(const Recipe& r, const BlockIO& io) {
   const FamilyTraits ft = family_traits(r.format);
   const bool nibble = nibble_codes(r.format);
   BlockRecord rec;

@@ -36,7 +36,7 @@ FP4LAB_HD constexpr float intfloat_int_dequant(float q, float s, float factor, c
 /// (reference.py:349-375); errors in the original domain (reference.py:377-398); INT kept only
 /// if its error is strictly smaller (reference.py:400); its scale byte gets +128
 /// (reference.py:417-423). The record holds both errors and the choice.
-FP4LAB_HD constexpr BlockRecord intfloat_quantize_block(const Recipe& r, const TensorScale& t, const BlockIO& io) {
+FP4LAB_HD FP4LAB_DEVICE_NOINLINE constexpr BlockRecord intfloat_quantize_block(const Recipe& r, const TensorScale& t, const BlockIO& io) {
   const FamilyTraits ft = family_traits(r.format);
   const bool nibble = nibble_codes(r.format);
   BlockRecord rec;

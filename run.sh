@@ -39,7 +39,10 @@ build=build
 cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=Release)
 if [ "${FP4LAB_SANITIZE:-0}" = 1 ]; then
   build=build-asan
-  cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFP4LAB_SANITIZE=ON -DFP4LAB_CUDA=OFF)
+  # -O1 -g1 (line tables for the reports' stacks): 2.4x faster to compile than -O2 -g under the
+  # sanitizers (experiments/compare.cpp: 9.6 s vs 23.2 s), which is most of this stage's time
+  cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
+    -DFP4LAB_SANITIZE=ON -DFP4LAB_CUDA=OFF)
   export FP4LAB_EXHAUSTIVE_STRIDE=${FP4LAB_EXHAUSTIVE_STRIDE:-61}
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp  # fontconfig's caches (Cairo's text)

@@ -35,6 +35,11 @@ unsigned grid_for(std::int64_t units, int threads) {
 /// The fast path a 1-D recipe can take, if any.
 bool fast_path(const formats::Recipe& r, Path& path) {
   if (r.shape != formats::BlockShape::k1D || r.transform != formats::Transform::kNone) return false;
+  // stochastic rounding: the te kernel only (the generic kernel draws the same bits)
+  if (r.rounding != formats::ElementRounding::kNearestEven &&
+      !(r.format == formats::BlockFormat::kNVFP4 && r.nv == formats::NvRecipe::kTe && r.block_size == 16)) {
+    return false;
+  }
   if (r.format == formats::BlockFormat::kMXFP4 && r.block_size == 32) {
     path = Path::kMxfp4;
     return true;
@@ -45,11 +50,10 @@ bool fast_path(const formats::Recipe& r, Path& path) {
     const bool saturating_four_six = r.nv == formats::NvRecipe::kFourOverSix &&
                                      r.overflow == formats::Fp4Overflow::kSaturate &&
                                      r.sum == formats::SumOrder::kSeq;
-    const bool adaptive = r.rule == formats::FourSixRule::kMse || r.rule == formats::FourSixRule::kMae ||
-                          r.rule == formats::FourSixRule::kAbsMax;
+    // kFourOverSix takes every other rule: mae, abs_max and static_6/static_4 (one candidate)
     path = r.nv == formats::NvRecipe::kTe                            ? Path::kTe
            : saturating_four_six && r.rule == formats::FourSixRule::kMse ? Path::kFourSixMse
-           : saturating_four_six && adaptive                          ? Path::kFourOverSix
+           : saturating_four_six                                      ? Path::kFourOverSix
                                                                       : Path::kAny;
     return true;
   }
@@ -58,38 +62,6 @@ bool fast_path(const formats::Recipe& r, Path& path) {
     return true;
   }
   return false;
-}
-
-template <core::DType D, Mode M, bool kSR>
-void launch_fast_rounding(Path path, unsigned grid, cudaStream_t s, const QuantizeParams& p) {
-  using detail::quantize_block_kernel;
-  constexpr int kT = detail::kThreads;
-  switch (path) {
-    case Path::kTe:
-      quantize_block_kernel<D, 16, Path::kTe, M, kSR><<<grid, kT, 0, s>>>(p);
-      break;
-    case Path::kFourSixMse:
-      quantize_block_kernel<D, 16, Path::kFourSixMse, M, kSR><<<grid, kT, 0, s>>>(p);
-      break;
-    case Path::kFourOverSix:
-      quantize_block_kernel<D, 16, Path::kFourOverSix, M, kSR><<<grid, kT, 0, s>>>(p);
-      break;
-    case Path::kMxfp4:
-      quantize_block_kernel<D, 32, Path::kMxfp4, M, kSR><<<grid, kT, 0, s>>>(p);
-      break;
-    case Path::kAny:
-      quantize_block_kernel<D, 16, Path::kAny, M, kSR><<<grid, kT, 0, s>>>(p);
-      break;
-  }
-}
-
-template <core::DType D, Mode M>
-void launch_fast(Path path, unsigned grid, cudaStream_t s, const QuantizeParams& p) {
-  if (p.recipe.rounding == formats::ElementRounding::kNearestEven) {
-    launch_fast_rounding<D, M, false>(path, grid, s, p);
-  } else {
-    launch_fast_rounding<D, M, true>(path, grid, s, p);
-  }
 }
 
 template <Mode M>
@@ -102,27 +74,25 @@ void launch_quantize(const QuantizeParams& p, core::DType dtype, bool allow_fast
   if (fast) {
     switch (dtype) {
       case core::DType::kF32:
-        launch_fast<core::DType::kF32, M>(path, grid, s, p);
+        detail::launch_fast<core::DType::kF32, M>(path, grid, s, p);
         break;
       case core::DType::kBF16:
-        launch_fast<core::DType::kBF16, M>(path, grid, s, p);
+        detail::launch_fast<core::DType::kBF16, M>(path, grid, s, p);
         break;
       case core::DType::kF16:
-        launch_fast<core::DType::kF16, M>(path, grid, s, p);
+        detail::launch_fast<core::DType::kF16, M>(path, grid, s, p);
         break;
     }
   } else {
-    using detail::quantize_unit_kernel;
-    constexpr int kT = detail::kThreads;
     switch (dtype) {
       case core::DType::kF32:
-        quantize_unit_kernel<core::DType::kF32, M><<<grid, kT, 0, s>>>(p);
+        detail::launch_unit<core::DType::kF32, M>(grid, s, p);
         break;
       case core::DType::kBF16:
-        quantize_unit_kernel<core::DType::kBF16, M><<<grid, kT, 0, s>>>(p);
+        detail::launch_unit<core::DType::kBF16, M>(grid, s, p);
         break;
       case core::DType::kF16:
-        quantize_unit_kernel<core::DType::kF16, M><<<grid, kT, 0, s>>>(p);
+        detail::launch_unit<core::DType::kF16, M>(grid, s, p);
         break;
     }
   }

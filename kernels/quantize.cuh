@@ -26,7 +26,7 @@ inline constexpr int kMaxUnit = 256;
 /// The compile-time specialisation of a 1-D quantize kernel. kAny leaves the format and NVFP4
 /// recipe to the Recipe at run time (modelopt, torchao, NVINT4 at block size 16).
 /// kFourSixMse also pins the 4/6 rule to MSE (the default rule: no per-element rule switch);
-/// kFourOverSix reads the rule (mae, abs_max) at run time.
+/// kFourOverSix reads the rule (mae, abs_max, static_6, static_4) at run time.
 enum class Path : std::uint8_t { kTe, kFourSixMse, kFourOverSix, kMxfp4, kAny };
 
 /// Whether a kernel writes codes and scales, or fake-quantized values.
@@ -101,6 +101,43 @@ constexpr int units_per_thread(Path p) {
 template <Path P>
 inline constexpr int kUnitsPerThread = units_per_thread(P);
 
+/// The 4/6 recipes kAny takes (a summation order other than left to right, or the reference's
+/// unclamped cast), compiled once: inlined, this general 4/6 body cost about 30 s of cicc time
+/// per kAny instantiation and architecture, for recipes kept for bit-exact peer checks.
+__device__ __noinline__ inline formats::BlockRecord four_six_any_block(const formats::Recipe& r,
+                                                                      const formats::TensorScale& ts,
+                                                                      const formats::BlockIO& io) {
+  return formats::four_over_six_quantize_block(r, ts, io);
+}
+
+/// The block quantizer of a fast path, called directly (not through formats::quantize_block,
+/// whose format switch cicc folds only after inlining every format: 27 s instead of 4 s per te
+/// instantiation). The fast paths cover NVFP4 and NVINT4 at 16 and MXFP4 at 32 (quantize.cu's
+/// fast_path); the 4/6 specialisations call four_over_six_quantize_block with shared tables.
+template <Path P>
+__device__ __forceinline__ formats::BlockRecord fast_quantize_block(const formats::Recipe& r,
+                                                                    const formats::TensorScale& ts,
+                                                                    const formats::BlockIO& io) {
+  if constexpr (P == Path::kAny) {
+    if (r.format == formats::BlockFormat::kNVINT4) return formats::nvint4_quantize_block(r, ts, io);
+    return r.nv == formats::NvRecipe::kFourOverSix ? four_six_any_block(r, ts, io)
+                                                   : formats::nvfp4_quantize_block(r, ts, io);
+  } else if constexpr (P == Path::kTe) {
+    return formats::nvfp4_quantize_block(r, ts, io);
+  } else {
+    static_assert(P == Path::kMxfp4, "the 4/6 paths call four_over_six_quantize_block with shared tables");
+    return formats::mxfp4_quantize_block(r, io);
+  }
+}
+
+/// formats::quantize_block compiled once for the generic kernel's six instantiations (one thread
+/// per unit of up to 256 values, held in local memory anyway): every format and recipe.
+__device__ __noinline__ inline formats::BlockRecord generic_quantize_block(const formats::Recipe& r,
+                                                                          const formats::TensorScale& ts,
+                                                                          const formats::BlockIO& io) {
+  return formats::quantize_block(r, ts, io);
+}
+
 /// One unit of the fast kernels: 16-byte loads of a full block, stochastic-rounding bits from
 /// (seed, row * padded_cols + col), formats::quantize_block, then one 8- or 16-byte store of
 /// packed codes and one scale byte (or the fake-quantized values).
@@ -164,7 +201,7 @@ __device__ __forceinline__ void quantize_fast_unit(const QuantizeParams& p, cons
     if constexpr (P == Path::kFourSixMse || P == Path::kFourOverSix) {
       rec = formats::four_over_six_quantize_block(r, ts, io, tables);
     } else {
-      rec = formats::quantize_block(r, ts, io);
+      rec = fast_quantize_block<P>(r, ts, io);
     }
     std::uint8_t* dst = p.q.codes + code0 / 2;
     if constexpr (kBS == 16) {
@@ -180,7 +217,7 @@ __device__ __forceinline__ void quantize_fast_unit(const QuantizeParams& p, cons
     if constexpr (P == Path::kFourSixMse || P == Path::kFourOverSix) {
       (void)formats::four_over_six_quantize_block(r, ts, io, tables);
     } else {
-      (void)formats::quantize_block(r, ts, io);
+      (void)fast_quantize_block<P>(r, ts, io);
     }
     if (full && p.vec_out) {
       store_vec<kBS>(p.out, p.out_dtype, elem0, deq);
@@ -260,7 +297,7 @@ __global__ void __launch_bounds__(kThreads) quantize_unit_kernel(const QuantizeP
   if constexpr (M == Mode::kQuantize) {
     std::uint8_t codes[kMaxUnit];
     const formats::BlockIO io{x, n, stochastic ? bits : nullptr, codes, nullptr};
-    const formats::BlockRecord rec = formats::quantize_block(r, ts, io);
+    const formats::BlockRecord rec = generic_quantize_block(r, ts, io);
     for (int k = 0; k < nr; ++k) {
       const std::int64_t row = r0 + k;
       if (formats::format_traits(r.format).codes_per_byte == 1) {  // 3/6/8-bit codes (FORMATS.md §9)
@@ -282,7 +319,7 @@ __global__ void __launch_bounds__(kThreads) quantize_unit_kernel(const QuantizeP
   } else {
     float deq[kMaxUnit];
     const formats::BlockIO io{x, n, stochastic ? bits : nullptr, nullptr, deq};
-    (void)formats::quantize_block(r, ts, io);
+    (void)generic_quantize_block(r, ts, io);
     for (int k = 0; k < nr; ++k) {
       for (int i = 0; i < bs && c0 + i < p.cols; ++i) {
         store_one(p.out, p.out_dtype, (r0 + k) * p.cols + c0 + i, deq[k * bs + i]);
@@ -290,6 +327,13 @@ __global__ void __launch_bounds__(kThreads) quantize_unit_kernel(const QuantizeP
     }
   }
 }
+
+/// Launch the fast kernel of `path` (stochastic rounding: te only) or the generic kernel for
+/// input dtype D; defined in quantize_launch.cuh, instantiated one dtype per translation unit.
+template <core::DType D, Mode M>
+void launch_fast(Path path, unsigned grid, cudaStream_t s, const QuantizeParams& p);
+template <core::DType D, Mode M>
+void launch_unit(unsigned grid, cudaStream_t s, const QuantizeParams& p);
 
 /// Per 32-bit word of two 16-bit values: |v| bits with NaN replaced by 0, as two lanes.
 template <core::DType D>

@@ -19,13 +19,25 @@ flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 # parses recipe specs and sizes tensors with core/quantized_sizes.cpp). Written out, as in CMake.
 spec_sources=(core/recipe_spec.cpp core/recipe_spec_parse.cpp)
 io_sources=(core/io/atomic_write.cpp core/io/temp_registry.cpp core/io/mapped_file.cpp core/io/npy.cpp core/io/quantized_file.cpp
-  core/io/safetensors.cpp core/io/safetensors_writer.cpp core/io/gguf.cpp core/tensor.cpp core/quantized_sizes.cpp
+  core/io/safetensors.cpp core/io/safetensors_writer.cpp core/io/gguf.cpp core/tensor.cpp core/quantized_sizes.cpp core/block_axis.cpp
   "${spec_sources[@]}")
-clang++-14 "${flags[@]}" tests/fuzz/safetensors_fuzz.cpp "${io_sources[@]}" -o "$out/safetensors_fuzz"
-clang++-14 "${flags[@]}" tests/fuzz/npy_fuzz.cpp "${io_sources[@]}" -o "$out/npy_fuzz"
-clang++-14 "${flags[@]}" tests/fuzz/quantized_file_fuzz.cpp "${io_sources[@]}" -o "$out/quantized_file_fuzz"
-clang++-14 "${flags[@]}" tests/fuzz/gguf_fuzz.cpp "${io_sources[@]}" -o "$out/gguf_fuzz"
-clang++-14 "${flags[@]}" tests/fuzz/recipe_spec_fuzz.cpp "${spec_sources[@]}" -o "$out/recipe_spec_fuzz"
+# Each source compiled once (two at a time), then linked into every target that needs it.
+objects() {
+  local src
+  for src in "$@"; do echo "$out/obj/${src//\//_}.o"; done
+}
+mkdir -p "$out/obj"
+for src in "${io_sources[@]}" tests/fuzz/{safetensors,npy,quantized_file,gguf,recipe_spec}_fuzz.cpp; do
+  clang++-14 "${flags[@]}" -c "$src" -o "$(objects "$src")" &
+  [ "$(jobs -r | wc -l)" -ge "$(nproc)" ] && wait -n
+done
+while [ "$(jobs -r | wc -l)" -gt 0 ]; do wait -n; done
+mapfile -t io_objects < <(objects "${io_sources[@]}")
+mapfile -t spec_objects < <(objects "${spec_sources[@]}")
+for target in safetensors npy quantized_file gguf; do
+  clang++-14 "${flags[@]}" "$(objects tests/fuzz/${target}_fuzz.cpp)" "${io_objects[@]}" -o "$out/${target}_fuzz"
+done
+clang++-14 "${flags[@]}" "$(objects tests/fuzz/recipe_spec_fuzz.cpp)" "${spec_objects[@]}" -o "$out/recipe_spec_fuzz"
 for target in safetensors npy quantized_file gguf recipe_spec; do
   work="$out/corpus_$target"
   mkdir -p "$work"

@@ -1,6 +1,7 @@
-// Device side of the GPU whole-tensor quantizer (FORMATS.md §2-7): vector loads and stores and
-// the amax, quantize and dequantize kernels, all calling formats/ so the bits equal the CPU's.
-// Included by quantize.cu only; the host API is kernels/quantize.hpp.
+// Device side of the GPU whole-tensor quantizer (FORMATS.md §2-7): the quantize kernels (fast
+// 1-D paths and the generic per-unit kernel), all calling formats/ so the bits equal the CPU's.
+// Included by quantize.cu and quantize_launch.cuh; the amax, dequantize and simulate kernels are
+// in quantize.cu; the host API is kernels/quantize.hpp.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -334,124 +335,5 @@ template <core::DType D, Mode M>
 void launch_fast(Path path, unsigned grid, cudaStream_t s, const QuantizeParams& p);
 template <core::DType D, Mode M>
 void launch_unit(unsigned grid, cudaStream_t s, const QuantizeParams& p);
-
-/// Per 32-bit word of two 16-bit values: |v| bits with NaN replaced by 0, as two lanes.
-template <core::DType D>
-__device__ __forceinline__ std::uint32_t abs_pair_no_nan(std::uint32_t w) {
-  constexpr std::uint32_t kInf = D == core::DType::kBF16 ? 0x7F807F80u : 0x7C007C00u;
-  const std::uint32_t a = w & 0x7FFF7FFFu;
-  return a & ~__vcmpgtu2(a, kInf);
-}
-
-/// Float bits of |v| with NaN replaced by 0 (the ordering of these bits is the ordering of
-/// the values, so an unsigned max is fmax_nan_ignoring over |x|).
-__device__ __forceinline__ std::uint32_t abs_bits_no_nan(std::uint32_t u) {
-  const std::uint32_t a = u & 0x7FFFFFFFu;
-  return a > 0x7F800000u ? 0u : a;
-}
-
-/// max |x| ignoring NaN over n elements: 16-byte loads four deep, a grid-stride loop, a CTA
-/// reduction, and one atomicMax on the float bits per CTA (non-negative floats order as
-/// unsigned integers, so the result is independent of the order).
-template <core::DType D>
-__global__ void __launch_bounds__(kAmaxThreads) amax_kernel(const void* x, std::int64_t n, bool vec,
-                                                            std::uint32_t* amax_bits) {
-  constexpr int kPer = 16 / Elem<D>::kSize;
-  const std::int64_t tid = static_cast<std::int64_t>(blockIdx.x) * kAmaxThreads + threadIdx.x;
-  const std::int64_t stride = static_cast<std::int64_t>(gridDim.x) * kAmaxThreads;
-  const std::int64_t nvec = vec ? n / kPer : 0;
-  const uint4* src = static_cast<const uint4*>(x);
-  std::uint32_t m = 0;  // two 16-bit lanes for BF16/FP16, float bits for FP32
-  auto fold = [&](const uint4& w) {
-    const std::uint32_t u[4] = {w.x, w.y, w.z, w.w};
-#pragma unroll
-    for (int j = 0; j < 4; ++j) {
-      if constexpr (Elem<D>::kSize == 4) {
-        m = max(m, abs_bits_no_nan(u[j]));
-      } else {
-        m = __vmaxu2(m, abs_pair_no_nan<D>(u[j]));
-      }
-    }
-  };
-  std::int64_t i = tid;
-  for (; i + 3 * stride < nvec; i += 4 * stride) {
-    const uint4 a = src[i], b = src[i + stride], c = src[i + 2 * stride], d = src[i + 3 * stride];
-    fold(a);
-    fold(b);
-    fold(c);
-    fold(d);
-  }
-  for (; i < nvec; i += stride) fold(src[i]);
-  std::uint32_t f = 0;  // float bits of this thread's max
-  if constexpr (Elem<D>::kSize == 4) {
-    f = m;
-  } else {
-    const std::uint32_t h = max(m & 0xFFFFu, m >> 16);
-    f = __float_as_uint(Elem<D>::to_float(h));
-  }
-  for (std::int64_t k = nvec * kPer + tid; k < n; k += stride) {
-    const std::uint32_t raw = static_cast<const typename Elem<D>::T*>(x)[k];
-    f = max(f, abs_bits_no_nan(__float_as_uint(Elem<D>::to_float(raw))));
-  }
-  f = __reduce_max_sync(0xFFFFFFFFu, f);
-  __shared__ std::uint32_t warp_max[kAmaxThreads / 32];
-  const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
-  if (lane == 0) warp_max[warp] = f;
-  __syncthreads();
-  if (warp == 0) {
-    f = lane < kAmaxThreads / 32 ? warp_max[lane] : 0u;
-    f = __reduce_max_sync(0xFFFFFFFFu, f);
-    if (lane == 0 && f != 0) atomicMax(amax_bits, f);
-  }
-}
-
-/// One thread per 1-D block row segment: codes and scales back to values with
-/// formats::dequantize_code (the function core::dequantize builds its table from).
-__global__ void __launch_bounds__(kThreads)
-    dequantize_kernel(const formats::Recipe r, const formats::ScaleLayout layout, const std::int64_t rows,
-                      const std::int64_t cols, const std::int64_t padded_cols, const std::int64_t row_blocks,
-                      const DeviceQuantized q, void* out, const core::DType od) {
-  const std::int64_t unit = static_cast<std::int64_t>(blockIdx.x) * kThreads + threadIdx.x;
-  if (unit >= rows * row_blocks) return;
-  const formats::TensorScale ts = q.tensor_scale != nullptr ? *q.tensor_scale : formats::TensorScale{};
-  const std::int64_t row = unit / row_blocks, rb = unit - row * row_blocks, c0 = rb * r.block_size;
-  formats::BlockScale s;
-  if (!formats::stores_scale_codes(r.format)) {
-    s.group_scale = q.group_scales[unit];
-    s.zero_point = q.zero_points[unit];
-  } else {
-    s.code = q.scales[formats::scale_offset(static_cast<std::size_t>(row), static_cast<std::size_t>(rb),
-                                            static_cast<std::size_t>(row_blocks), layout)];
-  }
-  for (int i = 0; i < r.block_size && c0 + i < cols; ++i) {
-    const std::size_t at = static_cast<std::size_t>(row * padded_cols + c0 + i);
-    const std::uint8_t code = formats::format_traits(r.format).codes_per_byte == 1 ? q.codes[at]  // FORMATS.md §9
-                                                                                    : formats::unpack_code(q.codes, at);
-    store_one(out, od, row * cols + c0 + i, formats::dequantize_code(r, ts, s, code));
-  }
-}
-
-/// Thresholded / high-precision simulated fake-quantization (FORMATS.md §8), one thread per
-/// 1-D block: the twin of core::simulate_quantize, through formats::simulate_quantize_block.
-template <core::DType D>
-__global__ void __launch_bounds__(kThreads)
-    simulate_kernel(const QuantizeParams p, const formats::SimulateOptions o) {
-  const formats::Recipe r = p.recipe;
-  const std::int64_t unit = static_cast<std::int64_t>(blockIdx.x) * kThreads + threadIdx.x;
-  const formats::TensorScale ts = formats::tensor_scale(r, tensor_amax(r, p.amax_bits));
-  if (unit >= p.rows * p.row_blocks) return;
-  const int bs = r.block_size;
-  const std::int64_t row = unit / p.row_blocks, rb = unit - row * p.row_blocks, c0 = rb * bs;
-  float x[formats::kMaxBlockSize], deq[formats::kMaxBlockSize];
-  std::uint32_t bits[formats::kMaxBlockSize];
-  for (int i = 0; i < bs; ++i) x[i] = c0 + i < p.cols ? load_one<D>(p.x, row * p.cols + c0 + i) : 0.0f;
-  const bool stochastic = r.rounding != formats::ElementRounding::kNearestEven;
-  if (stochastic) {
-    const std::uint64_t base = static_cast<std::uint64_t>(row * p.padded_cols + c0);
-    for (int i = 0; i < bs; ++i) bits[i] = formats::rounding_bits(r.seed, base + i);
-  }
-  (void)formats::simulate_quantize_block(r, ts, o, formats::BlockIO{x, bs, stochastic ? bits : nullptr, nullptr, deq});
-  for (int i = 0; i < bs && c0 + i < p.cols; ++i) store_one(p.out, p.out_dtype, row * p.cols + c0 + i, deq[i]);
-}
 
 }  // namespace fp4lab::kernels::detail

@@ -20,8 +20,8 @@ using testing::table;
 namespace fs = std::filesystem;
 
 // columns of the "tensors" table
-constexpr std::size_t kName = 0, kLayer = 3, kType = 4, kDefault = 5, kRecipe = 6, kMse = 8, kSqnr = 9,
-                      kChoice = 10, kShare = 11, kBits = 12;
+constexpr std::size_t kName = 0, kLayer = 3, kType = 4, kDefault = 5, kRecipe = 6, kMse = 8,
+                      kSqnr = 9, kChoice = 10, kShare = 11, kBits = 12;
 
 double num(const Cell& c) { return std::get<double>(c); }
 std::string str(const Cell& c) { return std::get<std::string>(c); }
@@ -150,7 +150,8 @@ TEST_SUITE("experiments.model_report") {
     CHECK(s.rows.size() == (5 + 2) * 4);  // q, k, down, embedding, lm_head present
     double q_sqnr = 0;
     for (const auto& row : t.rows) {
-      if (str(row[kType]) == "q" && str(row[kRecipe]) == "nvfp4:te:bs=16") q_sqnr += num(row[kSqnr]) / 2;
+      if (str(row[kType]) == "q" && str(row[kRecipe]) == "nvfp4:te:bs=16")
+        q_sqnr += num(row[kSqnr]) / 2;
     }
     CHECK(r.scalars.at("sqnr_db:q:nvfp4:te:bs=16") == doctest::Approx(q_sqnr).epsilon(1e-12));
     CHECK(table(r, "sqnr_by_type").rows.size() == 5 + 1);
@@ -171,8 +172,9 @@ TEST_SUITE("experiments.model_report") {
     CHECK(to_json(a)["scalars"] == to_json(b)["scalars"]);
     CHECK(a.provenance.input_hash == b.provenance.input_hash);
     write_result_dir(a, (dir.path / "out").string(), {ImageFormat::svg});
-    for (const char* f : {"index.html", "table_tensors.csv", "table_layer_types.csv", "bars_bars.svg",
-                          "curve_sqnr_per_layer.svg", "curve_sqnr_per_layer_q.svg"}) {
+    for (const char* f :
+         {"index.html", "table_tensors.csv", "table_layer_types.csv", "bars_bars.svg",
+          "curve_sqnr_per_layer.svg", "curve_sqnr_per_layer_q.svg"}) {
       CHECK_MESSAGE(fs::is_regular_file(dir.path / "out" / f), f);
     }
     // match keeps a subset
@@ -197,13 +199,15 @@ TEST_SUITE("experiments.model_report") {
     core::write_safetensors(flat.string(), entries);
     CHECK_THROWS_WITH_AS(run("model-report", {{"input", flat.string()}}),
                          doctest::Contains("no 2-D float tensor"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(run("model-report", {{"input", path.string()}, {"match", "nothing_like_this"}}),
-                         doctest::Contains("no 2-D float tensor whose name contains 'nothing_like_this'"),
-                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(
+        run("model-report", {{"input", path.string()}, {"match", "nothing_like_this"}}),
+        doctest::Contains("no 2-D float tensor whose name contains 'nothing_like_this'"),
+        std::invalid_argument);
     CHECK_THROWS(run("model-report", {{"input", (dir.path / "absent.safetensors").string()}}));
     const Experiment* e = testing::registry().find("model-report");
-    CHECK_THROWS_AS(e->run({{"input", path.string()}}, [](double f, std::string_view) { return f < 0.3; }),
-                    Cancelled);
+    CHECK_THROWS_AS(
+        e->run({{"input", path.string()}}, [](double f, std::string_view) { return f < 0.3; }),
+        Cancelled);
   }
 }
 

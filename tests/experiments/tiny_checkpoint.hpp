@@ -16,7 +16,8 @@
 namespace fp4lab::exp::testing {
 
 /// One tensor of the tiny checkpoint: a synthetic matrix (1% outliers, rows scaled apart).
-inline core::Tensor tiny_matrix(std::vector<std::int64_t> shape, core::DType dtype, std::uint64_t seed) {
+inline core::Tensor tiny_matrix(std::vector<std::int64_t> shape, core::DType dtype,
+                                std::uint64_t seed) {
   core::SyntheticSpec s;
   s.shape = std::move(shape);
   s.dtype = dtype;
@@ -44,8 +45,10 @@ struct TinyCheckpoint {
   /// Writes the checkpoint (plus an I64 tensor) to `path`.
   void write(const std::filesystem::path& path) const {
     std::vector<core::SafetensorsEntry> entries;
-    for (std::size_t i = 0; i < names.size(); ++i) entries.push_back(core::safetensors_entry(names[i], tensors[i].view()));
-    entries.push_back({"position_ids", "I64", {4}, {reinterpret_cast<const std::uint8_t*>(ids.data()), 32}});
+    for (std::size_t i = 0; i < names.size(); ++i)
+      entries.push_back(core::safetensors_entry(names[i], tensors[i].view()));
+    entries.push_back(
+        {"position_ids", "I64", {4}, {reinterpret_cast<const std::uint8_t*>(ids.data()), 32}});
     core::write_safetensors(path.string(), entries);
   }
 };
@@ -55,7 +58,8 @@ struct ScratchDir {
   std::filesystem::path path;
   /// Creates `fp4lab_<name>_<pid>` (emptied first).
   explicit ScratchDir(const std::string& name) {
-    path = std::filesystem::temp_directory_path() / ("fp4lab_" + name + "_" + std::to_string(::getpid()));
+    path = std::filesystem::temp_directory_path() /
+           ("fp4lab_" + name + "_" + std::to_string(::getpid()));
     std::filesystem::remove_all(path);
     std::filesystem::create_directories(path);
   }

@@ -2,12 +2,16 @@
 // same numbers as `compare` and `select` give for one tensor, progress, exports and bad inputs.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
+#include "core/io/npy.hpp"
 #include "experiments/export/report.hpp"
+#include "experiments/model/model_data.hpp"
 #include "experiments/model/tensor_names.hpp"
 #include "tests/experiments/run_experiment.hpp"
 #include "tests/experiments/tiny_checkpoint.hpp"
@@ -182,6 +186,72 @@ TEST_SUITE("experiments.model_report") {
     pm["match"] = "q_proj";
     const Result rm = run("model-report", pm);
     CHECK(table(rm, "tensors").rows.size() == 2 * 2);
+  }
+
+  TEST_CASE("a sharded checkpoint and an npy array give the same rows as the single file") {
+    testing::ScratchDir dir("model_report_shards");
+    const testing::TinyCheckpoint ck;
+    ck.write(dir.path / "tiny.safetensors");
+    // shard 1: the first three tensors, shard 2: the rest; the index maps each name to its shard
+    std::vector<core::SafetensorsEntry> a, b;
+    std::string map;
+    for (std::size_t i = 0; i < ck.names.size(); ++i) {
+      (i < 3 ? a : b).push_back(core::safetensors_entry(ck.names[i], ck.tensors[i].view()));
+      map += std::string(map.empty() ? "" : ", ") + "\"" + ck.names[i] + "\": \"" +
+             (i < 3 ? "m-00001.safetensors" : "m-00002.safetensors") + "\"";
+    }
+    core::write_safetensors((dir.path / "m-00001.safetensors").string(), a);
+    core::write_safetensors((dir.path / "m-00002.safetensors").string(), b);
+    std::ofstream((dir.path / "m.safetensors.index.json").string())
+        << "{\"metadata\": {}, \"weight_map\": {" << map << "}}";
+    const Params p{{"recipes", "nvfp4:te,if4"}};
+    Params one = p, sharded = p;
+    one["input"] = (dir.path / "tiny.safetensors").string();
+    sharded["input"] = (dir.path / "m.safetensors.index.json").string();
+    const Result r1 = run("model-report", one), r2 = run("model-report", sharded);
+    CHECK(to_json(r1)["tables"] == to_json(r2)["tables"]);
+    CHECK(table(r2, "tensors").rows.size() == 6 * 2);
+    // one .npy matrix: its file stem names it (layer type "other")
+    core::write_npy((dir.path / "w.npy").string(), ck.tensors[2].view());
+    Params np = p;
+    np["input"] = (dir.path / "w.npy").string();
+    const Result r3 = run("model-report", np);
+    const Table& t3 = table(r3, "tensors");
+    REQUIRE(t3.rows.size() == 2);
+    CHECK(str(t3.rows[0][kType]) == "other");
+    double down_te = 0;  // the same matrix in the single file, under nvfp4:te
+    for (const auto& row : table(r1, "tensors").rows) {
+      if (str(row[kName]) == ck.names[2] && str(row[kRecipe]) == "nvfp4:te:bs=16")
+        down_te = num(row[kSqnr]);
+    }
+    CHECK(num(t3.rows[0][kSqnr]) == down_te);
+    CHECK(down_te > 0);
+  }
+
+  TEST_CASE("the SmolLM2 GGUF: one block's matrices by GGUF name, flagged as re-quantization") {
+    std::string path;
+    try {
+      path = model::resolve_model_path("smollm2");
+    } catch (const std::invalid_argument& err) {
+      MESSAGE("skipped: " << err.what());
+      return;
+    }
+    const Result r =
+        run("model-report", {{"input", path}, {"recipes", "nvfp4:te"}, {"match", "blk.3."}});
+    const Table& t = table(r, "tensors");
+    REQUIRE(t.rows.size() == 7);  // q, k, v, o, gate, up, down (the norms are 1-D)
+    std::vector<std::string> types;
+    for (const auto& row : t.rows) {
+      types.push_back(str(row[kType]));
+      CHECK(num(row[kLayer]) == 3);
+      CHECK(str(row[2]) == "Q4_1");
+    }
+    std::sort(types.begin(), types.end());
+    CHECK(types == std::vector<std::string>{"down", "gate", "k", "o", "q", "up", "v"});
+    CHECK(r.summary.find("confounded: all 7 matrices are stored quantized (7 Q4_1)") !=
+          std::string::npos);
+    for (const Table& tt : r.tables)
+      CHECK_MESSAGE(tt.title.find("confounded") != std::string::npos, tt.id);
   }
 
   TEST_CASE("bad input: unknown recipe, no matrix, missing file, cancel") {

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "formats/block_family.hpp"
+
 #ifndef FP4LAB_VERSION
 #define FP4LAB_VERSION "unknown"
 #endif
@@ -67,6 +69,42 @@ std::string table_text(const Table& t) {
     out += "\n";
   }
   return out;
+}
+
+BlockChoice block_choice(const formats::Recipe& r) {
+  if (formats::family_traits(r.format).style == formats::ScaleStyle::kIntFloat) return BlockChoice::kIntOrFloat;
+  if (r.format == formats::BlockFormat::kNVFP4 && r.nv == formats::NvRecipe::kFourOverSix) {
+    return BlockChoice::kFourOverSix;
+  }
+  return BlockChoice::kNone;
+}
+
+const char* alternative_name(BlockChoice c) {
+  switch (c) {
+    case BlockChoice::kFourOverSix: return "M=4";
+    case BlockChoice::kIntOrFloat: return "INT";
+    case BlockChoice::kNone: break;
+  }
+  return "";
+}
+
+bool chose_alternative(const formats::BlockRecord& b, BlockChoice c) {
+  switch (c) {
+    case BlockChoice::kFourOverSix: return b.chosen_max == 4;
+    case BlockChoice::kIntOrFloat: return b.chose_int == 1;
+    case BlockChoice::kNone: break;
+  }
+  return false;
+}
+
+ChoiceCount count_choices(const std::vector<formats::BlockRecord>& records, BlockChoice c) {
+  ChoiceCount n;
+  for (const formats::BlockRecord& b : records) {
+    if (b.nonfinite > 0) continue;
+    ++n.blocks;
+    n.chosen += chose_alternative(b, c);
+  }
+  return n;
 }
 
 Provenance make_provenance(const std::string& experiment, const Params& params) {

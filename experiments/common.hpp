@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "experiments/experiment.hpp"
+#include "formats/block_types.hpp"
 #include "formats/recipe.hpp"
 
 namespace fp4lab::exp {
@@ -22,6 +23,26 @@ long long read_int(const Params& p, const char* key);
 double read_double(const Params& p, const char* key);
 /// A table as aligned plain text for the console (title line, header, rows).
 std::string table_text(const Table& t);
+/// What the blocks of an adaptive recipe choose between, as their BlockRecords say.
+enum class BlockChoice {
+  kNone,        ///< not adaptive: nothing to count
+  kFourOverSix, ///< NVFP4 4/6 (and its static rules): M=4 against M=6 (chosen_max)
+  kIntOrFloat,  ///< the IF formats (FORMATS.md §9): INT against FP (chose_int)
+};
+/// The choice a recipe's blocks make.
+BlockChoice block_choice(const formats::Recipe& r);
+/// The alternative a block may choose: "M=4", "INT", or "" for kNone.
+const char* alternative_name(BlockChoice c);
+/// Whether block `b` chose the alternative (M=4 or INT).
+bool chose_alternative(const formats::BlockRecord& b, BlockChoice c);
+/// Blocks that chose the alternative among the blocks free of NaN/Inf.
+struct ChoiceCount {
+  std::int64_t chosen = 0;  ///< blocks (or 2-D tiles) that chose the alternative
+  std::int64_t blocks = 0;  ///< blocks (or tiles) without NaN/Inf inputs
+};
+/// Counts the records' choices of the alternative (blocks with NaN/Inf inputs left out).
+ChoiceCount count_choices(const std::vector<formats::BlockRecord>& records, BlockChoice c);
+
 /// Provenance with version, git revision, experiment id and params filled in.
 Provenance make_provenance(const std::string& experiment, const Params& params);
 

@@ -18,5 +18,6 @@ std::unique_ptr<Experiment> make_perplexity();     ///< perplexity.cpp
 std::unique_ptr<Experiment> make_select();         ///< select.cpp
 std::unique_ptr<Experiment> make_threshold();      ///< threshold.cpp
 std::unique_ptr<Experiment> make_ablate();         ///< ablate.cpp
+std::unique_ptr<Experiment> make_model_report();   ///< model_report.cpp
 
 }  // namespace fp4lab::exp

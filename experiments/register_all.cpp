@@ -15,6 +15,7 @@ void register_all(Registry& registry) {
   registry.add(make_select());
   registry.add(make_threshold());
   registry.add(make_ablate());
+  registry.add(make_model_report());
 }
 
 }  // namespace fp4lab::exp

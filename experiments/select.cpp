@@ -59,7 +59,8 @@ class Select : public Experiment {
     const char* base = four_six ? "M=6" : "FP";
     const char* alt = four_six ? "M=4" : "INT";
     const std::string alt_blocks = four_six ? "M=4 blocks" : "INT blocks";
-    const auto chose_alt = [four_six](const BlockRecord& b) { return four_six ? b.chosen_max == 4 : b.chose_int == 1; };
+    const BlockChoice choice_kind = four_six ? BlockChoice::kFourOverSix : BlockChoice::kIntOrFloat;
+    const auto chose_alt = [choice_kind](const BlockRecord& b) { return chose_alternative(b, choice_kind); };
     const auto base_err = [four_six](const BlockRecord& b) { return four_six ? b.err6 : b.err_fp; };
     const auto alt_err = [four_six](const BlockRecord& b) { return four_six ? b.err4 : b.err_int; };
     if (progress && !progress(0.0, "tensor")) throw Cancelled();

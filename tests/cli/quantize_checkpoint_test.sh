@@ -96,7 +96,7 @@ case "$mode" in
     gguf=${FP4LAB_CACHE:-$data/cache}/SmolLM2-135M-Instruct.Q4_1.gguf
     [ -s "$gguf" ] || gguf=$root/data/cache/SmolLM2-135M-Instruct.Q4_1.gguf
     expect "quantize the GGUF (defaults: the 210 linear weights)" 0 "210 tensors quantized, 4.5[0-9]* bits/value; 62 passed through" -- "$bin" quantize "$gguf" --recipe nvfp4:te --out "$tmp/q.safetensors"
-    expect "dequantize it" 0 "272 tensors, 62 of them passed through" -- "$bin" dequantize "$tmp/q.safetensors" --out "$tmp/dq.safetensors" --quiet
+    expect "dequantize it" 0 "272 tensors, 62 of them passed through" -- "$bin" dequantize "$tmp/q.safetensors" --out "$tmp/dq.safetensors"
     rm -f "$tmp/q.safetensors"
     run=(--windows 1 --context 64 --threads 2 --quiet --json)
     "$bin" perplexity --model "$gguf" --weights "$tmp/dq.safetensors" --recipes '' --modes w4a16 "${run[@]}" > "$tmp/file.json" || fail "perplexity --weights"
@@ -112,6 +112,12 @@ PY
     printf '{"default": "nvfp4:te"}' > "$tmp/m.json"
     "$bin" quantize "$data/golden/golden.safetensors" --recipe-map "$tmp/m.json" --out "$tmp/small.q.safetensors" --quiet
     "$bin" dequantize "$tmp/small.q.safetensors" --out "$tmp/small.dq.safetensors" --quiet
+    python3 - "$tmp/shape.safetensors" <<'PY'
+import json, struct, sys
+h = json.dumps({"output_norm.weight": {"dtype": "F32", "shape": [575], "data_offsets": [0, 2300]}}).encode()
+open(sys.argv[1], "wb").write(struct.pack("<Q", len(h)) + h + bytes(2300))
+PY
+    expect "--weights with a wrong shape" 1 "tensor 'output_norm.weight' is \[575\], the model's is \[576\]" -- "$bin" perplexity --model "$gguf" --weights "$tmp/shape.safetensors" --recipes '' "${run[@]}"
     expect "--weights with a name the model lacks" 1 "tensor 'act.bf16' is not a tensor of the model" -- "$bin" perplexity --model "$gguf" --weights "$tmp/small.dq.safetensors" --recipes '' "${run[@]}"
     ;;
   *)

@@ -62,7 +62,7 @@ struct Args::Impl {
       s->placeholder = name;
       s->opt = app.add_option("positional" + std::to_string(specs.size()), s->raws);
     } else if (kind == Kind::kStrings) {
-      s->opt = app.add_option(cli_names(name), s->raws)->expected(1);
+      s->opt = app.add_option(cli_names(name), s->raws)->expected(1)->allow_extra_args(false);
       s->opt->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     } else {
       if (kind == Kind::kInt || kind == Kind::kInt64 || kind == Kind::kUInt64 ||

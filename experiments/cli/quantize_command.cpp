@@ -1,6 +1,6 @@
 // `fp4lab quantize` / `fp4lab dequantize` (see quantize_command.hpp): arguments (cli::Args),
-// progress and messages around core/io's QuantizedWriter and read_quantized; each holds one
-// tensor at a time in memory (finished input pages are dropped from the mapping).
+// progress and messages around core::Checkpoint, core/io's tensor selection, QuantizedWriter and
+// read_quantized; each holds one tensor at a time in memory (finished input pages are dropped).
 #include "experiments/cli/quantize_command.hpp"
 
 #include <fmt/format.h>
@@ -145,7 +145,7 @@ int quantize_main(const QuantizeArgs& a) {
                           ".safetensors");
   if (!ends_with(in, ".safetensors") && !ends_with(in, ".safetensors.index.json") && !ends_with(in, ".gguf") &&
       !ends_with(in, ".npy")) {
-    throw UsageError("input '" + in + "': expected a .safetensors, .safetensors.index.json, .gguf or .npy file");
+    throw UsageError("input '" + in + "': expected a checkpoint: .safetensors.index.json, .gguf, .safetensors or .npy");
   }
   const core::Checkpoint ck = core::Checkpoint::open(in);
   const bool gguf = ends_with(in, ".gguf"), npy = ends_with(in, ".npy");
@@ -172,6 +172,7 @@ int quantize_main(const QuantizeArgs& a) {
   std::vector<core::QuantizedInput> planned;
   std::vector<core::PassThroughInput> passed;
   std::vector<bool> dequantized;  // per pass-through tensor: a GGUF block type dequantized to F32
+  std::vector<std::string> why;   // per pass-through tensor: "NAME (DTYPE): reason"
   bool swizzle_note = false;
   for (const core::CheckpointEntry& e : ck.entries()) {
     if (gguf && !e.is_float) {
@@ -190,6 +191,7 @@ int quantize_main(const QuantizeArgs& a) {
       passed.push_back({e.name, deq ? "F32" : e.dtype, shape,
                         d.reason + (deq ? "; dequantized from " + e.dtype + " to F32" : "; stored as " + e.dtype)});
       dequantized.push_back(deq);
+      why.push_back(e.name + " (" + e.dtype + "): " + d.reason);
       continue;
     }
     try {  // every tensor must have the axis, before any work
@@ -208,8 +210,6 @@ int quantize_main(const QuantizeArgs& a) {
     fmt::print(stderr, "fp4lab quantize: --swizzle ignored: int4 group scales are stored row-major\n");
   }
   if (planned.empty()) {
-    std::vector<std::string> why;
-    for (const core::PassThroughInput& p : passed) why.push_back(p.name + " (" + p.note + ")");
     throw std::invalid_argument(fmt::format("{}: no tensor to quantize, nothing was written; {} tensor{} would pass "
                                             "through: {}",
                                             in, why.size(), why.size() == 1 ? "" : "s", name_list(why)));

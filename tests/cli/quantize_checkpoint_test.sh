@@ -77,6 +77,30 @@ case "$mode" in
     expect "a recipe map: per-tensor recipes" 0 "weight.f32 \[2, 3\] F32 -> nvfp4:4over6:mse" -- "$bin" quantize "$golden" --recipe-map "$tmp/map.json" --out "$tmp/map.q.safetensors"
     expect "a recipe map: skip passes through" 0 "act.bf16 \[2, 2\] -> pass-through (recipe map: skip (act.\*); stored as BF16)" -- "$bin" quantize "$golden" --recipe-map "$tmp/map.json" --out "$tmp/map2.q.safetensors"
     expect "the map's file dequantizes" 0 "4 tensors, 3 of them passed through" -- "$bin" dequantize "$tmp/map.q.safetensors" --out "$tmp/map.dq.safetensors"
+    # a sharded checkpoint (index + two shards cut out of golden.safetensors)
+    python3 - "$golden" "$tmp/shards" <<'PY'
+import json, os, struct, sys
+b = open(sys.argv[1], "rb").read()
+n = struct.unpack("<Q", b[:8])[0]
+h = json.loads(b[8:8 + n])
+os.makedirs(sys.argv[2])
+names = sorted(k for k in h if k != "__metadata__")
+weight_map = {}
+for i, part in enumerate([names[:2], names[2:]]):
+    hdr, data = {}, b""
+    for k in part:
+        lo, hi = h[k]["data_offsets"]
+        hdr[k] = {"dtype": h[k]["dtype"], "shape": h[k]["shape"], "data_offsets": [len(data), len(data) + hi - lo]}
+        data += b[8 + n + lo:8 + n + hi]
+        weight_map[k] = f"model-0000{i + 1}-of-00002.safetensors"
+    j = json.dumps(hdr).encode()
+    j += b" " * (-len(j) % 8)
+    open(os.path.join(sys.argv[2], weight_map[part[0]]), "wb").write(struct.pack("<Q", len(j)) + j + data)
+json.dump({"metadata": {}, "weight_map": weight_map}, open(os.path.join(sys.argv[2], "model.safetensors.index.json"), "w"))
+PY
+    expect "quantize a sharded checkpoint" 0 "2 tensors quantized.*2 passed through" -- "$bin" quantize "$tmp/shards/model.safetensors.index.json" --recipe nvfp4:te --out "$tmp/sh.q.safetensors"
+    expect "dequantize the sharded checkpoint's file" 0 "" -- "$bin" dequantize "$tmp/sh.q.safetensors" --out "$tmp/sh.dq.safetensors" --quiet
+    if cmp -s <(safetensors_tensors "$tmp/g.dq.safetensors") <(safetensors_tensors "$tmp/sh.dq.safetensors"); then pass "sharded and single-file inputs give the same checkpoint"; else fail "sharded and single-file outputs differ"; fi
     # a GGUF with a tensor of a type fp4lab does not read (types.gguf holds a Q6_K): refused by name
     refused "a GGUF tensor type fp4lab does not read is named" "tensor 'q6_k' has GGUF type Q6_K, which fp4lab does not read" -- "$bin" quantize "$data/golden/gguf/types.gguf" --recipe nvfp4:te --out "$tmp/bad/gguf.safetensors"
     printf '{"default": "nvfp4:te", "rules": [' > "$tmp/badjson.json"

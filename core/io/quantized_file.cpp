@@ -393,7 +393,7 @@ void write_quantized(const std::string& path, std::span<const QuantizedOutput> t
       throw std::invalid_argument("write_quantized: tensor '" + t.name +
                                   "' has another recipe or scale layout than the first");
     }
-    inputs.push_back({t.name, q.shape, t.dtype, q.block_axis});
+    inputs.push_back({t.name, q.shape, t.dtype, q.block_axis, std::nullopt, std::nullopt});
   }
   const QuantizedTensor& first = *tensors.front().q;
   QuantizedWriter w(path, first.recipe, first.layout, inputs, tile_scales);

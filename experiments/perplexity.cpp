@@ -96,6 +96,9 @@ class Perplexity : public Experiment {
     for (const std::string& n : model::novel_names()) novels += (novels.empty() ? "" : ", ") + n;
     return {string_param("model", "smollm2",
                          "GGUF file of a Llama model; 'smollm2' = the cached SmolLM2-135M (data/fetch_model_data.py)"),
+            string_param("weights", "",
+                         "a .safetensors whose tensors replace the model's of the same GGUF name (e.g. fp4lab "
+                         "dequantize's output; names and shapes must match); '' = none"),
             string_param("text", "prideprejudice", "a novel (" + novels + ") or a UTF-8 text file"),
             int_param("offset", 0, 0, 100000000, "first token of the first window"),
             int_param("windows", 4, 1, 10000, "non-overlapping windows scored"),
@@ -131,7 +134,12 @@ class Perplexity : public Experiment {
     step(0.0, "loading the model");
     const std::string model_path = model::resolve_model_path(p.at("model").get<std::string>());
     const core::GgufFile gguf = core::open_gguf(model_path);
-    const model::LlamaModel base = model::load_llama(gguf);
+    const std::string weights = p.at("weights").get<std::string>();
+    const model::LlamaModel base = [&] {
+      model::LlamaModel m = model::load_llama(gguf);
+      if (!weights.empty()) model::replace_weights(m, gguf, weights);
+      return m;
+    }();
     const model::BpeTokenizer tok = model::BpeTokenizer::from_gguf(gguf);
     if (static_cast<int>(tok.vocab_size()) != base.config.vocab) {
       throw std::invalid_argument("perplexity: the tokenizer's vocabulary does not match the embedding rows");
@@ -176,8 +184,9 @@ class Perplexity : public Experiment {
     Result res;
     res.experiment = "perplexity";
     res.provenance = make_provenance("perplexity", p);
-    res.provenance.input = fmt::format("{} ({}); text {}: tokens [{}, {}) of {}, {} windows of {} after BOS", model_path,
-                                       gguf.string_value("general.name"), text_spec, offset,
+    res.provenance.input = fmt::format("{} ({}){}; text {}: tokens [{}, {}) of {}, {} windows of {} after BOS", model_path,
+                                       gguf.string_value("general.name"),
+                                       weights.empty() ? "" : ", weights replaced from " + weights, text_spec, offset,
                                        offset + windows * context, ids.size(), windows, context);
     res.provenance.input_hash = fnv1a_hex(ids.data() + offset, sizeof(std::int32_t) * windows * context);
     Table t{"perplexity", "Perplexity per recipe (" + std::string(kBaselineNote) + ")",

@@ -56,7 +56,8 @@ Checkpoint Checkpoint::open(const std::string& path) {
         throw FormatError(path + ": tensor '" + n + "' appears in two shards");
       }
       const SafetensorsInfo& i = f.info(n);
-      c.entries_.push_back({n, i.dtype, i.shape.empty() ? std::vector<std::int64_t>{1} : i.shape, float_dtype(i.dtype)});
+      c.entries_.push_back({n, i.dtype, i.shape.empty() ? std::vector<std::int64_t>{1} : i.shape, float_dtype(i.dtype),
+                            i.shape.empty()});
     }
     im.shards.push_back(std::move(f));
   };
@@ -141,6 +142,18 @@ Tensor Checkpoint::load(std::string_view name) const {
   if (impl_->npy) return copy_of(impl_->npy->view());
   const SafetensorsFile& f = impl_->shards[impl_->shard_of.find(name)->second];
   return copy_of(f.view(name));
+}
+
+std::span<const std::uint8_t> Checkpoint::raw(std::string_view name) const {
+  const CheckpointEntry& e = entry(name);
+  if (impl_->gguf) {
+    if (!float_dtype(e.dtype)) {
+      throw FormatError(source_ + ": tensor '" + e.name + "' is GGUF type " + e.dtype + ", not stored as F32, F16 or BF16");
+    }
+    return impl_->gguf->raw(impl_->gguf->tensor(name));
+  }
+  if (impl_->npy) return impl_->npy->raw();
+  return impl_->shards[impl_->shard_of.find(name)->second].raw(std::string(name));
 }
 
 }  // namespace fp4lab::core

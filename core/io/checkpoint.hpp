@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,7 @@ struct CheckpointEntry {
   std::string dtype;                ///< as stored: "BF16", "F32", "Q4_1", "I64", ...
   std::vector<std::int64_t> shape;  ///< row-major
   bool is_float = false;            ///< loadable as a float tensor (F32/F16/BF16, or a GGUF type fp4lab dequantizes)
+  bool scalar = false;              ///< stored with shape [] (`shape` then says [1])
 };
 
 /// An opened checkpoint (move-only; keeps its files mapped).
@@ -45,6 +47,10 @@ class Checkpoint {
   /// Tensor `name` as floats: a copy in its own dtype for F32/F16/BF16, FP32 for a dequantized
   /// GGUF type. Throws FormatError for a tensor that is not float data.
   Tensor load(std::string_view name) const;
+  /// Tensor `name`'s stored bytes, viewing the mapped file: any dtype of a safetensors or npy
+  /// checkpoint, GGUF types F32, F16 and BF16 (row-major). Throws FormatError for another GGUF
+  /// type (named) or an unknown name.
+  std::span<const std::uint8_t> raw(std::string_view name) const;
 
  private:
   Checkpoint();

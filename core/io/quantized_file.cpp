@@ -291,40 +291,62 @@ std::vector<std::int64_t> scales_shape(const QuantizedPlan& p, ScaleLayout l) {
 
 QuantizedWriter::QuantizedWriter(const std::string& path, const formats::Recipe& recipe,
                                  ScaleLayout layout, std::span<const QuantizedInput> tensors,
-                                 TileScales tile_scales)
-    : recipe_(recipe), layout_(layout), tile_scales_(tile_scales) {
-  if (!formats::stores_scale_codes(recipe.format) && layout != ScaleLayout::kRowMajor)
-    throw std::invalid_argument("int4 group scales are stored row-major only");
+                                 TileScales tile_scales, std::span<const PassThroughInput> passthrough) {
+  const auto check = [&](const formats::Recipe& r, ScaleLayout l) {
+    if (!formats::stores_scale_codes(r.format) && l != ScaleLayout::kRowMajor)
+      throw std::invalid_argument("int4 group scales are stored row-major only");
+  };
+  check(recipe, layout);
   if (tile_scales == TileScales::kPerTile &&
       (recipe.shape != formats::BlockShape::k2D || layout != ScaleLayout::kRowMajor ||
        !formats::stores_scale_codes(recipe.format))) {
     throw std::invalid_argument("per-tile scale storage needs a 2-D recipe with 8-bit scales in the row_major layout");
   }
-  const std::string spec = recipe_to_spec(recipe);
   std::vector<SafetensorsSlot> slots;
   std::map<std::string, std::string> meta{{"fp4lab.format", std::string(kQuantizedFileFormat)},
                                           {"fp4lab.version", FP4LAB_VERSION},
                                           {"fp4lab.format_version", std::to_string(kQuantizedFileVersion)}};
   json names = json::array();
   for (const QuantizedInput& t : tensors) {
+    const formats::Recipe& r = t.recipe ? *t.recipe : recipe;
+    const ScaleLayout l = t.layout ? *t.layout : layout;
+    check(r, l);
+    // per-tile storage where this tensor's recipe allows it (a 2-D recipe with 8-bit scales, row-major)
+    const TileScales ts = r.shape == formats::BlockShape::k2D && l == ScaleLayout::kRowMajor &&
+                                  formats::stores_scale_codes(r.format) ? tile_scales : TileScales::kPerRow;
     const std::int64_t numel = shape_numel(t.shape);
     if (numel == 0) throw std::invalid_argument("tensor '" + t.name + "' is empty");
     const int axis = normalize_block_axis(t.block_axis, t.shape.size());
     const std::vector<std::int64_t> blocked = blocked_shape(t.shape, axis);
     const std::int64_t cols = blocked.empty() ? 1 : blocked.back();
-    plans_.push_back(plan_quantized(numel / cols, cols, recipe, layout));
-    for (SafetensorsSlot& e : quantized_slots(t.name, plans_.back(), recipe, layout, tile_scales))
-      slots.push_back(std::move(e));
+    plans_.push_back(plan_quantized(numel / cols, cols, r, l));
+    for (SafetensorsSlot& e : quantized_slots(t.name, plans_.back(), r, l, ts)) slots.push_back(std::move(e));
+    recipes_.push_back(r);
+    tile_scales_.push_back(ts);
     names_.push_back(t.name);
     names.push_back(t.name);
-    meta[t.name + ".recipe"] = spec;
+    meta[t.name + ".recipe"] = recipe_to_spec(r);
     meta[t.name + ".shape"] = json(t.shape).dump();
     meta[t.name + ".dtype"] = dtype_name(t.dtype);
-    meta[t.name + ".scale_layout"] = scale_layout_name(layout);
+    meta[t.name + ".scale_layout"] = scale_layout_name(l);
     meta[t.name + ".block_axis"] = std::to_string(axis);
-    if (tile_scales == TileScales::kPerTile) meta[t.name + ".tile_scales"] = "per_tile";
+    meta[t.name + ".bits_per_value"] =
+        float_text(static_cast<float>(quantized_sizes(r, l, numel / cols, cols).bits_per_value()));
+    if (ts == TileScales::kPerTile) meta[t.name + ".tile_scales"] = "per_tile";
   }
   meta["fp4lab.tensors"] = names.dump();
+  if (!passthrough.empty()) {
+    json pass = json::array();
+    for (const PassThroughInput& t : passthrough) {
+      slots.push_back({t.name, t.dtype, t.shape});
+      passthrough_.push_back(t.name);
+      pass.push_back(t.name);
+      meta[t.name + ".passthrough"] = t.note;
+      meta[t.name + ".bits_per_value"] = std::to_string(safetensors_dtype_bits(t.dtype));
+    }
+    meta["fp4lab.passthrough"] = pass.dump();
+    meta["fp4lab.format_version"] = std::to_string(kQuantizedFileVersionPassThrough);
+  }
   file_ = std::make_unique<SafetensorsStreamWriter>(path, slots, meta);
 }
 
@@ -333,17 +355,18 @@ QuantizedWriter::~QuantizedWriter() = default;
 void QuantizedWriter::write(std::size_t k, const QuantizedTensor& q, float amax) {
   const QuantizedPlan& p = plans_.at(k);
   const std::string& name = names_[k];
+  const formats::Recipe& recipe = recipes_[k];
   if (q.rows != p.rows || q.cols != p.cols || q.padded_cols != p.padded_cols ||
       q.scale_cols != p.scale_cols || static_cast<std::int64_t>(q.scales.size()) != p.scale_bytes) {
     throw std::logic_error("tensor '" + name + "': quantized sizes differ from the planned ones");
   }
   file_->write(name + ".codes", q.codes);
-  if (!formats::stores_scale_codes(recipe_.format)) {
-    file_->write(name + ".group_scales", group_scale_bytes(q.group_scales, recipe_));
-    if (stores_zero_points(recipe_)) file_->write(name + ".zero_points", q.zero_points);
-  } else if (tile_scales_ == TileScales::kPerTile) {
+  if (!formats::stores_scale_codes(recipe.format)) {
+    file_->write(name + ".group_scales", group_scale_bytes(q.group_scales, recipe));
+    if (stores_zero_points(recipe)) file_->write(name + ".zero_points", q.zero_points);
+  } else if (tile_scales_[k] == TileScales::kPerTile) {
     std::vector<std::uint8_t> tiles;  // the first row of each tile (every row of a tile holds the same)
-    for (std::int64_t r = 0; r < p.rows; r += recipe_.block_size) {
+    for (std::int64_t r = 0; r < p.rows; r += recipe.block_size) {
       tiles.insert(tiles.end(), q.scales.begin() + r * p.scale_cols, q.scales.begin() + (r + 1) * p.scale_cols);
     }
     file_->write(name + ".scales", tiles);
@@ -352,6 +375,10 @@ void QuantizedWriter::write(std::size_t k, const QuantizedTensor& q, float amax)
   }
   file_->write(name + ".tensor_scale", bytes_of(&q.tensor_scale.decode, 4));
   file_->write(name + ".amax", bytes_of(&amax, 4));
+}
+
+void QuantizedWriter::write_passthrough(std::size_t k, std::span<const std::uint8_t> bytes) {
+  file_->write(passthrough_.at(k), bytes);
 }
 
 void QuantizedWriter::commit() { file_->commit(); }
@@ -366,7 +393,7 @@ void write_quantized(const std::string& path, std::span<const QuantizedOutput> t
       throw std::invalid_argument("write_quantized: tensor '" + t.name +
                                   "' has another recipe or scale layout than the first");
     }
-    inputs.push_back({t.name, q.shape, t.dtype, q.block_axis});
+    inputs.push_back({t.name, q.shape, t.dtype, q.block_axis, std::nullopt, std::nullopt});
   }
   const QuantizedTensor& first = *tensors.front().q;
   QuantizedWriter w(path, first.recipe, first.layout, inputs, tile_scales);
@@ -447,11 +474,11 @@ QuantizedFile read_quantized(SafetensorsFile file) {
   const auto version = f.metadata().find("fp4lab.format_version");
   out.format_version = 1;
   if (version != f.metadata().end()) {
-    if (version->second == "1" || version->second == "2") {
+    if (version->second == "1" || version->second == "2" || version->second == "3") {
       out.format_version = version->second[0] - '0';
     } else {
       throw FormatError(in + ": metadata fp4lab.format_version is '" + version->second + "', expected 1 to " +
-                        std::to_string(kQuantizedFileVersion));
+                        std::to_string(kQuantizedFileVersionPassThrough));
     }
   }
   for (const std::string& n : names) {
@@ -461,6 +488,7 @@ QuantizedFile read_quantized(SafetensorsFile file) {
                         "', which format version 1 cannot hold");
     }
   }
+  out.passthrough = read_passthrough(f);
   return out;
 }
 

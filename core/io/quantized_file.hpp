@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -41,6 +42,12 @@ namespace fp4lab::core {
 // or absent in files written before it existed: the last axis), and for 2-D recipes stored
 // compactly "NAME.tile_scales" = "per_tile": NAME.scales is then [tile_rows, scale_cols], one
 // row per tile of block_size rows (absent or "per_row": repeated on every row of the tile).
+// Every tensor carries its own recipe; "NAME.bits_per_value" records the honest bits per value
+// of core::quantized_sizes (codes, scales, tensor scale, padding). Pass-through tensors (stored
+// as they are, not quantized; format version 3) are listed by metadata "fp4lab.passthrough" (a
+// JSON array) and stored under their own name in their own dtype and shape, with
+// "NAME.passthrough" saying why and how (e.g. "default exclusion *norm*; stored as F32" or
+// "...; dequantized from Q8_0 to F32") and "NAME.bits_per_value" the bits of that dtype.
 
 /// The value of metadata "fp4lab.format" in a quantized file.
 inline constexpr std::string_view kQuantizedFileFormat = "fp4lab.quantized.v1";
@@ -50,6 +57,9 @@ inline constexpr std::string_view kQuantizedFileFormat = "fp4lab.quantized.v1";
 /// (NAME.codes [rows, padded_cols], one code per byte, for 3/6/8-bit codes; IF scales with
 /// the INT flag in bit 7).
 inline constexpr int kQuantizedFileVersion = 2;
+/// The version written instead when the file holds pass-through tensors (3), which a reader of
+/// version 2 would silently miss; read_quantized reads versions 1 to 3.
+inline constexpr int kQuantizedFileVersionPassThrough = 3;
 /// How the scales of a 2-D (tile) recipe are stored: once per row of the tile (as the GEMMs
 /// read them; the default) or once per tile (compact; row-major layout only). Read back, both
 /// give the per-row scales of QuantizedTensor.
@@ -83,6 +93,16 @@ struct QuantizedInput {
   std::vector<std::int64_t> shape;  ///< as in the input file
   DType dtype = DType::kF32;        ///< written to metadata "NAME.dtype"
   int block_axis = -1;              ///< the axis of `shape` blocks run along (-1: the last)
+  std::optional<formats::Recipe> recipe;       ///< this tensor's recipe (unset: the writer's)
+  std::optional<formats::ScaleLayout> layout;  ///< this tensor's scale layout (unset: the writer's)
+};
+
+/// One tensor stored as it is (not quantized), under its own name.
+struct PassThroughInput {
+  std::string name;                 ///< its name in the input and the file
+  std::string dtype;                ///< a safetensors dtype string ("F32", "I64", "BOOL", ...)
+  std::vector<std::int64_t> shape;  ///< [] for a scalar
+  std::string note;                 ///< why and how: written to metadata "NAME.passthrough"
 };
 
 /// Writes a quantized file tensor by tensor, holding none of them: the header (every size
@@ -90,12 +110,14 @@ struct QuantizedInput {
 /// renames the file into place. Destroyed uncommitted, it leaves nothing behind.
 class QuantizedWriter {
  public:
-  /// Plans the file for `tensors` under one recipe and scale layout (grouped INT4 takes
-  /// row_major only; TileScales::kPerTile takes a 2-D recipe in row_major) and writes its
-  /// header. Throws std::invalid_argument or IoError.
+  /// Plans the file for `tensors` under one recipe and scale layout, or each tensor's own
+  /// (grouped INT4 takes row_major only; TileScales::kPerTile takes a 2-D recipe in row_major;
+  /// tensors of other recipes store per-row scales), and the `passthrough` tensors, and writes
+  /// its header. Throws std::invalid_argument or IoError.
   QuantizedWriter(const std::string& path, const formats::Recipe& recipe,
                   formats::ScaleLayout layout, std::span<const QuantizedInput> tensors,
-                  TileScales tile_scales = TileScales::kPerRow);
+                  TileScales tile_scales = TileScales::kPerRow,
+                  std::span<const PassThroughInput> passthrough = {});
   /// Removes the temporary file unless committed.
   ~QuantizedWriter();
   QuantizedWriter(const QuantizedWriter&) = delete;
@@ -107,14 +129,15 @@ class QuantizedWriter {
   /// after the RHT when the recipe has one); throws std::logic_error when `q`'s sizes differ
   /// from the plan, IoError when the disk fails.
   void write(std::size_t k, const QuantizedTensor& q, float amax);
+  /// Stores pass-through tensor `k` (of the constructor's `passthrough`): exactly its bytes.
+  void write_passthrough(std::size_t k, std::span<const std::uint8_t> bytes);
   /// Checks every tensor was written, then renames the file into place; throws IoError.
   void commit();
 
  private:
-  formats::Recipe recipe_;
-  formats::ScaleLayout layout_;
-  TileScales tile_scales_ = TileScales::kPerRow;
-  std::vector<std::string> names_;
+  std::vector<formats::Recipe> recipes_;  ///< per tensor
+  std::vector<TileScales> tile_scales_;   ///< per tensor
+  std::vector<std::string> names_, passthrough_;
   std::vector<QuantizedPlan> plans_;
   std::unique_ptr<SafetensorsStreamWriter> file_;
 };
@@ -165,11 +188,25 @@ struct StoredQuantized {
   QuantizedTensor whole() const;
 };
 
+/// One pass-through tensor of a quantized file; its bytes view the file.
+struct StoredPassThrough {
+  std::string name;                     ///< as in the input
+  std::string dtype;                    ///< the stored safetensors dtype
+  std::vector<std::int64_t> shape;      ///< as stored
+  std::string note;                     ///< "NAME.passthrough"
+  std::span<const std::uint8_t> bytes;  ///< the tensor's data
+};
+
+/// The pass-through tensors listed by metadata "fp4lab.passthrough" (none when absent), each
+/// checked to exist with its note. Throws FormatError.
+std::vector<StoredPassThrough> read_passthrough(const SafetensorsFile& f);
+
 /// A quantized file: the parsed safetensors file and its tensors, in the order written.
 struct QuantizedFile {
   SafetensorsFile file;                  ///< owns the bytes the tensors view
   int format_version = 1;                ///< "fp4lab.format_version" (1 when absent)
   std::vector<StoredQuantized> tensors;  ///< as listed by "fp4lab.tensors"
+  std::vector<StoredPassThrough> passthrough;  ///< as listed by "fp4lab.passthrough"
   /// The tensor named `name`, or nullptr.
   const StoredQuantized* find(std::string_view name) const;
 };

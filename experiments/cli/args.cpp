@@ -61,6 +61,9 @@ struct Args::Impl {
     } else if (kind == Kind::kPositionals) {
       s->placeholder = name;
       s->opt = app.add_option("positional" + std::to_string(specs.size()), s->raws);
+    } else if (kind == Kind::kStrings) {
+      s->opt = app.add_option(cli_names(name), s->raws)->expected(1)->allow_extra_args(false);
+      s->opt->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     } else {
       if (kind == Kind::kInt || kind == Kind::kInt64 || kind == Kind::kUInt64 ||
           kind == Kind::kDouble) {
@@ -72,7 +75,7 @@ struct Args::Impl {
       }
       s->opt = app.add_option(cli_names(name), s->raw);
     }
-    if (kind != Kind::kPositionals) s->opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    if (kind != Kind::kPositionals && kind != Kind::kStrings) s->opt->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     specs.push_back(std::move(s));
     return *specs.back();
   }
@@ -232,6 +235,11 @@ OptionRef Args::threads(int& target) {
 
 OptionRef Args::positional(const std::string& name, std::string& target, const std::string& help) {
   impl_->add(Kind::kPositional, name, &target, help, "");
+  return {this, impl_->specs.size() - 1};
+}
+
+OptionRef Args::option(const std::string& name, std::vector<std::string>& target, const std::string& help) {
+  impl_->add(Kind::kStrings, name, &target, help, "");
   return {this, impl_->specs.size() - 1};
 }
 

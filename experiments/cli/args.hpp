@@ -69,6 +69,8 @@ class Args {
   OptionRef option(const std::string& name, double& target, const std::string& help);
   /// `--NAME A,B,C`, a comma-separated list of integers (a range applies to each).
   OptionRef option(const std::string& name, std::vector<int>& target, const std::string& help);
+  /// `--NAME TEXT`, repeatable: every occurrence is appended to `target`, in order.
+  OptionRef option(const std::string& name, std::vector<std::string>& target, const std::string& help);
   /// `--threads N`: an integer in [0, 1024], 0 meaning all cores (default: `target`).
   OptionRef threads(int& target);
   /// A positional argument, in declaration order; `name` is its placeholder (e.g. "IN").

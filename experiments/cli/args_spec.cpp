@@ -134,6 +134,7 @@ void convert(const Spec& s) {
       break;
     }
     case Kind::kPositionals:
+    case Kind::kStrings:
       *static_cast<std::vector<std::string>*>(s.target) = s.raws;
       break;
   }

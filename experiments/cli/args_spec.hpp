@@ -24,7 +24,8 @@ enum class Kind {
   kDouble,
   kIntList,
   kPositional,
-  kPositionals
+  kPositionals,
+  kStrings  ///< a repeatable --NAME VALUE, every occurrence kept in order
 };
 
 /// One declared option or positional: what it shows, what it accepts, where it goes.
@@ -38,7 +39,7 @@ struct Spec {
   std::vector<std::string> choices;
   void* target = nullptr;
   std::string raw;                // the value CLI11 collected (the last one given)
-  std::vector<std::string> raws;  // for kPositionals
+  std::vector<std::string> raws;  // for kPositionals and kStrings
   bool flag_given = false;
   CLI::Option* opt = nullptr;  // CLI11's option (args.cpp)
 

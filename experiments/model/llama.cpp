@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/io/gguf.hpp"
+#include "core/io/safetensors.hpp"
 #include "core/parallel.hpp"
 #include "core/quantize.hpp"
 #include "core/tensor.hpp"
@@ -156,6 +157,44 @@ LlamaModel load_llama(const core::GgufFile& g) {
     }
   }
   return m;
+}
+
+std::size_t replace_weights(LlamaModel& m, const core::GgufFile& gguf, const std::string& path) {
+  const core::SafetensorsFile f = core::open_safetensors(path);
+  const std::string where = "weights " + path + ": ";
+  std::size_t replaced = 0;
+  for (const std::string& name : f.names()) {
+    std::vector<float>* vec = nullptr;  // a norm
+    Matrix* mat = nullptr;              // the embeddings or a linear
+    if (name == "token_embd.weight") mat = &m.embed;
+    if (name == "output_norm.weight") vec = &m.output_norm;
+    for (std::size_t i = 0; i < m.layers.size() && !vec && !mat; ++i) {
+      const std::string p = "blk." + std::to_string(i) + ".";
+      if (name == p + "attn_norm.weight") vec = &m.layers[i].attn_norm;
+      if (name == p + "ffn_norm.weight") vec = &m.layers[i].ffn_norm;
+      for (const Linear l : kLinears) {
+        if (name == p + kTensorNames[static_cast<int>(l)] + ".weight") mat = &m.layers[i].w[static_cast<int>(l)];
+      }
+    }
+    if (!vec && !mat) {
+      throw std::invalid_argument(where + "tensor '" + name + "' is not a tensor of the model " + gguf.source());
+    }
+    const core::SafetensorsInfo& info = f.info(name);
+    if (info.dtype != "F32" && info.dtype != "F16" && info.dtype != "BF16") {
+      throw std::invalid_argument(where + "tensor '" + name + "' is " + info.dtype + "; F32, F16 or BF16 expected");
+    }
+    const std::vector<std::int64_t>& want = gguf.tensor(name).shape;
+    if (info.shape != want) {
+      throw std::invalid_argument(where + "tensor '" + name + "' is " + core::shape_string(info.shape) +
+                                  ", the model's is " + core::shape_string(want));
+    }
+    std::vector<float> v(static_cast<std::size_t>(info.numel()));
+    f.view(name).to_float(0, v);
+    if (vec) *vec = std::move(v);
+    if (mat) *mat = std::make_shared<const std::vector<float>>(std::move(v));
+    ++replaced;
+  }
+  return replaced;
 }
 
 LlamaModel quantize_weights(const LlamaModel& base, const formats::Recipe& recipe, const LinearSet& which,

@@ -67,6 +67,13 @@ struct LlamaModel {
 /// gguf package does. Throws FormatError naming what is missing or wrong.
 LlamaModel load_llama(const core::GgufFile& gguf);
 
+/// Replaces tensors of `m` (loaded from `gguf`) by those of the safetensors file `path` of the
+/// same GGUF name (token_embd.weight, output_norm.weight, blk.N.*): e.g. `fp4lab dequantize`'s
+/// output. Each tensor is converted to FP32 (F32, F16 or BF16 data); every name must be a tensor
+/// the model uses and every shape must match the GGUF's, else std::invalid_argument naming it.
+/// Returns how many tensors were replaced.
+std::size_t replace_weights(LlamaModel& m, const core::GgufFile& gguf, const std::string& path);
+
 /// A copy of `base` whose linears in `which` are fake-quantized with `recipe` (blocks along
 /// the input features); embeddings, norms and the output head stay as they are.
 LlamaModel quantize_weights(const LlamaModel& base, const formats::Recipe& recipe, const LinearSet& which,

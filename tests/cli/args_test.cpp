@@ -75,6 +75,17 @@ TEST_SUITE("cli.args") {
     CHECK_FALSE(args.given("rows"));
   }
 
+  TEST_CASE("a repeatable option keeps every occurrence in order, one value each") {
+    Args args("prog", "");
+    std::vector<std::string> include;
+    std::string in;
+    args.positional("IN", in, "input");
+    args.option("include", include, "globs");
+    CHECK(error_of(args, {"--include", "a*", "x.gguf", "--include=b.*"}) == "");
+    CHECK(include == std::vector<std::string>{"a*", "b.*"});
+    CHECK(in == "x.gguf");
+  }
+
   TEST_CASE("a value option takes the next word even when it starts with a dash") {
     Args args("prog", "");
     int n = 0;

@@ -18,7 +18,7 @@ flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 # The recipe-spec parser, then core/io's sources and what they use of core (quantized_file.cpp
 # parses recipe specs and sizes tensors with core/quantized_sizes.cpp). Written out, as in CMake.
 spec_sources=(core/recipe_spec.cpp core/recipe_spec_parse.cpp)
-io_sources=(core/io/atomic_write.cpp core/io/temp_registry.cpp core/io/mapped_file.cpp core/io/npy.cpp core/io/quantized_file.cpp
+io_sources=(core/io/atomic_write.cpp core/io/temp_registry.cpp core/io/mapped_file.cpp core/io/npy.cpp core/io/quantized_file.cpp core/io/quantized_passthrough.cpp
   core/io/safetensors.cpp core/io/safetensors_writer.cpp core/io/gguf.cpp core/tensor.cpp core/quantized_sizes.cpp core/block_axis.cpp
   "${spec_sources[@]}")
 # Each source compiled once (two at a time), then linked into every target that needs it.

@@ -84,6 +84,7 @@ def inputs(rows, cols, seed):
     fixed = torch.linspace(-6.0, 6.0, rows * cols).reshape(rows, cols)  # many exact grid points and ties
     fixed[::7] *= 1e-3  # small blocks: E4M3 subnormal scales
     normal = torch.randn(rows, cols, generator=g)
+    torch.manual_seed(seed)  # StudentT.sample draws from the global generator
     heavy = torch.distributions.StudentT(3.0).sample((rows, cols))
     return {"fixed": fixed.bfloat16(), "normal": normal.bfloat16(), "student_t": heavy.bfloat16()}
 
@@ -104,7 +105,11 @@ def reference_side(ff, backend, dtype_name, rule, x):
     """Codes (as stored: IF4 packed, others one per byte), row-major scale bytes and amax."""
     from fouroversix.utils import DataType, ScaleRule
     dt = DataType(dtype_name)
-    if backend == "pytorch":
+    if backend in ("pytorch", "pytorch_cpu"):
+        # pytorch_cpu: reference.py on CPU tensors, where PyTorch divides by a Python number as
+        # x / c (on CUDA as x * float(1/c), which moves last bits and near-tie choices)
+        if backend == "pytorch_cpu":
+            x = x.cpu()
         from fouroversix.quantize.pytorch.reference import quantize as ref_quantize
         codes, scales, amax = ref_quantize(x, fp4_format=dt, scale_rule=ScaleRule(rule), use_blackwell_scale_layout=False)
         return codes, scales.view(torch.uint8).reshape(x.shape[0], -1), float(amax)
@@ -125,18 +130,25 @@ def main():
     ap.add_argument("--cols", type=int, default=512)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="peer_out")
-    ap.add_argument("--backends", default="pytorch,triton")
+    ap.add_argument("--backends", default="pytorch,pytorch_cpu,triton",
+                    help="pytorch (reference.py on CUDA), pytorch_cpu (reference.py on the CPU), triton")
+    ap.add_argument("--only", default="", help="comma-separated fp4lab specs to run (default: every recipe)")
+    ap.add_argument("--explain", type=int, default=0,
+                    help="print up to N differing blocks per row (inputs, scales, codes, values) to stderr")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     import fouroversix  # noqa: F401  (PYTHONPATH=.peers/fouroversix)
     xs = {k: v.cuda() for k, v in inputs(args.rows, args.cols, args.seed).items()}
     rows_out = []
+    only = set(filter(None, args.only.split(",")))
     for spec, dtype_name, rule, in_pytorch in RECIPES:
+        if only and spec not in only:
+            continue
         for name, x in xs.items():
             tag = f"{spec.replace(':', '_')}_{name}"
             codes_l, scales_l, amax_l, dq_l = fp4lab_side(args.fp4lab, spec, x, args.out, tag)
             for backend in args.backends.split(","):
-                if backend == "pytorch" and not in_pytorch:
+                if backend.startswith("pytorch") and not in_pytorch:
                     rows_out.append([spec, backend, name, "n/a: not in the PyTorch reference", "", "", ""])
                     continue
                 try:
@@ -161,13 +173,42 @@ def main():
                 dq_r = read_safetensors(dpath)[0]["x"].float()
                 dq_mis = int((dq_r.view(torch.int32) != dq_l.view(torch.int32)).sum())
                 rows_out.append([spec, backend, name, "ok", code_mis, scale_mis, dq_mis])
-                if amax_r != amax_l:
+                if args.explain and (code_mis or scale_mis or dq_mis):
+                    explain(f"{spec} {backend} {name}", x.cpu().float(), codes_l, codes_r, scales_l, scales_r,
+                            dq_l, dq_r, args.explain)
+                if amax_r != amax_l and not spec.startswith("mx"):  # MX has no tensor scale: Triton reports 1.0
                     rows_out[-1][3] = f"amax differs: {amax_r} vs {amax_l}"
     w = csv.writer(sys.stdout)
     w.writerow(["recipe", "backend", "input", "status", "code_mismatches", "scale_mismatches", "dequant_mismatches"])
     w.writerows(rows_out)
     with open(os.path.join(args.out, "summary.csv"), "w", newline="") as f:
         csv.writer(f).writerows([["recipe", "backend", "input", "status", "codes", "scales", "dequant"]] + rows_out)
+
+
+def explain(what, x, codes_l, codes_r, scales_l, scales_r, dq_l, dq_r, limit):
+    """Prints up to `limit` blocks where fp4lab and the reference differ: the block's inputs,
+    both scale bytes, both code rows and both dequantized rows (fp4lab's decode of each side)."""
+    rows, cols = x.shape
+    bs = cols // scales_l.shape[1]
+    per_byte = 2 if codes_l.shape[-1] * 2 == cols else 1  # IF4/FP4: two codes per byte
+    bad = set()
+    for r, c in (scales_l != scales_r).nonzero().tolist():
+        bad.add((r, c))
+    for r, k in (codes_l.reshape(rows, -1) != codes_r.reshape(rows, -1)).nonzero().tolist():
+        bad.add((r, (k * per_byte) // bs))
+    for r, c in (dq_l.view(torch.int32) != dq_r.view(torch.int32)).nonzero().tolist():
+        bad.add((r, c // bs))
+    print(f"explain {what}: {len(bad)} blocks differ (block size {bs})", file=sys.stderr)
+    for r, b in sorted(bad)[:limit]:
+        lo, hi = b * bs, (b + 1) * bs
+        cl = codes_l.reshape(rows, -1)[r, lo // per_byte:hi // per_byte].tolist()
+        cr = codes_r.reshape(rows, -1)[r, lo // per_byte:hi // per_byte].tolist()
+        print(f"  row {r} block {b}: scale fp4lab 0x{int(scales_l[r, b]):02x} ref 0x{int(scales_r[r, b]):02x}",
+              file=sys.stderr)
+        print(f"    x      {[float(v) for v in x[r, lo:hi]]}", file=sys.stderr)
+        print(f"    codes  fp4lab {[hex(v) for v in cl]}\n           ref    {[hex(v) for v in cr]}", file=sys.stderr)
+        print(f"    values fp4lab {[float(v) for v in dq_l[r, lo:hi]]}\n           ref    {[float(v) for v in dq_r[r, lo:hi]]}",
+              file=sys.stderr)
 
 
 def write_quantized_like(src, dst, tensors):

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -12,6 +13,7 @@
 #include <stdexcept>
 
 #include "core/io/checkpoint.hpp"
+#include "core/io/tensor_selection.hpp"
 #include "core/metrics.hpp"
 #include "core/quantize.hpp"
 #include "core/quantized_sizes.hpp"
@@ -246,14 +248,18 @@ class ModelReport : public Experiment {
       const std::int64_t n = m.rows * m.cols;
       elements += double(n);
       present.insert(m.type);
-      const bool excluded = model::excluded_by_default(m.type);
+      // the same decision as `fp4lab quantize` with its defaults (core/io/tensor_selection)
+      const std::array<std::int64_t, 2> shape{m.rows, m.cols};
+      const core::TensorDecision d =
+          core::decide_tensor(m.name, shape, true, core::SelectionRules{}, core::RecipeMap{}, recipes[0]);
+      const bool excluded = !d.quantize;
       for (std::size_t k = 0; k < nr; ++k) {
         const Measure& e = measures[i][k];
         const BlockChoice c = block_choice(recipes[k]);
         tensors.rows.push_back(
             {m.name, shape_text(m), m.dtype, double(m.layer),
              std::string(model::layer_type_name(m.type)),
-             std::string(excluded ? "excluded (by name)" : "quantized"), specs[k], double(n),
+             (excluded ? "excluded: " + d.reason : std::string("quantized")), specs[k], double(n),
              e.metrics.mse, e.metrics.sqnr_db,
              std::string(c == BlockChoice::kNone ? "-" : alternative_name(c)),
              c == BlockChoice::kNone
@@ -370,7 +376,8 @@ class ModelReport : public Experiment {
         "quantized copy and block records)\n",
         peak_bytes / kMiB, peak.name, shape_text(peak));
     if (!confound.empty()) text += "note: " + confound + "\n";
-    text += "default quantize: embeddings and lm_head excluded (by name; see the tensors table)\n";
+    text += "default quantize: norms, biases, embeddings and lm_head pass through (core/io/tensor_selection; see the "
+            "tensors table)\n";
     text += table_text(pivot);
     text += "choice share (M=4 for 4/6, INT for IF) and bits/value over all matrices:\n";
     for (std::size_t k = 0; k < nr; ++k) {

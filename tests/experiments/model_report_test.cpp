@@ -105,7 +105,10 @@ TEST_SUITE("experiments.model_report") {
       CHECK(str(row[kType]) == model::layer_type_name(model::layer_type_of(name)));
       CHECK(num(row[kLayer]) == model::layer_index_of(name));
       const bool excluded = name == "model.embed_tokens.weight" || name == "lm_head.weight";
-      CHECK(str(row[kDefault]) == (excluded ? "excluded (by name)" : "quantized"));
+      // the column is core/io/tensor_selection's decision, with its reason
+      CHECK(str(row[kDefault]) == (excluded ? "excluded: default exclusion " +
+                                                  std::string(name[0] == 'l' ? "lm_head*" : "*embed_tokens*")
+                                            : "quantized"));
       const std::string spec = str(row[kRecipe]);
       CHECK(std::isfinite(num(row[kSqnr])));
       CHECK(num(row[kSqnr]) > 5);  // 4-bit formats on these tensors: ~10-20 dB

@@ -6,27 +6,8 @@ bin=$1
 data=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass() { echo "ok   $1"; }
-fail() {
-  echo "FAIL $1"
-  fails=$((fails + 1))
-}
-# expect_rc NAME RC PATTERN -- command...: exit code RC and stderr+stdout containing PATTERN
-expect() {
-  local name=$1 rc=$2 pattern=$3
-  shift 4
-  local out
-  out=$("$@" 2>&1)
-  local got=$?
-  if [ "$got" -ne "$rc" ]; then
-    fail "$name: exit $got, expected $rc; output: ${out:0:400}"
-  elif [ -n "$pattern" ] && ! grep -q -- "$pattern" <<<"$out"; then
-    fail "$name: output lacks '$pattern': ${out:0:400}"
-  else
-    pass "$name"
-  fi
-}
+# shellcheck source=expect.sh
+source "$(dirname "$0")/expect.sh"
 
 expect "help" 0 "fp4lab list" -- "$bin" --help
 expect "list names every experiment" 0 "compare" -- "$bin" list

@@ -14,27 +14,8 @@ data=$3
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-fails=0
-pass() { echo "ok   $1"; }
-fail() {
-  echo "FAIL $1"
-  fails=$((fails + 1))
-}
-# expect NAME RC PATTERN -- command...: exit code RC and stderr+stdout containing PATTERN
-expect() {
-  local name=$1 rc=$2 pattern=$3
-  shift 4
-  local out
-  out=$("$@" 2>&1)
-  local got=$?
-  if [ "$got" -ne "$rc" ]; then
-    fail "$name: exit $got, expected $rc; output: ${out:0:600}"
-  elif [ -n "$pattern" ] && ! grep -q -- "$pattern" <<<"$out"; then
-    fail "$name: output lacks '$pattern': ${out:0:600}"
-  else
-    pass "$name"
-  fi
-}
+# shellcheck source=expect.sh
+source "$(dirname "$0")/expect.sh"
 # refused NAME PATTERN -- command...: exit 1, PATTERN in the output, nothing left in $tmp/bad
 refused() {
   local name=$1 pattern=$2

@@ -22,6 +22,7 @@
 #include "core/recipe_spec.hpp"
 #include "core/synthetic.hpp"
 #include "experiments/experiment.hpp"
+#include "tests/experiments/tiny_checkpoint.hpp"
 #include "tests/experiments/run_experiment.hpp"
 #include "experiments/cli/quantize_command.hpp"
 
@@ -84,14 +85,9 @@ int command(int (*fn)(int, char**), std::vector<std::string> args, std::string* 
   return rc;
 }
 
+/// The tests' synthetic matrix (1% outliers, rows scaled apart): the tiny checkpoint's.
 core::Tensor synthetic(std::vector<std::int64_t> shape, core::DType dtype, std::uint64_t seed) {
-  core::SyntheticSpec s;
-  s.shape = std::move(shape);
-  s.dtype = dtype;
-  s.seed = seed;
-  s.outlier_fraction = 0.01;
-  s.row_scale_spread = 0.5;
-  return core::make_synthetic(s, 2);
+  return testing::tiny_matrix(std::move(shape), dtype, seed);
 }
 
 /// An input file with two float tensors (one with columns that are no multiple of 16), and

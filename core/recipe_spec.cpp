@@ -51,7 +51,7 @@ std::string recipe_to_spec(const formats::Recipe& r) {
   if (r.rounding == ElementRounding::kStochasticUnbiased) add("sr_unbiased");
   if (r.rounding != ElementRounding::kNearestEven) add("seed=" + std::to_string(r.seed));
   if (r.overflow == Fp4Overflow::kReferenceUnclamped) add("ref_unclamped");
-  if (is_four_over_six(r) && r.sum != SumOrder::kSeq) add("sum=" + std::string(name_of(kSumNames, r.sum, "SumOrder")));
+  if ((is_four_over_six(r) || is_intfloat(r)) && r.sum != SumOrder::kSeq) add("sum=" + std::string(name_of(kSumNames, r.sum, "SumOrder")));
   if (is_torchao(r) && r.const_div == ConstDivision::kReciprocal) add("torch_cuda");
   return s;
 }
@@ -125,8 +125,8 @@ std::string recipe_title(const formats::Recipe& r) {
   if (r.rounding == ElementRounding::kStochastic) t += " SR";
   if (r.rounding == ElementRounding::kStochasticUnbiased) t += " SR unbiased";
   if (r.overflow == Fp4Overflow::kReferenceUnclamped) t += " unclamped";
-  if (is_four_over_six(r) && r.sum == SumOrder::kPairs) t += " sum=pairs";
-  if (is_four_over_six(r) && r.sum == SumOrder::kTree) t += " sum=tree";
+  if ((is_four_over_six(r) || is_intfloat(r)) && r.sum == SumOrder::kPairs) t += " sum=pairs";
+  if ((is_four_over_six(r) || is_intfloat(r)) && r.sum == SumOrder::kTree) t += " sum=tree";
   if (is_torchao(r) && r.const_div == ConstDivision::kReciprocal) t += " (torch CUDA)";
   return t;
 }

@@ -37,9 +37,10 @@ std::string quoted(std::string_view s) {
 
 constexpr std::string_view kOptionList = "bs=N, 2d, rht, sr, sr_unbiased, seed=N";
 
-std::string option_list(bool four_over_six, bool torchao = false) {
+std::string option_list(bool four_over_six, bool torchao = false, bool intfloat = false) {
   return "an option (" + std::string(kOptionList) +
-         (four_over_six ? ", ref_unclamped, sum=seq|pairs|tree)" : (torchao ? ", torch_cuda)" : ")"));
+         (four_over_six ? ", ref_unclamped, sum=seq|pairs|tree)"
+                        : (torchao ? ", torch_cuda)" : (intfloat ? ", sum=seq|pairs|tree)" : ")")));
 }
 
 std::string block_size_rule() {
@@ -179,7 +180,7 @@ class SpecParser {
       return i + 1;
     }
     if (looks_like_option(tokens_[i])) return i;
-    fail(i, "is not an IF selection rule", "mse, mae, abs_max, or " + option_list(false));
+    fail(i, "is not an IF selection rule", "mse, mae, abs_max, or " + option_list(false, false, true));
   }
 
   /// True for tokens that belong to the option section (so a head may be left out).
@@ -226,7 +227,7 @@ class SpecParser {
       return "gN (" + block_size_rule() + "), sym, asym, fp32, fp16, bf16, or " +
              option_list(false);
     }
-    return option_list(is_four_over_six(r_), is_torchao(r_));
+    return option_list(is_four_over_six(r_), is_torchao(r_), is_intfloat(r_));
   }
 
   /// Parses the number after `prefix` in token i as a block size and sets it.
@@ -290,8 +291,9 @@ class SpecParser {
       return set(r_.overflow, Fp4Overflow::kReferenceUnclamped, overflow_at_, i, "");
     }
     if (starts_with(t, "sum=")) {
-      if (!is_four_over_six(r_)) {
-        fail(i, "applies only to the NVFP4 4/6 recipes (4over6, static_6, static_4)", options_accepted());
+      if (!is_four_over_six(r_) && !is_intfloat(r_)) {
+        fail(i, "applies only to the NVFP4 4/6 recipes (4over6, static_6, static_4) and the IF formats",
+             options_accepted());
       }
       const auto order = value_of(kSumNames, t.substr(4));
       if (!order) fail(i, "is not a summation order", "sum=seq, sum=pairs or sum=tree");

@@ -5,14 +5,15 @@
 #pragma once
 
 #include "formats/family_quantize.hpp"
+#include "formats/ordered_sum.hpp"
 
 namespace fp4lab::formats {
 
 namespace detail {
 
 /// Adds one element's error d = dq - x to a block error under the rule: mse sums d*d, mae sums
-/// |d|, abs_max keeps the largest |d| (NaN sticks), as reference.py:390-398. The sum is
-/// sequential (element 0 first): the one call site for a later summation-order option.
+/// |d|, abs_max keeps the largest |d| (NaN sticks), as reference.py:390-398, in the sequential
+/// order (element 0 first; `sum=pairs|tree` go through ordered_sum with the same terms).
 FP4LAB_HD constexpr void accumulate_rule_error(FourSixRule rule, float& err, float d) {
   const float ad = abs_bits(d);
   if (rule == FourSixRule::kMae) {
@@ -42,15 +43,34 @@ FP4LAB_HD FP4LAB_DEVICE_NOINLINE constexpr BlockRecord intfloat_quantize_block(c
   BlockRecord rec;
   rec.bmax = detail::block_amax(io.x, io.n, &rec.nonfinite);
   const detail::NvScale s = detail::family_nv_scale(ft.mq, t, rec.bmax);
-  float err_fp = 0.0f, err_int = 0.0f;
-  FP4LAB_UNROLL
-  for (int i = 0; i < io.n; ++i) {
+  // the two candidates' element errors dq - x (reference.py:377-388)
+  auto d_fp = [&](int i) {
     const float v = detail::family_scaled(io.x[i], s.mul);
-    const float dq_fp = detail::family_nv_dequant(decode_code(ft.fp, encode_code(ft.fp, v)), s.value, t);
+    return detail::family_nv_dequant(decode_code(ft.fp, encode_code(ft.fp, v)), s.value, t) - io.x[i];
+  };
+  auto d_int = [&](int i) {
+    const float v = detail::family_scaled(io.x[i], s.mul);
     const float q = decode_code(ft.alt, encode_code(ft.alt, v * ft.rcp));
-    const float dq_int = detail::intfloat_int_dequant(q, s.value, ft.factor, t);
-    detail::accumulate_rule_error(r.rule, err_fp, dq_fp - io.x[i]);
-    detail::accumulate_rule_error(r.rule, err_int, dq_int - io.x[i]);
+    return detail::intfloat_int_dequant(q, s.value, ft.factor, t) - io.x[i];
+  };
+  float err_fp = 0.0f, err_int = 0.0f;
+  if (r.sum != SumOrder::kSeq && r.rule != FourSixRule::kAbsMax) {
+    // another summation order (a max needs none): the same terms, added in that order
+    const bool squares = r.rule != FourSixRule::kMae;
+    err_fp = ordered_sum(io.n, r.sum, [&](int i) {
+      const float d = d_fp(i);
+      return squares ? d * d : abs_bits(d);
+    });
+    err_int = ordered_sum(io.n, r.sum, [&](int i) {
+      const float d = d_int(i);
+      return squares ? d * d : abs_bits(d);
+    });
+  } else {
+    FP4LAB_UNROLL
+    for (int i = 0; i < io.n; ++i) {
+      detail::accumulate_rule_error(r.rule, err_fp, d_fp(i));
+      detail::accumulate_rule_error(r.rule, err_int, d_int(i));
+    }
   }
   const bool use_int = err_int < err_fp;  // strict: ties (and NaN errors) keep FP
   rec.err_fp = err_fp;

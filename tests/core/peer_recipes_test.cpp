@@ -43,6 +43,12 @@ TEST_SUITE("core.peer_recipes") {
     CHECK(core::recipes_equal(core::parse_recipe(core::recipe_to_spec(cuda)), cuda));
     CHECK(core::parse_recipe("nvfp4:torchao_1level:torch_cuda").const_div == formats::ConstDivision::kReciprocal);
     CHECK(!core::recipes_equal(core::parse_recipe("nvfp4:4over6:sum=pairs"), core::parse_recipe("nvfp4:4over6")));
+    // the IF formats take the same orders (their INT/FP error sums)
+    const Recipe if_tree = core::parse_recipe("if6:e2m3:mae:sum=tree");
+    CHECK(if_tree.sum == SumOrder::kTree);
+    CHECK(core::recipe_to_spec(if_tree) == "if6:e2m3:mae:bs=16:sum=tree");
+    CHECK(core::recipes_equal(core::parse_recipe(core::recipe_to_spec(if_tree)), if_tree));
+    CHECK(core::parse_recipe("if4:sum=pairs").sum == SumOrder::kPairs);
   }
 
   TEST_CASE("the new tokens are refused where they do not apply, with the reason") {
@@ -58,6 +64,9 @@ TEST_SUITE("core.peer_recipes") {
                          doctest::Contains("applies only to the NVFP4 torchao recipes (torchao, torchao_1level)"),
                          core::RecipeSpecError);
     CHECK_THROWS_AS(core::parse_recipe("mxfp4:sum=tree"), core::RecipeSpecError);
+    CHECK_THROWS_WITH_AS(core::parse_recipe("nvfp6:e2m3:sum=tree"),
+                         doctest::Contains("applies only to the NVFP4 4/6 recipes (4over6, static_6, static_4) and the IF formats"),
+                         core::RecipeSpecError);
     CHECK_THROWS_AS(core::parse_recipe("nvfp4:4over6:torch_cuda"), core::RecipeSpecError);
   }
 

@@ -270,3 +270,91 @@ TEST_SUITE("formats.mx_family") {
     CHECK(std::isnan(dq[1]));
   }
 }
+
+namespace {
+
+/// The three FP32 summation orders of FORMATS.md §3 written out plainly (test-local twins of
+/// formats/ordered_sum.hpp): left to right; each half left to right, then added; halving.
+float sum_in_order(std::vector<float> t, SumOrder order) {
+  const int n = static_cast<int>(t.size());
+  if (order == SumOrder::kSeq) {
+    float s = 0.0f;
+    for (float v : t) s += v;
+    return s;
+  }
+  if (order == SumOrder::kPairs) {
+    const int h = n - n / 2;
+    float a = 0.0f, b = 0.0f;
+    for (int i = 0; i < h; ++i) a += t[i];
+    for (int i = h; i < n; ++i) b += t[i];
+    return a + b;
+  }
+  for (int m = n; m > 1;) {
+    const int h = (m + 1) / 2;
+    for (int i = 0; i + h < m; ++i) t[i] += t[i + h];
+    m = h;
+  }
+  return t[0];
+}
+
+/// A near-tie IF block of 16 (found by searching 2e6 standard-normal blocks, tensor amax 6):
+/// the candidates' error sums differ by an ulp in one order and tie in another, so the choice
+/// follows the order. Checks each order's recorded errors against the element errors summed
+/// in that order, and returns the choice per order (seq, pairs, tree).
+std::vector<int> near_tie_choices(BlockFormat f, FourSixRule rule, const std::vector<float>& x) {
+  std::vector<BlockRecord> recs;
+  std::vector<std::vector<float>> deq;
+  for (SumOrder order : {SumOrder::kSeq, SumOrder::kPairs, SumOrder::kTree}) {
+    Recipe r = recipe_of(f, rule);
+    r.block_size = 16;
+    r.sum = order;
+    const TensorScale t = tensor_scale(r, 6.0f);
+    std::vector<float> d(16);
+    std::vector<std::uint8_t> codes(16);
+    BlockIO io{x.data(), 16, nullptr, codes.data(), d.data()};
+    recs.push_back(quantize_block(r, t, io));
+    deq.push_back(d);
+  }
+  // the INT and FP candidates' values, from the orders that chose each
+  const std::vector<float>* dq_int = nullptr;
+  const std::vector<float>* dq_fp = nullptr;
+  for (std::size_t k = 0; k < recs.size(); ++k) (recs[k].chose_int ? dq_int : dq_fp) = &deq[k];
+  REQUIRE(dq_int != nullptr);
+  REQUIRE(dq_fp != nullptr);
+  std::vector<int> choice;
+  std::size_t k = 0;
+  for (SumOrder order : {SumOrder::kSeq, SumOrder::kPairs, SumOrder::kTree}) {
+    std::vector<float> terms_fp, terms_int;
+    for (int i = 0; i < 16; ++i) {
+      const float a = (*dq_fp)[i] - x[i], b = (*dq_int)[i] - x[i];
+      terms_fp.push_back(rule == FourSixRule::kMae ? std::fabs(a) : a * a);
+      terms_int.push_back(rule == FourSixRule::kMae ? std::fabs(b) : b * b);
+    }
+    CHECK(recs[k].err_fp == sum_in_order(terms_fp, order));
+    CHECK(recs[k].err_int == sum_in_order(terms_int, order));
+    CHECK(recs[k].chose_int == (recs[k].err_int < recs[k].err_fp ? 1 : 0));
+    choice.push_back(recs[k].chose_int);
+    ++k;
+  }
+  return choice;
+}
+
+}  // namespace
+
+TEST_SUITE("formats.intfloat") {
+  TEST_CASE("IF error sums in the named order: sum=seq|pairs|tree decide near-ties") {
+    // IF6 E2M3, mse: left to right INT is an ulp better (0.00409613876 < 0.00409613922); the
+    // halving tree ties them (0.00409613922 both), so FP is kept
+    const std::vector<float> a = {0x1.370d16p+0f, -0x1.7b9d0ap+0f, 0x1.39775p-2f, 0x1.46d2bp+0f, -0x1.031126p-6f,
+                                  -0x1.147d82p-1f, 0x1.16c43ep-1f, -0x1.b7c49cp-1f, -0x1.408a02p-1f, 0x1.d5b314p-2f,
+                                  -0x1.0739eap-1f, 0x1.318338p+0f, 0x1.4b055ep-1f, 0x1.fde7dcp-3f, 0x1.a6992cp-2f,
+                                  -0x1.5c02dap-3f};
+    CHECK(near_tie_choices(BlockFormat::kIF6_E2M3, FourSixRule::kMse, a) == std::vector<int>{1, 1, 0});
+    // IF6 E3M2, mae: tied left to right and as a tree (FP kept); the two halves make INT smaller
+    const std::vector<float> b = {0x1.feddfep-7f, -0x1.00dae4p+0f, 0x1.1e6e04p-3f, 0x1.9a183ap-1f, -0x1.ae71cap-2f,
+                                  -0x1.1e0b9cp-1f, 0x1.ce7596p-2f, -0x1.8a6712p-2f, 0x1.9cd622p-5f, 0x1.357eaap-6f,
+                                  0x1.efeb64p-2f, -0x1.8a94e4p-1f, 0x1.4a80cep-2f, 0x1.4b82d4p-2f, -0x1.7c29e2p-8f,
+                                  0x1.33d526p+1f};
+    CHECK(near_tie_choices(BlockFormat::kIF6_E3M2, FourSixRule::kMae, b) == std::vector<int>{0, 1, 0});
+  }
+}

@@ -56,7 +56,7 @@ const std::vector<std::string>& cross_check_recipe_specs() {
       "nvfp6:e2m3", "nvfp6:e3m2", "mxfp6:e2m3", "mxfp6:e3m2:rceil", "mxfp8:e4m3", "mxfp8:e5m2:rceil",
       "nvfp3", "mxfp3", "nvint3", "nvint6", "if4:mse", "if4:mae", "if4:abs_max", "if3:mse", "if6:e2m3:mse",
       "if6:e3m2:abs_max", "if4:mse:bs=8", "if3:mae:bs=8", "nvfp3:bs=8", "mxfp3:rceil:bs=8", "nvint3:bs=8",
-      "mxfp6:e2m3:bs=8", "if4:mse:2d", "nvfp6:e3m2:bs=8:2d"};
+      "mxfp6:e2m3:bs=8", "if4:mse:2d", "nvfp6:e3m2:bs=8:2d", "if4:mse:sum=tree", "if6:e2m3:mae:sum=pairs"};
   return specs;
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/recipe_spec.hpp"
 #include "experiments/export/report.hpp"
+#include "experiments/model/model_data.hpp"
 #include "formats/block.hpp"
 
 namespace fp4lab::exp {
@@ -38,6 +39,35 @@ std::vector<DemoStep> demo_steps(int rows, int cols) {
   };
 }
 
+std::vector<DemoStep> adaptive_steps(int rows, int cols) {
+  const std::string recipes(kAdaptiveRecipes);
+  auto synthetic = [&](const char* distribution, double outliers) {
+    return Params{{"distribution", distribution}, {"rows", rows},     {"cols", cols},
+                  {"dtype", "bf16"},              {"seed", 2027},     {"outlier_fraction", outliers},
+                  {"outlier_magnitude", 50.0},    {"recipes", recipes}};
+  };
+  std::vector<DemoStep> steps = {
+      {"08_adaptive_normal", "Adaptive types: normal", "compare", synthetic("normal", 0.0)},
+      {"09_adaptive_student_t", "Adaptive types: Student-t", "compare", synthetic("student_t", 0.0)},
+      {"10_adaptive_outliers", "Adaptive types: normal with 1% outliers of 50x", "compare", synthetic("normal", 0.01)},
+  };
+  // a real weight when data/fetch_model_data.py has cached SmolLM2 (its weights are Q4_1 in the
+  // GGUF: re-quantization), a Laplace tensor otherwise
+  std::string model;
+  try {
+    model = model::resolve_model_path("smollm2");
+  } catch (const std::invalid_argument&) {
+  }
+  if (!model.empty()) {
+    steps.push_back({"11_adaptive_real", "Adaptive types: SmolLM2-135M blk.0.ffn_up.weight (dequantized Q4_1)",
+                     "compare", Params{{"input", model}, {"tensor", "blk.0.ffn_up.weight"}, {"recipes", recipes}}});
+  } else {
+    steps.push_back({"11_adaptive_laplace", "Adaptive types: Laplace (SmolLM2 not cached)", "compare",
+                     synthetic("laplace", 0.0)});
+  }
+  return steps;
+}
+
 namespace {
 
 std::string cell_number(double v, const char* f) {
@@ -56,6 +86,28 @@ std::string share_of_4(const std::string& spec, const Result* select) {
 }
 
 }  // namespace
+
+std::string adaptive_table(const std::vector<std::pair<std::string, Result>>& runs) {
+  if (runs.empty()) return "";
+  std::string t = "<table>\n<tr><th>recipe</th><th>bits/value</th>";
+  for (const auto& [title, r] : runs) t += "<th>SQNR dB: " + xml_escape(title.substr(title.find(':') + 2)) + "</th>";
+  t += "<th>mean dB per stored bit</th></tr>\n";
+  for (const std::string& spec : runs.front().second.provenance.recipes) {
+    const auto bits = runs.front().second.scalars.find("bits_per_value:" + spec);
+    const double b = bits == runs.front().second.scalars.end() ? NAN : bits->second;
+    t += "<tr><td>" + xml_escape(spec) + "</td><td>" + cell_number(b, "{:.3f}") + "</td>";
+    double sum = 0;
+    int n = 0;
+    for (const auto& [title, r] : runs) {
+      const auto it = r.scalars.find("sqnr_db:" + spec);
+      const double v = it == r.scalars.end() ? NAN : it->second;
+      t += "<td>" + cell_number(v, "{:.2f}") + "</td>";
+      if (std::isfinite(v)) sum += v, ++n;
+    }
+    t += "<td>" + cell_number(n > 0 ? sum / n / b : NAN, "{:.3f}") + "</td></tr>\n";
+  }
+  return t + "</table>\n";
+}
 
 std::string headline_table(const Result& compare, const Result* select) {
   std::string o =
@@ -77,7 +129,10 @@ std::string headline_table(const Result& compare, const Result* select) {
 
 void run_demo(const Registry& registry, const std::string& out, int rows, int cols, bool quiet,
               const Progress& progress, int threads, const std::vector<ImageFormat>& formats) {
-  const std::vector<DemoStep> steps = demo_steps(rows, cols);
+  std::vector<DemoStep> steps = demo_steps(rows, cols);
+  const std::size_t first_adaptive = steps.size();
+  for (DemoStep& a : adaptive_steps(rows, cols)) steps.push_back(std::move(a));
+  std::vector<std::pair<std::string, Result>> adaptive;
   for (const DemoStep& s : steps) {
     if (!registry.find(s.experiment)) throw std::logic_error("demo: experiment '" + s.experiment + "' is not registered");
   }
@@ -105,7 +160,11 @@ void run_demo(const Registry& registry, const std::string& out, int rows, int co
           file.ends_with(".pdf") ? "PDF" : fmt::format("<img src=\"{}\" alt=\"{}\">", xml_escape(file), xml_escape(f.title)),
           xml_escape(s.title), xml_escape(f.title));
     }
-    if (s.experiment == "compare") compare = r;
+    if (k >= first_adaptive) {
+      adaptive.emplace_back(s.title, r);
+    } else if (s.experiment == "compare") {
+      compare = r;
+    }
     if (s.experiment == "select") select = r;
     if (!quiet) fmt::print("\n== {} ({}) ==\n{}\n", s.title, s.experiment, r.summary);
   }
@@ -117,6 +176,12 @@ void run_demo(const Registry& registry, const std::string& out, int rows, int co
             "from <a href=\"05_select/index.html\">select</a>.</p>\n";
   }
   if (!key_figures.empty()) lead += "<h2>Key figures</h2>\n<div class=\"grid\">\n" + key_figures + "</div>\n";
+  if (!adaptive.empty()) {
+    lead += "<h2>Adaptive types: NVFP4, 4/6, IF4, NVINT4 and MXFP4 on the same tensors</h2>\n" + adaptive_table(adaptive) +
+            "<p>SQNR per tensor from the compare pages 08-11 (MSE, histograms and bits there); bits/value "
+            "include every scale byte and the tensor scale; the last column is the mean SQNR over the tensors "
+            "divided by bits/value.</p>\n";
+  }
   write_index(sections, out, "fp4lab demo: the 4/6 paper's tensor-level story", lead);
 }
 

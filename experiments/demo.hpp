@@ -23,10 +23,21 @@ struct DemoStep {
 /// The demo's steps (the embedded default); `rows`/`cols` size the synthetic tensor.
 std::vector<DemoStep> demo_steps(int rows, int cols);
 
+/// The recipes of the demo's "adaptive types" view.
+inline constexpr const char* kAdaptiveRecipes = "nvfp4:te,nvfp4:4over6:mse,if4:mse,nvint4,mxfp4:floor";
+
+/// The "adaptive types" view: compare of kAdaptiveRecipes on normal, Student-t and outlier-heavy
+/// synthetic tensors and a real SmolLM2 weight when it is cached (a Laplace tensor otherwise).
+std::vector<DemoStep> adaptive_steps(int rows, int cols);
+
 /// The demo index's headline: per recipe of the compare step, MSE, SQNR, share of blocks
 /// scaled to 4 (from the select step for 4/6 rules; fixed 0 or 1 for NVFP4's fixed scales;
 /// "n/a" elsewhere) and bits/value (formats' bits_per_value), as an HTML table.
 std::string headline_table(const Result& compare, const Result* select);
+
+/// The index's "adaptive types" table: per recipe, bits/value, SQNR on each run (titled
+/// "Adaptive types: TENSOR") and the mean SQNR per stored bit.
+std::string adaptive_table(const std::vector<std::pair<std::string, Result>>& runs);
 
 /// Runs every step, writes `out`/<folder>/ with figures in `formats` and `out`/index.html
 /// (headline table, key figures inline, then every step), prints each summary unless quiet;

@@ -112,6 +112,22 @@ class Walkthrough : public Experiment {
       r.scalars[std::string("choice_") + name] = d.chosen_max;
     }
     r.tables.push_back(std::move(rules));
+    // IF4 (FORMATS.md §9): the same block's FP (E2M1) and INT candidates, tensor scale from the
+    // block's own max as the recipes table below takes it
+    Table intfloat{"if4", "IF4 choice under each rule: FP (E2M1) vs INT4 (ties keep FP)",
+                   {"rule", "error FP (FP32 sum)", "error INT (FP32 sum)", "choice", "scale byte"}, {}};
+    for (const auto& [name, rule] : per_rule) {
+      Recipe rc;
+      rc.format = BlockFormat::kIF4;
+      rc.rule = rule;
+      rc.block_size = static_cast<int>(x.size());
+      const BlockRecord d =
+          quantize_block(rc, tensor_scale(rc, bmax), BlockIO{x.data(), static_cast<int>(x.size()), nullptr, nullptr, nullptr});
+      intfloat.rows.push_back({std::string(name), double(d.err_fp), double(d.err_int),
+                               std::string(d.chose_int ? "INT" : "FP"), fmt::format("0x{:02X}", d.scale.code)});
+      r.scalars[std::string("if4_int_") + name] = d.chose_int;
+    }
+    r.tables.push_back(std::move(intfloat));
     r.scalars["mse_m6"] = s6.mse;
     r.scalars["mse_m4"] = s4.mse;
     r.scalars["scale_m6"] = s6.s;

@@ -1,6 +1,7 @@
 // Block lab panel: edit one block of 16 or 32 values (type, paste, or draw from a distribution)
 // and see the `walkthrough` experiment's Result: the 4/6 paper's Table 2 step by step, both
-// candidates per element, each rule's choice, every recipe, and per-element error bars.
+// candidates per element, each rule's choice (4/6, and IF4's INT vs FP), every recipe, and
+// per-element error bars.
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -73,8 +74,11 @@ class BlockLab : public JobPanel {
       // the rules table keeps all its rows; the steps table scrolls in what is left
       const exp::Table* rules = find_table(*result_, "rules");
       const float line = ImGui::GetTextLineHeightWithSpacing();
+      const exp::Table* intfloat = find_table(*result_, "if4");
       const float rules_h =
-          rules ? (ImGui::GetTextLineHeightWithSpacing() + 2) * (static_cast<float>(rules->rows.size()) + 1.5f) + line : 0;
+          (rules ? (ImGui::GetTextLineHeightWithSpacing() + 2) * (static_cast<float>(rules->rows.size()) + 1.5f) + line : 0) +
+          (intfloat ? (ImGui::GetTextLineHeightWithSpacing() + 2) * (static_cast<float>(intfloat->rows.size()) + 1.5f) + line
+                    : 0);
       if (const exp::Table* t = find_table(*result_, "table2")) {
         ImGui::TextWrapped("%s", t->title.c_str());
         draw_table(*t, std::max(4 * line, ImGui::GetContentRegionAvail().y - rules_h - line));
@@ -82,6 +86,10 @@ class BlockLab : public JobPanel {
       if (rules) {
         ImGui::TextWrapped("%s", rules->title.c_str());
         draw_table(*rules, 0);
+      }
+      if (const exp::Table* t = find_table(*result_, "if4")) {  // IF4's INT-vs-FP choice
+        ImGui::TextWrapped("%s", t->title.c_str());
+        draw_table(*t, 0);
       }
     }
     ImGui::EndChild();

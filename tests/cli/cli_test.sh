@@ -68,6 +68,9 @@ if [ -s "$tmp/demo/index.html" ] && [ -s "$tmp/demo/04_compare/index.html" ]; th
 for f in 04_compare/hist_error.svg 04_compare/hist_error.png 04_compare/hist_error.pdf 05_select/map_decision_map.pdf 07_ablate/bars_bars.png; do
   if [ -s "$tmp/demo/$f" ]; then pass "demo wrote $f"; else fail "demo lacks $f"; fi
 done
+if grep -q "Adaptive types: NVFP4, 4/6, IF4" "$tmp/demo/index.html" && grep -q "<td>if4:mse:bs=16</td>" "$tmp/demo/index.html" &&
+  [ -s "$tmp/demo/10_adaptive_outliers/index.html" ]; then
+  pass "demo index has the adaptive-types view"; else fail "demo adaptive-types view"; fi
 if grep -q "Headline" "$tmp/demo/index.html" && grep -q "<img src=\"04_compare/hist_error.svg\"" "$tmp/demo/index.html"; then
   pass "demo index leads with the headline and key figures"; else fail "demo index headline"; fi
 # every PDF the demo wrote renders through pdftoppm, each page

@@ -7,6 +7,8 @@
 
 #include "experiments/model/model_data.hpp"
 #include "experiments/experiment.hpp"
+#include "core/recipe_spec.hpp"
+#include "formats/block.hpp"
 #include "tests/experiments/run_experiment.hpp"
 #include "tests/experiments/tiny_checkpoint.hpp"
 
@@ -61,6 +63,24 @@ TEST_SUITE("experiments.walkthrough") {
     CHECK(cell_text(t, 11, 2) == "68.25");
     CHECK(cell_text(t, 12, 2) == "30");
     CHECK(r.scalars.at("choice_mse") == 6);
+  }
+  TEST_CASE("the IF4 table: each rule's FP and INT errors and choice, as formats/ computes them") {
+    const Result r = run("walkthrough", {{"values", "6,5,4,3,2,1,0,0"}});
+    const Table& t = table(r, "if4");
+    REQUIRE(t.rows.size() == 3);
+    const char* rules[] = {"mse", "mae", "abs_max"};
+    for (std::size_t k = 0; k < 3; ++k) {
+      const fp4lab::formats::Recipe rc = fp4lab::core::parse_recipe(std::string("if4:") + rules[k] + ":bs=8");
+      const std::vector<float> x = {6, 5, 4, 3, 2, 1, 0, 0};
+      const fp4lab::formats::BlockRecord d = fp4lab::formats::quantize_block(
+          rc, fp4lab::formats::tensor_scale(rc, 6.0f), fp4lab::formats::BlockIO{x.data(), 8, nullptr, nullptr, nullptr});
+      CHECK(cell_text(t, k, 0) == rules[k]);
+      CHECK(std::get<double>(t.rows[k][1]) == double(d.err_fp));
+      CHECK(std::get<double>(t.rows[k][2]) == double(d.err_int));
+      CHECK(cell_text(t, k, 3) == (d.chose_int ? "INT" : "FP"));
+      CHECK(r.scalars.at(std::string("if4_int_") + rules[k]) == d.chose_int);
+    }
+    CHECK(r.scalars.at("if4_int_mse") == 1);  // the evenly spaced block: INT wins (block_family_test)
   }
   TEST_CASE("bad blocks are rejected with the parameter named") {
     CHECK_THROWS_WITH_AS(run("walkthrough", {{"values", "1,x,3"}}), doctest::Contains("'x' is not a number"),

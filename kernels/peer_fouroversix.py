@@ -36,6 +36,14 @@ RECIPES = [
     ("nvint3:bs=8", "nvint3_bs8", "static_6", False),
     ("nvint6", "nvint6", "static_6", False),
 ]
+# NVFP4 static_6 and 4/6 (fouroversix's own format). fp4lab's `ref_unclamped` (reference.py's
+# unclamped E2M1 cast) is fake-quantize only: `quantize` refuses it (an 8 has no E2M1 code), so
+# its codes cannot be compared here.
+RECIPES += [
+    ("nvfp4:static_6", "nvfp4", "static_6", True),
+    ("nvfp4:4over6:mse", "nvfp4", "mse", True),
+    ("nvfp4:4over6:abs_max", "nvfp4", "abs_max", True),
+]
 for rule in ("mse", "mae", "abs_max"):
     RECIPES += [
         (f"if4:{rule}", "if4", rule, True),

@@ -241,7 +241,7 @@ class ModelReport : public Experiment {
     std::vector<std::map<int, Sums>> by_layer(nr);
     std::vector<std::map<std::pair<LayerType, int>, Sums>> by_type_layer(nr);
     std::vector<Sums> all(nr), quantized(nr);
-    std::set<LayerType> present;
+    std::set<LayerType> present, quantized_types;  // types with a matrix `quantize` would quantize
     double elements = 0;
     for (std::size_t i = 0; i < mats.size(); ++i) {
       const Matrix& m = mats[i];
@@ -253,6 +253,7 @@ class ModelReport : public Experiment {
       const core::TensorDecision d =
           core::decide_tensor(m.name, shape, true, core::SelectionRules{}, core::RecipeMap{}, recipes[0]);
       const bool excluded = !d.quantize;
+      if (!excluded) quantized_types.insert(m.type);
       for (std::size_t k = 0; k < nr; ++k) {
         const Measure& e = measures[i][k];
         const BlockChoice c = block_choice(recipes[k]);
@@ -349,7 +350,7 @@ class ModelReport : public Experiment {
                   }
                 });
     for (const LayerType t : model::layer_types()) {
-      if (!present.count(t) || model::excluded_by_default(t)) continue;
+      if (!quantized_types.count(t)) continue;  // present and quantized by default
       const std::string name(model::layer_type_name(t));
       layer_curve("sqnr_per_layer_" + name, "SQNR per layer, " + name + " matrices",
                   [&](std::size_t k, Series& s) {

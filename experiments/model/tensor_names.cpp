@@ -103,8 +103,4 @@ int layer_index_of(std::string_view name) {
   return -1;
 }
 
-bool excluded_by_default(LayerType t) {
-  return t == LayerType::kEmbedding || t == LayerType::kLmHead;
-}
-
 }  // namespace fp4lab::exp::model

@@ -29,8 +29,4 @@ LayerType layer_type_of(std::string_view name);
 /// or -1 for tensors outside the blocks (embeddings, the final norm, lm_head).
 int layer_index_of(std::string_view name);
 
-/// Whether `quantize`'s default selection leaves a matrix of this type in high precision:
-/// embeddings and lm_head (decided by name; norms and biases are not matrices).
-bool excluded_by_default(LayerType t);
-
 }  // namespace fp4lab::exp::model

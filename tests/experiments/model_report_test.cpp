@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +11,8 @@
 #include <vector>
 
 #include "core/io/npy.hpp"
+#include "core/io/tensor_selection.hpp"
+#include "core/recipe_spec.hpp"
 #include "experiments/export/report.hpp"
 #include "experiments/model/model_data.hpp"
 #include "experiments/model/tensor_names.hpp"
@@ -71,9 +74,17 @@ TEST_SUITE("experiments.model_report") {
       CHECK_MESSAGE(model::layer_type_of(c.name) == c.type, c.name);
       CHECK_MESSAGE(model::layer_index_of(c.name) == c.layer, c.name);
     }
-    CHECK(model::excluded_by_default(LayerType::kEmbedding));
-    CHECK(model::excluded_by_default(LayerType::kLmHead));
-    CHECK(!model::excluded_by_default(LayerType::kDown));
+    // embeddings and lm_head are left out by quantize's one default selection (tensor_selection)
+    auto quantized_by_default = [](const char* name) {
+      const std::array<std::int64_t, 2> shape{64, 64};
+      return fp4lab::core::decide_tensor(name, shape, true, fp4lab::core::SelectionRules{}, fp4lab::core::RecipeMap{},
+                                         fp4lab::core::parse_recipe("nvfp4:te"))
+          .quantize;
+    };
+    CHECK(!quantized_by_default("model.embed_tokens.weight"));
+    CHECK(!quantized_by_default("lm_head.weight"));
+    CHECK(!quantized_by_default("token_embd.weight"));
+    CHECK(quantized_by_default("model.layers.0.mlp.down_proj.weight"));
     CHECK(model::layer_type_name(LayerType::kGate) == "gate");
   }
 

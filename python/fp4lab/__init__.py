@@ -22,13 +22,15 @@ import numpy as _np
 
 from . import _arrays, _cuda
 from . import _fp4lab as _core
-from ._fp4lab import QuantizedTensor, Recipe, element_types, experiments, parse_recipe, recipes
+from ._fp4lab import (QuantizedTensor, Recipe, element_types, experiments, load_text, model_path, parse_recipe,
+                      recipes, tokenize)
 
 __version__ = _core.version
 __all__ = [
     "QuantizedTensor", "Recipe", "parse_recipe", "recipes", "quantize", "dequantize", "fake_quantize",
     "element_types", "to_element", "from_element", "to_e2m1", "to_e4m3", "to_ue4m3", "to_e5m2",
     "to_ue8m0", "to_int4", "experiments", "experiment_info", "run", "cuda_available", "provenance",
+    "model_path", "load_text", "tokenize",
 ]
 
 

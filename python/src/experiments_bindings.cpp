@@ -6,7 +6,10 @@
 
 #include <Python.h>
 
+#include "core/io/gguf.hpp"
 #include "experiments/experiment.hpp"
+#include "experiments/model/bpe_tokenizer.hpp"
+#include "experiments/model/model_data.hpp"
 #include "python/src/arrays.hpp"
 #include "python/src/bindings.hpp"
 
@@ -81,6 +84,25 @@ void bind_experiments(nb::module_& m) {
           return exp::to_json(r).dump();
         }, nb::arg("id"), nb::arg("params_json"),
         "Runs an experiment with the given parameters (JSON object text); the Result as JSON text.");
+
+  // The perplexity experiment's inputs, for scoring the same tokens elsewhere (transformers).
+  m.def("model_path", [](const std::string& spec) { return exp::model::resolve_model_path(spec); },
+        nb::arg("model") = "smollm2",
+        "The GGUF file `model` names, as perplexity's --model resolves it ('smollm2' = the cached SmolLM2).");
+  m.def("load_text", [](const std::string& spec) { return exp::model::load_text(spec); }, nb::arg("text"),
+        "The text perplexity's --text names: a cached novel ('prideprejudice', ...) or a UTF-8 file.");
+  m.def("tokenize", [](const std::string& text, const std::string& model) {
+          std::vector<std::int32_t> ids;
+          {
+            nb::gil_scoped_release release;
+            const core::GgufFile gguf = core::open_gguf(exp::model::resolve_model_path(model));
+            ids = exp::model::BpeTokenizer::from_gguf(gguf).encode(text);
+          }
+          const auto n = static_cast<std::int64_t>(ids.size());
+          return numpy_from_vector(std::move(ids), {n});
+        }, nb::arg("text"), nb::arg("model") = "smollm2",
+        "The token ids (int32, no BOS) of UTF-8 `text` under the GGUF model's byte-level BPE tokenizer, "
+        "as perplexity tokenizes its text.");
 }
 
 }  // namespace fp4lab::python

@@ -4,6 +4,7 @@
 import json
 
 import numpy as np
+import pytest
 
 import fp4lab
 
@@ -51,3 +52,29 @@ def test_every_experiment_is_listed_with_its_parameters():
 def test_run_is_deterministic():
     a, b = fp4lab.run("compare", **PARAMS), fp4lab.run("compare", **PARAMS)
     assert a["scalars"] == b["scalars"] and a["provenance"] == b["provenance"]
+
+
+def _fnv1a_hex(data: bytes) -> str:
+    h = 0xcbf29ce484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
+def test_tokenize_gives_the_tokens_perplexity_scores():
+    """fp4lab.tokenize(load_text(novel)) are the ids the perplexity experiment scores: its
+    provenance hashes the scored tokens (FNV-1a of the int32 bytes), checked on one short window."""
+    try:
+        path = fp4lab.model_path("smollm2")
+        text = fp4lab.load_text("prideprejudice")
+    except ValueError as e:
+        pytest.skip(f"model data not fetched (data/fetch_model_data.py): {e}")
+    ids = fp4lab.tokenize(text)
+    assert ids.dtype == np.int32 and ids.ndim == 1 and len(ids) > 100000
+    assert ids.min() >= 0 and ids.max() < 49152
+    r = fp4lab.run("perplexity", model=path, text="prideprejudice", offset=1000, windows=1, context=6, recipes="",
+                   modes="w4a16")
+    assert r["provenance"]["input_hash"] == _fnv1a_hex(ids[1000:1006].tobytes())
+    assert fp4lab.tokenize("").size == 0
+    with pytest.raises(ValueError, match="neither a novel"):
+        fp4lab.load_text("no-such-novel")

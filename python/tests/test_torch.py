@@ -70,7 +70,7 @@ cuda = pytest.mark.skipif(not (torch.cuda.is_available() and fp4lab.cuda_availab
 
 @cuda
 @pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.float16])
-@pytest.mark.parametrize("spec", SPECS + ["nvfp4:te:2d", "mxfp4:floor:bs=64"])
+@pytest.mark.parametrize("spec", SPECS + ["nvfp4:te:2d", "mxfp4:floor:bs=64", "if4", "nvfp6:e2m3"])
 @pytest.mark.parametrize("layout", ["row_major", "swizzled_128x4"])
 def test_cuda_tensors_quantize_bit_equal_to_the_cpu(spec, dtype, layout):
     if spec.startswith("int4") and layout != "row_major":
@@ -98,3 +98,16 @@ def test_cuda_runs_on_the_current_stream():
         y = fp4lab.fake_quantize(x, "nvfp4:4over6:mse")
     s.synchronize()
     assert torch.equal(y.cpu(), fp4lab.fake_quantize(x.cpu(), "nvfp4:4over6:mse"))
+
+
+@cuda
+@pytest.mark.parametrize("spec", ["nvfp4:te", "nvfp4:4over6:mse", "if4"])
+def test_cuda_fake_quantize_of_3d_and_strided_tensors(spec):
+    """What QuantizedLinear meets inside a model: (batch, tokens, features) activations and
+    transposed views; blocks run along the last axis of the logical tensor, as on the CPU."""
+    x = torch.from_numpy(sample((3, 40, 64)))
+    got = fp4lab.fake_quantize(x.cuda(), spec)
+    assert got.shape == x.shape and torch.equal(got.cpu(), fp4lab.fake_quantize(x, spec))
+    t = torch.from_numpy(sample((64, 96))).cuda().t()  # (96, 64), not contiguous
+    assert not t.is_contiguous()
+    assert torch.equal(fp4lab.fake_quantize(t, spec).cpu(), fp4lab.fake_quantize(t.cpu().contiguous(), spec))

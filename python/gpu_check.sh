@@ -8,6 +8,8 @@
 # PREBUILT: a folder holding core/, experiments/, kernels/ (their lib*.a), include/nlohmann/ and
 # optionally wheels/*.whl (installed to /tmp/site: gguf for transformers); the shared libraries
 # they need come from .devlib/libs.tar.xz (kernels/NOTES.md says how both are made).
+# The module must be compiled by the GCC major that built the libraries (Debian 12: g++ 12): C++20
+# has no stable ABI across GCC majors, and a g++ 13 module over g++ 12 libraries crashed in run().
 set -uo pipefail
 cd "$(dirname "$0")/.."
 prebuilt=$(realpath "${1:?usage: gpu_check.sh PREBUILT [LOG_DIR]}")
@@ -19,7 +21,8 @@ if compgen -G "$prebuilt/wheels/*.whl" > /dev/null; then
   python3 -m pip install -q --no-index --no-deps --no-compile --target /tmp/site "$prebuilt"/wheels/*.whl || exit 1
 fi
 t0=$SECONDS
-cmake -S python -B build-py -G Ninja -DCMAKE_BUILD_TYPE=Release -DFP4LAB_PREBUILT="$prebuilt" \
+cxx=${FP4LAB_PY_CXX:-$(command -v g++-12 || command -v g++)}
+cmake -S python -B build-py -G Ninja -DCMAKE_BUILD_TYPE=Release -DFP4LAB_PREBUILT="$prebuilt" -DCMAKE_CXX_COMPILER="$cxx" \
   -DFP4LAB_PREBUILT_LIBS=/tmp/libs -DFP4LAB_PREBUILT_INCLUDE="$prebuilt/include" \
   -DPython_EXECUTABLE="$(command -v python3)" > "$logs/build.log" 2>&1 &&
   cmake --build build-py --target _fp4lab -j "$(nproc)" >> "$logs/build.log" 2>&1 ||

@@ -85,8 +85,9 @@ class CudaQuantizedTensor:
         self.rows = int(np.prod(shape[:-1])) if len(shape) > 1 else 1
         self.cols = int(shape[-1]) if shape else 1
         self.padded_cols, self.scale_cols = sizes["padded_cols"], sizes["scale_cols"]
-        self.codes = codes.reshape(self.rows, self.padded_cols // 2)
-        self.scales = scales.reshape(self.rows, -1) if layout == "row_major" and self.rows else scales
+        # two codes per byte for the 4-bit formats, one per byte for the 3-, 6- and 8-bit ones
+        self.codes = codes.reshape(self.rows, -1) if self.rows else codes
+        self.scales = scales.reshape(self.rows, -1) if layout == "row_major" and self.rows and len(scales) else scales
         self.group_scales, self.zero_points = group_scales, zero_points
         self._ts_bytes, self._amax_bits = tensor_scale_bytes, amax_bits
         self._ts = None

@@ -30,6 +30,7 @@ std::vector<std::int64_t> array_shape(const AnyArray& a) {
 }
 
 bool is_c_contiguous(const AnyArray& a) {
+  if (a.size() == 0) return true;  // no element to address (frameworks give empty arrays any strides)
   std::int64_t expected = 1;
   for (std::size_t i = a.ndim(); i-- > 0;) {
     if (a.shape(i) != 1 && a.stride(i) != expected) return false;

@@ -120,8 +120,10 @@ void bind_quantize(nb::module_& m) {
                    "cols rounded up to the block size (and 16 with the RHT).")
       .def_prop_ro("scale_cols", [](const PyQuantized& q) { return q.q.scale_cols; }, "Blocks per row.")
       .def_prop_ro("codes", [](const PyQuantized& q) {
-            return view_of(q, q.q.codes, {static_cast<std::size_t>(q.q.rows), static_cast<std::size_t>(q.q.padded_cols / 2)});
-          }, "uint8 [rows, padded_cols/2]: two codes per byte, the even element in the low nibble.")
+            const std::size_t rows = static_cast<std::size_t>(q.q.rows);
+            return view_of(q, q.q.codes, {rows, rows ? q.q.codes.size() / rows : 0});
+          }, "uint8 [rows, padded_cols/2] for the 4-bit formats (two codes per byte, the even element in the low "
+             "nibble); [rows, padded_cols] for the 3-, 6- and 8-bit formats (one code per byte).")
       .def_prop_ro("scales", [](const PyQuantized& q) {
             if (q.q.layout == formats::ScaleLayout::kRowMajor) {
               return view_of(q, q.q.scales, {static_cast<std::size_t>(q.q.rows), static_cast<std::size_t>(q.q.scales.size() / std::max<std::int64_t>(q.q.rows, 1))});

@@ -5,8 +5,13 @@ compared with fp4lab's own perplexity experiment (CPU, Eigen) on the same tokens
 recipes. Also checks transformers' tokenizer against fp4lab.tokenize on the whole novel.
 
 Needs torch, transformers and the `gguf` package (the GPU machine has the first two; carry gguf).
-  python3 python/transformers_perplexity.py --out result.json   [--device cuda] [--windows 4]
-Exit status 1 when a row is outside the stated tolerance (--rtol, relative to fp4lab's figure).
+  PYTHONPATH=<build>/python python3 tests/model/transformers_perplexity.py --out result.json [--device cuda]
+Exit status 1 when a row is outside its tolerance, relative to fp4lab's figure: --rtol (1e-5) for
+the baseline and W4A16, where both paths quantize the same weights bit for bit and only FP32
+summation orders differ (cuBLAS vs Eigen); --rtol-w4a4 (0.03) for W4A4, where those last-bit
+differences in the activations move some elements across an FP4 rounding boundary (one element
+moves by a whole FP4 step) and 30 layers carry it on: the figures then agree in the statistical
+sense only (the window-to-window standard error is about 8% of the perplexity).
 """
 
 from __future__ import annotations
@@ -40,11 +45,13 @@ def parse_args(argv):
     p.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     p.add_argument("--threads", type=int, default=0, help="fp4lab's CPU threads for its own run (0: all)")
     p.add_argument("--reference", default="", help="a saved fp4lab perplexity Result (JSON) instead of running it")
-    p.add_argument("--rtol", type=float, default=0.02, help="largest |ppl_hf / ppl_fp4lab - 1| accepted")
+    p.add_argument("--rtol", type=float, default=1e-5,
+                   help="largest |ppl_hf / ppl_fp4lab - 1| accepted for the baseline and W4A16")
+    p.add_argument("--rtol-w4a4", type=float, default=0.03, help="the same for W4A4 (activations quantized)")
     p.add_argument("--out", default="", help="write the comparison as JSON here")
     a = p.parse_args(argv)
-    if a.windows < 1 or a.context < 2 or a.offset < 0 or not 0 < a.rtol < 1:
-        p.error("need --windows >= 1, --context >= 2, --offset >= 0 and 0 < --rtol < 1")
+    if a.windows < 1 or a.context < 2 or a.offset < 0 or not 0 < a.rtol < 1 or not 0 < a.rtol_w4a4 < 1:
+        p.error("need --windows >= 1, --context >= 2, --offset >= 0 and tolerances in (0, 1)")
     return a
 
 
@@ -148,21 +155,26 @@ def main(argv=None):
             del m
     gpu_s = time.perf_counter() - t
 
-    worst = 0.0
+    worst, worst_w4a4 = 0.0, 0.0
     print(f"\n{'recipe':<22} {'mode':>6} {'transformers':>13} {'fp4lab':>11} {'rel diff':>10} {'KL hf':>9} "
           f"{'KL fp4lab':>9} {'top1 hf':>8} {'top1 fp4':>8}")
     for r in rows:
         r["rel_diff"] = r["perplexity"] / r["fp4lab"] - 1.0
-        worst = max(worst, abs(r["rel_diff"]))
+        if r["mode"] == "w4a4":
+            worst_w4a4 = max(worst_w4a4, abs(r["rel_diff"]))
+        else:
+            worst = max(worst, abs(r["rel_diff"]))
         print(f"{r['recipe']:<22} {r['mode']:>6} {r['perplexity']:>13.4f} {r['fp4lab']:>11.4f} {r['rel_diff']:>+10.2e} "
               f"{r['kl']:>9.5f} {r.get('fp4lab_kl', 0.0):>9.5f} {r['top1']:>8.4f} {r.get('fp4lab_top1', 1.0):>8.4f}")
-    ok = worst <= a.rtol and first_diff is None
-    print(f"\nworst |relative difference| {worst:.2e} (tolerance {a.rtol}); tokenizer "
+    ok = worst <= a.rtol and worst_w4a4 <= a.rtol_w4a4 and first_diff is None
+    print(f"\nworst |relative difference|: baseline and W4A16 {worst:.2e} (tolerance {a.rtol}), W4A4 "
+          f"{worst_w4a4:.2e} (tolerance {a.rtol_w4a4}); tokenizer "
           f"{'identical' if first_diff is None else 'DIFFERS'}; transformers scoring {gpu_s:.1f} s -> "
           f"{'AGREE' if ok else 'DISAGREE'}")
     if a.out:
         out = {"rows": rows, "tokenizer_identical": first_diff is None, "tokens": int(len(ids)),
-               "hf_tokens": int(len(hf_ids)), "worst_rel_diff": worst, "rtol": a.rtol, "device": a.device,
+               "hf_tokens": int(len(hf_ids)), "worst_rel_diff": worst, "rtol": a.rtol,
+               "worst_rel_diff_w4a4": worst_w4a4, "rtol_w4a4": a.rtol_w4a4, "device": a.device,
                "torch": torch.__version__, "fp4lab_provenance": ref.get("provenance"),
                "windows": a.windows, "context": a.context, "offset": a.offset, "text": a.text}
         tmp = a.out + ".tmp"

@@ -119,7 +119,13 @@ def test_e8m0_agrees_with_ml_dtypes_rounding_to_nearest_ties_away(source):
     positive = np.isfinite(f) & (f > 0)
     mine = fp4lab.to_element(x, "ue8m0", rounding="nearest_ties_away", saturation="nosat", codes=True)
     theirs = ml_codes(x, "ue8m0")
-    bad = np.nonzero(positive & (mine != theirs))[0]
+    differ = positive & (mine != theirs)
+    if tuple(int(v) for v in ml_dtypes.__version__.split(".")[:2]) < (0, 7):
+        # known: ml_dtypes 0.6 rounds the values in (2^-127, 1.5 * 2^-127) (bf16 subnormals) up to
+        # 2^-126 (code 1); nearest is 2^-127 (code 0), as fp4lab and ml_dtypes 0.7 give
+        low = (f > 2.0**-127) & (f < 1.5 * 2.0**-127) & (mine == 0) & (theirs == 1)
+        differ &= ~low
+    bad = np.nonzero(differ)[0]
     assert bad.size == 0, (f"ml_dtypes {ml_dtypes.__version__}: {bad.size} inputs differ, e.g. "
                            f"{[(float(f[i]), int(mine[i]), int(theirs[i])) for i in bad[:6]]}")
     # documented differences: no sign, no zero in E8M0

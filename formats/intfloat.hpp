@@ -36,8 +36,11 @@ FP4LAB_HD constexpr float intfloat_int_dequant(float q, float s, float factor, c
 /// FP code = the FP element of v (reference.py:343-375), INT code = round(clamp(v * RCP, ±INTMAX))
 /// (reference.py:349-375); errors in the original domain (reference.py:377-398); INT kept only
 /// if its error is strictly smaller (reference.py:400); its scale byte gets +128
-/// (reference.py:417-423). The record holds both errors and the choice.
-FP4LAB_HD FP4LAB_DEVICE_NOINLINE constexpr BlockRecord intfloat_quantize_block(const Recipe& r, const TensorScale& t, const BlockIO& io) {
+/// (reference.py:417-423). The record holds both errors and the choice. Inlinable: the IF4 fast
+/// path of kernels/quantize.cuh compiles it into its kernel; other callers take
+/// intfloat_quantize_block below.
+FP4LAB_HD constexpr BlockRecord intfloat_quantize_block_inline(const Recipe& r, const TensorScale& t,
+                                                             const BlockIO& io) {
   const FamilyTraits ft = family_traits(r.format);
   const bool nibble = nibble_codes(r.format);
   BlockRecord rec;
@@ -88,6 +91,13 @@ FP4LAB_HD FP4LAB_DEVICE_NOINLINE constexpr BlockRecord intfloat_quantize_block(c
     }
   }
   return rec;
+}
+
+/// intfloat_quantize_block_inline, out of line on the device (compiled once for the generic
+/// kernels rather than inlined into each).
+FP4LAB_HD FP4LAB_DEVICE_NOINLINE constexpr BlockRecord intfloat_quantize_block(const Recipe& r, const TensorScale& t,
+                                                                               const BlockIO& io) {
+  return intfloat_quantize_block_inline(r, t, io);
 }
 
 /// Dequantizes one IF code: the scale byte's bit 7 says INT (reference.py:417-423, Triton

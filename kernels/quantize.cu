@@ -184,6 +184,10 @@ bool fast_path(const formats::Recipe& r, Path& path) {
     path = Path::kAny;
     return true;
   }
+  if (r.format == formats::BlockFormat::kIF4 && r.sum == formats::SumOrder::kSeq) {
+    path = Path::kIf4;
+    return true;
+  }
   return false;
 }
 

@@ -28,7 +28,8 @@ inline constexpr int kMaxUnit = 256;
 /// recipe to the Recipe at run time (modelopt, torchao, NVINT4 at block size 16).
 /// kFourSixMse also pins the 4/6 rule to MSE (the default rule: no per-element rule switch);
 /// kFourOverSix reads the rule (mae, abs_max, static_6, static_4) at run time.
-enum class Path : std::uint8_t { kTe, kFourSixMse, kFourOverSix, kMxfp4, kAny };
+/// kIf4: IF4 at 16, summed left to right (the other orders take the generic kernel).
+enum class Path : std::uint8_t { kTe, kFourSixMse, kFourOverSix, kMxfp4, kIf4, kAny };
 
 /// Whether a kernel writes codes and scales, or fake-quantized values.
 enum class Mode : std::uint8_t { kQuantize, kFake };
@@ -64,6 +65,9 @@ __device__ __forceinline__ void pin_path(formats::Recipe& r) {
     if constexpr (P == Path::kFourSixMse) r.rule = formats::FourSixRule::kMse;
   } else if constexpr (P == Path::kMxfp4) {
     r.format = formats::BlockFormat::kMXFP4;
+  } else if constexpr (P == Path::kIf4) {
+    r.format = formats::BlockFormat::kIF4;
+    r.sum = formats::SumOrder::kSeq;
   }
 }
 
@@ -95,9 +99,9 @@ struct SharedTables {
 /// per-CTA set-up (the tensor scale, the index arithmetic) is paid once for all of them, and
 /// more loads are in flight per thread. Measured on the H200 (kernels/NOTES.md, run 8): te is
 /// fastest with four, MXFP4 and the others with two; the long 4/6 body with one (a second
-/// unrolled copy cost 5 % in instruction fetch, two copies 28 %).
+/// unrolled copy cost 5 % in instruction fetch, two copies 28 %); IF4's body is as long.
 constexpr int units_per_thread(Path p) {
-  return p == Path::kTe ? 4 : ((p == Path::kFourSixMse || p == Path::kFourOverSix) ? 1 : 2);
+  return p == Path::kTe ? 4 : ((p == Path::kFourSixMse || p == Path::kFourOverSix || p == Path::kIf4) ? 1 : 2);
 }
 template <Path P>
 inline constexpr int kUnitsPerThread = units_per_thread(P);
@@ -125,6 +129,8 @@ __device__ __forceinline__ formats::BlockRecord fast_quantize_block(const format
                                                    : formats::nvfp4_quantize_block(r, ts, io);
   } else if constexpr (P == Path::kTe) {
     return formats::nvfp4_quantize_block(r, ts, io);
+  } else if constexpr (P == Path::kIf4) {
+    return formats::intfloat_quantize_block_inline(r, ts, io);
   } else {
     static_assert(P == Path::kMxfp4, "the 4/6 paths call four_over_six_quantize_block with shared tables");
     return formats::mxfp4_quantize_block(r, io);

@@ -30,6 +30,9 @@ void launch_fast_rounding(Path path, unsigned grid, cudaStream_t s, const Quanti
       case Path::kMxfp4:
         quantize_block_kernel<D, 32, Path::kMxfp4, M, false><<<grid, kT, 0, s>>>(p);
         break;
+      case Path::kIf4:
+        quantize_block_kernel<D, 16, Path::kIf4, M, false><<<grid, kT, 0, s>>>(p);
+        break;
       case Path::kAny:
         quantize_block_kernel<D, 16, Path::kAny, M, false><<<grid, kT, 0, s>>>(p);
         break;

@@ -19,7 +19,7 @@ void JobPanel::poll() {
       continue;
     }
     error_.clear();
-    last_seconds_ = o.seconds;
+    if (!o.reused) last_seconds_ = o.seconds;  // a reused Result took no time: keep the last run's
     on_result(o.index, o.experiment, std::move(*o.result));
     new_result();
   }

@@ -17,10 +17,22 @@ namespace {
 class TensorLab : public JobPanel {
  public:
   explicit TensorLab(const exp::Registry& r)
-      : JobPanel(r), bins_spec_(*exp::find_param(r.find("compare")->params(), "bins")) {}
+      : JobPanel(r), bins_spec_(*exp::find_param(r.find("compare")->params(), "bins")) {
+    // the last few inputs' Results of each experiment: a parameter that one experiment ignores
+    // (the threshold recipe, the bins, the recipe list) reruns only those it feeds, and a
+    // slider moved back to an earlier value shows that value's Results at once
+    job_.set_cache_capacity(3 * 6);
+  }
   const char* id() const override { return "tensor"; }
   const char* title() const override { return "Tensor lab"; }
+  /// Ctrl+R and the Run button: computes everything afresh.
   void run() override {
+    job_.clear_cache();
+    start_runs();
+  }
+  /// Starts compare, select and threshold for the current inputs; the job reuses the Results of
+  /// those whose parameters did not change and cancels whatever still runs for older inputs.
+  void start_runs() {
     exp::Params c = src_, s = src_, t = src_;
     std::string specs;
     for (const auto& r : recipes_) specs += (specs.empty() ? "" : ",") + r;
@@ -68,7 +80,7 @@ class TensorLab : public JobPanel {
   void draw() override {
     if (never_ran() || dirty_) {
       dirty_ = false;
-      run();
+      start_runs();
     }
     bool changed = draw_params("src", exp::source_params(), src_);
     changed |= draw_recipe_list("recipes", recipes_);
@@ -80,7 +92,7 @@ class TensorLab : public JobPanel {
     if (ImGui::Button("Run (Ctrl+R)")) run();
     ImGui::SameLine();
     draw_status();
-    if (changed && auto_run_) run();
+    if (changed && auto_run_) start_runs();
 
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float hw = avail.x * 0.5f - 4, hh = avail.y * 0.5f - 4;

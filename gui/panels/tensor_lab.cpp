@@ -82,7 +82,7 @@ class TensorLab : public JobPanel {
       dirty_ = false;
       start_runs();
     }
-    bool changed = draw_params("src", exp::source_params(), src_);
+    bool changed = draw_source_params("src", exp::source_params(), src_);
     changed |= draw_recipe_list("recipes", recipes_);
     ImGui::SameLine();
     ImGui::SetNextItemWidth(190);

@@ -270,10 +270,35 @@ TEST_SUITE("gui.workbench") {
     h.frame(wb, {'T'}, true);
     CHECK(wb.layout() == Layout::kTiled);
     h.frame(wb);
-    // tiled: every panel got a window of a sixth of the screen
+    h.frame(wb);
+    // tiled at 1280x800: two tiles side by side, each a half of the width, tabs for three panels;
+    // the active panel (help) is shown in its tile, and Ctrl+4 shows the tensor lab in the same tile
+    REQUIRE(ImGui::GetIO().DisplaySize.x == 1280);
+    int shown = 0;
     for (const auto& p : wb.panels()) {
       const auto r = wb.panel_rect(*p);
-      CHECK(r.second.x - r.first.x == doctest::Approx(1280.0 / 3).epsilon(0.01));
+      if (r.second.x - r.first.x <= 0) continue;
+      ++shown;
+      CHECK(r.second.x - r.first.x == doctest::Approx(1280.0 / 2).epsilon(0.01));
+    }
+    CHECK(shown == 2);
+    CHECK(wb.panel_rect(*wb.panel("help")).first.x == doctest::Approx(640.0));
+    h.frame(wb, {'4'}, true);
+    h.frame(wb);
+    h.frame(wb);
+    CHECK(wb.panel_rect(*wb.panel("tensor")).first.x == doctest::Approx(640.0));
+    CHECK(wb.panel_rect(*wb.panel("help")).second.x == 0);  // in a hidden tab now
+    for (auto& p : wb.panels()) p->cancel();
+  }
+  TEST_CASE("tiled at 1920x1080 every panel gets a tile of its own, 3 x 2") {
+    Headless h;
+    ImGui::GetIO().DisplaySize = ImVec2(1920, 1080);
+    Workbench wb;
+    wb.set_layout(Layout::kTiled);
+    h.frame(wb);
+    for (const auto& p : wb.panels()) {
+      const auto r = wb.panel_rect(*p);
+      CHECK(r.second.x - r.first.x == doctest::Approx(1920.0 / 3).epsilon(0.01));
     }
     for (auto& p : wb.panels()) p->cancel();
   }
@@ -537,24 +562,28 @@ TEST_SUITE("gui.param_editor") {
 }
 
 TEST_SUITE("gui.layout") {
-  TEST_CASE("no panel clips a table at 1280x800 or at 1920x1080 (ImGui's clip rectangles)") {
+  TEST_CASE("no panel clips a table at 1280x800 or at 1920x1080, single or tiled (ImGui's clip rectangles)") {
+    for (const Layout layout : {Layout::kSingle, Layout::kTiled})
     for (const ImVec2 size : {ImVec2(1280, 800), ImVec2(1920, 1080)}) {
       Headless h;
       ImGui::GetIO().DisplaySize = size;
       Workbench wb;
       wb.apply_scenario({{"tensor", {{"source", small_source()}}}, {"diff", {{"source", small_source()}}}});
+      wb.set_layout(layout);
       int tables = 0;
       for (const auto& panel : wb.panels()) {
-        REQUIRE(wb.set_active(panel->id()));
+        REQUIRE(wb.set_active(panel->id()));  // tiled: the panel's tab in its tile
         REQUIRE(h.settle(wb));
         h.frame(wb);
         h.frame(wb);
         for (const TableView& v : table_views()) {
           ++tables;
-          INFO(panel->id(), " at ", size.x, "x", size.y, ": table ", v.id, " height ", v.height,
+          INFO(std::string(panel->id()), " at ", size.x, "x", size.y, layout == Layout::kTiled ? " tiled" : " single",
+               ": table ", v.id, " height ", v.height,
                " visible ", v.visible_height, " rows ", v.rows);
           if (std::getenv("FP4LAB_TABLE_LOG")) {
-            std::printf("%s %gx%g %s rows %d h %.0f vis %.0f rowh %.0f rc %d cc %d\n", panel->id(), size.x, size.y,
+            std::printf("%s %gx%g %d %s rows %d h %.0f vis %.0f rowh %.0f rc %d cc %d\n", panel->id(), size.x,
+                        size.y, static_cast<int>(layout),
                         v.id.c_str(), v.rows, v.height, v.visible_height, v.row_height, v.rows_clipped, v.columns_clipped);
           }
           CHECK_FALSE(v.rows_clipped);

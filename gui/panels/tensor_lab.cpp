@@ -153,7 +153,8 @@ class TensorLab : public JobPanel {
         cells_[static_cast<std::size_t>(r * cols + c)] = cell_number(map->rows[static_cast<std::size_t>(r)][static_cast<std::size_t>(c) + 1]);
       }
     }
-    const HeatCell hc = heat_map("##map", cells_, rows, cols, 0.0, 1.0, ImVec2(-1, -1));
+    const HeatCell hc = heat_map("##map", cells_, rows, cols, 0.0, 1.0, ImVec2(-1, -1),
+                                 "colour: share of blocks scaled to 4 (0 to 1)");
     if (hc.row >= 0) {
       ImGui::SetTooltip("rows %s, %s: %.1f%% of blocks scaled to 4 (orange 100%%, blue 0%%)",
                         cell_text(map->rows[static_cast<std::size_t>(hc.row)][0]).c_str(),

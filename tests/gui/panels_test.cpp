@@ -201,6 +201,28 @@ TEST_SUITE("gui.tensor") {
     const exp::Result direct = reg.find("compare")->run(cp, nullptr);
     CHECK(exp::to_json(direct)["tables"] == exp::to_json(*wb.active().results().at(0).second)["tables"]);
   }
+  TEST_CASE("a new threshold recipe reruns only threshold; compare and select are reused") {
+    Headless h;
+    Workbench wb;
+    wb.apply_scenario({{"panel", "tensor"}, {"tensor", {{"source", small_source()}}}});
+    REQUIRE(h.settle(wb));
+    auto* tensor = dynamic_cast<JobPanel*>(wb.panel("tensor"));
+    REQUIRE(tensor != nullptr);
+    const std::uint64_t hits = tensor->job().cache_hits(), g = tensor->result_generation();
+    tensor->load({{"threshold_recipe", "nvfp4:4over6:mse"}});
+    REQUIRE(h.settle(wb));
+    CHECK(tensor->job().cache_hits() == hits + 2);   // compare and select
+    CHECK(tensor->result_generation() == g + 3);     // all three drawn anew
+    // the scale slider changes every experiment's input: nothing is reused
+    tensor->load({{"source", {{"scale", 2.0}}}});
+    REQUIRE(h.settle(wb));
+    CHECK(tensor->job().cache_hits() == hits + 2);
+    // and back to scale 1: all three from the cache
+    tensor->load({{"source", {{"scale", 1.0}}}});
+    REQUIRE(h.settle(wb));
+    CHECK(tensor->job().cache_hits() == hits + 5);
+    CHECK(wb.active().probe()["compare"] == true);
+  }
   TEST_CASE("Esc cancels a running tensor experiment and the UI keeps drawing") {
     Headless h;
     Workbench wb;
@@ -448,6 +470,62 @@ TEST_SUITE("gui.job") {
       CHECK(o.result.has_value());
     }
     CHECK(latest == 2);
+  }
+  TEST_CASE("with a cache, an unchanged request is answered from it and a changed one runs") {
+    exp::Registry reg;
+    exp::register_all(reg);
+    Job job(reg);
+    job.set_cache_capacity(4);
+    const exp::Params a = {{"points", 101}}, b = {{"points", 201}};
+    job.start({{"error-profile", a}});
+    REQUIRE(job.wait_idle(30));
+    const std::vector<JobOutput> first = job.take();
+    REQUIRE(first.size() == 1);
+    REQUIRE(first[0].result.has_value());
+    CHECK_FALSE(first[0].reused);
+    // the same request again: answered before start() returns, the same Result, nothing ran
+    const auto b2 = job.start({{"error-profile", b}, {"error-profile", a}});
+    REQUIRE(job.wait_idle(30));
+    const std::vector<JobOutput> second = job.take();
+    REQUIRE(second.size() == 2);
+    int reused = 0;
+    for (const JobOutput& o : second) {
+      CHECK(o.batch == b2);
+      REQUIRE(o.result.has_value());
+      if (o.index == 1) {
+        CHECK(o.reused);
+        CHECK(exp::to_json(*o.result) == exp::to_json(*first[0].result));
+      } else {
+        CHECK_FALSE(o.reused);  // the changed request ran
+        CHECK(o.result->curves.at(0).series.at(0).x.size() != first[0].result->curves.at(0).series.at(0).x.size());
+      }
+      reused += o.reused;
+    }
+    CHECK(reused == 1);
+    CHECK(job.cache_hits() == 1);
+    // after clear_cache the same request runs again
+    job.clear_cache();
+    job.start({{"error-profile", a}});
+    REQUIRE(job.wait_idle(30));
+    const std::vector<JobOutput> third = job.take();
+    REQUIRE(third.size() == 1);
+    CHECK_FALSE(third[0].reused);
+    CHECK(job.cache_hits() == 1);
+  }
+  TEST_CASE("a request naming an input file is never answered from the cache") {
+    exp::Registry reg;
+    exp::register_all(reg);
+    Job job(reg);
+    job.set_cache_capacity(4);
+    const exp::Params p = {{"input", "/nonexistent/x.npy"}};
+    for (int k = 0; k < 2; ++k) {
+      job.start({{"compare", p}});
+      REQUIRE(job.wait_idle(30));
+      const auto out = job.take();
+      REQUIRE(out.size() == 1);
+      CHECK_FALSE(out[0].reused);
+    }
+    CHECK(job.cache_hits() == 0);
   }
   TEST_CASE("a bad parameter comes back as an error, not a crash") {
     exp::Registry reg;

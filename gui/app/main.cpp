@@ -123,7 +123,7 @@ double median(const std::vector<double>& v) { return v.empty() ? 0.0 : v[v.size(
 struct SliderTimes {
   std::vector<double> first;   ///< until compare's Result (histograms, metrics) is drawn
   std::vector<double> all;     ///< until compare's, select's and threshold's are drawn
-  std::vector<double> run_ms;  ///< compare's own run time
+  std::vector<double> run_ms;  ///< compare's own run time (its runs, one per recipe, summed)
 };
 
 /// Sets the tensor lab's source scale to each value in turn, as its slider does, and times the
@@ -142,7 +142,7 @@ SliderTimes slider_latency(Window& w, Workbench& wb, Panel& tensor, std::span<co
       const std::uint64_t g = tensor.result_generation();
       if (g > g0 && t_first < 0) {
         t_first = ms_since(t0);  // the frame that drew compare's Result
-        if (jp) t.run_ms.push_back(jp->last_seconds() * 1000);
+        if (jp) t.run_ms.push_back(jp->batch_seconds() * 1000);  // compare's runs, one per recipe
       }
       if (g >= g0 + 3) break;  // compare, select and threshold all drawn
       pace(wb, f0);            // the interactive loop's pacing

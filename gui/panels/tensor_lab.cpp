@@ -14,6 +14,33 @@
 namespace fp4lab::gui {
 namespace {
 
+/// Joins compare's per-recipe Results (the same source and bins, one recipe each, in list order)
+/// into the Result one compare run over all of them gives: metrics rows, histogram series,
+/// scalars and summary lines appended in order, the recipe list restored in the provenance.
+exp::Result join_compare_parts(std::vector<exp::Result> parts, const std::string& recipes) {
+  exp::Result all = std::move(parts.front());
+  for (std::size_t k = 1; k < parts.size(); ++k) {
+    exp::Result& p = parts[k];
+    for (std::size_t t = 0; t < all.tables.size() && t < p.tables.size(); ++t) {
+      for (auto& row : p.tables[t].rows) all.tables[t].rows.push_back(std::move(row));
+    }
+    for (std::size_t h = 0; h < all.histograms.size() && h < p.histograms.size(); ++h) {
+      for (auto& s : p.histograms[h].series) all.histograms[h].series.push_back(std::move(s));
+    }
+    for (auto& [key, v] : p.scalars) all.scalars[key] = v;
+    for (auto& r : p.provenance.recipes) all.provenance.recipes.push_back(std::move(r));
+    // each part's summary: the source line, the column header, then its recipe's lines
+    std::size_t body = 0;
+    for (int line = 0; line < 2 && body != std::string::npos; ++line) {
+      body = p.summary.find('\n', body);
+      if (body != std::string::npos) ++body;
+    }
+    if (body != std::string::npos) all.summary += p.summary.substr(body);
+  }
+  all.provenance.params["recipes"] = recipes;
+  return all;
+}
+
 class TensorLab : public JobPanel {
  public:
   explicit TensorLab(const exp::Registry& r)
@@ -21,7 +48,7 @@ class TensorLab : public JobPanel {
     // the last few inputs' Results of each experiment: a parameter that one experiment ignores
     // (the threshold recipe, the bins, the recipe list) reruns only those it feeds, and a
     // slider moved back to an earlier value shows that value's Results at once
-    job_.set_cache_capacity(3 * 6);
+    job_.set_cache_capacity(8 * 8);  // 8 inputs of four recipes, select and threshold
   }
   const char* id() const override { return "tensor"; }
   const char* title() const override { return "Tensor lab"; }
@@ -32,16 +59,30 @@ class TensorLab : public JobPanel {
   }
   /// Starts compare, select and threshold for the current inputs; the job reuses the Results of
   /// those whose parameters did not change and cancels whatever still runs for older inputs.
+  /// compare runs once per recipe (joined when all are in), so a recipe added to the list
+  /// computes that recipe alone and a removed one computes nothing.
   void start_runs() {
     exp::Params c = src_, s = src_, t = src_;
-    std::string specs;
-    for (const auto& r : recipes_) specs += (specs.empty() ? "" : ",") + r;
-    c["recipes"] = specs;
+    specs_.clear();
+    for (const auto& r : recipes_) specs_ += (specs_.empty() ? "" : ",") + r;
     c["bins"] = bins_;
     s["map_size"] = 48;
     t["recipe"] = threshold_recipe_;
     t["step"] = 0.05;
-    start({{"compare", c}, {"select", s}, {"threshold", t}});
+    std::vector<JobRequest> batch;
+    for (const auto& r : recipes_) {
+      c["recipes"] = r;
+      batch.push_back({"compare", c});
+    }
+    if (recipes_.empty()) {  // the experiment says what is wrong with an empty list
+      c["recipes"] = "";
+      batch.push_back({"compare", c});
+    }
+    batch.push_back({"select", s});
+    batch.push_back({"threshold", t});
+    parts_.assign(batch.size() - 2, std::nullopt);
+    start(std::move(batch));
+    parts_batch_ = latest_;
   }
   std::vector<NamedResult> results() const override {
     std::vector<NamedResult> out;
@@ -124,8 +165,16 @@ class TensorLab : public JobPanel {
   }
 
  protected:
-  void on_result(std::size_t, const std::string& experiment, exp::Result r) override {
-    if (experiment == "compare") compare_ = std::move(r);
+  void on_result(std::size_t index, const std::string& experiment, exp::Result r) override {
+    if (experiment == "compare" && parts_batch_ == latest_ && index < parts_.size()) {
+      parts_[index] = std::move(r);
+      std::vector<exp::Result> whole;
+      for (auto& p : parts_) {
+        if (p) whole.push_back(*p);
+      }
+      hold_result_ = whole.size() < parts_.size();  // drawn once every recipe is in
+      if (!hold_result_) compare_ = join_compare_parts(std::move(whole), specs_);
+    }
     if (experiment == "select") select_ = std::move(r);
     if (experiment == "threshold") threshold_ = std::move(r);
   }
@@ -207,6 +256,9 @@ class TensorLab : public JobPanel {
   double t_ = 3.0;
   bool auto_run_ = true, dirty_ = false, show_mse_ = false;
   std::optional<exp::Result> compare_, select_, threshold_;
+  std::vector<std::optional<exp::Result>> parts_;  ///< compare's per-recipe Results of batch parts_batch_
+  std::uint64_t parts_batch_ = 0;
+  std::string specs_;  ///< the recipe list of that batch, comma-separated
   std::vector<double> cells_;
 };
 

@@ -198,8 +198,27 @@ TEST_SUITE("gui.tensor") {
     exp::register_all(reg);
     exp::Params cp = small_source();
     cp["recipes"] = "nvfp4:te,mxfp4:rceil";
+    cp["bins"] = 101;
     const exp::Result direct = reg.find("compare")->run(cp, nullptr);
     CHECK(exp::to_json(direct)["tables"] == exp::to_json(*wb.active().results().at(0).second)["tables"]);
+    // compare runs once per recipe in the GUI; the joined Result is the one run's, all of it
+    CHECK(exp::to_json(direct) == exp::to_json(*wb.active().results().at(0).second));
+  }
+  TEST_CASE("a recipe added to the list computes that recipe alone") {
+    Headless h;
+    Workbench wb;
+    wb.apply_scenario({{"panel", "tensor"}, {"tensor", {{"source", small_source()}, {"recipes", {"nvfp4:te", "mxfp4:rceil"}}}}});
+    REQUIRE(h.settle(wb));
+    auto* tensor = dynamic_cast<JobPanel*>(wb.panel("tensor"));
+    REQUIRE(tensor != nullptr);
+    const std::uint64_t hits = tensor->job().cache_hits(), g = tensor->result_generation();
+    tensor->load({{"recipes", {"nvfp4:te", "mxfp4:rceil", "nvint4"}}});
+    REQUIRE(h.settle(wb));
+    CHECK(tensor->job().cache_hits() == hits + 4);  // two recipes, select and threshold
+    CHECK(tensor->result_generation() == g + 3);    // compare drawn once, whole
+    const nlohmann::json p = wb.active().probe();
+    REQUIRE(p["compare_recipes"].size() == 3);
+    CHECK(p["compare_recipes"][2].get<std::string>().rfind("nvint4", 0) == 0);
   }
   TEST_CASE("a new threshold recipe reruns only threshold; compare and select are reused") {
     Headless h;
@@ -211,16 +230,16 @@ TEST_SUITE("gui.tensor") {
     const std::uint64_t hits = tensor->job().cache_hits(), g = tensor->result_generation();
     tensor->load({{"threshold_recipe", "nvfp4:4over6:mse"}});
     REQUIRE(h.settle(wb));
-    CHECK(tensor->job().cache_hits() == hits + 2);   // compare and select
+    CHECK(tensor->job().cache_hits() == hits + 5);   // compare's four recipes and select
     CHECK(tensor->result_generation() == g + 3);     // all three drawn anew
     // the scale slider changes every experiment's input: nothing is reused
     tensor->load({{"source", {{"scale", 2.0}}}});
     REQUIRE(h.settle(wb));
-    CHECK(tensor->job().cache_hits() == hits + 2);
-    // and back to scale 1: all three from the cache
+    CHECK(tensor->job().cache_hits() == hits + 5);
+    // and back to scale 1: all six from the cache
     tensor->load({{"source", {{"scale", 1.0}}}});
     REQUIRE(h.settle(wb));
-    CHECK(tensor->job().cache_hits() == hits + 5);
+    CHECK(tensor->job().cache_hits() == hits + 11);
     CHECK(wb.active().probe()["compare"] == true);
   }
   TEST_CASE("Esc cancels a running tensor experiment and the UI keeps drawing") {

@@ -119,10 +119,8 @@ class TensorLab : public JobPanel {
     return j;
   }
   void draw() override {
-    if (never_ran() || dirty_) {
-      dirty_ = false;
-      start_runs();
-    }
+    const bool first = never_ran(), loaded = dirty_;
+    dirty_ = false;
     bool changed = draw_source_params("src", exp::source_params(), src_);
     changed |= draw_recipe_list("recipes", recipes_);
     ImGui::SameLine();
@@ -133,7 +131,20 @@ class TensorLab : public JobPanel {
     if (ImGui::Button("Run (Ctrl+R)")) run();
     ImGui::SameLine();
     draw_status();
-    if (changed && auto_run_) start_runs();
+    // inputs that change frame after frame (a slider being dragged) are not run one by one:
+    // the running work is cancelled and the last value runs in the first frame without a change,
+    // on cores no superseded run still holds; a single change runs at once
+    const bool change = loaded || (changed && auto_run_);
+    if (first) {
+      start_runs();
+    } else if (change && changed_last_frame_) {
+      job_.cancel();
+      deferred_ = true;
+    } else if (change || deferred_) {
+      deferred_ = false;
+      start_runs();
+    }
+    changed_last_frame_ = change;
 
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float hw = avail.x * 0.5f - 4, hh = avail.y * 0.5f - 4;
@@ -255,6 +266,8 @@ class TensorLab : public JobPanel {
   int bins_ = 101;
   double t_ = 3.0;
   bool auto_run_ = true, dirty_ = false, show_mse_ = false;
+  bool changed_last_frame_ = false;  ///< the inputs changed in the previous frame
+  bool deferred_ = false;            ///< a run waits for the inputs to stop changing
   std::optional<exp::Result> compare_, select_, threshold_;
   std::vector<std::optional<exp::Result>> parts_;  ///< compare's per-recipe Results of batch parts_batch_
   std::uint64_t parts_batch_ = 0;

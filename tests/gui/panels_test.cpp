@@ -242,6 +242,34 @@ TEST_SUITE("gui.tensor") {
     CHECK(tensor->job().cache_hits() == hits + 11);
     CHECK(wb.active().probe()["compare"] == true);
   }
+  TEST_CASE("a slider dragged frame after frame runs only its last value, once it stops") {
+    Headless h;
+    Workbench wb;
+    wb.apply_scenario({{"panel", "tensor"}, {"tensor", {{"source", small_source()}}}});
+    REQUIRE(h.settle(wb));
+    auto* tensor = dynamic_cast<JobPanel*>(wb.panel("tensor"));
+    REQUIRE(tensor != nullptr);
+    for (int k = 0; k < 6; ++k) {  // a new scale every frame
+      tensor->load({{"source", {{"scale", 1.5 + 0.25 * k}}}});
+      h.frame(wb);
+    }
+    h.frame(wb);  // the first frame without a change runs the last value
+    CHECK(tensor->job().busy());
+    REQUIRE(h.settle(wb));
+    const exp::Result* compare = wb.active().results().at(0).second;
+    CHECK(compare->provenance.params["scale"].get<double>() == doctest::Approx(2.75));
+    // the values between the first and the last never ran: none is in the cache
+    const std::uint64_t hits = tensor->job().cache_hits();
+    for (const double v : {1.75, 2.0, 2.25, 2.5}) {
+      tensor->load({{"source", {{"scale", v}}}});
+      REQUIRE(h.settle(wb));
+      h.frame(wb);  // (settle's frames changed nothing: the next value is a single change)
+    }
+    CHECK(tensor->job().cache_hits() == hits);
+    tensor->load({{"source", {{"scale", 2.75}}}});  // the last value did run
+    REQUIRE(h.settle(wb));
+    CHECK(tensor->job().cache_hits() == hits + 6);
+  }
   TEST_CASE("Esc cancels a running tensor experiment and the UI keeps drawing") {
     Headless h;
     Workbench wb;

@@ -100,6 +100,15 @@ std::string Job::stage() const {
   return stage_;
 }
 
+std::size_t Job::waiting(std::uint64_t batch, const std::string& experiment) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::size_t n = 0;
+  for (const JobOutput& o : done_) {
+    n += o.batch == batch && (experiment.empty() || (o.experiment == experiment && o.result));
+  }
+  return n;
+}
+
 std::vector<JobOutput> Job::take() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<JobOutput> out;

@@ -69,6 +69,9 @@ class Job {
     std::lock_guard<std::mutex> lock(mu_);
     return !done_.empty();
   }
+  /// How many finished runs of batch `batch` wait to be taken: all of them (`experiment` empty),
+  /// or the successful ones of that experiment.
+  std::size_t waiting(std::uint64_t batch, const std::string& experiment = {}) const;
   /// Moves out the runs finished since the last call.
   std::vector<JobOutput> take();
   /// Blocks until idle (for tests and screenshots); false on timeout.

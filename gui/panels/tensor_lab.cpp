@@ -84,6 +84,17 @@ class TensorLab : public JobPanel {
     start(std::move(batch));
     parts_batch_ = latest_;
   }
+  /// A compare part alone draws nothing: a frame is due when the waiting parts complete compare,
+  /// or when another Result or an error waits (the app's frame pacing asks).
+  bool has_news() const override {
+    if (!job_.has_output()) return false;
+    if (parts_batch_ != latest_) return true;
+    const std::size_t parts = job_.waiting(latest_, "compare");
+    if (job_.waiting(latest_) > parts) return true;
+    std::size_t have = 0;
+    for (const auto& p : parts_) have += p.has_value();
+    return parts > 0 && have + parts >= parts_.size();
+  }
   std::vector<NamedResult> results() const override {
     std::vector<NamedResult> out;
     if (compare_) out.push_back({"compare", &*compare_});

@@ -533,7 +533,12 @@ TEST_SUITE("gui.job") {
     // the same request again: answered before start() returns, the same Result, nothing ran
     const auto b2 = job.start({{"error-profile", b}, {"error-profile", a}});
     REQUIRE(job.wait_idle(30));
+    CHECK(job.waiting(b2) == 2);
+    CHECK(job.waiting(b2, "error-profile") == 2);
+    CHECK(job.waiting(b2, "compare") == 0);
+    CHECK(job.waiting(b2 + 1) == 0);
     const std::vector<JobOutput> second = job.take();
+    CHECK(job.waiting(b2) == 0);
     REQUIRE(second.size() == 2);
     int reused = 0;
     for (const JobOutput& o : second) {

@@ -215,7 +215,7 @@ class TensorLab : public JobPanel {
       ImGui::TextUnformatted("decision map: only for tensors of rank 2");
       return;
     }
-    ImGui::TextUnformatted(map->title.c_str());
+    ImGui::TextWrapped("%s", map->title.c_str());  // captions wrap rather than run off the tile
     const int rows = static_cast<int>(map->rows.size());
     const int cols = static_cast<int>(map->columns.size()) - 1;
     cells_.assign(static_cast<std::size_t>(std::max(0, rows * cols)), NAN);
@@ -261,7 +261,7 @@ class TensorLab : public JobPanel {
     for (const auto& [k, v] : at.items()) {
       if (k != "t") line += "  " + k + " " + short_number(v.get<double>());
     }
-    ImGui::TextUnformatted(line.c_str());
+    ImGui::TextWrapped("%s", line.c_str());
     if (!c) return;
     LinePlotOptions opt;
     opt.marker_x = &t_;

@@ -83,7 +83,7 @@ class DiffPanel : public JobPanel {
       dirty_ = false;
       run();
     }
-    bool changed = draw_params("src", exp::source_params(), src_);
+    bool changed = draw_source_params("src", exp::source_params(), src_);
     ImGui::SetNextItemWidth(200);
     changed |= draw_recipe_combo("recipe A", recipe_a_, exp::recipe_presets());
     ImGui::SameLine();

@@ -188,7 +188,7 @@ class FormatExplorer : public JobPanel {
     // converter and codebooks side by side
     const float half = ImGui::GetContentRegionAvail().x * 0.55f;
     ImGui::BeginChild("converter", ImVec2(half, 0), true);
-    ImGui::TextUnformatted("Value -> bits under every mode (C = what CUDA 13's intrinsics offer)");
+    ImGui::TextUnformatted("Value -> bits under every mode (green rows, C: what CUDA 13's intrinsics offer)");
     ImGui::SetNextItemWidth(160);
     ImGui::InputDouble("value", &value_, 0.1, 1.0, "%.9g");
     const std::vector<Conversion> conv = convert_all(value_);

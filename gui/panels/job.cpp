@@ -1,4 +1,5 @@
-// The panels' experiment worker: one thread, latest batch wins, cancel through Progress.
+// The panels' experiment worker: one thread, latest batch wins, cancel through Progress, recent
+// Results reused when a request's experiment and parameters did not change.
 #include "gui/panels/job.hpp"
 
 #include <chrono>
@@ -18,15 +19,66 @@ Job::~Job() {
   thread_.join();
 }
 
+std::string Job::cache_key(const JobRequest& r) {
+  if (r.params.is_object() && r.params.contains("input") && r.params["input"].is_string() &&
+      !r.params["input"].get<std::string>().empty()) {
+    return {};
+  }
+  return r.experiment + "\n" + r.params.dump();  // nlohmann's objects dump with sorted keys
+}
+
+void Job::set_cache_capacity(std::size_t n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_capacity_ = n;
+  while (cache_.size() > cache_capacity_) cache_.pop_back();
+}
+
+void Job::clear_cache() {
+  std::lock_guard<std::mutex> lock(mu_);
+  cache_.clear();
+}
+
 std::uint64_t Job::start(std::vector<JobRequest> batch) {
   std::uint64_t id;
   {
     std::lock_guard<std::mutex> lock(mu_);
     id = ++next_batch_;
-    pending_ = std::move(batch);
-    pending_batch_ = id;
+    // answered from the cache now; the rest is queued with its position in the batch
+    std::vector<JobRequest> todo;
+    std::vector<std::size_t> todo_index;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const std::string key = cache_capacity_ > 0 ? cache_key(batch[i]) : std::string();
+      auto hit = cache_.end();
+      if (!key.empty()) {
+        for (auto it = cache_.begin(); it != cache_.end(); ++it) {
+          if (it->key == key) hit = it;
+        }
+      }
+      if (hit == cache_.end()) {
+        todo.push_back(std::move(batch[i]));
+        todo_index.push_back(i);
+        continue;
+      }
+      cache_.splice(cache_.begin(), cache_, hit);  // most recently used first
+      JobOutput out;
+      out.batch = id;
+      out.index = i;
+      out.experiment = batch[i].experiment;
+      out.result = cache_.front().result;
+      out.reused = true;
+      done_.push_back(std::move(out));
+      ++cache_hits_;
+    }
     cancel_ = true;  // the running batch stops at its next progress report
-    busy_ = true;
+    if (todo.empty()) {
+      pending_.reset();
+      busy_ = running_;  // a superseded run may still be on its way out
+    } else {
+      pending_ = std::move(todo);
+      pending_index_ = std::move(todo_index);
+      pending_batch_ = id;
+      busy_ = true;
+    }
   }
   cv_.notify_all();
   return id;
@@ -48,6 +100,15 @@ std::string Job::stage() const {
   return stage_;
 }
 
+std::size_t Job::waiting(std::uint64_t batch, const std::string& experiment) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::size_t n = 0;
+  for (const JobOutput& o : done_) {
+    n += o.batch == batch && (experiment.empty() || (o.experiment == experiment && o.result));
+  }
+  return n;
+}
+
 std::vector<JobOutput> Job::take() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<JobOutput> out;
@@ -66,6 +127,7 @@ void Job::loop() {
     cv_.wait(lock, [this] { return stop_.load() || pending_.has_value(); });
     if (stop_) return;
     std::vector<JobRequest> batch = std::move(*pending_);
+    const std::vector<std::size_t> index = std::move(pending_index_);
     const std::uint64_t id = pending_batch_;
     pending_.reset();
     cancel_ = false;
@@ -73,7 +135,7 @@ void Job::loop() {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       JobOutput out;
       out.batch = id;
-      out.index = i;
+      out.index = i < index.size() ? index[i] : i;
       out.experiment = batch[i].experiment;
       stage_ = batch[i].experiment;
       progress_ = 0.0f;
@@ -100,6 +162,12 @@ void Job::loop() {
       lock.lock();
       if (cancel_ && !out.result) out.error = "cancelled";
       const bool stop_batch = cancel_.load();
+      if (out.result && cache_capacity_ > 0) {  // a Result is whole even when its batch was superseded
+        if (std::string key = cache_key(batch[i]); !key.empty()) {
+          cache_.push_front({std::move(key), *out.result});
+          while (cache_.size() > cache_capacity_) cache_.pop_back();
+        }
+      }
       done_.push_back(std::move(out));
       if (stop_batch) break;
     }

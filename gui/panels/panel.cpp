@@ -14,14 +14,20 @@ namespace fp4lab::gui {
 void JobPanel::poll() {
   for (JobOutput& o : job_.take()) {
     if (o.batch != latest_) continue;  // a superseded batch
+    if (seconds_batch_ != o.batch) {
+      seconds_batch_ = o.batch;
+      batch_seconds_ = 0;
+    }
+    batch_seconds_ += o.seconds;
     if (!o.result) {
       error_ = o.experiment + ": " + o.error;
       continue;
     }
     error_.clear();
-    last_seconds_ = o.seconds;
+    if (!o.reused) last_seconds_ = o.seconds;  // a reused Result took no time: keep the last run's
+    hold_result_ = false;
     on_result(o.index, o.experiment, std::move(*o.result));
-    new_result();
+    if (!hold_result_) new_result();
   }
 }
 

@@ -84,11 +84,16 @@ class JobPanel : public Panel {
   Job& job() { return job_; }
   /// Wall time of the last successful run, in seconds.
   double last_seconds() const { return last_seconds_; }
+  /// Wall time of the latest batch's runs taken so far (reused Results count 0), in seconds.
+  double batch_seconds() const { return batch_seconds_; }
   std::string last_error() const override { return error_; }
 
  protected:
   /// Receives each successful run of the latest batch.
   virtual void on_result(std::size_t index, const std::string& experiment, exp::Result r) = 0;
+  /// Set by on_result when the Result is one part of what the panel draws and the whole is not
+  /// complete yet: it counts as new (result_generation) only once the last part arrived.
+  bool hold_result_ = false;
   /// Draws "running: stage [progress] Cancel", the last error, or the last run time.
   void draw_status();
   /// Starts a batch and remembers it as the latest.
@@ -100,6 +105,8 @@ class JobPanel : public Panel {
   std::uint64_t latest_ = 0;
   std::string error_;
   double last_seconds_ = 0;
+  double batch_seconds_ = 0;
+  std::uint64_t seconds_batch_ = 0;  ///< the batch batch_seconds_ sums
 };
 
 /// What one table showed in a frame, from ImGui's own rectangles (not pixels): tests check

@@ -162,6 +162,21 @@ void load_params(const exp::ParamSpecs& specs, const nlohmann::json& j, exp::Par
   }
 }
 
+bool draw_source_params(const char* id, const exp::ParamSpecs& specs, exp::Params& values) {
+  std::string label = "Source";
+  if (values.contains("input") && values["input"].is_string() && !values["input"].get<std::string>().empty()) {
+    label += ": " + values["input"].get<std::string>();
+  } else if (values.contains("distribution") && values.contains("rows") && values.contains("cols")) {
+    const nlohmann::json& d = values["distribution"];
+    label += ": " + (d.is_string() ? d.get<std::string>() : d.dump()) + " " + values["rows"].dump() + " x " +
+             values["cols"].dump();
+  }
+  label += "###" + std::string(id) + "_header";
+  ImGui::SetNextItemOpen(ImGui::GetContentRegionAvail().y >= 600, ImGuiCond_Once);
+  if (!ImGui::CollapsingHeader(label.c_str())) return false;
+  return draw_params(id, specs, values);
+}
+
 bool draw_recipe_combo(const char* label, std::string& spec,
                        const std::vector<std::string>& presets) {
   ImGui::PushID(label);

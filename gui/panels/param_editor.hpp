@@ -17,6 +17,11 @@ namespace fp4lab::gui {
 /// changed.
 bool draw_params(const char* id, const exp::ParamSpecs& specs, exp::Params& values);
 
+/// draw_params for a tensor source under a collapsing header labelled with its shape and
+/// distribution: open at first sight when the panel has room (at least 600 pixels of height
+/// left), folded in small tiles so the plots and tables below keep their space.
+bool draw_source_params(const char* id, const exp::ParamSpecs& specs, exp::Params& values);
+
 /// Copies each key of `specs` present in `j` into `values` when it passes the spec's checks
 /// (gui.json and scenarios); other keys and bad values are ignored.
 void load_params(const exp::ParamSpecs& specs, const nlohmann::json& j, exp::Params& values);

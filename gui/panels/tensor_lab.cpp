@@ -14,22 +14,86 @@
 namespace fp4lab::gui {
 namespace {
 
+/// Joins compare's per-recipe Results (the same source and bins, one recipe each, in list order)
+/// into the Result one compare run over all of them gives: metrics rows, histogram series,
+/// scalars and summary lines appended in order, the recipe list restored in the provenance.
+exp::Result join_compare_parts(std::vector<exp::Result> parts, const std::string& recipes) {
+  exp::Result all = std::move(parts.front());
+  for (std::size_t k = 1; k < parts.size(); ++k) {
+    exp::Result& p = parts[k];
+    for (std::size_t t = 0; t < all.tables.size() && t < p.tables.size(); ++t) {
+      for (auto& row : p.tables[t].rows) all.tables[t].rows.push_back(std::move(row));
+    }
+    for (std::size_t h = 0; h < all.histograms.size() && h < p.histograms.size(); ++h) {
+      for (auto& s : p.histograms[h].series) all.histograms[h].series.push_back(std::move(s));
+    }
+    for (auto& [key, v] : p.scalars) all.scalars[key] = v;
+    for (auto& r : p.provenance.recipes) all.provenance.recipes.push_back(std::move(r));
+    // each part's summary: the source line, the column header, then its recipe's lines
+    std::size_t body = 0;
+    for (int line = 0; line < 2 && body != std::string::npos; ++line) {
+      body = p.summary.find('\n', body);
+      if (body != std::string::npos) ++body;
+    }
+    if (body != std::string::npos) all.summary += p.summary.substr(body);
+  }
+  all.provenance.params["recipes"] = recipes;
+  return all;
+}
+
 class TensorLab : public JobPanel {
  public:
   explicit TensorLab(const exp::Registry& r)
-      : JobPanel(r), bins_spec_(*exp::find_param(r.find("compare")->params(), "bins")) {}
+      : JobPanel(r), bins_spec_(*exp::find_param(r.find("compare")->params(), "bins")) {
+    // the last few inputs' Results of each experiment: a parameter that one experiment ignores
+    // (the threshold recipe, the bins, the recipe list) reruns only those it feeds, and a
+    // slider moved back to an earlier value shows that value's Results at once
+    job_.set_cache_capacity(8 * 8);  // 8 inputs of four recipes, select and threshold
+  }
   const char* id() const override { return "tensor"; }
   const char* title() const override { return "Tensor lab"; }
+  /// Ctrl+R and the Run button: computes everything afresh.
   void run() override {
+    job_.clear_cache();
+    start_runs();
+  }
+  /// Starts compare, select and threshold for the current inputs; the job reuses the Results of
+  /// those whose parameters did not change and cancels whatever still runs for older inputs.
+  /// compare runs once per recipe (joined when all are in), so a recipe added to the list
+  /// computes that recipe alone and a removed one computes nothing.
+  void start_runs() {
     exp::Params c = src_, s = src_, t = src_;
-    std::string specs;
-    for (const auto& r : recipes_) specs += (specs.empty() ? "" : ",") + r;
-    c["recipes"] = specs;
+    specs_.clear();
+    for (const auto& r : recipes_) specs_ += (specs_.empty() ? "" : ",") + r;
     c["bins"] = bins_;
     s["map_size"] = 48;
     t["recipe"] = threshold_recipe_;
     t["step"] = 0.05;
-    start({{"compare", c}, {"select", s}, {"threshold", t}});
+    std::vector<JobRequest> batch;
+    for (const auto& r : recipes_) {
+      c["recipes"] = r;
+      batch.push_back({"compare", c});
+    }
+    if (recipes_.empty()) {  // the experiment says what is wrong with an empty list
+      c["recipes"] = "";
+      batch.push_back({"compare", c});
+    }
+    batch.push_back({"select", s});
+    batch.push_back({"threshold", t});
+    parts_.assign(batch.size() - 2, std::nullopt);
+    start(std::move(batch));
+    parts_batch_ = latest_;
+  }
+  /// A compare part alone draws nothing: a frame is due when the waiting parts complete compare,
+  /// or when another Result or an error waits (the app's frame pacing asks).
+  bool has_news() const override {
+    if (!job_.has_output()) return false;
+    if (parts_batch_ != latest_) return true;
+    const std::size_t parts = job_.waiting(latest_, "compare");
+    if (job_.waiting(latest_) > parts) return true;
+    std::size_t have = 0;
+    for (const auto& p : parts_) have += p.has_value();
+    return parts > 0 && have + parts >= parts_.size();
   }
   std::vector<NamedResult> results() const override {
     std::vector<NamedResult> out;
@@ -66,11 +130,9 @@ class TensorLab : public JobPanel {
     return j;
   }
   void draw() override {
-    if (never_ran() || dirty_) {
-      dirty_ = false;
-      run();
-    }
-    bool changed = draw_params("src", exp::source_params(), src_);
+    const bool first = never_ran(), loaded = dirty_;
+    dirty_ = false;
+    bool changed = draw_source_params("src", exp::source_params(), src_);
     changed |= draw_recipe_list("recipes", recipes_);
     ImGui::SameLine();
     ImGui::SetNextItemWidth(190);
@@ -80,7 +142,20 @@ class TensorLab : public JobPanel {
     if (ImGui::Button("Run (Ctrl+R)")) run();
     ImGui::SameLine();
     draw_status();
-    if (changed && auto_run_) run();
+    // inputs that change frame after frame (a slider being dragged) are not run one by one:
+    // the running work is cancelled and the last value runs in the first frame without a change,
+    // on cores no superseded run still holds; a single change runs at once
+    const bool change = loaded || (changed && auto_run_);
+    if (first) {
+      start_runs();
+    } else if (change && changed_last_frame_) {
+      job_.cancel();
+      deferred_ = true;
+    } else if (change || deferred_) {
+      deferred_ = false;
+      start_runs();
+    }
+    changed_last_frame_ = change;
 
     const ImVec2 avail = ImGui::GetContentRegionAvail();
     const float hw = avail.x * 0.5f - 4, hh = avail.y * 0.5f - 4;
@@ -112,8 +187,16 @@ class TensorLab : public JobPanel {
   }
 
  protected:
-  void on_result(std::size_t, const std::string& experiment, exp::Result r) override {
-    if (experiment == "compare") compare_ = std::move(r);
+  void on_result(std::size_t index, const std::string& experiment, exp::Result r) override {
+    if (experiment == "compare" && parts_batch_ == latest_ && index < parts_.size()) {
+      parts_[index] = std::move(r);
+      std::vector<exp::Result> whole;
+      for (auto& p : parts_) {
+        if (p) whole.push_back(*p);
+      }
+      hold_result_ = whole.size() < parts_.size();  // drawn once every recipe is in
+      if (!hold_result_) compare_ = join_compare_parts(std::move(whole), specs_);
+    }
     if (experiment == "select") select_ = std::move(r);
     if (experiment == "threshold") threshold_ = std::move(r);
   }
@@ -132,7 +215,7 @@ class TensorLab : public JobPanel {
       ImGui::TextUnformatted("decision map: only for tensors of rank 2");
       return;
     }
-    ImGui::TextUnformatted(map->title.c_str());
+    ImGui::TextWrapped("%s", map->title.c_str());  // captions wrap rather than run off the tile
     const int rows = static_cast<int>(map->rows.size());
     const int cols = static_cast<int>(map->columns.size()) - 1;
     cells_.assign(static_cast<std::size_t>(std::max(0, rows * cols)), NAN);
@@ -141,7 +224,8 @@ class TensorLab : public JobPanel {
         cells_[static_cast<std::size_t>(r * cols + c)] = cell_number(map->rows[static_cast<std::size_t>(r)][static_cast<std::size_t>(c) + 1]);
       }
     }
-    const HeatCell hc = heat_map("##map", cells_, rows, cols, 0.0, 1.0, ImVec2(-1, -1));
+    const HeatCell hc = heat_map("##map", cells_, rows, cols, 0.0, 1.0, ImVec2(-1, -1),
+                                 "colour: share of blocks scaled to 4 (0 to 1)");
     if (hc.row >= 0) {
       ImGui::SetTooltip("rows %s, %s: %.1f%% of blocks scaled to 4 (orange 100%%, blue 0%%)",
                         cell_text(map->rows[static_cast<std::size_t>(hc.row)][0]).c_str(),
@@ -177,7 +261,7 @@ class TensorLab : public JobPanel {
     for (const auto& [k, v] : at.items()) {
       if (k != "t") line += "  " + k + " " + short_number(v.get<double>());
     }
-    ImGui::TextUnformatted(line.c_str());
+    ImGui::TextWrapped("%s", line.c_str());
     if (!c) return;
     LinePlotOptions opt;
     opt.marker_x = &t_;
@@ -193,7 +277,12 @@ class TensorLab : public JobPanel {
   int bins_ = 101;
   double t_ = 3.0;
   bool auto_run_ = true, dirty_ = false, show_mse_ = false;
+  bool changed_last_frame_ = false;  ///< the inputs changed in the previous frame
+  bool deferred_ = false;            ///< a run waits for the inputs to stop changing
   std::optional<exp::Result> compare_, select_, threshold_;
+  std::vector<std::optional<exp::Result>> parts_;  ///< compare's per-recipe Results of batch parts_batch_
+  std::uint64_t parts_batch_ = 0;
+  std::string specs_;  ///< the recipe list of that batch, comma-separated
   std::vector<double> cells_;
 };
 

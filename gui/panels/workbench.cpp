@@ -5,6 +5,7 @@
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,9 @@ namespace fp4lab::gui {
 namespace {
 
 constexpr float kStatusHeight = 26;
+// the smallest tile of the tiled layout in which every panel's tables and plots stay usable
+// (tests/gui/panels_test.cpp checks the tables at 1280x800 and 1920x1080)
+constexpr float kMinTileWidth = 600, kMinTileHeight = 480;
 constexpr int kKeyF1 = 290;  // GLFW_KEY_F1 (the GLFW backend indexes KeysDown by GLFW key codes)
 
 const char* layout_name(Layout l) {
@@ -166,7 +170,8 @@ void Workbench::frame() {
                                  ImGuiWindowFlags_NoBackground;  // the app clears to WindowBg: one full-screen
                                                                  // layer less for llvmpipe to blend
   const int n = static_cast<int>(panels_.size());
-  for (int i = 0; i < n; ++i) {
+  if (layout_ == Layout::kTiled) tiles(top, area, fixed);
+  for (int i = 0; i < n && layout_ != Layout::kTiled; ++i) {
     Panel& p = *panels_[static_cast<std::size_t>(i)];
     if (layout_ == Layout::kSingle && i != active_) continue;
     ImVec2 pos(0, top), size = area;
@@ -199,6 +204,49 @@ void Workbench::frame() {
   ImGui::Text("%s | %d running | %.1f ms/frame | %s", layout_ == Layout::kSingle ? active().title() : layout_name(layout_), running,
               1000.0f / std::max(1.0f, io.Framerate), message_.c_str());
   ImGui::End();
+}
+
+void Workbench::tiles(float top, ImVec2 area, int window_flags) {
+  const int n = static_cast<int>(panels_.size());
+  int cols = std::clamp(static_cast<int>(area.x / kMinTileWidth), 1, 3);
+  int rows = std::clamp(static_cast<int>(area.y / kMinTileHeight), 1, 2);
+  while (cols * rows > n && rows > 1) --rows;
+  const int count = std::min(n, cols * rows);
+  tile_shown_.resize(static_cast<std::size_t>(count), -1);
+  const ImVec2 size(area.x / cols, area.y / rows);
+  for (auto& r : rects_) r = {};  // panels in a hidden tab have no rectangle
+  for (int t = 0; t < count; ++t) {
+    // tile t holds panels [first, last) in menu order; it shows the active panel when it holds
+    // it, else the one its tab bar showed last
+    const int first = t * n / count, last = (t + 1) * n / count;
+    int& shown = tile_shown_[static_cast<std::size_t>(t)];  // what its tab bar drew last frame
+    const bool holds_active = active_ >= first && active_ < last;
+    const int want = holds_active ? active_ : (shown >= first && shown < last ? shown : first);
+    ImGui::SetNextWindowPos(ImVec2(size.x * static_cast<float>(t % cols), top + size.y * static_cast<float>(t / cols)),
+                            ImGuiCond_Always);
+    ImGui::SetNextWindowSize(size, ImGuiCond_Always);
+    const std::string name = std::string(panels_[static_cast<std::size_t>(want)]->title()) + "###tile" + std::to_string(t);
+    if (ImGui::Begin(name.c_str(), nullptr, window_flags)) {
+      int drawn = want;
+      if (last - first > 1 && ImGui::BeginTabBar("##tile_tabs")) {
+        for (int i = first; i < last; ++i) {
+          const ImGuiTabItemFlags f = i == want && shown != want ? ImGuiTabItemFlags_SetSelected : 0;
+          if (ImGui::BeginTabItem(panels_[static_cast<std::size_t>(i)]->title(), nullptr, f)) {
+            if (shown == want && i != want) active_ = i;  // the user clicked this tab
+            drawn = i;
+            ImGui::EndTabItem();
+          }
+        }
+        ImGui::EndTabBar();
+      }
+      shown = drawn;
+      panels_[static_cast<std::size_t>(drawn)]->draw();
+      rects_[static_cast<std::size_t>(drawn)] = {
+          ImGui::GetWindowPos(), ImVec2(ImGui::GetWindowPos().x + ImGui::GetWindowSize().x,
+                                        ImGui::GetWindowPos().y + ImGui::GetWindowSize().y)};
+    }
+    ImGui::End();
+  }
 }
 
 void Workbench::panel_tabs() {

@@ -18,7 +18,8 @@ namespace fp4lab::gui {
 /// How the panels are laid out in the main window.
 enum class Layout {
   kSingle,  ///< the active panel fills the window, the others one tab away
-  kTiled,   ///< every panel in a 3 x 2 grid
+  kTiled,   ///< as many tiles as the window holds at a usable size (3 x 2 at 1920x1080, 2 side by
+            ///< side at 1280x800), the panels spread over them, tabs where a tile holds several
   kFree,    ///< every panel a movable, resizable window; positions persist in the settings
 };
 
@@ -88,12 +89,15 @@ class Workbench {
   void menu_bar();
   /// The tab bar of the single layout (one tab per panel).
   void panel_tabs();
+  /// The tiled layout in the area below the menu bar.
+  void tiles(float top, ImVec2 area, int window_flags);
 
   exp::Registry registry_;
   std::vector<std::unique_ptr<Panel>> panels_;
   std::vector<std::pair<ImVec2, ImVec2>> rects_;
   int active_ = 0;
   int tab_shown_ = -1;  // the tab selected in the last tab bar drawn
+  std::vector<int> tile_shown_;  // per tile of the tiled layout: the panel its tab bar showed
   Layout layout_ = Layout::kSingle;
   std::optional<CaptureRequest> capture_;
   std::optional<std::pair<int, std::string>> pending_export_;

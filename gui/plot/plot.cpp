@@ -151,13 +151,20 @@ PlotInput histogram_plot(const char* id, const exp::Histogram& h, ImVec2 size,
 }
 
 HeatCell heat_map(const char* id, std::span<const double> cells, int rows, int cols, double lo,
-                  double hi, ImVec2 size) {
+                  double hi, ImVec2 size, const std::string& bar_label) {
   HeatCell hc;
   size = resolve_size(size);
-  const ImVec2 p = ImGui::GetCursorScreenPos();
+  ImVec2 p = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton(id, size);
   ImDrawList* dl = ImGui::GetWindowDrawList();
   if (rows <= 0 || cols <= 0) return hc;
+  if (!bar_label.empty()) {  // the colour bar's caption on a line of its own, right-aligned
+    const float line = ImGui::GetTextLineHeightWithSpacing();
+    const float w = ImGui::CalcTextSize(bar_label.c_str()).x;
+    dl->AddText(ImVec2(std::max(p.x, p.x + size.x - w), p.y), ImGui::GetColorU32(ImGuiCol_Text), bar_label.c_str());
+    p.y += line;
+    size.y = std::max(1.0f, size.y - line);
+  }
   // colour bar at the right, its ticks labelled with values (the same ticks as the export)
   const plot::Axis scale = plot::linear_axis(lo, hi > lo ? hi : lo + 1, false);
   float label_w = 0;

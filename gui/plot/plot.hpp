@@ -46,9 +46,10 @@ struct HeatCell {
   int row = -1, col = -1;  ///< -1 when the mouse is not over a cell
 };
 /// A heat map of rows x cols cells (row-major) coloured over [lo, hi], NaN cells grey, with a
-/// colour bar; returns the hovered cell.
+/// colour bar whose ticks carry the model's value labels and, above it, `bar_label` (what the
+/// colour means, with its unit); returns the hovered cell.
 HeatCell heat_map(const char* id, std::span<const double> cells, int rows, int cols, double lo, double hi,
-                  ImVec2 size);
+                  ImVec2 size, const std::string& bar_label = {});
 
 /// Grouped bars: groups.size() groups of bars (one per series), centred on zero when values are signed.
 PlotInput bar_chart(const char* id, const std::vector<std::string>& series_labels,

@@ -198,8 +198,77 @@ TEST_SUITE("gui.tensor") {
     exp::register_all(reg);
     exp::Params cp = small_source();
     cp["recipes"] = "nvfp4:te,mxfp4:rceil";
+    cp["bins"] = 101;
     const exp::Result direct = reg.find("compare")->run(cp, nullptr);
     CHECK(exp::to_json(direct)["tables"] == exp::to_json(*wb.active().results().at(0).second)["tables"]);
+    // compare runs once per recipe in the GUI; the joined Result is the one run's, all of it
+    CHECK(exp::to_json(direct) == exp::to_json(*wb.active().results().at(0).second));
+  }
+  TEST_CASE("a recipe added to the list computes that recipe alone") {
+    Headless h;
+    Workbench wb;
+    wb.apply_scenario({{"panel", "tensor"}, {"tensor", {{"source", small_source()}, {"recipes", {"nvfp4:te", "mxfp4:rceil"}}}}});
+    REQUIRE(h.settle(wb));
+    auto* tensor = dynamic_cast<JobPanel*>(wb.panel("tensor"));
+    REQUIRE(tensor != nullptr);
+    const std::uint64_t hits = tensor->job().cache_hits(), g = tensor->result_generation();
+    tensor->load({{"recipes", {"nvfp4:te", "mxfp4:rceil", "nvint4"}}});
+    REQUIRE(h.settle(wb));
+    CHECK(tensor->job().cache_hits() == hits + 4);  // two recipes, select and threshold
+    CHECK(tensor->result_generation() == g + 3);    // compare drawn once, whole
+    const nlohmann::json p = wb.active().probe();
+    REQUIRE(p["compare_recipes"].size() == 3);
+    CHECK(p["compare_recipes"][2].get<std::string>().rfind("nvint4", 0) == 0);
+  }
+  TEST_CASE("a new threshold recipe reruns only threshold; compare and select are reused") {
+    Headless h;
+    Workbench wb;
+    wb.apply_scenario({{"panel", "tensor"}, {"tensor", {{"source", small_source()}}}});
+    REQUIRE(h.settle(wb));
+    auto* tensor = dynamic_cast<JobPanel*>(wb.panel("tensor"));
+    REQUIRE(tensor != nullptr);
+    const std::uint64_t hits = tensor->job().cache_hits(), g = tensor->result_generation();
+    tensor->load({{"threshold_recipe", "nvfp4:4over6:mse"}});
+    REQUIRE(h.settle(wb));
+    CHECK(tensor->job().cache_hits() == hits + 5);   // compare's four recipes and select
+    CHECK(tensor->result_generation() == g + 3);     // all three drawn anew
+    // the scale slider changes every experiment's input: nothing is reused
+    tensor->load({{"source", {{"scale", 2.0}}}});
+    REQUIRE(h.settle(wb));
+    CHECK(tensor->job().cache_hits() == hits + 5);
+    // and back to scale 1: all six from the cache
+    tensor->load({{"source", {{"scale", 1.0}}}});
+    REQUIRE(h.settle(wb));
+    CHECK(tensor->job().cache_hits() == hits + 11);
+    CHECK(wb.active().probe()["compare"] == true);
+  }
+  TEST_CASE("a slider dragged frame after frame runs only its last value, once it stops") {
+    Headless h;
+    Workbench wb;
+    wb.apply_scenario({{"panel", "tensor"}, {"tensor", {{"source", small_source()}}}});
+    REQUIRE(h.settle(wb));
+    auto* tensor = dynamic_cast<JobPanel*>(wb.panel("tensor"));
+    REQUIRE(tensor != nullptr);
+    for (int k = 0; k < 6; ++k) {  // a new scale every frame
+      tensor->load({{"source", {{"scale", 1.5 + 0.25 * k}}}});
+      h.frame(wb);
+    }
+    h.frame(wb);  // the first frame without a change runs the last value
+    CHECK(tensor->job().busy());
+    REQUIRE(h.settle(wb));
+    const exp::Result* compare = wb.active().results().at(0).second;
+    CHECK(compare->provenance.params["scale"].get<double>() == doctest::Approx(2.75));
+    // the values between the first and the last never ran: none is in the cache
+    const std::uint64_t hits = tensor->job().cache_hits();
+    for (const double v : {1.75, 2.0, 2.25, 2.5}) {
+      tensor->load({{"source", {{"scale", v}}}});
+      REQUIRE(h.settle(wb));
+      h.frame(wb);  // (settle's frames changed nothing: the next value is a single change)
+    }
+    CHECK(tensor->job().cache_hits() == hits);
+    tensor->load({{"source", {{"scale", 2.75}}}});  // the last value did run
+    REQUIRE(h.settle(wb));
+    CHECK(tensor->job().cache_hits() == hits + 6);
   }
   TEST_CASE("Esc cancels a running tensor experiment and the UI keeps drawing") {
     Headless h;
@@ -270,10 +339,35 @@ TEST_SUITE("gui.workbench") {
     h.frame(wb, {'T'}, true);
     CHECK(wb.layout() == Layout::kTiled);
     h.frame(wb);
-    // tiled: every panel got a window of a sixth of the screen
+    h.frame(wb);
+    // tiled at 1280x800: two tiles side by side, each a half of the width, tabs for three panels;
+    // the active panel (help) is shown in its tile, and Ctrl+4 shows the tensor lab in the same tile
+    REQUIRE(ImGui::GetIO().DisplaySize.x == 1280);
+    int shown = 0;
     for (const auto& p : wb.panels()) {
       const auto r = wb.panel_rect(*p);
-      CHECK(r.second.x - r.first.x == doctest::Approx(1280.0 / 3).epsilon(0.01));
+      if (r.second.x - r.first.x <= 0) continue;
+      ++shown;
+      CHECK(r.second.x - r.first.x == doctest::Approx(1280.0 / 2).epsilon(0.01));
+    }
+    CHECK(shown == 2);
+    CHECK(wb.panel_rect(*wb.panel("help")).first.x == doctest::Approx(640.0));
+    h.frame(wb, {'4'}, true);
+    h.frame(wb);
+    h.frame(wb);
+    CHECK(wb.panel_rect(*wb.panel("tensor")).first.x == doctest::Approx(640.0));
+    CHECK(wb.panel_rect(*wb.panel("help")).second.x == 0);  // in a hidden tab now
+    for (auto& p : wb.panels()) p->cancel();
+  }
+  TEST_CASE("tiled at 1920x1080 every panel gets a tile of its own, 3 x 2") {
+    Headless h;
+    ImGui::GetIO().DisplaySize = ImVec2(1920, 1080);
+    Workbench wb;
+    wb.set_layout(Layout::kTiled);
+    h.frame(wb);
+    for (const auto& p : wb.panels()) {
+      const auto r = wb.panel_rect(*p);
+      CHECK(r.second.x - r.first.x == doctest::Approx(1920.0 / 3).epsilon(0.01));
     }
     for (auto& p : wb.panels()) p->cancel();
   }
@@ -424,6 +518,67 @@ TEST_SUITE("gui.job") {
     }
     CHECK(latest == 2);
   }
+  TEST_CASE("with a cache, an unchanged request is answered from it and a changed one runs") {
+    exp::Registry reg;
+    exp::register_all(reg);
+    Job job(reg);
+    job.set_cache_capacity(4);
+    const exp::Params a = {{"points", 101}}, b = {{"points", 201}};
+    job.start({{"error-profile", a}});
+    REQUIRE(job.wait_idle(30));
+    const std::vector<JobOutput> first = job.take();
+    REQUIRE(first.size() == 1);
+    REQUIRE(first[0].result.has_value());
+    CHECK_FALSE(first[0].reused);
+    // the same request again: answered before start() returns, the same Result, nothing ran
+    const auto b2 = job.start({{"error-profile", b}, {"error-profile", a}});
+    REQUIRE(job.wait_idle(30));
+    CHECK(job.waiting(b2) == 2);
+    CHECK(job.waiting(b2, "error-profile") == 2);
+    CHECK(job.waiting(b2, "compare") == 0);
+    CHECK(job.waiting(b2 + 1) == 0);
+    const std::vector<JobOutput> second = job.take();
+    CHECK(job.waiting(b2) == 0);
+    REQUIRE(second.size() == 2);
+    int reused = 0;
+    for (const JobOutput& o : second) {
+      CHECK(o.batch == b2);
+      REQUIRE(o.result.has_value());
+      if (o.index == 1) {
+        CHECK(o.reused);
+        CHECK(exp::to_json(*o.result) == exp::to_json(*first[0].result));
+      } else {
+        CHECK_FALSE(o.reused);  // the changed request ran
+        CHECK(o.result->curves.at(0).series.at(0).x.size() != first[0].result->curves.at(0).series.at(0).x.size());
+      }
+      reused += o.reused;
+    }
+    CHECK(reused == 1);
+    CHECK(job.cache_hits() == 1);
+    // after clear_cache the same request runs again
+    job.clear_cache();
+    job.start({{"error-profile", a}});
+    REQUIRE(job.wait_idle(30));
+    const std::vector<JobOutput> third = job.take();
+    REQUIRE(third.size() == 1);
+    CHECK_FALSE(third[0].reused);
+    CHECK(job.cache_hits() == 1);
+  }
+  TEST_CASE("a request naming an input file is never answered from the cache") {
+    exp::Registry reg;
+    exp::register_all(reg);
+    Job job(reg);
+    job.set_cache_capacity(4);
+    const exp::Params p = {{"input", "/nonexistent/x.npy"}};
+    for (int k = 0; k < 2; ++k) {
+      job.start({{"compare", p}});
+      REQUIRE(job.wait_idle(30));
+      const auto out = job.take();
+      REQUIRE(out.size() == 1);
+      CHECK_FALSE(out[0].reused);
+    }
+    CHECK(job.cache_hits() == 0);
+  }
   TEST_CASE("a bad parameter comes back as an error, not a crash") {
     exp::Registry reg;
     exp::register_all(reg);
@@ -537,24 +692,28 @@ TEST_SUITE("gui.param_editor") {
 }
 
 TEST_SUITE("gui.layout") {
-  TEST_CASE("no panel clips a table at 1280x800 or at 1920x1080 (ImGui's clip rectangles)") {
+  TEST_CASE("no panel clips a table at 1280x800 or at 1920x1080, single or tiled (ImGui's clip rectangles)") {
+    for (const Layout layout : {Layout::kSingle, Layout::kTiled})
     for (const ImVec2 size : {ImVec2(1280, 800), ImVec2(1920, 1080)}) {
       Headless h;
       ImGui::GetIO().DisplaySize = size;
       Workbench wb;
       wb.apply_scenario({{"tensor", {{"source", small_source()}}}, {"diff", {{"source", small_source()}}}});
+      wb.set_layout(layout);
       int tables = 0;
       for (const auto& panel : wb.panels()) {
-        REQUIRE(wb.set_active(panel->id()));
+        REQUIRE(wb.set_active(panel->id()));  // tiled: the panel's tab in its tile
         REQUIRE(h.settle(wb));
         h.frame(wb);
         h.frame(wb);
         for (const TableView& v : table_views()) {
           ++tables;
-          INFO(panel->id(), " at ", size.x, "x", size.y, ": table ", v.id, " height ", v.height,
+          INFO(std::string(panel->id()), " at ", size.x, "x", size.y, layout == Layout::kTiled ? " tiled" : " single",
+               ": table ", v.id, " height ", v.height,
                " visible ", v.visible_height, " rows ", v.rows);
           if (std::getenv("FP4LAB_TABLE_LOG")) {
-            std::printf("%s %gx%g %s rows %d h %.0f vis %.0f rowh %.0f rc %d cc %d\n", panel->id(), size.x, size.y,
+            std::printf("%s %gx%g %d %s rows %d h %.0f vis %.0f rowh %.0f rc %d cc %d\n", panel->id(), size.x,
+                        size.y, static_cast<int>(layout),
                         v.id.c_str(), v.rows, v.height, v.visible_height, v.row_height, v.rows_clipped, v.columns_clipped);
           }
           CHECK_FALSE(v.rows_clipped);

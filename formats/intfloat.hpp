@@ -46,17 +46,42 @@ FP4LAB_HD constexpr BlockRecord intfloat_quantize_block_inline(const Recipe& r, 
   BlockRecord rec;
   rec.bmax = detail::block_amax(io.x, io.n, &rec.nonfinite);
   const detail::NvScale s = detail::family_nv_scale(ft.mq, t, rec.bmax);
+  // IF4 decodes through two tables of eight magnitudes, ((e2m1(k) * s) * amax) / D and
+  // (((k * s) * amax) * FACTOR) / D for k = 0..7: each element's value is one entry, negated for
+  // a negative code (negation commutes with every rounding step), so the per-element divisions
+  // become lookups, bit for bit. Only where s and amax are finite: a NaN's sign would not survive
+  // the negation. Other IF types (and those blocks) divide per element.
+  auto finite = [](float v) { return v - v == 0.0f; };  // false for Inf and NaN
+  const bool tables = r.format == BlockFormat::kIF4 && finite(s.value) && finite(t.amax);
+  float tf[8] = {}, ti[8] = {};
+  if (tables) {
+    FP4LAB_UNROLL
+    for (int k = 0; k < 8; ++k) {
+      tf[k] = detail::family_nv_dequant(e2m1_value(static_cast<std::uint8_t>(k)), s.value, t);
+      ti[k] = detail::intfloat_int_dequant(static_cast<float>(k), s.value, ft.factor, t);
+    }
+  }
+  auto fp_value = [&](std::uint8_t c) {
+    if (tables) return (c & 0x8u) ? -tf[c & 0x7u] : tf[c & 0x7u];
+    return detail::family_nv_dequant(decode_code(ft.fp, c), s.value, t);
+  };
+  auto int_value = [&](std::uint8_t c) {
+    if (tables) {  // two's complement nibble: -7..7
+      const int q = (c & 0x8u) ? static_cast<int>(c & 0xFu) - 16 : static_cast<int>(c & 0xFu);
+      return q < 0 ? -ti[-q] : ti[q];
+    }
+    return detail::intfloat_int_dequant(decode_code(ft.alt, c), s.value, ft.factor, t);
+  };
+  auto fp_code = [&](int i) { return encode_code(ft.fp, detail::family_scaled(io.x[i], s.mul)); };
+  auto int_code = [&](int i) { return encode_code(ft.alt, detail::family_scaled(io.x[i], s.mul) * ft.rcp); };
   // the two candidates' element errors dq - x (reference.py:377-388)
-  auto d_fp = [&](int i) {
-    const float v = detail::family_scaled(io.x[i], s.mul);
-    return detail::family_nv_dequant(decode_code(ft.fp, encode_code(ft.fp, v)), s.value, t) - io.x[i];
-  };
-  auto d_int = [&](int i) {
-    const float v = detail::family_scaled(io.x[i], s.mul);
-    const float q = decode_code(ft.alt, encode_code(ft.alt, v * ft.rcp));
-    return detail::intfloat_int_dequant(q, s.value, ft.factor, t) - io.x[i];
-  };
+  auto d_fp = [&](int i) { return fp_value(fp_code(i)) - io.x[i]; };
+  auto d_int = [&](int i) { return int_value(int_code(i)) - io.x[i]; };
   float err_fp = 0.0f, err_int = 0.0f;
+  // blocks up to 32 values keep both candidates' codes from the error pass (not encoded again)
+  constexpr int kKept = 32;
+  const bool keep = io.n <= kKept;
+  std::uint8_t kept_fp[kKept] = {}, kept_int[kKept] = {};
   if (r.sum != SumOrder::kSeq && r.rule != FourSixRule::kAbsMax) {
     // another summation order (a max needs none): the same terms, added in that order
     const bool squares = r.rule != FourSixRule::kMae;
@@ -68,6 +93,14 @@ FP4LAB_HD constexpr BlockRecord intfloat_quantize_block_inline(const Recipe& r, 
       const float d = d_int(i);
       return squares ? d * d : abs_bits(d);
     });
+  } else if (keep) {
+    FP4LAB_UNROLL
+    for (int i = 0; i < io.n; ++i) {
+      kept_fp[i] = fp_code(i);
+      kept_int[i] = int_code(i);
+      detail::accumulate_rule_error(r.rule, err_fp, fp_value(kept_fp[i]) - io.x[i]);
+      detail::accumulate_rule_error(r.rule, err_int, int_value(kept_int[i]) - io.x[i]);
+    }
   } else {
     FP4LAB_UNROLL
     for (int i = 0; i < io.n; ++i) {
@@ -80,15 +113,12 @@ FP4LAB_HD constexpr BlockRecord intfloat_quantize_block_inline(const Recipe& r, 
   rec.err_int = err_int;
   rec.chose_int = use_int ? 1 : 0;
   rec.scale.code = static_cast<std::uint8_t>(s.code + (use_int ? 128u : 0u));
+  const bool reuse = keep && r.sum == SumOrder::kSeq;  // codes kept above (the other orders keep none)
   FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
-    const float v = detail::family_scaled(io.x[i], s.mul);
-    const std::uint8_t c = use_int ? encode_code(ft.alt, v * ft.rcp) : encode_code(ft.fp, v);
+    const std::uint8_t c = use_int ? (reuse ? kept_int[i] : int_code(i)) : (reuse ? kept_fp[i] : fp_code(i));
     store_family_code(io, i, c, nibble);
-    if (io.dequant) {
-      io.dequant[i] = use_int ? detail::intfloat_int_dequant(decode_code(ft.alt, c), s.value, ft.factor, t)
-                              : detail::family_nv_dequant(decode_code(ft.fp, c), s.value, t);
-    }
+    if (io.dequant) io.dequant[i] = use_int ? int_value(c) : fp_value(c);
   }
   return rec;
 }

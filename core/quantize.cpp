@@ -172,8 +172,9 @@ void validate_recipe(const Recipe& r) {
                                 std::to_string(r.block_size));
   }
   if (r.overflow == formats::Fp4Overflow::kReferenceUnclamped &&
-      !(r.format == formats::BlockFormat::kNVFP4 && r.nv == formats::NvRecipe::kFourOverSix)) {
-    throw std::invalid_argument("the unclamped FP4 cast (reference bug) exists only for 4/6 recipes");
+      !(r.format == formats::BlockFormat::kNVFP4 && r.nv == formats::NvRecipe::kFourOverSix) &&
+      r.format != formats::BlockFormat::kIF4) {
+    throw std::invalid_argument("the unclamped FP4 cast (reference bug) exists only for 4/6 recipes and IF4");
   }
   if (formats::is_family_format(r.format) && r.rounding != ElementRounding::kNearestEven) {
     throw std::invalid_argument(std::string("stochastic rounding is not offered for ") +

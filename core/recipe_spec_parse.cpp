@@ -284,8 +284,8 @@ class SpecParser {
       return set(r_.rounding, rounding, rounding_at_, i, "one of sr, sr_unbiased");
     }
     if (t == "ref_unclamped") {
-      if (!is_four_over_six(r_)) {
-        fail(i, "applies only to the NVFP4 4/6 recipes (4over6, static_6, static_4)",
+      if (!is_four_over_six(r_) && r_.format != formats::BlockFormat::kIF4) {
+        fail(i, "applies only to the NVFP4 4/6 recipes (4over6, static_6, static_4) and IF4",
              options_accepted());
       }
       return set(r_.overflow, Fp4Overflow::kReferenceUnclamped, overflow_at_, i, "");

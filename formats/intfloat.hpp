@@ -5,6 +5,7 @@
 #pragma once
 
 #include "formats/family_quantize.hpp"
+#include "formats/four_over_six.hpp"
 #include "formats/ordered_sum.hpp"
 
 namespace fp4lab::formats {
@@ -53,29 +54,39 @@ FP4LAB_HD constexpr BlockRecord intfloat_quantize_block_inline(const Recipe& r, 
   // the negation. Other IF types (and those blocks) divide per element.
   auto finite = [](float v) { return v - v == 0.0f; };  // false for Inf and NaN
   const bool tables = r.format == BlockFormat::kIF4 && finite(s.value) && finite(t.amax);
-  float tf[8] = {}, ti[8] = {};
+  // (read through 4/6's DecodeTable select chain: an array indexed by a code would sit in the
+  // GPU's local memory)
+  detail::DecodeTable tf{}, ti{};
   if (tables) {
     FP4LAB_UNROLL
     for (int k = 0; k < 8; ++k) {
-      tf[k] = detail::family_nv_dequant(e2m1_value(static_cast<std::uint8_t>(k)), s.value, t);
-      ti[k] = detail::intfloat_int_dequant(static_cast<float>(k), s.value, ft.factor, t);
+      tf.v[k] = detail::family_nv_dequant(e2m1_value(static_cast<std::uint8_t>(k)), s.value, t);
+      ti.v[k] = detail::intfloat_int_dequant(static_cast<float>(k), s.value, ft.factor, t);
     }
   }
+  // ref_unclamped (IF4 only): the FP candidate as reference.py's fake_quantize_to_e2m1 computes
+  // it (reference.py:30-51, no clamp: 7.35 -> 8), in the error and in the fake-quantized value;
+  // codes saturate (no E2M1 code holds 8: core refuses to store them, as for 4/6)
+  const bool unclamped = r.format == BlockFormat::kIF4 && r.overflow == Fp4Overflow::kReferenceUnclamped;
+  auto fp_unclamped = [&](int i) {
+    return detail::family_nv_dequant(e2m1_round_unclamped(detail::family_scaled(io.x[i], s.mul)), s.value, t);
+  };
   auto fp_value = [&](std::uint8_t c) {
-    if (tables) return (c & 0x8u) ? -tf[c & 0x7u] : tf[c & 0x7u];
+    if (tables) return detail::decode_from_table(tf, c);
     return detail::family_nv_dequant(decode_code(ft.fp, c), s.value, t);
   };
   auto int_value = [&](std::uint8_t c) {
     if (tables) {  // two's complement nibble: -7..7
       const int q = (c & 0x8u) ? static_cast<int>(c & 0xFu) - 16 : static_cast<int>(c & 0xFu);
-      return q < 0 ? -ti[-q] : ti[q];
+      const float m = detail::table_magnitude(ti, static_cast<unsigned>(q < 0 ? -q : q));
+      return q < 0 ? -m : m;
     }
     return detail::intfloat_int_dequant(decode_code(ft.alt, c), s.value, ft.factor, t);
   };
   auto fp_code = [&](int i) { return encode_code(ft.fp, detail::family_scaled(io.x[i], s.mul)); };
   auto int_code = [&](int i) { return encode_code(ft.alt, detail::family_scaled(io.x[i], s.mul) * ft.rcp); };
   // the two candidates' element errors dq - x (reference.py:377-388)
-  auto d_fp = [&](int i) { return fp_value(fp_code(i)) - io.x[i]; };
+  auto d_fp = [&](int i) { return (unclamped ? fp_unclamped(i) : fp_value(fp_code(i))) - io.x[i]; };
   auto d_int = [&](int i) { return int_value(int_code(i)) - io.x[i]; };
   float err_fp = 0.0f, err_int = 0.0f;
   // blocks up to 32 values keep both candidates' codes from the error pass (not encoded again)
@@ -93,7 +104,7 @@ FP4LAB_HD constexpr BlockRecord intfloat_quantize_block_inline(const Recipe& r, 
       const float d = d_int(i);
       return squares ? d * d : abs_bits(d);
     });
-  } else if (keep) {
+  } else if (keep && !unclamped) {
     FP4LAB_UNROLL
     for (int i = 0; i < io.n; ++i) {
       kept_fp[i] = fp_code(i);
@@ -113,12 +124,12 @@ FP4LAB_HD constexpr BlockRecord intfloat_quantize_block_inline(const Recipe& r, 
   rec.err_int = err_int;
   rec.chose_int = use_int ? 1 : 0;
   rec.scale.code = static_cast<std::uint8_t>(s.code + (use_int ? 128u : 0u));
-  const bool reuse = keep && r.sum == SumOrder::kSeq;  // codes kept above (the other orders keep none)
+  const bool reuse = keep && !unclamped && r.sum == SumOrder::kSeq;  // codes kept above (else none)
   FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
     const std::uint8_t c = use_int ? (reuse ? kept_int[i] : int_code(i)) : (reuse ? kept_fp[i] : fp_code(i));
     store_family_code(io, i, c, nibble);
-    if (io.dequant) io.dequant[i] = use_int ? int_value(c) : fp_value(c);
+    if (io.dequant) io.dequant[i] = use_int ? int_value(c) : (unclamped ? fp_unclamped(i) : fp_value(c));
   }
   return rec;
 }

@@ -184,7 +184,8 @@ bool fast_path(const formats::Recipe& r, Path& path) {
     path = Path::kAny;
     return true;
   }
-  if (r.format == formats::BlockFormat::kIF4 && r.sum == formats::SumOrder::kSeq) {
+  if (r.format == formats::BlockFormat::kIF4 && r.sum == formats::SumOrder::kSeq &&
+      r.overflow == formats::Fp4Overflow::kSaturate) {
     path = Path::kIf4;
     return true;
   }

@@ -67,7 +67,8 @@ __device__ __forceinline__ void pin_path(formats::Recipe& r) {
     r.format = formats::BlockFormat::kMXFP4;
   } else if constexpr (P == Path::kIf4) {
     r.format = formats::BlockFormat::kIF4;
-    r.sum = formats::SumOrder::kSeq;
+    r.sum = formats::SumOrder::kSeq;                 // the other orders take the generic kernel,
+    r.overflow = formats::Fp4Overflow::kSaturate;  // so does the unclamped reference cast
   }
 }
 

@@ -180,6 +180,7 @@ TEST_SUITE("core.recipe_spec") {
         {"nvfp4:4over6:abs_max", "nvfp4:4over6:abs_max:bs=16"},
         {"nvfp4:static_6", "nvfp4:static_6:bs=16"},
         {"nvfp4:static_4:ref_unclamped", "nvfp4:static_4:bs=16:ref_unclamped"},
+        {"if4:ref_unclamped", "if4:mse:bs=16:ref_unclamped"},
         {"nvfp4:4over6:seed=7:sr:rht:2d", "nvfp4:4over6:mse:bs=16:2d:rht:sr:seed=7"},
         {"nvfp4:te:sr", "nvfp4:te:bs=16:sr:seed=0"},
         {"mxfp4", "mxfp4:floor:bs=32"},
@@ -411,6 +412,7 @@ TEST_SUITE("core.recipe_spec") {
         {"nvfp4:ref_unclamped", "ref_unclamped", 2, "only to the NVFP4 4/6 recipes"},
         {"mxfp4:ref_unclamped", "ref_unclamped", 2, "only to the NVFP4 4/6 recipes"},
         {"nvint4:ref_unclamped", "ref_unclamped", 2, "only to the NVFP4 4/6 recipes"},
+        {"if3:ref_unclamped", "ref_unclamped", 2, "only to the NVFP4 4/6 recipes (4over6, static_6, static_4) and IF4"},
         {"nvfp4:seed=3", "seed=3", 2, "no effect without stochastic rounding"},
         {"int4:seed=3:g32", "seed=3", 2, "accepted: seed=N together with sr or sr_unbiased"},
     };

@@ -387,6 +387,7 @@ TEST_SUITE("experiments.quantized_file") {
         {{"quantize", i, "--recipe", "nvfp4:4over6:ref_unclamped", "--out", out},
          1,
          "ref_unclamped"},
+        {{"quantize", i, "--recipe", "if4:ref_unclamped", "--out", out}, 1, "ref_unclamped"},
         {{"quantize", i, "--recipe", "nvfp4", "--tensors", "nope*", "--out", out},
          1,
          "layer.b, layer.w"},

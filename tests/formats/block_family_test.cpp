@@ -104,6 +104,36 @@ TEST_SUITE("formats.intfloat") {
     CHECK(b.codes == std::vector<int>{0x7, 0, 0, 0, 0, 0, 0, 0});
   }
 
+  TEST_CASE("IF4 ref_unclamped: reference.py's unclamped E2M1 cast (8) decides and is the value") {
+    // amax 2688: encode = decode = 1. bmax 7.25 * 2^-8 -> hp = bmax / 6 = 2.4167 * 2^-9, a UE4M3
+    // subnormal: rounds to 2 * 2^-9, s = 2^-8 (code 0x02), mul = 256. Scaled values v: 7.25, 4.5.
+    // Element 0: saturating FP 6 and INT min(round(7.25 * 7/6), 7) = 7 -> 7 * 6/7 = 6 tie
+    // (error 1.25 units), reference.py's fake_quantize_to_e2m1 gives 2 * round(7.25 / 2) = 8
+    // (error 0.75). Element 1: FP 4 (error 0.5), INT round(4.5 * 7/6 = 5.25) = 5 -> 4.2857
+    // (error 0.2143). Squares, units of s^2: saturating FP 1.5625 + 0.25 = 1.8125 > INT 1.5625 +
+    // 0.0459 = 1.6084 -> INT (flag); unclamped FP 0.5625 + 0.25 = 0.8125 < 1.6084 -> FP.
+    const float s = 1.0f / 256.0f;
+    std::vector<float> x{7.25f * s, 4.5f * s, 0, 0, 0, 0, 0, 0};
+    Recipe r = recipe_of(BlockFormat::kIF4);
+    const TensorScale t = tensor_scale(r, 2688.0f);
+    std::vector<std::uint8_t> codes(8);
+    std::vector<float> dq(8);
+    const BlockRecord sat = quantize_block(r, t, BlockIO{x.data(), 8, nullptr, codes.data(), dq.data()});
+    CHECK(sat.chose_int == 1);
+    CHECK(sat.scale.code == 0x02 + 128);
+    CHECK(dq[0] == 6.0f * s);
+    CHECK(dq[1] == 45.0f / 2688.0f);  // ((5 * s) * 2688) * 0.85714287f = 45.0000007 -> 45, / 2688
+    r.overflow = Fp4Overflow::kReferenceUnclamped;
+    const BlockRecord unc = quantize_block(r, t, BlockIO{x.data(), 8, nullptr, codes.data(), dq.data()});
+    CHECK(unc.chose_int == 0);
+    CHECK(unc.scale.code == 0x02);
+    CHECK(unc.err_fp == (0.75f * s) * (0.75f * s) + (0.5f * s) * (0.5f * s));
+    CHECK(dq[0] == 8.0f * s);  // past E2M1's 6: a value no code holds (core refuses to store it)
+    CHECK(dq[1] == 4.0f * s);
+    CHECK(codes[0] == 0x7);    // the code saturates
+    for (int i = 2; i < 8; ++i) CHECK(dq[static_cast<std::size_t>(i)] == 0.0f);
+  }
+
   TEST_CASE("all-zero blocks: scale 0, both errors 0, FP kept; an all-zero tensor decodes to 0") {
     const BlockRun b = run(recipe_of(BlockFormat::kIF4), 2688.0f, std::vector<float>(8, 0.0f));
     CHECK(b.rec.scale.code == 0);

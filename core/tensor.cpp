@@ -1,8 +1,12 @@
 // Tensors and views over FP32, BF16 and FP16 data.
 #include "core/tensor.hpp"
 
+#include <sys/mman.h>
+
+#include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <stdexcept>
 
 namespace fp4lab::core {
@@ -87,6 +91,15 @@ Tensor::Tensor(DType dtype, std::vector<std::int64_t> shape) : dtype_(dtype), sh
   bytes_.assign(static_cast<std::size_t>(shape_numel(shape_)) * dtype_size(dtype_), 0);
 }
 
+Tensor Tensor::uninitialized(DType dtype, std::vector<std::int64_t> shape) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  if (t.shape_.empty()) throw std::invalid_argument("tensor shape must have at least one dimension");
+  t.bytes_.resize(static_cast<std::size_t>(shape_numel(t.shape_)) * dtype_size(dtype));  // default-init
+  return t;
+}
+
 Tensor Tensor::from_floats(std::span<const float> values, DType dtype, std::vector<std::int64_t> shape) {
   Tensor t(dtype, std::move(shape));
   if (static_cast<std::int64_t>(values.size()) != t.numel()) {
@@ -120,5 +133,31 @@ std::vector<float> Tensor::to_floats() const {
   view().to_float(0, out);
   return out;
 }
+
+namespace detail {
+namespace {
+constexpr std::size_t kHugePage = std::size_t{1} << 21;
+constexpr std::size_t kHugeFrom = std::size_t{1} << 22;
+}  // namespace
+
+void* allocate_bytes(std::size_t bytes) {
+  if (bytes < kHugeFrom) return ::operator new(bytes);
+  const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  void* p = std::aligned_alloc(kHugePage, rounded);
+  if (!p) throw std::bad_alloc();
+#if defined(MADV_HUGEPAGE)
+  madvise(p, rounded, MADV_HUGEPAGE);  // a hint: ignored where THP is off
+#endif
+  return p;
+}
+
+void deallocate_bytes(void* p, std::size_t bytes) {
+  if (bytes < kHugeFrom) {
+    ::operator delete(p);
+  } else {
+    std::free(p);
+  }
+}
+}  // namespace detail
 
 }  // namespace fp4lab::core

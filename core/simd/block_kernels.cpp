@@ -196,7 +196,7 @@ HWY_INLINE void write_lanes(const Group& g, const Params& p, VF s_dec) {
   for (int i = 0; i < g.bs; ++i) {
     const VU code = encode<K>(hn::GatherIndex(df, g.x + i, g.index), p);
     word = hn::Or(word, hn::ShiftLeftSame(code, 4 * (i % 8)));
-    if (i % 8 == 7) {
+    if (i % 8 == 7 && g.packed) {
       hn::ScatterIndex(word, du, g.packed + i / 8, g.word_index);
       word = hn::Zero(du);
     }
@@ -228,9 +228,10 @@ HWY_INLINE void write_contiguous(const Group& g, int lanes, int count, const Par
       const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(j) * g.bs + v;
       const VU code = encode<K>(hn::LoadU(df, g.x + at), pj);
       if (g.dequant) hn::StoreU(decode<K>(code, pj, s_dec), df, g.dequant + at);
-      hn::StoreU(hn::DemoteTo(d8, as_i(code)), d8, codes + at);
+      if (g.packed) hn::StoreU(hn::DemoteTo(d8, as_i(code)), d8, codes + at);
     }
   }
+  if (!g.packed) return;  // values only (fake-quantize)
   // two codes a byte (pack_pair's order: the even element in the low nibble)
   auto* bytes = reinterpret_cast<std::uint8_t*>(g.packed);
   for (int e = 0; e < count * g.bs / 2; ++e) {
@@ -355,6 +356,7 @@ void run_group(const Recipe& r, const TensorScale& t, const Group& g, int lanes,
     rec[j].scale.code = static_cast<std::uint8_t>(s[j]);
   }
   if constexpr (K == Kind::kMx) {  // a NaN/Inf block stores kMxNanBlockCode in every element (mxfp4.hpp)
+    if (!g.packed) return;
     constexpr std::uint32_t kNanWord = 0x11111111u * formats::kMxNanBlockCode;
     for (int j = 0; j < count; ++j) {
       if (s[j] != formats::ue8m0::kNanCode) continue;
@@ -377,7 +379,7 @@ void QuantizeBlocksImpl(const Recipe& r, const TensorScale& t, const float* x, i
   for (int j0 = 0; j0 < count; j0 += lanes) {
     const int n = count - j0 < lanes ? count - j0 : lanes;
     g.x = x + static_cast<std::ptrdiff_t>(j0) * bs;
-    g.packed = packed + static_cast<std::ptrdiff_t>(j0) * bs / 8;
+    g.packed = packed ? packed + static_cast<std::ptrdiff_t>(j0) * bs / 8 : nullptr;
     g.dequant = dequant ? dequant + static_cast<std::ptrdiff_t>(j0) * bs : nullptr;
     if (r.format == formats::BlockFormat::kMXFP4) {
       run_group<Kind::kMx>(r, t, g, lanes, n, rec + j0);

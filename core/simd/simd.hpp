@@ -29,9 +29,9 @@ bool enabled();
 
 /// Quantizes `count` (<= kGroupBlocks) blocks of r.block_size floats stored one after another
 /// at x, which holds kGroupBlocks blocks (those past `count` are read and ignored). Writes one
-/// record per block, the packed codes (block_size / 8 words per block, pack_pair's nibble
-/// order) and, when dequant is non-null, the fake-quantized values; both buffers hold
-/// kGroupBlocks blocks. Bit-identical to formats::quantize_block on each block.
+/// record per block, the packed codes when packed is non-null (block_size / 8 words per block,
+/// pack_pair's nibble order) and, when dequant is non-null, the fake-quantized values; both
+/// buffers hold kGroupBlocks blocks. Bit-identical to formats::quantize_block on each block.
 void quantize_blocks(const formats::Recipe& r, const formats::TensorScale& t, const float* x, int count,
                      formats::BlockRecord* records, std::uint32_t* packed, float* dequant);
 

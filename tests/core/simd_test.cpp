@@ -100,6 +100,10 @@ int check_group(const formats::Recipe& r, const formats::TensorScale& ts, const 
   std::vector<float> deq(static_cast<std::size_t>(g * bs));
   const int count = g - 3;  // a group that does not fill the last vector
   simd::quantize_blocks(r, ts, x.data(), count, rec.data(), packed.data(), deq.data());
+  // values only (the fake-quantize path, no codes): the same records and values
+  std::vector<formats::BlockRecord> rec_v(static_cast<std::size_t>(g));
+  std::vector<float> deq_v(static_cast<std::size_t>(g * bs));
+  simd::quantize_blocks(r, ts, x.data(), count, rec_v.data(), nullptr, deq_v.data());
   std::vector<std::uint8_t> codes(static_cast<std::size_t>(bs));
   std::vector<float> want(static_cast<std::size_t>(bs));
   for (int b = 0; b < count; ++b) {
@@ -120,7 +124,15 @@ int check_group(const formats::Recipe& r, const formats::TensorScale& ts, const 
       INFO("element " << i << " x " << x[static_cast<std::size_t>(b * bs + i)]);
       REQUIRE(int((word >> (4 * (i % 8))) & 0xFu) == int(codes[static_cast<std::size_t>(i)]));
       REQUIRE(same(deq[static_cast<std::size_t>(b * bs + i)], want[static_cast<std::size_t>(i)]));
+      REQUIRE(same(deq_v[static_cast<std::size_t>(b * bs + i)], want[static_cast<std::size_t>(i)]));
     }
+    const formats::BlockRecord& w = rec_v[static_cast<std::size_t>(b)];
+    REQUIRE(bits_of(w.bmax) == bits_of(s.bmax));
+    REQUIRE(w.nonfinite == s.nonfinite);
+    REQUIRE(int(w.scale.code) == int(s.scale.code));
+    REQUIRE(int(w.chosen_max) == int(s.chosen_max));
+    REQUIRE(same(w.err6, s.err6));
+    REQUIRE(same(w.err4, s.err4));
   }
   return count;
 }

@@ -158,6 +158,22 @@ HWY_INLINE VU encode(VF x, const Params& p) {
   }
 }
 
+/// decode<K>(encode<K>(x)) without the code (e2m1_round: the same value, bit for bit) for every
+/// family but 4/6 (its decode is a table).
+template <Kind K>
+HWY_INLINE VF fake_value(VF x, const Params& p, VF s_dec) {
+  if constexpr (K == Kind::kModelopt) {  // the sign from (v < 0): -0 and NaN give none
+    const VF v = hn::Div(x, p.a);
+    const VU sign = hn::IfThenElseZero(hn::RebindMask(DU(), hn::Lt(v, hn::Zero(DF()))), hn::Set(DU(), 0x80000000u));
+    const VF g = as_f(hn::Or(as_u(e2m1_grid(as_f(hn::And(as_u(v), hn::Set(DU(), 0x7FFFFFFFu))))), sign));
+    return hn::Mul(g, p.a);
+  } else if constexpr (K == Kind::kTe) {
+    return hn::Mul(hn::Mul(e2m1_round(hn::Mul(x, p.a)), p.b), s_dec);
+  } else {  // torchao's clamp to [-6, 6] changes no grid value (the grid saturates at 6); MX
+    return hn::Mul(e2m1_round(hn::Mul(x, p.a)), p.b);
+  }
+}
+
 template <Kind K>
 HWY_INLINE VF decode(VU c, const Params& p, VF s_dec) {
   if constexpr (K == Kind::kTe) return hn::Mul(hn::Mul(e2m1_value(c), p.b), s_dec);
@@ -185,6 +201,35 @@ HWY_INLINE void contiguous_amax(const Group& g, int lanes, VF* bmax, VI* bad) {
   }
   *bmax = hn::Load(df, m);
   *bad = hn::Load(DI(), n);
+}
+
+/// contiguous_amax the fast way where no block holds NaN/Inf: each block's |x| bits maxed as
+/// integers (the order of the values), then all blocks at once by pairing vectors (lane j of
+/// the result is block j). False (nothing written) when one of the first `count` blocks holds
+/// NaN/Inf, or on a one-lane target: the caller then takes contiguous_amax.
+HWY_INLINE bool tree_amax(const Group& g, int lanes, int count, VF* bmax, VI* bad) {
+#if HWY_TARGET == HWY_SCALAR
+  (void)g, (void)lanes, (void)count, (void)bmax, (void)bad;
+  return false;
+#else
+  const DI di;
+  VI v[kMaxLanes];
+  for (int j = 0; j < lanes; ++j) {
+    VI acc = hn::Zero(di);
+    for (int e = 0; e < g.bs; e += lanes) {
+      acc = hn::Max(acc, hn::And(hn::BitCast(di, hn::LoadU(DF(), g.x + j * g.bs + e)), hn::Set(di, 0x7FFFFFFF)));
+    }
+    v[j] = acc;
+  }
+  for (int n = lanes; n > 1; n /= 2) {
+    for (int k = 0; k < n / 2; ++k) v[k] = hn::Max(hn::ConcatEven(di, v[2 * k + 1], v[2 * k]), hn::ConcatOdd(di, v[2 * k + 1], v[2 * k]));
+  }
+  const hn::Mask<DI> finite = hn::Lt(v[0], hn::Set(di, 0x7F800000));
+  if (!hn::AllTrue(di, hn::Or(finite, hn::Not(hn::FirstN(di, static_cast<std::size_t>(count)))))) return false;
+  *bmax = hn::BitCast(DF(), v[0]);
+  *bad = hn::Zero(di);
+  return true;
+#endif
 }
 
 /// Codes and values of every element, lane j walking block j (gathers and scatters).
@@ -223,6 +268,13 @@ HWY_INLINE void write_contiguous(const Group& g, int lanes, int count, const Par
     pj.b = hn::Set(df, b[j]);
     if constexpr (K == Kind::kFourSix) {
       for (int k = 0; k < 8; ++k) pj.table[k] = hn::Set(df, table[k][j]);
+    }
+    if (K != Kind::kFourSix && !g.packed) {  // values only: no codes
+      for (int v = 0; v < g.bs; v += lanes) {
+        const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(j) * g.bs + v;
+        hn::StoreU(fake_value<K>(hn::LoadU(df, g.x + at), pj, s_dec), df, g.dequant + at);
+      }
+      continue;
     }
     for (int v = 0; v < g.bs; v += lanes) {
       const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(j) * g.bs + v;
@@ -326,7 +378,7 @@ void run_group(const Recipe& r, const TensorScale& t, const Group& g, int lanes,
   VF bmax;
   VI bad;
   if (contiguous) {
-    contiguous_amax(g, lanes, &bmax, &bad);
+    if (!tree_amax(g, lanes, count, &bmax, &bad)) contiguous_amax(g, lanes, &bmax, &bad);
   } else {
     block_amax(g, &bmax, &bad);
   }
@@ -395,6 +447,18 @@ void QuantizeBlocksImpl(const Recipe& r, const TensorScale& t, const float* x, i
   }
 }
 
+void E2m1RoundImpl(const float* v, std::int64_t n, float* out) {
+  const DF df;
+  const std::int64_t lanes = static_cast<std::int64_t>(hn::Lanes(df));
+  HWY_ALIGN float tail[kMaxLanes] = {};
+  for (std::int64_t i = 0; i < n; i += lanes) {
+    const std::int64_t k = n - i < lanes ? n - i : lanes;
+    for (std::int64_t j = 0; j < k; ++j) tail[j] = v[i + j];
+    hn::Store(e2m1_round(hn::Load(df, tail)), df, tail);
+    for (std::int64_t j = 0; j < k; ++j) out[i + j] = tail[j];
+  }
+}
+
 }  // namespace fp4lab::core::simd::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -402,6 +466,9 @@ HWY_AFTER_NAMESPACE();
 namespace fp4lab::core::simd {
 
 HWY_EXPORT(QuantizeBlocksImpl);
+HWY_EXPORT(E2m1RoundImpl);
+
+void e2m1_round_values(const float* v, std::int64_t n, float* out) { HWY_DYNAMIC_DISPATCH(E2m1RoundImpl)(v, n, out); }
 
 void quantize_blocks(const formats::Recipe& r, const formats::TensorScale& t, const float* x, int count,
                      formats::BlockRecord* records, std::uint32_t* packed, float* dequant) {

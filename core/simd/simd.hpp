@@ -35,6 +35,10 @@ bool enabled();
 void quantize_blocks(const formats::Recipe& r, const formats::TensorScale& t, const float* x, int count,
                      formats::BlockRecord* records, std::uint32_t* packed, float* dequant);
 
+/// e2m1_value(e2m1_code(v)) of n floats computed without the code, as the values-only path
+/// does (the element rounding of fake-quantize; for the tests that compare it with formats/).
+void e2m1_round_values(const float* v, std::int64_t n, float* out);
+
 /// max |x| over n floats, NaN ignored (formats::fmax_nan_ignoring's rule; 0 when n = 0).
 float amax_f32(const float* x, std::int64_t n);
 /// max |x| over n BF16 values (raw bits), NaN ignored.

@@ -10,6 +10,7 @@
 #include "core/simd/simd.hpp"
 #include "core/simd/tables.hpp"
 #include "core/simd/vector_ops-inl.hpp"
+#include "core/simd/four_six-inl.hpp"
 
 HWY_BEFORE_NAMESPACE();
 namespace fp4lab::core::simd::HWY_NAMESPACE {
@@ -21,17 +22,6 @@ using formats::NvRecipe;
 using formats::Recipe;
 using formats::TensorScale;
 
-constexpr int kMaxLanes = 16;  // 512-bit vectors of float
-
-/// One group of Lanes(DF) blocks: the inputs, the outputs and the per-lane offsets.
-struct Group {
-  const float* x;       // block-major, bs floats per block
-  int bs;
-  VI index;             // j * bs
-  VI word_index;        // j * bs / 8
-  std::uint32_t* packed;
-  float* dequant;
-};
 
 /// The max |x| (NaN ignored) and the count of NaN/Inf of every lane's block.
 HWY_INLINE void block_amax(const Group& g, VF* bmax, VI* bad) {
@@ -50,88 +40,6 @@ HWY_INLINE void block_amax(const Group& g, VF* bmax, VI* bad) {
   *bad = n;
 }
 
-/// One 4/6 candidate of every lane: scale code, scale, multiplier, decode table, error.
-struct Candidate {
-  VU code;
-  VF scale, mul, err;
-  VF table[8];
-};
-
-HWY_INLINE VF select8(const VF* t, VU k) {
-  const DF df;
-  const MF b0 = hn::RebindMask(df, hn::TestBit(k, hn::Set(DU(), 1u)));
-  const MF b1 = hn::RebindMask(df, hn::TestBit(k, hn::Set(DU(), 2u)));
-  const MF b2 = hn::RebindMask(df, hn::TestBit(k, hn::Set(DU(), 4u)));
-  const VF lo = hn::IfThenElse(b1, hn::IfThenElse(b0, t[3], t[2]), hn::IfThenElse(b0, t[1], t[0]));
-  const VF hi = hn::IfThenElse(b1, hn::IfThenElse(b0, t[7], t[6]), hn::IfThenElse(b0, t[5], t[4]));
-  return hn::IfThenElse(b2, hi, lo);
-}
-
-/// decode_from_table: the magnitude entry, negated for a negative code.
-HWY_INLINE VF signed_entry(const VF* t, VU code) {
-  const VF m = select8(t, code);
-  return as_f(hn::Xor(as_u(m), hn::ShiftLeft<28>(hn::And(code, hn::Set(DU(), 8u)))));
-}
-
-/// detail::four_over_six_candidate for every lane (table decodes only, nearest even).
-HWY_INLINE Candidate candidate(const TensorScale& t, VF hp) {
-  const DF df;
-  Candidate c;
-  c.code = ue4m3_code(hp);
-  c.scale = ue4m3_value(c.code, ue4m3_values());
-  c.mul = guarded_reciprocal(hn::Mul(hn::Set(df, t.decode), c.scale));
-  // decode_table: two divisions where the 2^j scaling is exact, eight elsewhere
-  const VF amax = hn::Set(df, t.amax), div = hn::Set(df, t.divisor);
-  const VF y2 = hn::Mul(c.scale, amax), y3 = hn::Mul(hn::Mul(hn::Set(df, 1.5f), c.scale), amax);
-  const VF q2 = hn::Div(y2, div), q3 = hn::Div(y3, div);
-  const VF lo = hn::Set(df, 4.70197740328915e-38f), hi = hn::Set(df, 2.12676479325587e+37f);
-  const MF fast = hn::And(hn::And(hn::Ge(y2, lo), hn::Ge(q2, lo)), hn::And(hn::Lt(y3, hi), hn::Lt(q3, hi)));
-  c.table[0] = hn::Set(df, (0.0f * t.amax) / t.divisor);
-  c.table[1] = hn::Mul(q2, hn::Set(df, 0.5f));
-  c.table[2] = q2;
-  c.table[3] = q3;
-  c.table[4] = hn::Mul(q2, hn::Set(df, 2.0f));
-  c.table[5] = hn::Mul(q3, hn::Set(df, 2.0f));
-  c.table[6] = hn::Mul(q2, hn::Set(df, 4.0f));
-  c.table[7] = hn::Mul(q3, hn::Set(df, 4.0f));
-  if (!hn::AllTrue(df, fast)) {
-    for (int k = 0; k < 8; ++k) {
-      const VF v = hn::Div(hn::Mul(hn::Mul(hn::Set(df, formats::e2m1_value(static_cast<std::uint8_t>(k))), c.scale), amax), div);
-      c.table[k] = hn::IfThenElse(fast, c.table[k], v);
-    }
-  }
-  return c;
-}
-
-/// The error sums of candidates a (and b when `two`) under the rule, in element order.
-HWY_INLINE void candidate_errors(const Recipe& r, const Group& g, Candidate* a, Candidate* b, bool two) {
-  const DF df;
-  Candidate* cs[2] = {a, b};
-  VF err[2] = {hn::Zero(df), hn::Zero(df)};
-  MF pos[2] = {hn::Gt(a->mul, hn::Zero(df)), hn::Gt(two ? b->mul : a->mul, hn::Zero(df))};
-  const VU abs_mask = hn::Set(DU(), 0x7FFFFFFFu);
-  for (int i = 0; i < g.bs; ++i) {
-    const VF x = hn::GatherIndex(df, g.x + i, g.index);
-    const VF ax = as_f(hn::And(as_u(x), abs_mask));
-    for (int k = 0; k < (two ? 2 : 1); ++k) {
-      const VU code = e2m1_code(hn::Mul(x, cs[k]->mul));
-      // mul > 0: dq - x = +-(|dq| - |x|) exactly; otherwise the signed decode
-      const VF m = select8(cs[k]->table, code);
-      const VF slow = hn::Sub(signed_entry(cs[k]->table, code), x);
-      const VF d = hn::IfThenElse(pos[k], hn::Sub(m, ax), slow);
-      const VF ad = as_f(hn::And(as_u(d), abs_mask));
-      if (r.rule == FourSixRule::kMae) {
-        err[k] = hn::Add(err[k], ad);
-      } else if (r.rule == FourSixRule::kAbsMax) {
-        err[k] = hn::IfThenElse(hn::Or(hn::Gt(ad, err[k]), hn::IsNaN(ad)), ad, err[k]);
-      } else {
-        err[k] = hn::Add(err[k], hn::Mul(d, d));
-      }
-    }
-  }
-  a->err = err[0];
-  if (two) b->err = err[1];
-}
 
 /// The recipe families, each with its element encode and decode.
 enum class Kind { kTe, kModelopt, kTorchao, kFourSix, kMx };
@@ -142,6 +50,8 @@ enum class Kind { kTe, kModelopt, kTorchao, kFourSix, kMx };
 struct Params {
   VF a, b;
   VF table[8];
+  VF q2, q3;  // 4/6: Candidate's, and where its quick holds (a mask as bits)
+  VU quick;
 };
 
 template <Kind K>
@@ -254,11 +164,15 @@ HWY_INLINE void write_lanes(const Group& g, const Params& p, VF s_dec) {
 template <Kind K>
 HWY_INLINE void write_contiguous(const Group& g, int lanes, int count, const Params& p, VF s_dec) {
   const DF df;
-  HWY_ALIGN float a[kMaxLanes], b[kMaxLanes], table[8][kMaxLanes];
+  HWY_ALIGN float a[kMaxLanes], b[kMaxLanes], table[8][kMaxLanes], q2[kMaxLanes], q3[kMaxLanes];
+  HWY_ALIGN std::uint32_t quick[kMaxLanes];
   hn::Store(p.a, df, a);
   hn::Store(p.b, df, b);
   if constexpr (K == Kind::kFourSix) {
     for (int k = 0; k < 8; ++k) hn::Store(p.table[k], df, table[k]);
+    hn::Store(p.q2, df, q2);
+    hn::Store(p.q3, df, q3);
+    hn::Store(p.quick, DU(), quick);
   }
   const hn::Rebind<std::uint8_t, DI> d8;
   HWY_ALIGN std::uint8_t codes[kMaxLanes * formats::kMaxBlockSize];
@@ -267,6 +181,14 @@ HWY_INLINE void write_contiguous(const Group& g, int lanes, int count, const Par
     pj.a = hn::Set(df, a[j]);
     pj.b = hn::Set(df, b[j]);
     if constexpr (K == Kind::kFourSix) {
+      if (quick[j] && !g.packed) {  // values only, the table's power-of-two form: no code, no table
+        const VF bq2 = hn::Set(df, q2[j]), bq3 = hn::Set(df, q3[j]);
+        for (int v = 0; v < g.bs; v += lanes) {
+          const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(j) * g.bs + v;
+          hn::StoreU(quick_value(hn::Mul(hn::LoadU(df, g.x + at), pj.a), bq2, bq3), df, g.dequant + at);
+        }
+        continue;
+      }
       for (int k = 0; k < 8; ++k) pj.table[k] = hn::Set(df, table[k][j]);
     }
     if (K != Kind::kFourSix && !g.packed) {  // values only: no codes
@@ -322,11 +244,15 @@ HWY_INLINE void block_params(const Recipe& r, const TensorScale& t, const Group&
     const VF hp = hn::Mul(hn::Div(bmax, hn::Set(df, m)), hn::Set(df, t.encode));  // stretch is 1
     Candidate c6 = candidate(t, hp), c4;
     if (adaptive) c4 = candidate(t, hn::Mul(hp, hn::Set(df, 1.5f)));
-    candidate_errors(r, g, &c6, &c4, adaptive);
+    candidate_errors(r, g, count, &c6, &c4, adaptive);
     const MF four = adaptive ? hn::Lt(c4.err, c6.err) : hn::Lt(c6.err, c6.err);  // strict: ties keep 6
     p->a = hn::IfThenElse(four, c4.mul, c6.mul);
     p->b = p->a;
     for (int k = 0; k < 8; ++k) p->table[k] = hn::IfThenElse(four, c4.table[k], c6.table[k]);
+    p->q2 = hn::IfThenElse(four, c4.q2, c6.q2);
+    p->q3 = hn::IfThenElse(four, c4.q3, c6.q3);
+    const MF quick = adaptive ? hn::Or(hn::And(four, c4.quick), hn::AndNot(four, c6.quick)) : c6.quick;
+    p->quick = hn::VecFromMask(DU(), hn::RebindMask(DU(), quick));
     *scale = hn::IfThenElse(hn::RebindMask(DU(), four), c4.code, c6.code);
     HWY_ALIGN float e6[kMaxLanes], e4[kMaxLanes];
     HWY_ALIGN std::uint32_t s6[kMaxLanes], s4[kMaxLanes], f[kMaxLanes];

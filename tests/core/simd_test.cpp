@@ -56,7 +56,9 @@ std::vector<formats::Recipe> simd_recipes() {
 }
 
 /// kGroupBlocks blocks of bs values: random normals at random binades, and edge values.
-std::vector<float> make_blocks(int bs, std::mt19937& rng) {
+/// With `plain`, normals at nearby binades and a few ties and edge values only (groups with
+/// no zero or NaN/Inf block: the paths for ordinary data).
+std::vector<float> make_blocks(int bs, std::mt19937& rng, bool plain = false) {
   std::normal_distribution<float> normal;
   std::uniform_int_distribution<int> binade(-150, 130), pick(0, 31), kind(0, 9);
   const float edges[] = {0.0f, -0.0f, 1e-45f, -1e-45f, 1e-40f, 1.17549435e-38f, 0.25f, 0.75f, 1.25f, 1.75f,
@@ -67,14 +69,14 @@ std::vector<float> make_blocks(int bs, std::mt19937& rng) {
                          formats::bit_cast<float>(0x7FA00001u), 3.0e38f, 1.5e-38f, 7.0f, -0.5f, 2.0f};
   std::vector<float> x(static_cast<std::size_t>(simd::kGroupBlocks * bs));
   for (int b = 0; b < simd::kGroupBlocks; ++b) {
-    const int k = kind(rng);
-    const float scale = std::ldexp(1.0f, binade(rng));
+    const int k = plain ? (kind(rng) < 2 ? 3 : 9) : kind(rng);
+    const float scale = std::ldexp(1.0f, plain ? binade(rng) % 8 : binade(rng));
     for (int i = 0; i < bs; ++i) {
       float v = normal(rng) * scale;
       if (k == 0) v = edges[pick(rng)];                           // all edge values
       if (k == 1 && pick(rng) < 4) v = edges[pick(rng)];          // a few edge values
       if (k == 2) v = 0.0f;                                       // an all-zero block
-      if (k == 3) v = edges[pick(rng) % 16] * std::ldexp(1.0f, binade(rng) / 4);  // ties at other scales
+      if (k == 3) v = edges[plain ? 6 + pick(rng) % 10 : pick(rng) % 16] * std::ldexp(1.0f, binade(rng) / 4);  // ties at other scales
       x[static_cast<std::size_t>(b * bs + i)] = v;
     }
   }
@@ -154,8 +156,8 @@ TEST_SUITE("core.simd") {
       std::mt19937 rng(seed);
       for (const formats::Recipe& r : simd_recipes()) {
         REQUIRE(simd::supports(r));
-        for (int rep = 0; rep < 6; ++rep) {
-          const std::vector<float> x = make_blocks(r.block_size, rng);
+        for (int rep = 0; rep < 12; ++rep) {
+          const std::vector<float> x = make_blocks(r.block_size, rng, rep % 2 == 1);
           for (const formats::TensorScale& ts : scales_for(r, x)) CHECK(check_group(r, ts, x) > 0);
         }
       }

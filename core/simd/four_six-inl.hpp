@@ -110,26 +110,77 @@ HWY_INLINE VF add_error(FourSixRule rule, VF err, VF d, VF ad) {
   return hn::Add(err, hn::Mul(d, d));
 }
 
+/// The group with element i of every lane's block in vector i (the gathers' layout), by
+/// log2(bs) rounds that split the whole sequence into its even and odd elements (each a
+/// rotation of the index bits; bs of them turn block * bs + i into i * lanes + block). Needs
+/// a power-of-two bs; false (nothing written) otherwise and on one-lane targets.
+HWY_INLINE bool transpose_group(const Group& g, float* xt, float* tmp) {
+#if HWY_TARGET == HWY_SCALAR
+  (void)g, (void)xt, (void)tmp;
+  return false;
+#else
+  const DF df;
+  const int lanes = static_cast<int>(hn::Lanes(df));
+  if ((g.bs & (g.bs - 1)) != 0) return false;
+  const float* src = g.x;
+  int rounds = 0;
+  for (int b = g.bs; b > 1; b /= 2) ++rounds;
+  // ping-pong so that the last round writes xt
+  float* dst = rounds % 2 == 1 ? xt : tmp;
+  const int half = g.bs / 2;  // vectors in each half
+  for (int round = 0; round < rounds; ++round) {
+    for (int k = 0; k < half; ++k) {
+      const VF lo = hn::LoadU(df, src + 2 * k * lanes), hi = hn::LoadU(df, src + (2 * k + 1) * lanes);
+      hn::Store(hn::ConcatEven(df, hi, lo), df, dst + k * lanes);
+      hn::Store(hn::ConcatOdd(df, hi, lo), df, dst + (half + k) * lanes);
+    }
+    src = dst;
+    dst = dst == xt ? tmp : xt;
+  }
+  return true;
+#endif
+}
+
+/// quick_errors for one rule and candidate count, the sums kept in registers.
+template <FourSixRule R, bool kTwo>
+HWY_INLINE void quick_errors_of(const Group& g, const float* xt, Candidate* a, Candidate* b) {
+  const DF df;
+  const std::size_t lanes = hn::Lanes(df);
+  VF e0 = hn::Zero(df), e1 = hn::Zero(df);
+  const VU abs_mask = hn::Set(DU(), 0x7FFFFFFFu);
+  const VF mul0 = a->mul, q20 = a->q2, q30 = a->q3;
+  const VF mul1 = kTwo ? b->mul : a->mul, q21 = kTwo ? b->q2 : a->q2, q31 = kTwo ? b->q3 : a->q3;
+  for (int i = 0; i < g.bs; ++i) {
+    const VF x = xt ? hn::Load(df, xt + static_cast<std::size_t>(i) * lanes) : hn::GatherIndex(df, g.x + i, g.index);
+    const VF ax = as_f(hn::And(as_u(x), abs_mask));
+    // mul > 0: |x * mul| = |x| * mul, and dq - x = +-(|dq| - |x|) exactly
+    const VF d0 = hn::Sub(quick_magnitude(e2m1_grid(hn::Mul(ax, mul0)), q20, q30), ax);
+    e0 = add_error(R, e0, d0, as_f(hn::And(as_u(d0), abs_mask)));
+    if constexpr (kTwo) {
+      const VF d1 = hn::Sub(quick_magnitude(e2m1_grid(hn::Mul(ax, mul1)), q21, q31), ax);
+      e1 = add_error(R, e1, d1, as_f(hn::And(as_u(d1), abs_mask)));
+    }
+  }
+  a->err = e0;
+  if constexpr (kTwo) b->err = e1;
+}
+
 /// candidate_errors where every one of the first `count` lanes is quick for both candidates:
 /// |dq| = quick_magnitude, no code. False (nothing written) otherwise.
 HWY_INLINE bool quick_errors(const Recipe& r, const Group& g, int count, Candidate* a, Candidate* b, bool two) {
   const DF df;
   const MF used = hn::FirstN(df, static_cast<std::size_t>(count));
   if (!hn::AllTrue(df, hn::Or(hn::And(a->quick, two ? b->quick : a->quick), hn::Not(used)))) return false;
-  Candidate* cs[2] = {a, b};
-  VF err[2] = {hn::Zero(df), hn::Zero(df)};
-  const VU abs_mask = hn::Set(DU(), 0x7FFFFFFFu);
-  for (int i = 0; i < g.bs; ++i) {
-    const VF ax = as_f(hn::And(as_u(hn::GatherIndex(df, g.x + i, g.index)), abs_mask));
-    for (int k = 0; k < (two ? 2 : 1); ++k) {
-      // mul > 0: |x * mul| = |x| * mul, and dq - x = +-(|dq| - |x|) exactly
-      const VF m = quick_magnitude(e2m1_grid(hn::Mul(ax, cs[k]->mul)), cs[k]->q2, cs[k]->q3);
-      const VF d = hn::Sub(m, ax);
-      err[k] = add_error(r.rule, err[k], d, as_f(hn::And(as_u(d), abs_mask)));
-    }
+  HWY_ALIGN float xt[kMaxLanes * formats::kMaxBlockSize], tmp[kMaxLanes * formats::kMaxBlockSize];
+  const float* t = transpose_group(g, xt, tmp) ? xt : nullptr;  // else gathers
+  if (r.rule == FourSixRule::kMae) {
+    two ? quick_errors_of<FourSixRule::kMae, true>(g, t, a, b) : quick_errors_of<FourSixRule::kMae, false>(g, t, a, b);
+  } else if (r.rule == FourSixRule::kAbsMax) {
+    two ? quick_errors_of<FourSixRule::kAbsMax, true>(g, t, a, b)
+        : quick_errors_of<FourSixRule::kAbsMax, false>(g, t, a, b);
+  } else {
+    two ? quick_errors_of<FourSixRule::kMse, true>(g, t, a, b) : quick_errors_of<FourSixRule::kMse, false>(g, t, a, b);
   }
-  a->err = err[0];
-  if (two) b->err = err[1];
   return true;
 }
 

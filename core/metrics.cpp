@@ -69,17 +69,50 @@ ErrorMetrics error_metrics(const TensorView& x, const TensorView& xq, int block_
   constexpr std::int64_t kChunk = kMetricChunkBlocks;
   const std::int64_t nchunks = (nblocks + kChunk - 1) / kChunk;
   std::vector<MetricSums> parts(static_cast<std::size_t>(nchunks));
+  // blocks tile the rows, so a run of blocks is a run of elements: read runs of kRun blocks at once
+  constexpr std::int64_t kRun = 256;
+  const auto block_start = [&](std::int64_t b) {
+    return (b / blocks_per_row) * cols + std::min<std::int64_t>((b % blocks_per_row) * block_size, cols);
+  };
+  // whole chunks of whole blocks: the SIMD twin, a lane per chunk (simd::metric_chunks)
+  const std::int64_t chunk_len = kChunk * block_size;
+  const std::int64_t simd_chunks =
+      simd::enabled() && cols % block_size == 0 && chunk_len * 16 < (std::int64_t{1} << 31) ? nblocks / kChunk : 0;
   parallel_for(nchunks, threads, [&](std::int64_t cb, std::int64_t ce) {
-    std::vector<float> a(static_cast<std::size_t>(block_size)), q(static_cast<std::size_t>(block_size));
-    for (std::int64_t c = cb; c < ce; ++c) {
+    constexpr std::int64_t kGroup = 8;  // chunks read at once
+    std::vector<float> xs, qs;
+    for (std::int64_t c = cb; c < std::min(ce, simd_chunks); c += kGroup) {
+      const std::int64_t n = std::min({kGroup, ce - c, simd_chunks - c}), len = n * chunk_len;
+      const auto floats = [&](const TensorView& t, std::vector<float>& buf) {
+        if (t.dtype() == DType::kF32) return static_cast<const float*>(t.data()) + c * chunk_len;
+        buf.resize(static_cast<std::size_t>(len));
+        simd::load_floats(t, c * chunk_len, len, buf.data());
+        return static_cast<const float*>(buf.data());
+      };
+      simd::metric_chunks(floats(x, xs), floats(xq, qs), chunk_len, static_cast<int>(n), block_size,
+                          parts.data() + c);
+    }
+    std::vector<float> a(static_cast<std::size_t>(kRun * block_size)), q(a.size());
+    for (std::int64_t c = std::max(cb, std::min(ce, simd_chunks)); c < ce; ++c) {
       MetricSums p;
-      for (std::int64_t b = c * kChunk; b < std::min(nblocks, (c + 1) * kChunk); ++b) {
-        const std::int64_t row = b / blocks_per_row, c0 = (b % blocks_per_row) * block_size;
-        const std::int64_t n = std::min<std::int64_t>(block_size, cols - c0);
-        simd::load_floats(x, row * cols + c0, n, a.data());
-        simd::load_floats(xq, row * cols + c0, n, q.data());
-        add_block(p, static_cast<int>(n), [&](int i) { return a[static_cast<std::size_t>(i)]; },
-                  [&](int i) { return q[static_cast<std::size_t>(i)]; });
+      const std::int64_t chunk_end = std::min(nblocks, (c + 1) * kChunk);
+      for (std::int64_t r0 = c * kChunk; r0 < chunk_end; r0 += kRun) {
+        const std::int64_t r1 = std::min(chunk_end, r0 + kRun), e0 = block_start(r0);
+        const std::int64_t e1 = r1 % blocks_per_row == 0 ? (r1 / blocks_per_row) * cols : block_start(r1);
+        simd::load_floats(x, e0, e1 - e0, a.data());
+        const float* qs = q.data();
+        if (xq.dtype() == DType::kF32) {
+          qs = static_cast<const float*>(xq.data()) + e0;  // no copy
+        } else {
+          simd::load_floats(xq, e0, e1 - e0, q.data());
+        }
+        for (std::int64_t b = r0; b < r1; ++b) {
+          const std::int64_t off = block_start(b) - e0;
+          const std::int64_t n = std::min<std::int64_t>(block_size, cols - (b % blocks_per_row) * block_size);
+          const float* ab = a.data() + off;
+          const float* qb = qs + off;
+          add_block(p, static_cast<int>(n), [&](int i) { return ab[i]; }, [&](int i) { return qb[i]; });
+        }
       }
       parts[static_cast<std::size_t>(c)] = p;
     }
@@ -104,8 +137,12 @@ ErrorHistograms error_histograms(const TensorView& x, const TensorView& xq, cons
     const bool simd_bins = simd::enabled();  // the SIMD twin of error_bin and relative_bin
     std::vector<std::int32_t> ebins(simd_bins ? kChunk : 0), rbins(simd_bins ? kChunk : 0);
     for (std::int64_t c = cb; c < ce; ++c) {
-      // integer counts per chunk (exact, and cheaper to bump than doubles), as doubles at the end
-      std::vector<std::uint32_t> err(bins, 0), rel(bins, 0), scaled(bins, 0);
+      // integer counts per chunk (exact, and cheaper to bump than doubles), as doubles at the end;
+      // kWays copies taken in turn, so bumps of one bin do not wait on each other (integers:
+      // their sum is the same count)
+      constexpr int kWays = 4;
+      std::vector<std::uint32_t> err4(static_cast<std::size_t>(kWays * bins), 0), rel4(err4.size(), 0),
+          scaled4(err4.size(), 0);
       const std::int64_t b = c * kChunk, e = std::min(n, b + kChunk);
       std::int64_t block_end = -1;  // first column past the block whose unit is in unit_scale
       double unit_scale = 0.0;
@@ -122,10 +159,11 @@ ErrorHistograms error_histograms(const TensorView& x, const TensorView& xq, cons
         const float xv = a[static_cast<std::size_t>(i - b)], qv = fq[i];
         if (!std::isfinite(xv)) continue;
         // the bins come from error_stats.hpp, shared with the GPU (kernels/metrics.cu)
+        const std::size_t way = static_cast<std::size_t>((i & (kWays - 1)) * bins);
         const int eb = simd_bins ? ebins[static_cast<std::size_t>(i - b)] : error_bin(xv, qv, inv_rms, bins);
-        if (eb >= 0) ++err[eb];
+        if (eb >= 0) ++err4[way + static_cast<std::size_t>(eb)];
         const int rb = simd_bins ? rbins[static_cast<std::size_t>(i - b)] : relative_bin(xv, qv, bins);
-        if (rb >= 0) ++rel[rb];
+        if (rb >= 0) ++rel4[way + static_cast<std::size_t>(rb)];
         if (q) {
           // the block unit changes once per block (and per row): look it up only then
           if (col >= block_end) {
@@ -136,11 +174,21 @@ ErrorHistograms error_histograms(const TensorView& x, const TensorView& xq, cons
             unit_scale = scaled_bin_factor(unit, bins);
           }
           const int sb = scaled_bin(xv, unit_scale, bins);
-          if (sb >= 0) ++scaled[sb];
+          if (sb >= 0) ++scaled4[way + static_cast<std::size_t>(sb)];
         }
       }
-      ErrorHistograms h{std::vector<double>(err.begin(), err.end()), std::vector<double>(rel.begin(), rel.end()),
-               std::vector<double>(scaled.begin(), scaled.end())};
+      ErrorHistograms h{std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0)};
+      for (int k = 0; k < bins; ++k) {
+        std::uint32_t e = 0, r = 0, sc = 0;
+        for (int w = 0; w < kWays; ++w) {
+          e += err4[static_cast<std::size_t>(w * bins + k)];
+          r += rel4[static_cast<std::size_t>(w * bins + k)];
+          sc += scaled4[static_cast<std::size_t>(w * bins + k)];
+        }
+        h.err[static_cast<std::size_t>(k)] = e;
+        h.rel[static_cast<std::size_t>(k)] = r;
+        h.scaled[static_cast<std::size_t>(k)] = sc;
+      }
       parts[static_cast<std::size_t>(c)] = std::move(h);
     }
   });

@@ -6,7 +6,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <new>
+#include <utility>
 #include <stdexcept>
 
 namespace fp4lab::core {
@@ -138,11 +140,37 @@ namespace detail {
 namespace {
 constexpr std::size_t kHugePage = std::size_t{1} << 21;
 constexpr std::size_t kHugeFrom = std::size_t{1} << 22;
+constexpr std::size_t kCacheBuffers = 4;                     // freed big buffers kept for reuse,
+constexpr std::size_t kCacheBytes = std::size_t{256} << 20;  // at most this many bytes in all
+
+/// Freed big buffers kept for the next tensor of the same size (a GUI slider or a benchmark
+/// re-quantizing one tensor): it then skips the kernel's page faults and page zeroing.
+struct BufferCache {
+  std::mutex mutex;
+  std::vector<std::pair<void*, std::size_t>> buffers;
+  std::size_t bytes = 0;
+};
+BufferCache& buffer_cache() {
+  static BufferCache* cache = new BufferCache;  // never destroyed: tensors in statics may outlive it
+  return *cache;
+}
+std::size_t rounded_size(std::size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
 }  // namespace
 
 void* allocate_bytes(std::size_t bytes) {
   if (bytes < kHugeFrom) return ::operator new(bytes);
-  const std::size_t rounded = (bytes + kHugePage - 1) / kHugePage * kHugePage;
+  const std::size_t rounded = rounded_size(bytes);
+  {
+    BufferCache& c = buffer_cache();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    for (std::size_t k = 0; k < c.buffers.size(); ++k) {
+      if (c.buffers[k].second != rounded) continue;
+      void* p = c.buffers[k].first;
+      c.buffers.erase(c.buffers.begin() + static_cast<std::ptrdiff_t>(k));
+      c.bytes -= rounded;
+      return p;
+    }
+  }
   void* p = std::aligned_alloc(kHugePage, rounded);
   if (!p) throw std::bad_alloc();
 #if defined(MADV_HUGEPAGE)
@@ -154,9 +182,19 @@ void* allocate_bytes(std::size_t bytes) {
 void deallocate_bytes(void* p, std::size_t bytes) {
   if (bytes < kHugeFrom) {
     ::operator delete(p);
-  } else {
-    std::free(p);
+    return;
   }
+  const std::size_t rounded = rounded_size(bytes);
+  {
+    BufferCache& c = buffer_cache();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    if (c.buffers.size() < kCacheBuffers && c.bytes + rounded <= kCacheBytes) {
+      c.buffers.emplace_back(p, rounded);
+      c.bytes += rounded;
+      return;
+    }
+  }
+  std::free(p);
 }
 }  // namespace detail
 

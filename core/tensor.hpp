@@ -56,8 +56,9 @@ void* allocate_bytes(std::size_t bytes);
 void deallocate_bytes(void* p, std::size_t bytes);
 
 /// The allocator of tensor storage: buffers of 4 MiB and more are aligned to 2 MiB and offered
-/// to the kernel as transparent huge pages (far fewer page faults on first touch); elements
-/// are default-initialised (left unwritten) unless the caller fills them.
+/// to the kernel as transparent huge pages (far fewer page faults on first touch), and a few
+/// freed ones (256 MiB at most) are kept for the next tensor of that size; elements are
+/// default-initialised (left unwritten) unless the caller fills them.
 template <class T>
 struct TensorAllocator {
   using value_type = T;

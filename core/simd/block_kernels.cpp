@@ -308,7 +308,6 @@ void run_group(const Recipe& r, const TensorScale& t, const Group& g, int lanes,
   } else {
     block_amax(g, &bmax, &bad);
   }
-  for (int j = 0; j < count; ++j) rec[j] = BlockRecord{};
   Params p;
   VU scale;
   if constexpr (K == Kind::kMx) {
@@ -354,6 +353,7 @@ void QuantizeBlocksImpl(const Recipe& r, const TensorScale& t, const float* x, i
   const int bs = r.block_size;
   Group g{x, bs, hn::Mul(hn::Iota(di, 0), hn::Set(di, bs)), hn::Mul(hn::Iota(di, 0), hn::Set(di, bs / 8)), packed,
           dequant};
+  for (int j = 0; j < count; ++j) rec[j] = BlockRecord{};  // one fill for the call, not one per group
   for (int j0 = 0; j0 < count; j0 += lanes) {
     const int n = count - j0 < lanes ? count - j0 : lanes;
     g.x = x + static_cast<std::ptrdiff_t>(j0) * bs;

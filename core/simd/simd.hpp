@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error_stats.hpp"
 #include "formats/block_types.hpp"
 
 namespace fp4lab::core::simd {
@@ -54,6 +55,12 @@ void bf16_store_canonical(const float* v, std::int64_t n, std::uint16_t* out);
 /// -1 where the scalar functions give -1 (whatever x is: the caller skips non-finite x).
 void histogram_bins(const float* x, const float* q, std::int64_t n, double inv_rms, int bins, std::int32_t* eb,
                     std::int32_t* rb);
+
+/// The scalar add_block sums of `chunks` chunks of chunk_len elements each (chunk c at
+/// x + c * chunk_len, likewise q), every chunk a run of whole blocks of bs elements, into
+/// out[0..chunks): bit for bit the scalar sums (each lane sums one chunk in element order).
+/// Needs chunk_len * 16 < 2^31.
+void metric_chunks(const float* x, const float* q, std::int64_t chunk_len, int chunks, int bs, MetricSums* out);
 
 /// The Highway targets compiled into this binary that this CPU supports, best first (this
 /// lifts any use_target restriction).

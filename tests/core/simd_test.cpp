@@ -233,6 +233,46 @@ TEST_SUITE("core.simd") {
     }
   }
 
+  TEST_CASE("error metric sums match the scalar sums on every target and thread count") {
+    std::mt19937 rng(std::random_device{}());
+    std::normal_distribution<float> normal;
+    const float edges[] = {0.0f, -0.0f, 1e-45f, 1e-40f, std::numeric_limits<float>::infinity(),
+                           -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN(), 6.0f};
+    const std::int64_t rows = 41, cols = 16384;  // 10 whole chunks of 4096 blocks of 16, and a part
+    std::vector<float> xs(static_cast<std::size_t>(rows * cols));
+    for (float& v : xs) v = rng() % 100 == 0 ? edges[rng() % 8] : normal(rng) * std::ldexp(1.0f, int(rng() % 9) - 4);
+    const core::Tensor x = core::Tensor::from_floats(xs, core::DType::kBF16, {rows, cols});
+    for (int bs : {16, 32}) {
+      formats::Recipe r;
+      r.block_size = bs;
+      core::Tensor q = core::fake_quantize(x.view(), r, core::DType::kF32, 1);
+      auto* qv = reinterpret_cast<float*>(q.data());
+      for (std::int64_t i = 0; i < q.numel(); i += 1 + static_cast<std::int64_t>(rng() % 5000)) qv[i] = edges[rng() % 8];
+      simd::set_enabled(false);
+      const core::ErrorMetrics want = core::error_metrics(x.view(), q.view(), bs, 1);
+      simd::set_enabled(true);
+      for (std::int64_t t : simd::available_targets()) {
+        simd::use_target(t);
+        for (int threads : {1, 3}) {
+          INFO("target " << simd::target_name(t) << " threads " << threads << " bs " << bs);
+          const core::ErrorMetrics got = core::error_metrics(x.view(), q.view(), bs, threads);
+          CHECK(got.count == want.count);
+          CHECK(got.nonfinite == want.nonfinite);
+          CHECK(got.nonfinite_results == want.nonfinite_results);
+          for (auto [a, b] : {std::pair{got.mse, want.mse}, {got.sqnr_db, want.sqnr_db}, {got.max_abs_err, want.max_abs_err},
+                              {got.cosine, want.cosine}, {got.frac_flushed, want.frac_flushed},
+                              {got.frac_saturated, want.frac_saturated}, {got.rel_rmse, want.rel_rmse}}) {
+            CHECK(std::memcmp(&a, &b, sizeof(double)) == 0);
+          }
+        }
+      }
+      simd::use_target(0);
+      CHECK(want.frac_saturated > 0);  // the data reach the saturation and flush counts
+      CHECK(want.nonfinite > 0);
+      CHECK(want.nonfinite_results > 0);
+    }
+  }
+
   TEST_CASE("histogram bins match the scalar bins on every target") {
     std::random_device seed_source;
     const unsigned seed = seed_source();

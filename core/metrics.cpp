@@ -134,59 +134,68 @@ ErrorHistograms error_histograms(const TensorView& x, const TensorView& xq, cons
   const float* fq = reinterpret_cast<const float*>(xq.data());
   parallel_for(chunks, threads, [&](std::int64_t cb, std::int64_t ce) {
     std::vector<float> a(kChunk);
-    const bool simd_bins = simd::enabled();  // the SIMD twin of error_bin and relative_bin
-    std::vector<std::int32_t> ebins(simd_bins ? kChunk : 0), rbins(simd_bins ? kChunk : 0);
+    const bool simd_bins = simd::enabled();  // the SIMD twins of error_bin, relative_bin, scaled_bin
+    std::vector<std::int32_t> ebins(kChunk), rbins(kChunk), sbins(q ? kChunk : 0);
+    std::vector<double> factor(q ? kChunk : 0);
+    // integer counts per chunk (exact, and cheaper to bump than doubles), as doubles at the end;
+    // kWays copies taken in turn so that bumps of one bin do not wait on each other, slot `bins`
+    // of each a sink for "no bin" (the sums of integers are the same counts)
+    constexpr int kWays = 4;
+    const std::size_t way_size = static_cast<std::size_t>(bins) + 1;
+    std::vector<std::uint32_t> err4(kWays * way_size), rel4(err4.size()), scaled4(err4.size());
     for (std::int64_t c = cb; c < ce; ++c) {
-      // integer counts per chunk (exact, and cheaper to bump than doubles), as doubles at the end;
-      // kWays copies taken in turn, so bumps of one bin do not wait on each other (integers:
-      // their sum is the same count)
-      constexpr int kWays = 4;
-      std::vector<std::uint32_t> err4(static_cast<std::size_t>(kWays * bins), 0), rel4(err4.size(), 0),
-          scaled4(err4.size(), 0);
-      const std::int64_t b = c * kChunk, e = std::min(n, b + kChunk);
-      std::int64_t block_end = -1;  // first column past the block whose unit is in unit_scale
-      double unit_scale = 0.0;
-      simd::load_floats(x, b, e - b, a.data());
+      std::fill(err4.begin(), err4.end(), 0u);
+      std::fill(rel4.begin(), rel4.end(), 0u);
+      std::fill(scaled4.begin(), scaled4.end(), 0u);
+      const std::int64_t b = c * kChunk, e = std::min(n, b + kChunk), len = e - b;
+      simd::load_floats(x, b, len, a.data());
       const double inv_rms = 1.0 / rms;
-      if (simd_bins) simd::histogram_bins(a.data(), fq + b, e - b, inv_rms, bins, ebins.data(), rbins.data());
-      std::int64_t row = b / cols, col = b % cols;
-      for (std::int64_t i = b; i < e; ++i, ++col) {
-        if (col == cols) {
-          col = 0;
-          ++row;
-          block_end = -1;
+      if (simd_bins) {
+        simd::histogram_bins(a.data(), fq + b, len, inv_rms, bins, ebins.data(), rbins.data());
+      } else {
+        for (std::int64_t i = 0; i < len; ++i) {  // the bins come from error_stats.hpp, shared with the GPU
+          ebins[static_cast<std::size_t>(i)] = error_bin(a[static_cast<std::size_t>(i)], fq[b + i], inv_rms, bins);
+          rbins[static_cast<std::size_t>(i)] = relative_bin(a[static_cast<std::size_t>(i)], fq[b + i], bins);
         }
-        const float xv = a[static_cast<std::size_t>(i - b)], qv = fq[i];
-        if (!std::isfinite(xv)) continue;
-        // the bins come from error_stats.hpp, shared with the GPU (kernels/metrics.cu)
-        const std::size_t way = static_cast<std::size_t>((i & (kWays - 1)) * bins);
-        const int eb = simd_bins ? ebins[static_cast<std::size_t>(i - b)] : error_bin(xv, qv, inv_rms, bins);
-        if (eb >= 0) ++err4[way + static_cast<std::size_t>(eb)];
-        const int rb = simd_bins ? rbins[static_cast<std::size_t>(i - b)] : relative_bin(xv, qv, bins);
-        if (rb >= 0) ++rel4[way + static_cast<std::size_t>(rb)];
-        if (q) {
-          // the block unit changes once per block (and per row): look it up only then
-          if (col >= block_end) {
-            const std::int64_t bs = q->recipe.block_size;
-            block_end = (col / bs + 1) * bs;
-            const float unit =
-                formats::dequantize_code(q->recipe, q->tensor_scale, q->block_scale(row, col), unit_code(q->recipe));
-            unit_scale = scaled_bin_factor(unit, bins);
+      }
+      if (q) {
+        // each block's unit (its decode of the unit code), once per block (and per row)
+        const std::int64_t bs = q->recipe.block_size;
+        for (std::int64_t pos = b; pos < e;) {
+          const std::int64_t row = pos / cols, col = pos % cols;
+          const std::int64_t run = std::min(std::min((col / bs + 1) * bs, cols) - col, e - pos);
+          const float unit =
+              formats::dequantize_code(q->recipe, q->tensor_scale, q->block_scale(row, col), unit_code(q->recipe));
+          std::fill_n(factor.begin() + (pos - b), run, scaled_bin_factor(unit, bins));
+          pos += run;
+        }
+        if (simd_bins) {
+          simd::scaled_bins(a.data(), factor.data(), len, bins, sbins.data());
+        } else {
+          for (std::int64_t i = 0; i < len; ++i) {
+            sbins[static_cast<std::size_t>(i)] = scaled_bin(a[static_cast<std::size_t>(i)], factor[static_cast<std::size_t>(i)], bins);
           }
-          const int sb = scaled_bin(xv, unit_scale, bins);
-          if (sb >= 0) ++scaled4[way + static_cast<std::size_t>(sb)];
         }
+      }
+      const auto slot = [&](std::int64_t i, int bin) {
+        return static_cast<std::size_t>(i & (kWays - 1)) * way_size + static_cast<std::size_t>(bin < 0 ? bins : bin);
+      };
+      for (std::int64_t i = 0; i < len; ++i) {
+        if (!std::isfinite(a[static_cast<std::size_t>(i)])) continue;  // only finite x are binned
+        ++err4[slot(i, ebins[static_cast<std::size_t>(i)])];
+        ++rel4[slot(i, rbins[static_cast<std::size_t>(i)])];
+        if (q) ++scaled4[slot(i, sbins[static_cast<std::size_t>(i)])];
       }
       ErrorHistograms h{std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0)};
       for (int k = 0; k < bins; ++k) {
-        std::uint32_t e = 0, r = 0, sc = 0;
+        std::uint32_t er = 0, re = 0, sc = 0;
         for (int w = 0; w < kWays; ++w) {
-          e += err4[static_cast<std::size_t>(w * bins + k)];
-          r += rel4[static_cast<std::size_t>(w * bins + k)];
-          sc += scaled4[static_cast<std::size_t>(w * bins + k)];
+          er += err4[static_cast<std::size_t>(w) * way_size + static_cast<std::size_t>(k)];
+          re += rel4[static_cast<std::size_t>(w) * way_size + static_cast<std::size_t>(k)];
+          sc += scaled4[static_cast<std::size_t>(w) * way_size + static_cast<std::size_t>(k)];
         }
-        h.err[static_cast<std::size_t>(k)] = e;
-        h.rel[static_cast<std::size_t>(k)] = r;
+        h.err[static_cast<std::size_t>(k)] = er;
+        h.rel[static_cast<std::size_t>(k)] = re;
         h.scaled[static_cast<std::size_t>(k)] = sc;
       }
       parts[static_cast<std::size_t>(c)] = std::move(h);

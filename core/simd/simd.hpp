@@ -56,6 +56,9 @@ void bf16_store_canonical(const float* v, std::int64_t n, std::uint16_t* out);
 void histogram_bins(const float* x, const float* q, std::int64_t n, double inv_rms, int bins, std::int32_t* eb,
                     std::int32_t* rb);
 
+/// scaled_bin (core/error_stats.hpp) of n values x with their blocks' factors into sb.
+void scaled_bins(const float* x, const double* factor, std::int64_t n, int bins, std::int32_t* sb);
+
 /// The scalar add_block sums of `chunks` chunks of chunk_len elements each (chunk c at
 /// x + c * chunk_len, likewise q), every chunk a run of whole blocks of bs elements, into
 /// out[0..chunks): bit for bit the scalar sums (each lane sums one chunk in element order).

@@ -305,5 +305,31 @@ TEST_SUITE("core.simd") {
       }
     }
     simd::use_target(0);
+    // the scaled-value bins, per block from the quantized tensor's units (rows end mid-block)
+    for (formats::BlockFormat f : {formats::BlockFormat::kNVFP4, formats::BlockFormat::kMXFP4}) {
+      formats::Recipe r;
+      r.format = f;
+      r.block_size = f == formats::BlockFormat::kMXFP4 ? 32 : 16;
+      core::Tensor fake;
+      const core::QuantizedTensor qt = core::quantize_and_dequantize(
+          x.view(), core::QuantizeOptions{r, formats::ScaleLayout::kRowMajor, 1, false}, &fake, core::DType::kF32);
+      simd::set_enabled(false);
+      const core::ErrorHistograms want_s = core::error_histograms(x.view(), fake.view(), &qt, 0.7, 101, 1);
+      simd::set_enabled(true);
+      double total = 0;
+      for (double v : want_s.scaled) total += v;
+      CHECK(total > 0.5 * static_cast<double>(rows * cols));
+      for (std::int64_t t : simd::available_targets()) {
+        simd::use_target(t);
+        INFO("target " << simd::target_name(t));
+        for (int threads : {1, 2}) {
+          const core::ErrorHistograms got = core::error_histograms(x.view(), fake.view(), &qt, 0.7, 101, threads);
+          CHECK(got.err == want_s.err);
+          CHECK(got.rel == want_s.rel);
+          CHECK(got.scaled == want_s.scaled);
+        }
+      }
+      simd::use_target(0);
+    }
   }
 }

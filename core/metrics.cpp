@@ -77,7 +77,7 @@ ErrorMetrics error_metrics(const TensorView& x, const TensorView& xq, int block_
   // whole chunks of whole blocks: the SIMD twin, a lane per chunk (simd::metric_chunks)
   const std::int64_t chunk_len = kChunk * block_size;
   const std::int64_t simd_chunks =
-      simd::enabled() && cols % block_size == 0 && chunk_len * 16 < (std::int64_t{1} << 31) ? nblocks / kChunk : 0;
+      simd::enabled() && cols % block_size == 0 && block_size <= formats::kMaxBlockSize && chunk_len * 16 < (std::int64_t{1} << 31) ? nblocks / kChunk : 0;
   parallel_for(nchunks, threads, [&](std::int64_t cb, std::int64_t ce) {
     constexpr std::int64_t kGroup = 8;  // chunks read at once
     std::vector<float> xs, qs;
@@ -135,7 +135,7 @@ ErrorHistograms error_histograms(const TensorView& x, const TensorView& xq, cons
   parallel_for(chunks, threads, [&](std::int64_t cb, std::int64_t ce) {
     std::vector<float> a(kChunk);
     const bool simd_bins = simd::enabled();  // the SIMD twins of error_bin, relative_bin, scaled_bin
-    std::vector<std::int32_t> ebins(kChunk), rbins(kChunk), sbins(q ? kChunk : 0);
+    std::vector<std::int32_t> ebins(kChunk), rbins(kChunk), sbins(q ? kChunk : 0);  // sbins.data(): null without q
     std::vector<double> factor(q ? kChunk : 0);
     // integer counts per chunk (exact, and cheaper to bump than doubles), as doubles at the end;
     // kWays copies taken in turn so that bumps of one bin do not wait on each other, slot `bins`
@@ -177,14 +177,19 @@ ErrorHistograms error_histograms(const TensorView& x, const TensorView& xq, cons
           }
         }
       }
-      const auto slot = [&](std::int64_t i, int bin) {
-        return static_cast<std::size_t>(i & (kWays - 1)) * way_size + static_cast<std::size_t>(bin < 0 ? bins : bin);
+      // plain locals: the counters' stores cannot then alias what the loop reads
+      const std::size_t sink = static_cast<std::size_t>(bins), wsize = way_size;
+      const auto slot = [sink, wsize](std::int64_t i, std::int32_t bin) {
+        return static_cast<std::size_t>(i & (kWays - 1)) * wsize + (bin < 0 ? sink : static_cast<std::size_t>(bin));
       };
+      const float* av = a.data();
+      const std::int32_t *eb = ebins.data(), *rb = rbins.data(), *sb = sbins.data();
+      std::uint32_t *ec = err4.data(), *rc = rel4.data(), *sc = scaled4.data();
       for (std::int64_t i = 0; i < len; ++i) {
-        if (!std::isfinite(a[static_cast<std::size_t>(i)])) continue;  // only finite x are binned
-        ++err4[slot(i, ebins[static_cast<std::size_t>(i)])];
-        ++rel4[slot(i, rbins[static_cast<std::size_t>(i)])];
-        if (q) ++scaled4[slot(i, sbins[static_cast<std::size_t>(i)])];
+        if (!std::isfinite(av[i])) continue;  // only finite x are binned
+        ++ec[slot(i, eb[i])];
+        ++rc[slot(i, rb[i])];
+        if (sb) ++sc[slot(i, sb[i])];
       }
       ErrorHistograms h{std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0)};
       for (int k = 0; k < bins; ++k) {

@@ -25,6 +25,7 @@ void MetricChunksImpl(const float* x, const float* q, std::int64_t chunk_len, in
   const VD zero = hn::Zero(dd), one = hn::Set(dd, 1.0);
   const auto count_if = [&](VD c, MD m) { return hn::Add(c, hn::IfThenElseZero(m, one)); };
   HWY_ALIGN std::int32_t offsets[16];
+  HWY_ALIGN double qblock[16 * formats::kMaxBlockSize];  // the block's x_hat, lane by lane
   for (int c0 = 0; c0 < chunks; c0 += lanes) {
     // lane j reads chunk c0 + j (the last chunk again past the end; those lanes are dropped)
     for (int j = 0; j < lanes; ++j) offsets[j] = static_cast<std::int32_t>(std::min(c0 + j, chunks - 1) * chunk_len);
@@ -35,13 +36,14 @@ void MetricChunksImpl(const float* x, const float* q, std::int64_t chunk_len, in
       VD qmax = zero;  // the block's largest finite |x_hat|
       for (int i = 0; i < bs; ++i) {
         const VD qv = hn::PromoteTo(dd, hn::GatherIndex(df, q + b + i, idx));
+        hn::Store(qv, dd, qblock + static_cast<std::size_t>(i) * static_cast<std::size_t>(lanes));  // read once
         const VD aq = hn::Abs(qv);
         qmax = hn::IfThenElse(hn::And(hn::IsFinite(qv), hn::Lt(qmax, aq)), aq, qmax);
       }
       const MD positive = hn::Gt(qmax, zero);
       for (int i = 0; i < bs; ++i) {
         const VD xv = hn::PromoteTo(dd, hn::GatherIndex(df, x + b + i, idx));
-        const VD qv = hn::PromoteTo(dd, hn::GatherIndex(df, q + b + i, idx));
+        const VD qv = hn::Load(dd, qblock + static_cast<std::size_t>(i) * static_cast<std::size_t>(lanes));
         const MD fin_x = hn::IsFinite(xv), fin_q = hn::IsFinite(qv);
         nonfinite = count_if(nonfinite, hn::Not(fin_x));
         nonfinite_results = count_if(nonfinite_results, hn::AndNot(fin_q, fin_x));

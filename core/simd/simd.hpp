@@ -62,7 +62,7 @@ void scaled_bins(const float* x, const double* factor, std::int64_t n, int bins,
 /// The scalar add_block sums of `chunks` chunks of chunk_len elements each (chunk c at
 /// x + c * chunk_len, likewise q), every chunk a run of whole blocks of bs elements, into
 /// out[0..chunks): bit for bit the scalar sums (each lane sums one chunk in element order).
-/// Needs chunk_len * 16 < 2^31.
+/// Needs bs <= formats::kMaxBlockSize and chunk_len * 16 < 2^31.
 void metric_chunks(const float* x, const float* q, std::int64_t chunk_len, int chunks, int bs, MetricSums* out);
 
 /// The Highway targets compiled into this binary that this CPU supports, best first (this

@@ -1,6 +1,7 @@
 // SIMD block quantizers (see simd.hpp), compiled once per Highway target and dispatched at run
-// time. Lane j owns block j of a group: element i of every block is one gather, so each
-// block's max, error sums and codes follow the scalar order of formats/ (FORMATS.md §2-4).
+// time. Lane j owns block j of a group: element i of every block is one gather (or one vector
+// of the transposed group), so each block's max, error sums and codes follow the scalar order
+// of formats/ (FORMATS.md §2-4); blocks that fill whole vectors are encoded vector by vector.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "core/simd/block_kernels.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep

@@ -233,6 +233,30 @@ TEST_SUITE("core.simd") {
     }
   }
 
+  TEST_CASE("max |x| of BF16 and FP32 runs ignores NaN alike on every target") {
+    std::mt19937 rng(std::random_device{}());
+    std::vector<std::uint16_t> b(1000);
+    std::vector<float> f(b.size());
+    const std::uint16_t specials[] = {0x7F80, 0xFF80, 0x7FC0, 0xFFC1, 0x7F81, 0x0000, 0x8000, 0x0001, 0x7F7F, 0xFF7F};
+    for (int rep = 0; rep < 200; ++rep) {
+      for (std::size_t i = 0; i < b.size(); ++i) {
+        b[i] = static_cast<std::uint16_t>(rng() % 4 == 0 ? specials[rng() % 10] : rng() % 0x7F80 | (rng() % 2) << 15);
+        if (rep % 2 == 0 && b[i] >= 0x7F80 && b[i] != 0xFF80 && (b[i] & 0x7FFF) > 0x7F80) b[i] = 0x3F80;  // some runs without NaN
+        f[i] = formats::to_float(formats::bf16{b[i]});
+      }
+      const std::int64_t n = static_cast<std::int64_t>(rng() % b.size());
+      float want = 0.0f;
+      for (std::int64_t i = 0; i < n; ++i) want = formats::fmax_nan_ignoring(want, formats::abs_bits(f[static_cast<std::size_t>(i)]));
+      for (std::int64_t t : simd::available_targets()) {
+        simd::use_target(t);
+        INFO("target " << simd::target_name(t) << " n " << n);
+        CHECK(bits_of(simd::amax_bf16(b.data(), n)) == bits_of(want));
+        CHECK(bits_of(simd::amax_f32(f.data(), n)) == bits_of(want));
+      }
+      simd::use_target(0);
+    }
+  }
+
   TEST_CASE("error metric sums match the scalar sums on every target and thread count") {
     std::mt19937 rng(std::random_device{}());
     std::normal_distribution<float> normal;

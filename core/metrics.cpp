@@ -77,20 +77,27 @@ ErrorMetrics error_metrics(const TensorView& x, const TensorView& xq, int block_
   // whole chunks of whole blocks: the SIMD twin, a lane per chunk (simd::metric_chunks)
   const std::int64_t chunk_len = kChunk * block_size;
   const std::int64_t simd_chunks =
-      simd::enabled() && cols % block_size == 0 && block_size <= formats::kMaxBlockSize && chunk_len * 16 < (std::int64_t{1} << 31) ? nblocks / kChunk : 0;
+      simd::enabled() && cols % block_size == 0 && block_size <= formats::kMaxBlockSize && (chunk_len + 16) * 16 < (std::int64_t{1} << 31) ? nblocks / kChunk : 0;
   parallel_for(nchunks, threads, [&](std::int64_t cb, std::int64_t ce) {
     constexpr std::int64_t kGroup = 8;  // chunks read at once
     std::vector<float> xs, qs;
     for (std::int64_t c = cb; c < std::min(ce, simd_chunks); c += kGroup) {
-      const std::int64_t n = std::min({kGroup, ce - c, simd_chunks - c}), len = n * chunk_len;
-      const auto floats = [&](const TensorView& t, std::vector<float>& buf) {
+      const std::int64_t n = std::min({kGroup, ce - c, simd_chunks - c});
+      // a copy puts its chunks kPad floats further apart than chunk_len (a power of two), so the
+      // lanes' reads do not all fall in one cache set
+      constexpr std::int64_t kPad = 16;
+      const auto floats = [&](const TensorView& t, std::vector<float>& buf, std::int64_t* stride) {
+        *stride = chunk_len;
         if (t.dtype() == DType::kF32) return static_cast<const float*>(t.data()) + c * chunk_len;
-        buf.resize(static_cast<std::size_t>(len));
-        simd::load_floats(t, c * chunk_len, len, buf.data());
+        *stride = chunk_len + kPad;
+        buf.resize(static_cast<std::size_t>(n * *stride));
+        for (std::int64_t j = 0; j < n; ++j) simd::load_floats(t, (c + j) * chunk_len, chunk_len, buf.data() + j * *stride);
         return static_cast<const float*>(buf.data());
       };
-      simd::metric_chunks(floats(x, xs), floats(xq, qs), chunk_len, static_cast<int>(n), block_size,
-                          parts.data() + c);
+      std::int64_t x_stride = 0, q_stride = 0;
+      const float* xp = floats(x, xs, &x_stride);
+      const float* qp = floats(xq, qs, &q_stride);
+      simd::metric_chunks(xp, x_stride, qp, q_stride, chunk_len, static_cast<int>(n), block_size, parts.data() + c);
     }
     std::vector<float> a(static_cast<std::size_t>(kRun * block_size)), q(a.size());
     for (std::int64_t c = std::max(cb, std::min(ce, simd_chunks)); c < ce; ++c) {

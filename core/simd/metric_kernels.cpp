@@ -15,7 +15,8 @@ HWY_BEFORE_NAMESPACE();
 namespace fp4lab::core::simd::HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-void MetricChunksImpl(const float* x, const float* q, std::int64_t chunk_len, int chunks, int bs, MetricSums* out) {
+void MetricChunksImpl(const float* x, std::int64_t x_stride, const float* q, std::int64_t q_stride, std::int64_t chunk_len,
+                      int chunks, int bs, MetricSums* out) {
   const hn::ScalableTag<double> dd;
   const hn::Rebind<float, decltype(dd)> df;
   const hn::Rebind<std::int32_t, decltype(dd)> di;
@@ -24,25 +25,31 @@ void MetricChunksImpl(const float* x, const float* q, std::int64_t chunk_len, in
   const int lanes = static_cast<int>(hn::Lanes(dd));
   const VD zero = hn::Zero(dd), one = hn::Set(dd, 1.0);
   const auto count_if = [&](VD c, MD m) { return hn::Add(c, hn::IfThenElseZero(m, one)); };
-  HWY_ALIGN std::int32_t offsets[16];
+  HWY_ALIGN std::int32_t x_offsets[16], q_offsets[16];
   HWY_ALIGN double qblock[16 * formats::kMaxBlockSize];  // the block's x_hat, lane by lane
   for (int c0 = 0; c0 < chunks; c0 += lanes) {
     // lane j reads chunk c0 + j (the last chunk again past the end; those lanes are dropped)
-    for (int j = 0; j < lanes; ++j) offsets[j] = static_cast<std::int32_t>(std::min(c0 + j, chunks - 1) * chunk_len);
-    const auto idx = hn::Load(di, offsets);
+    for (int j = 0; j < lanes; ++j) {
+      const int k = std::min(c0 + j, chunks - 1) - c0;  // from chunk c0
+      x_offsets[j] = static_cast<std::int32_t>(k * x_stride);
+      q_offsets[j] = static_cast<std::int32_t>(k * q_stride);
+    }
+    const auto x_idx = hn::Load(di, x_offsets), q_idx = hn::Load(di, q_offsets);
+    const float* xc = x + static_cast<std::int64_t>(c0) * x_stride;
+    const float* qc = q + static_cast<std::int64_t>(c0) * q_stride;
     VD count = zero, nonfinite = zero, nonfinite_results = zero, flushed = zero, saturated = zero;
     VD sum_x2 = zero, sum_q2 = zero, sum_xq = zero, sum_e2 = zero, max_e = zero;
     for (std::int64_t b = 0; b < chunk_len; b += bs) {
       VD qmax = zero;  // the block's largest finite |x_hat|
       for (int i = 0; i < bs; ++i) {
-        const VD qv = hn::PromoteTo(dd, hn::GatherIndex(df, q + b + i, idx));
+        const VD qv = hn::PromoteTo(dd, hn::GatherIndex(df, qc + b + i, q_idx));
         hn::Store(qv, dd, qblock + static_cast<std::size_t>(i) * static_cast<std::size_t>(lanes));  // read once
         const VD aq = hn::Abs(qv);
         qmax = hn::IfThenElse(hn::And(hn::IsFinite(qv), hn::Lt(qmax, aq)), aq, qmax);
       }
       const MD positive = hn::Gt(qmax, zero);
       for (int i = 0; i < bs; ++i) {
-        const VD xv = hn::PromoteTo(dd, hn::GatherIndex(df, x + b + i, idx));
+        const VD xv = hn::PromoteTo(dd, hn::GatherIndex(df, xc + b + i, x_idx));
         const VD qv = hn::Load(dd, qblock + static_cast<std::size_t>(i) * static_cast<std::size_t>(lanes));
         const MD fin_x = hn::IsFinite(xv), fin_q = hn::IsFinite(qv);
         nonfinite = count_if(nonfinite, hn::Not(fin_x));
@@ -87,8 +94,9 @@ namespace fp4lab::core::simd {
 
 HWY_EXPORT(MetricChunksImpl);
 
-void metric_chunks(const float* x, const float* q, std::int64_t chunk_len, int chunks, int bs, MetricSums* out) {
-  HWY_DYNAMIC_DISPATCH(MetricChunksImpl)(x, q, chunk_len, chunks, bs, out);
+void metric_chunks(const float* x, std::int64_t x_stride, const float* q, std::int64_t q_stride, std::int64_t chunk_len,
+                   int chunks, int bs, MetricSums* out) {
+  HWY_DYNAMIC_DISPATCH(MetricChunksImpl)(x, x_stride, q, q_stride, chunk_len, chunks, bs, out);
 }
 
 }  // namespace fp4lab::core::simd

@@ -60,10 +60,11 @@ void histogram_bins(const float* x, const float* q, std::int64_t n, double inv_r
 void scaled_bins(const float* x, const double* factor, std::int64_t n, int bins, std::int32_t* sb);
 
 /// The scalar add_block sums of `chunks` chunks of chunk_len elements each (chunk c at
-/// x + c * chunk_len, likewise q), every chunk a run of whole blocks of bs elements, into
-/// out[0..chunks): bit for bit the scalar sums (each lane sums one chunk in element order).
-/// Needs bs <= formats::kMaxBlockSize and chunk_len * 16 < 2^31.
-void metric_chunks(const float* x, const float* q, std::int64_t chunk_len, int chunks, int bs, MetricSums* out);
+/// x + c * x_stride and q + c * q_stride), every chunk a run of whole blocks of bs elements,
+/// into out[0..chunks): bit for bit the scalar sums (each lane sums one chunk in element order).
+/// Needs bs <= formats::kMaxBlockSize and strides * 16 < 2^31.
+void metric_chunks(const float* x, std::int64_t x_stride, const float* q, std::int64_t q_stride, std::int64_t chunk_len,
+                   int chunks, int bs, MetricSums* out);
 
 /// The Highway targets compiled into this binary that this CPU supports, best first (this
 /// lifts any use_target restriction).

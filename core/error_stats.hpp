@@ -64,7 +64,8 @@ FP4LAB_HD inline T max_first(T a, T b) {
 /// (e.g. its MXFP4 block holds a NaN) in `nonfinite_results`. Saturation is |x| above the
 /// block's largest finite |x_hat| and reduced to it.
 template <class LoadX, class LoadQ>
-FP4LAB_HD inline void add_block(MetricSums& s, int n, const LoadX& x, const LoadQ& q) {
+FP4LAB_HD inline void add_block(MetricSums& sums, int n, const LoadX& x, const LoadQ& q) {
+  MetricSums s = sums;  // a local copy the compiler keeps in registers (the same operations)
   float qmax = 0.0f;
   for (int i = 0; i < n; ++i) {
     const float qv = q(i);
@@ -91,6 +92,7 @@ FP4LAB_HD inline void add_block(MetricSums& s, int n, const LoadX& x, const Load
     if (xv != 0.0 && qv == 0.0) ++s.flushed;
     if (detail::dabs(xv) > qmax && detail::dabs(qv) == qmax && qmax > 0) ++s.saturated;
   }
+  sums = s;
 }
 
 /// Bin of the error histogram: (x_hat - x) / rms(x) over [-0.5, 0.5) in `bins` bins, or -1

@@ -69,17 +69,57 @@ ErrorMetrics error_metrics(const TensorView& x, const TensorView& xq, int block_
   constexpr std::int64_t kChunk = kMetricChunkBlocks;
   const std::int64_t nchunks = (nblocks + kChunk - 1) / kChunk;
   std::vector<MetricSums> parts(static_cast<std::size_t>(nchunks));
+  // blocks tile the rows, so a run of blocks is a run of elements: read runs of kRun blocks at once
+  constexpr std::int64_t kRun = 256;
+  const auto block_start = [&](std::int64_t b) {
+    return (b / blocks_per_row) * cols + std::min<std::int64_t>((b % blocks_per_row) * block_size, cols);
+  };
+  // whole chunks of whole blocks: the SIMD twin, a lane per chunk (simd::metric_chunks)
+  const std::int64_t chunk_len = kChunk * block_size;
+  const std::int64_t simd_chunks =
+      simd::enabled() && cols % block_size == 0 && block_size <= formats::kMaxBlockSize && (chunk_len + 16) * 16 < (std::int64_t{1} << 31) ? nblocks / kChunk : 0;
   parallel_for(nchunks, threads, [&](std::int64_t cb, std::int64_t ce) {
-    std::vector<float> a(static_cast<std::size_t>(block_size)), q(static_cast<std::size_t>(block_size));
-    for (std::int64_t c = cb; c < ce; ++c) {
+    constexpr std::int64_t kGroup = 8;  // chunks read at once
+    std::vector<float> xs, qs;
+    for (std::int64_t c = cb; c < std::min(ce, simd_chunks); c += kGroup) {
+      const std::int64_t n = std::min({kGroup, ce - c, simd_chunks - c});
+      // a copy puts its chunks kPad floats further apart than chunk_len (a power of two), so the
+      // lanes' reads do not all fall in one cache set
+      constexpr std::int64_t kPad = 16;
+      const auto floats = [&](const TensorView& t, std::vector<float>& buf, std::int64_t* stride) {
+        *stride = chunk_len;
+        if (t.dtype() == DType::kF32) return static_cast<const float*>(t.data()) + c * chunk_len;
+        *stride = chunk_len + kPad;
+        buf.resize(static_cast<std::size_t>(n * *stride));
+        for (std::int64_t j = 0; j < n; ++j) simd::load_floats(t, (c + j) * chunk_len, chunk_len, buf.data() + j * *stride);
+        return static_cast<const float*>(buf.data());
+      };
+      std::int64_t x_stride = 0, q_stride = 0;
+      const float* xp = floats(x, xs, &x_stride);
+      const float* qp = floats(xq, qs, &q_stride);
+      simd::metric_chunks(xp, x_stride, qp, q_stride, chunk_len, static_cast<int>(n), block_size, parts.data() + c);
+    }
+    std::vector<float> a(static_cast<std::size_t>(kRun * block_size)), q(a.size());
+    for (std::int64_t c = std::max(cb, std::min(ce, simd_chunks)); c < ce; ++c) {
       MetricSums p;
-      for (std::int64_t b = c * kChunk; b < std::min(nblocks, (c + 1) * kChunk); ++b) {
-        const std::int64_t row = b / blocks_per_row, c0 = (b % blocks_per_row) * block_size;
-        const std::int64_t n = std::min<std::int64_t>(block_size, cols - c0);
-        simd::load_floats(x, row * cols + c0, n, a.data());
-        simd::load_floats(xq, row * cols + c0, n, q.data());
-        add_block(p, static_cast<int>(n), [&](int i) { return a[static_cast<std::size_t>(i)]; },
-                  [&](int i) { return q[static_cast<std::size_t>(i)]; });
+      const std::int64_t chunk_end = std::min(nblocks, (c + 1) * kChunk);
+      for (std::int64_t r0 = c * kChunk; r0 < chunk_end; r0 += kRun) {
+        const std::int64_t r1 = std::min(chunk_end, r0 + kRun), e0 = block_start(r0);
+        const std::int64_t e1 = r1 % blocks_per_row == 0 ? (r1 / blocks_per_row) * cols : block_start(r1);
+        simd::load_floats(x, e0, e1 - e0, a.data());
+        const float* qs = q.data();
+        if (xq.dtype() == DType::kF32) {
+          qs = static_cast<const float*>(xq.data()) + e0;  // no copy
+        } else {
+          simd::load_floats(xq, e0, e1 - e0, q.data());
+        }
+        for (std::int64_t b = r0; b < r1; ++b) {
+          const std::int64_t off = block_start(b) - e0;
+          const std::int64_t n = std::min<std::int64_t>(block_size, cols - (b % blocks_per_row) * block_size);
+          const float* ab = a.data() + off;
+          const float* qb = qs + off;
+          add_block(p, static_cast<int>(n), [&](int i) { return ab[i]; }, [&](int i) { return qb[i]; });
+        }
       }
       parts[static_cast<std::size_t>(c)] = p;
     }
@@ -101,46 +141,75 @@ ErrorHistograms error_histograms(const TensorView& x, const TensorView& xq, cons
   const float* fq = reinterpret_cast<const float*>(xq.data());
   parallel_for(chunks, threads, [&](std::int64_t cb, std::int64_t ce) {
     std::vector<float> a(kChunk);
-    const bool simd_bins = simd::enabled();  // the SIMD twin of error_bin and relative_bin
-    std::vector<std::int32_t> ebins(simd_bins ? kChunk : 0), rbins(simd_bins ? kChunk : 0);
+    const bool simd_bins = simd::enabled();  // the SIMD twins of error_bin, relative_bin, scaled_bin
+    std::vector<std::int32_t> ebins(kChunk), rbins(kChunk), sbins(q ? kChunk : 0);  // sbins.data(): null without q
+    std::vector<double> factor(q ? kChunk : 0);
+    // integer counts per chunk (exact, and cheaper to bump than doubles), as doubles at the end;
+    // kWays copies taken in turn so that bumps of one bin do not wait on each other, slot `bins`
+    // of each a sink for "no bin" (the sums of integers are the same counts)
+    constexpr int kWays = 4;
+    const std::size_t way_size = static_cast<std::size_t>(bins) + 1;
+    std::vector<std::uint32_t> err4(kWays * way_size), rel4(err4.size()), scaled4(err4.size());
     for (std::int64_t c = cb; c < ce; ++c) {
-      // integer counts per chunk (exact, and cheaper to bump than doubles), as doubles at the end
-      std::vector<std::uint32_t> err(bins, 0), rel(bins, 0), scaled(bins, 0);
-      const std::int64_t b = c * kChunk, e = std::min(n, b + kChunk);
-      std::int64_t block_end = -1;  // first column past the block whose unit is in unit_scale
-      double unit_scale = 0.0;
-      simd::load_floats(x, b, e - b, a.data());
+      std::fill(err4.begin(), err4.end(), 0u);
+      std::fill(rel4.begin(), rel4.end(), 0u);
+      std::fill(scaled4.begin(), scaled4.end(), 0u);
+      const std::int64_t b = c * kChunk, e = std::min(n, b + kChunk), len = e - b;
+      simd::load_floats(x, b, len, a.data());
       const double inv_rms = 1.0 / rms;
-      if (simd_bins) simd::histogram_bins(a.data(), fq + b, e - b, inv_rms, bins, ebins.data(), rbins.data());
-      std::int64_t row = b / cols, col = b % cols;
-      for (std::int64_t i = b; i < e; ++i, ++col) {
-        if (col == cols) {
-          col = 0;
-          ++row;
-          block_end = -1;
-        }
-        const float xv = a[static_cast<std::size_t>(i - b)], qv = fq[i];
-        if (!std::isfinite(xv)) continue;
-        // the bins come from error_stats.hpp, shared with the GPU (kernels/metrics.cu)
-        const int eb = simd_bins ? ebins[static_cast<std::size_t>(i - b)] : error_bin(xv, qv, inv_rms, bins);
-        if (eb >= 0) ++err[eb];
-        const int rb = simd_bins ? rbins[static_cast<std::size_t>(i - b)] : relative_bin(xv, qv, bins);
-        if (rb >= 0) ++rel[rb];
-        if (q) {
-          // the block unit changes once per block (and per row): look it up only then
-          if (col >= block_end) {
-            const std::int64_t bs = q->recipe.block_size;
-            block_end = (col / bs + 1) * bs;
-            const float unit =
-                formats::dequantize_code(q->recipe, q->tensor_scale, q->block_scale(row, col), unit_code(q->recipe));
-            unit_scale = scaled_bin_factor(unit, bins);
-          }
-          const int sb = scaled_bin(xv, unit_scale, bins);
-          if (sb >= 0) ++scaled[sb];
+      if (simd_bins) {
+        simd::histogram_bins(a.data(), fq + b, len, inv_rms, bins, ebins.data(), rbins.data());
+      } else {
+        for (std::int64_t i = 0; i < len; ++i) {  // the bins come from error_stats.hpp, shared with the GPU
+          ebins[static_cast<std::size_t>(i)] = error_bin(a[static_cast<std::size_t>(i)], fq[b + i], inv_rms, bins);
+          rbins[static_cast<std::size_t>(i)] = relative_bin(a[static_cast<std::size_t>(i)], fq[b + i], bins);
         }
       }
-      ErrorHistograms h{std::vector<double>(err.begin(), err.end()), std::vector<double>(rel.begin(), rel.end()),
-               std::vector<double>(scaled.begin(), scaled.end())};
+      if (q) {
+        // each block's unit (its decode of the unit code), once per block (and per row)
+        const std::int64_t bs = q->recipe.block_size;
+        for (std::int64_t pos = b; pos < e;) {
+          const std::int64_t row = pos / cols, col = pos % cols;
+          const std::int64_t run = std::min(std::min((col / bs + 1) * bs, cols) - col, e - pos);
+          const float unit =
+              formats::dequantize_code(q->recipe, q->tensor_scale, q->block_scale(row, col), unit_code(q->recipe));
+          std::fill_n(factor.begin() + (pos - b), run, scaled_bin_factor(unit, bins));
+          pos += run;
+        }
+        if (simd_bins) {
+          simd::scaled_bins(a.data(), factor.data(), len, bins, sbins.data());
+        } else {
+          for (std::int64_t i = 0; i < len; ++i) {
+            sbins[static_cast<std::size_t>(i)] = scaled_bin(a[static_cast<std::size_t>(i)], factor[static_cast<std::size_t>(i)], bins);
+          }
+        }
+      }
+      // plain locals: the counters' stores cannot then alias what the loop reads
+      const std::size_t sink = static_cast<std::size_t>(bins), wsize = way_size;
+      const auto slot = [sink, wsize](std::int64_t i, std::int32_t bin) {
+        return static_cast<std::size_t>(i & (kWays - 1)) * wsize + (bin < 0 ? sink : static_cast<std::size_t>(bin));
+      };
+      const float* av = a.data();
+      const std::int32_t *eb = ebins.data(), *rb = rbins.data(), *sb = sbins.data();
+      std::uint32_t *ec = err4.data(), *rc = rel4.data(), *sc = scaled4.data();
+      for (std::int64_t i = 0; i < len; ++i) {
+        if (!std::isfinite(av[i])) continue;  // only finite x are binned
+        ++ec[slot(i, eb[i])];
+        ++rc[slot(i, rb[i])];
+        if (sb) ++sc[slot(i, sb[i])];
+      }
+      ErrorHistograms h{std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0)};
+      for (int k = 0; k < bins; ++k) {
+        std::uint32_t er = 0, re = 0, sc = 0;
+        for (int w = 0; w < kWays; ++w) {
+          er += err4[static_cast<std::size_t>(w) * way_size + static_cast<std::size_t>(k)];
+          re += rel4[static_cast<std::size_t>(w) * way_size + static_cast<std::size_t>(k)];
+          sc += scaled4[static_cast<std::size_t>(w) * way_size + static_cast<std::size_t>(k)];
+        }
+        h.err[static_cast<std::size_t>(k)] = er;
+        h.rel[static_cast<std::size_t>(k)] = re;
+        h.scaled[static_cast<std::size_t>(k)] = sc;
+      }
       parts[static_cast<std::size_t>(c)] = std::move(h);
     }
   });

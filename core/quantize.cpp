@@ -256,7 +256,7 @@ QuantizedTensor quantize_and_dequantize(const TensorView& x, const QuantizeOptio
   const float amax = formats::uses_tensor_scale(r) ? tensor_amax(x, r, options.threads) : 0.0f;
   q.tensor_scale = formats::tensor_scale(r, amax);
   if (options.keep_records) q.records.resize(static_cast<std::size_t>(p.units()));
-  if (values) *values = Tensor(out_dtype, x.shape());
+  if (values) *values = Tensor::uninitialized(out_dtype, x.shape());  // run_units writes every element
   run_units(x, r, p, q.tensor_scale, options.threads, &q, values, options.keep_records ? &q.records : nullptr);
   return q;
 }
@@ -270,7 +270,7 @@ Tensor dequantize(const QuantizedTensor& q, DType out_dtype, int threads) {
   p.rht = q.recipe.transform == Transform::kRht16;
   p.row_blocks = q.scale_cols;
   const bool moved = block_axis_moves(q.block_axis, q.shape);
-  Tensor out(out_dtype, blocked_shape(q.shape, q.block_axis));
+  Tensor out = Tensor::uninitialized(out_dtype, blocked_shape(q.shape, q.block_axis));  // every segment written
   if (out.numel() != p.rows * p.cols) {
     throw std::invalid_argument("dequantize: shape " + shape_string(q.shape) + " does not hold " +
                                 std::to_string(q.rows) + " x " + std::to_string(q.cols) + " elements");
@@ -312,7 +312,7 @@ Tensor fake_quantize(const TensorView& x, const Recipe& recipe, DType out_dtype,
   const Plan p = make_plan(x, recipe);
   const float amax = formats::uses_tensor_scale(recipe) ? tensor_amax(x, recipe, threads) : 0.0f;
   const formats::TensorScale ts = formats::tensor_scale(recipe, amax);
-  Tensor out(out_dtype, x.shape());
+  Tensor out = Tensor::uninitialized(out_dtype, x.shape());  // run_units writes every element
   if (records) records->assign(static_cast<std::size_t>(p.units()), formats::BlockRecord{});
   run_units(x, recipe, p, ts, threads, nullptr, &out, records);
   return out;

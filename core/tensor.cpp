@@ -1,8 +1,14 @@
 // Tensors and views over FP32, BF16 and FP16 data.
 #include "core/tensor.hpp"
 
+#include <sys/mman.h>
+
+#include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <mutex>
+#include <new>
+#include <utility>
 #include <stdexcept>
 
 namespace fp4lab::core {
@@ -87,6 +93,15 @@ Tensor::Tensor(DType dtype, std::vector<std::int64_t> shape) : dtype_(dtype), sh
   bytes_.assign(static_cast<std::size_t>(shape_numel(shape_)) * dtype_size(dtype_), 0);
 }
 
+Tensor Tensor::uninitialized(DType dtype, std::vector<std::int64_t> shape) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  if (t.shape_.empty()) throw std::invalid_argument("tensor shape must have at least one dimension");
+  t.bytes_.resize(static_cast<std::size_t>(shape_numel(t.shape_)) * dtype_size(dtype));  // default-init
+  return t;
+}
+
 Tensor Tensor::from_floats(std::span<const float> values, DType dtype, std::vector<std::int64_t> shape) {
   Tensor t(dtype, std::move(shape));
   if (static_cast<std::int64_t>(values.size()) != t.numel()) {
@@ -120,5 +135,67 @@ std::vector<float> Tensor::to_floats() const {
   view().to_float(0, out);
   return out;
 }
+
+namespace detail {
+namespace {
+constexpr std::size_t kHugePage = std::size_t{1} << 21;
+constexpr std::size_t kHugeFrom = std::size_t{1} << 22;
+constexpr std::size_t kCacheBuffers = 4;                     // freed big buffers kept for reuse,
+constexpr std::size_t kCacheBytes = std::size_t{256} << 20;  // at most this many bytes in all
+
+/// Freed big buffers kept for the next tensor of the same size (a GUI slider or a benchmark
+/// re-quantizing one tensor): it then skips the kernel's page faults and page zeroing.
+struct BufferCache {
+  std::mutex mutex;
+  std::vector<std::pair<void*, std::size_t>> buffers;
+  std::size_t bytes = 0;
+};
+BufferCache& buffer_cache() {
+  static BufferCache* cache = new BufferCache;  // never destroyed: tensors in statics may outlive it
+  return *cache;
+}
+std::size_t rounded_size(std::size_t bytes) { return (bytes + kHugePage - 1) / kHugePage * kHugePage; }
+}  // namespace
+
+void* allocate_bytes(std::size_t bytes) {
+  if (bytes < kHugeFrom) return ::operator new(bytes);
+  const std::size_t rounded = rounded_size(bytes);
+  {
+    BufferCache& c = buffer_cache();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    for (std::size_t k = 0; k < c.buffers.size(); ++k) {
+      if (c.buffers[k].second != rounded) continue;
+      void* p = c.buffers[k].first;
+      c.buffers.erase(c.buffers.begin() + static_cast<std::ptrdiff_t>(k));
+      c.bytes -= rounded;
+      return p;
+    }
+  }
+  void* p = std::aligned_alloc(kHugePage, rounded);
+  if (!p) throw std::bad_alloc();
+#if defined(MADV_HUGEPAGE)
+  madvise(p, rounded, MADV_HUGEPAGE);  // a hint: ignored where THP is off
+#endif
+  return p;
+}
+
+void deallocate_bytes(void* p, std::size_t bytes) {
+  if (bytes < kHugeFrom) {
+    ::operator delete(p);
+    return;
+  }
+  const std::size_t rounded = rounded_size(bytes);
+  {
+    BufferCache& c = buffer_cache();
+    std::lock_guard<std::mutex> lock(c.mutex);
+    if (c.buffers.size() < kCacheBuffers && c.bytes + rounded <= kCacheBytes) {
+      c.buffers.emplace_back(p, rounded);
+      c.bytes += rounded;
+      return;
+    }
+  }
+  std::free(p);
+}
+}  // namespace detail
 
 }  // namespace fp4lab::core

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "formats/ieee.hpp"
@@ -48,12 +49,46 @@ class TensorView {
   std::int64_t numel_ = 0;
 };
 
+namespace detail {
+/// The raw allocation behind TensorAllocator (throws std::bad_alloc).
+void* allocate_bytes(std::size_t bytes);
+/// Frees what allocate_bytes returned.
+void deallocate_bytes(void* p, std::size_t bytes);
+
+/// The allocator of tensor storage: buffers of 4 MiB and more are aligned to 2 MiB and offered
+/// to the kernel as transparent huge pages (far fewer page faults on first touch), and a few
+/// freed ones (256 MiB at most) are kept for the next tensor of that size; elements are
+/// default-initialised (left unwritten) unless the caller fills them.
+template <class T>
+struct TensorAllocator {
+  using value_type = T;
+  TensorAllocator() = default;
+  template <class U>
+  TensorAllocator(const TensorAllocator<U>&) {}  // NOLINT: allocators convert implicitly
+  T* allocate(std::size_t n) { return static_cast<T*>(allocate_bytes(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t n) { deallocate_bytes(p, n * sizeof(T)); }
+  template <class U>
+  void construct(U* p) {
+    ::new (static_cast<void*>(p)) U;  // default-init: no zero fill
+  }
+  template <class U, class... A>
+  void construct(U* p, A&&... a) {
+    ::new (static_cast<void*>(p)) U(std::forward<A>(a)...);
+  }
+  template <class U>
+  bool operator==(const TensorAllocator<U>&) const { return true; }
+};
+}  // namespace detail
+
 /// An owning dense tensor.
 class Tensor {
  public:
   Tensor() = default;
   /// A zero-filled tensor.
   Tensor(DType dtype, std::vector<std::int64_t> shape);
+  /// A tensor whose elements are left unwritten: the caller writes every one of them (skips the
+  /// zero fill of a buffer about to be overwritten, and lets the writing threads fault it in).
+  static Tensor uninitialized(DType dtype, std::vector<std::int64_t> shape);
   /// A tensor holding `values` rounded (nearest even) to `dtype`.
   static Tensor from_floats(std::span<const float> values, DType dtype, std::vector<std::int64_t> shape);
 
@@ -74,7 +109,7 @@ class Tensor {
  private:
   DType dtype_ = DType::kF32;
   std::vector<std::int64_t> shape_;
-  std::vector<std::uint8_t> bytes_;
+  std::vector<std::uint8_t, detail::TensorAllocator<std::uint8_t>> bytes_;
 };
 
 /// Product of a shape's dimensions; throws std::invalid_argument on negative or overflowing sizes.

@@ -1,6 +1,7 @@
 // SIMD block quantizers (see simd.hpp), compiled once per Highway target and dispatched at run
-// time. Lane j owns block j of a group: element i of every block is one gather, so each
-// block's max, error sums and codes follow the scalar order of formats/ (FORMATS.md §2-4).
+// time. Lane j owns block j of a group: element i of every block is one gather (or one vector
+// of the transposed group), so each block's max, error sums and codes follow the scalar order
+// of formats/ (FORMATS.md §2-4); blocks that fill whole vectors are encoded vector by vector.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "core/simd/block_kernels.cpp"
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
@@ -10,6 +11,7 @@
 #include "core/simd/simd.hpp"
 #include "core/simd/tables.hpp"
 #include "core/simd/vector_ops-inl.hpp"
+#include "core/simd/four_six-inl.hpp"
 
 HWY_BEFORE_NAMESPACE();
 namespace fp4lab::core::simd::HWY_NAMESPACE {
@@ -21,17 +23,6 @@ using formats::NvRecipe;
 using formats::Recipe;
 using formats::TensorScale;
 
-constexpr int kMaxLanes = 16;  // 512-bit vectors of float
-
-/// One group of Lanes(DF) blocks: the inputs, the outputs and the per-lane offsets.
-struct Group {
-  const float* x;       // block-major, bs floats per block
-  int bs;
-  VI index;             // j * bs
-  VI word_index;        // j * bs / 8
-  std::uint32_t* packed;
-  float* dequant;
-};
 
 /// The max |x| (NaN ignored) and the count of NaN/Inf of every lane's block.
 HWY_INLINE void block_amax(const Group& g, VF* bmax, VI* bad) {
@@ -50,88 +41,6 @@ HWY_INLINE void block_amax(const Group& g, VF* bmax, VI* bad) {
   *bad = n;
 }
 
-/// One 4/6 candidate of every lane: scale code, scale, multiplier, decode table, error.
-struct Candidate {
-  VU code;
-  VF scale, mul, err;
-  VF table[8];
-};
-
-HWY_INLINE VF select8(const VF* t, VU k) {
-  const DF df;
-  const MF b0 = hn::RebindMask(df, hn::TestBit(k, hn::Set(DU(), 1u)));
-  const MF b1 = hn::RebindMask(df, hn::TestBit(k, hn::Set(DU(), 2u)));
-  const MF b2 = hn::RebindMask(df, hn::TestBit(k, hn::Set(DU(), 4u)));
-  const VF lo = hn::IfThenElse(b1, hn::IfThenElse(b0, t[3], t[2]), hn::IfThenElse(b0, t[1], t[0]));
-  const VF hi = hn::IfThenElse(b1, hn::IfThenElse(b0, t[7], t[6]), hn::IfThenElse(b0, t[5], t[4]));
-  return hn::IfThenElse(b2, hi, lo);
-}
-
-/// decode_from_table: the magnitude entry, negated for a negative code.
-HWY_INLINE VF signed_entry(const VF* t, VU code) {
-  const VF m = select8(t, code);
-  return as_f(hn::Xor(as_u(m), hn::ShiftLeft<28>(hn::And(code, hn::Set(DU(), 8u)))));
-}
-
-/// detail::four_over_six_candidate for every lane (table decodes only, nearest even).
-HWY_INLINE Candidate candidate(const TensorScale& t, VF hp) {
-  const DF df;
-  Candidate c;
-  c.code = ue4m3_code(hp);
-  c.scale = ue4m3_value(c.code, ue4m3_values());
-  c.mul = guarded_reciprocal(hn::Mul(hn::Set(df, t.decode), c.scale));
-  // decode_table: two divisions where the 2^j scaling is exact, eight elsewhere
-  const VF amax = hn::Set(df, t.amax), div = hn::Set(df, t.divisor);
-  const VF y2 = hn::Mul(c.scale, amax), y3 = hn::Mul(hn::Mul(hn::Set(df, 1.5f), c.scale), amax);
-  const VF q2 = hn::Div(y2, div), q3 = hn::Div(y3, div);
-  const VF lo = hn::Set(df, 4.70197740328915e-38f), hi = hn::Set(df, 2.12676479325587e+37f);
-  const MF fast = hn::And(hn::And(hn::Ge(y2, lo), hn::Ge(q2, lo)), hn::And(hn::Lt(y3, hi), hn::Lt(q3, hi)));
-  c.table[0] = hn::Set(df, (0.0f * t.amax) / t.divisor);
-  c.table[1] = hn::Mul(q2, hn::Set(df, 0.5f));
-  c.table[2] = q2;
-  c.table[3] = q3;
-  c.table[4] = hn::Mul(q2, hn::Set(df, 2.0f));
-  c.table[5] = hn::Mul(q3, hn::Set(df, 2.0f));
-  c.table[6] = hn::Mul(q2, hn::Set(df, 4.0f));
-  c.table[7] = hn::Mul(q3, hn::Set(df, 4.0f));
-  if (!hn::AllTrue(df, fast)) {
-    for (int k = 0; k < 8; ++k) {
-      const VF v = hn::Div(hn::Mul(hn::Mul(hn::Set(df, formats::e2m1_value(static_cast<std::uint8_t>(k))), c.scale), amax), div);
-      c.table[k] = hn::IfThenElse(fast, c.table[k], v);
-    }
-  }
-  return c;
-}
-
-/// The error sums of candidates a (and b when `two`) under the rule, in element order.
-HWY_INLINE void candidate_errors(const Recipe& r, const Group& g, Candidate* a, Candidate* b, bool two) {
-  const DF df;
-  Candidate* cs[2] = {a, b};
-  VF err[2] = {hn::Zero(df), hn::Zero(df)};
-  MF pos[2] = {hn::Gt(a->mul, hn::Zero(df)), hn::Gt(two ? b->mul : a->mul, hn::Zero(df))};
-  const VU abs_mask = hn::Set(DU(), 0x7FFFFFFFu);
-  for (int i = 0; i < g.bs; ++i) {
-    const VF x = hn::GatherIndex(df, g.x + i, g.index);
-    const VF ax = as_f(hn::And(as_u(x), abs_mask));
-    for (int k = 0; k < (two ? 2 : 1); ++k) {
-      const VU code = e2m1_code(hn::Mul(x, cs[k]->mul));
-      // mul > 0: dq - x = +-(|dq| - |x|) exactly; otherwise the signed decode
-      const VF m = select8(cs[k]->table, code);
-      const VF slow = hn::Sub(signed_entry(cs[k]->table, code), x);
-      const VF d = hn::IfThenElse(pos[k], hn::Sub(m, ax), slow);
-      const VF ad = as_f(hn::And(as_u(d), abs_mask));
-      if (r.rule == FourSixRule::kMae) {
-        err[k] = hn::Add(err[k], ad);
-      } else if (r.rule == FourSixRule::kAbsMax) {
-        err[k] = hn::IfThenElse(hn::Or(hn::Gt(ad, err[k]), hn::IsNaN(ad)), ad, err[k]);
-      } else {
-        err[k] = hn::Add(err[k], hn::Mul(d, d));
-      }
-    }
-  }
-  a->err = err[0];
-  if (two) b->err = err[1];
-}
 
 /// The recipe families, each with its element encode and decode.
 enum class Kind { kTe, kModelopt, kTorchao, kFourSix, kMx };
@@ -142,6 +51,8 @@ enum class Kind { kTe, kModelopt, kTorchao, kFourSix, kMx };
 struct Params {
   VF a, b;
   VF table[8];
+  VF q2, q3;  // 4/6: Candidate's, and where its quick holds (a mask as bits)
+  VU quick;
 };
 
 template <Kind K>
@@ -155,6 +66,22 @@ HWY_INLINE VU encode(VF x, const Params& p) {
     return e2m1_code(hn::IfThenElse(hn::Lt(v, lo), lo, hn::IfThenElse(hn::Gt(v, hi), hi, v)));
   } else {
     return e2m1_code(hn::Mul(x, p.a));
+  }
+}
+
+/// decode<K>(encode<K>(x)) without the code (e2m1_round: the same value, bit for bit) for every
+/// family but 4/6 (its decode is a table).
+template <Kind K>
+HWY_INLINE VF fake_value(VF x, const Params& p, VF s_dec) {
+  if constexpr (K == Kind::kModelopt) {  // the sign from (v < 0): -0 and NaN give none
+    const VF v = hn::Div(x, p.a);
+    const VU sign = hn::IfThenElseZero(hn::RebindMask(DU(), hn::Lt(v, hn::Zero(DF()))), hn::Set(DU(), 0x80000000u));
+    const VF g = as_f(hn::Or(as_u(e2m1_grid(as_f(hn::And(as_u(v), hn::Set(DU(), 0x7FFFFFFFu))))), sign));
+    return hn::Mul(g, p.a);
+  } else if constexpr (K == Kind::kTe) {
+    return hn::Mul(hn::Mul(e2m1_round(hn::Mul(x, p.a)), p.b), s_dec);
+  } else {  // torchao's clamp to [-6, 6] changes no grid value (the grid saturates at 6); MX
+    return hn::Mul(e2m1_round(hn::Mul(x, p.a)), p.b);
   }
 }
 
@@ -187,6 +114,35 @@ HWY_INLINE void contiguous_amax(const Group& g, int lanes, VF* bmax, VI* bad) {
   *bad = hn::Load(DI(), n);
 }
 
+/// contiguous_amax the fast way where no block holds NaN/Inf: each block's |x| bits maxed as
+/// integers (the order of the values), then all blocks at once by pairing vectors (lane j of
+/// the result is block j). False (nothing written) when one of the first `count` blocks holds
+/// NaN/Inf, or on a one-lane target: the caller then takes contiguous_amax.
+HWY_INLINE bool tree_amax(const Group& g, int lanes, int count, VF* bmax, VI* bad) {
+#if HWY_TARGET == HWY_SCALAR
+  (void)g, (void)lanes, (void)count, (void)bmax, (void)bad;
+  return false;
+#else
+  const DI di;
+  VI v[kMaxLanes];
+  for (int j = 0; j < lanes; ++j) {
+    VI acc = hn::Zero(di);
+    for (int e = 0; e < g.bs; e += lanes) {
+      acc = hn::Max(acc, hn::And(hn::BitCast(di, hn::LoadU(DF(), g.x + j * g.bs + e)), hn::Set(di, 0x7FFFFFFF)));
+    }
+    v[j] = acc;
+  }
+  for (int n = lanes; n > 1; n /= 2) {
+    for (int k = 0; k < n / 2; ++k) v[k] = hn::Max(hn::ConcatEven(di, v[2 * k + 1], v[2 * k]), hn::ConcatOdd(di, v[2 * k + 1], v[2 * k]));
+  }
+  const hn::Mask<DI> finite = hn::Lt(v[0], hn::Set(di, 0x7F800000));
+  if (!hn::AllTrue(di, hn::Or(finite, hn::Not(hn::FirstN(di, static_cast<std::size_t>(count)))))) return false;
+  *bmax = hn::BitCast(DF(), v[0]);
+  *bad = hn::Zero(di);
+  return true;
+#endif
+}
+
 /// Codes and values of every element, lane j walking block j (gathers and scatters).
 template <Kind K>
 HWY_INLINE void write_lanes(const Group& g, const Params& p, VF s_dec) {
@@ -196,7 +152,7 @@ HWY_INLINE void write_lanes(const Group& g, const Params& p, VF s_dec) {
   for (int i = 0; i < g.bs; ++i) {
     const VU code = encode<K>(hn::GatherIndex(df, g.x + i, g.index), p);
     word = hn::Or(word, hn::ShiftLeftSame(code, 4 * (i % 8)));
-    if (i % 8 == 7) {
+    if (i % 8 == 7 && g.packed) {
       hn::ScatterIndex(word, du, g.packed + i / 8, g.word_index);
       word = hn::Zero(du);
     }
@@ -209,11 +165,15 @@ HWY_INLINE void write_lanes(const Group& g, const Params& p, VF s_dec) {
 template <Kind K>
 HWY_INLINE void write_contiguous(const Group& g, int lanes, int count, const Params& p, VF s_dec) {
   const DF df;
-  HWY_ALIGN float a[kMaxLanes], b[kMaxLanes], table[8][kMaxLanes];
+  HWY_ALIGN float a[kMaxLanes], b[kMaxLanes], table[8][kMaxLanes], q2[kMaxLanes], q3[kMaxLanes];
+  HWY_ALIGN std::uint32_t quick[kMaxLanes];
   hn::Store(p.a, df, a);
   hn::Store(p.b, df, b);
   if constexpr (K == Kind::kFourSix) {
     for (int k = 0; k < 8; ++k) hn::Store(p.table[k], df, table[k]);
+    hn::Store(p.q2, df, q2);
+    hn::Store(p.q3, df, q3);
+    hn::Store(p.quick, DU(), quick);
   }
   const hn::Rebind<std::uint8_t, DI> d8;
   HWY_ALIGN std::uint8_t codes[kMaxLanes * formats::kMaxBlockSize];
@@ -222,15 +182,31 @@ HWY_INLINE void write_contiguous(const Group& g, int lanes, int count, const Par
     pj.a = hn::Set(df, a[j]);
     pj.b = hn::Set(df, b[j]);
     if constexpr (K == Kind::kFourSix) {
+      if (quick[j] && !g.packed) {  // values only, the table's power-of-two form: no code, no table
+        const VF bq2 = hn::Set(df, q2[j]), bq3 = hn::Set(df, q3[j]);
+        for (int v = 0; v < g.bs; v += lanes) {
+          const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(j) * g.bs + v;
+          hn::StoreU(quick_value(hn::Mul(hn::LoadU(df, g.x + at), pj.a), bq2, bq3), df, g.dequant + at);
+        }
+        continue;
+      }
       for (int k = 0; k < 8; ++k) pj.table[k] = hn::Set(df, table[k][j]);
+    }
+    if (K != Kind::kFourSix && !g.packed) {  // values only: no codes
+      for (int v = 0; v < g.bs; v += lanes) {
+        const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(j) * g.bs + v;
+        hn::StoreU(fake_value<K>(hn::LoadU(df, g.x + at), pj, s_dec), df, g.dequant + at);
+      }
+      continue;
     }
     for (int v = 0; v < g.bs; v += lanes) {
       const std::ptrdiff_t at = static_cast<std::ptrdiff_t>(j) * g.bs + v;
       const VU code = encode<K>(hn::LoadU(df, g.x + at), pj);
       if (g.dequant) hn::StoreU(decode<K>(code, pj, s_dec), df, g.dequant + at);
-      hn::StoreU(hn::DemoteTo(d8, as_i(code)), d8, codes + at);
+      if (g.packed) hn::StoreU(hn::DemoteTo(d8, as_i(code)), d8, codes + at);
     }
   }
+  if (!g.packed) return;  // values only (fake-quantize)
   // two codes a byte (pack_pair's order: the even element in the low nibble)
   auto* bytes = reinterpret_cast<std::uint8_t*>(g.packed);
   for (int e = 0; e < count * g.bs / 2; ++e) {
@@ -269,11 +245,15 @@ HWY_INLINE void block_params(const Recipe& r, const TensorScale& t, const Group&
     const VF hp = hn::Mul(hn::Div(bmax, hn::Set(df, m)), hn::Set(df, t.encode));  // stretch is 1
     Candidate c6 = candidate(t, hp), c4;
     if (adaptive) c4 = candidate(t, hn::Mul(hp, hn::Set(df, 1.5f)));
-    candidate_errors(r, g, &c6, &c4, adaptive);
+    candidate_errors(r, g, count, &c6, &c4, adaptive);
     const MF four = adaptive ? hn::Lt(c4.err, c6.err) : hn::Lt(c6.err, c6.err);  // strict: ties keep 6
     p->a = hn::IfThenElse(four, c4.mul, c6.mul);
     p->b = p->a;
     for (int k = 0; k < 8; ++k) p->table[k] = hn::IfThenElse(four, c4.table[k], c6.table[k]);
+    p->q2 = hn::IfThenElse(four, c4.q2, c6.q2);
+    p->q3 = hn::IfThenElse(four, c4.q3, c6.q3);
+    const MF quick = adaptive ? hn::Or(hn::And(four, c4.quick), hn::AndNot(four, c6.quick)) : c6.quick;
+    p->quick = hn::VecFromMask(DU(), hn::RebindMask(DU(), quick));
     *scale = hn::IfThenElse(hn::RebindMask(DU(), four), c4.code, c6.code);
     HWY_ALIGN float e6[kMaxLanes], e4[kMaxLanes];
     HWY_ALIGN std::uint32_t s6[kMaxLanes], s4[kMaxLanes], f[kMaxLanes];
@@ -325,11 +305,10 @@ void run_group(const Recipe& r, const TensorScale& t, const Group& g, int lanes,
   VF bmax;
   VI bad;
   if (contiguous) {
-    contiguous_amax(g, lanes, &bmax, &bad);
+    if (!tree_amax(g, lanes, count, &bmax, &bad)) contiguous_amax(g, lanes, &bmax, &bad);
   } else {
     block_amax(g, &bmax, &bad);
   }
-  for (int j = 0; j < count; ++j) rec[j] = BlockRecord{};
   Params p;
   VU scale;
   if constexpr (K == Kind::kMx) {
@@ -355,6 +334,7 @@ void run_group(const Recipe& r, const TensorScale& t, const Group& g, int lanes,
     rec[j].scale.code = static_cast<std::uint8_t>(s[j]);
   }
   if constexpr (K == Kind::kMx) {  // a NaN/Inf block stores kMxNanBlockCode in every element (mxfp4.hpp)
+    if (!g.packed) return;
     constexpr std::uint32_t kNanWord = 0x11111111u * formats::kMxNanBlockCode;
     for (int j = 0; j < count; ++j) {
       if (s[j] != formats::ue8m0::kNanCode) continue;
@@ -374,10 +354,11 @@ void QuantizeBlocksImpl(const Recipe& r, const TensorScale& t, const float* x, i
   const int bs = r.block_size;
   Group g{x, bs, hn::Mul(hn::Iota(di, 0), hn::Set(di, bs)), hn::Mul(hn::Iota(di, 0), hn::Set(di, bs / 8)), packed,
           dequant};
+  for (int j = 0; j < count; ++j) rec[j] = BlockRecord{};  // one fill for the call, not one per group
   for (int j0 = 0; j0 < count; j0 += lanes) {
     const int n = count - j0 < lanes ? count - j0 : lanes;
     g.x = x + static_cast<std::ptrdiff_t>(j0) * bs;
-    g.packed = packed + static_cast<std::ptrdiff_t>(j0) * bs / 8;
+    g.packed = packed ? packed + static_cast<std::ptrdiff_t>(j0) * bs / 8 : nullptr;
     g.dequant = dequant ? dequant + static_cast<std::ptrdiff_t>(j0) * bs : nullptr;
     if (r.format == formats::BlockFormat::kMXFP4) {
       run_group<Kind::kMx>(r, t, g, lanes, n, rec + j0);
@@ -393,6 +374,18 @@ void QuantizeBlocksImpl(const Recipe& r, const TensorScale& t, const float* x, i
   }
 }
 
+void E2m1RoundImpl(const float* v, std::int64_t n, float* out) {
+  const DF df;
+  const std::int64_t lanes = static_cast<std::int64_t>(hn::Lanes(df));
+  HWY_ALIGN float tail[kMaxLanes] = {};
+  for (std::int64_t i = 0; i < n; i += lanes) {
+    const std::int64_t k = n - i < lanes ? n - i : lanes;
+    for (std::int64_t j = 0; j < k; ++j) tail[j] = v[i + j];
+    hn::Store(e2m1_round(hn::Load(df, tail)), df, tail);
+    for (std::int64_t j = 0; j < k; ++j) out[i + j] = tail[j];
+  }
+}
+
 }  // namespace fp4lab::core::simd::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -400,6 +393,9 @@ HWY_AFTER_NAMESPACE();
 namespace fp4lab::core::simd {
 
 HWY_EXPORT(QuantizeBlocksImpl);
+HWY_EXPORT(E2m1RoundImpl);
+
+void e2m1_round_values(const float* v, std::int64_t n, float* out) { HWY_DYNAMIC_DISPATCH(E2m1RoundImpl)(v, n, out); }
 
 void quantize_blocks(const formats::Recipe& r, const formats::TensorScale& t, const float* x, int count,
                      formats::BlockRecord* records, std::uint32_t* packed, float* dequant) {

@@ -47,12 +47,21 @@ float AmaxF32Impl(const float* x, std::int64_t n) {
 }
 
 float AmaxBf16Impl(const std::uint16_t* x, std::int64_t n) {
-  const DF df;
-  const std::int64_t L = static_cast<std::int64_t>(hn::Lanes(df));
-  hn::Vec<DF> m = hn::Zero(df);
+  // on the 16-bit codes: |x| bits order like the values, a NaN (above 0x7F80) counts as 0
+  const hn::ScalableTag<std::uint16_t> d16;
+  const std::int64_t L = static_cast<std::int64_t>(hn::Lanes(d16));
+  const hn::Vec<decltype(d16)> abs_mask = hn::Set(d16, 0x7FFF), inf = hn::Set(d16, 0x7F80);
+  hn::Vec<decltype(d16)> m = hn::Zero(d16);
   std::int64_t i = 0;
-  for (; i + L <= n; i += L) m = max_abs(m, widen_bf16(x + i));
-  float r = hn::GetLane(hn::MaxOfLanes(df, m));
+  for (; i + L <= n; i += L) {
+    const auto a = hn::And(hn::LoadU(d16, x + i), abs_mask);
+    m = hn::Max(m, hn::IfThenZeroElse(hn::Gt(a, inf), a));
+  }
+  HWY_ALIGN std::uint16_t lanes[64];
+  hn::Store(m, d16, lanes);
+  std::uint16_t top = 0;
+  for (std::int64_t k = 0; k < L; ++k) top = lanes[k] > top ? lanes[k] : top;
+  float r = formats::to_float(formats::bf16{top});
   for (; i < n; ++i) r = formats::fmax_nan_ignoring(r, formats::abs_bits(formats::to_float(formats::bf16{x[i]})));
   return r;
 }

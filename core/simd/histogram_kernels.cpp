@@ -1,5 +1,5 @@
-// SIMD per-element bins of the `compare` histograms (see simd.hpp): error_bin and relative_bin
-// of core/error_stats.hpp in double lanes, the same operations in the same order, so every
+// SIMD per-element bins of the `compare` histograms (see simd.hpp): error_bin, relative_bin and
+// scaled_bin of core/error_stats.hpp in double lanes, the same operations in the same order, so every
 // bin (an integer) is the scalar one and the counts do not depend on the target.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "core/simd/histogram_kernels.cpp"
@@ -42,6 +42,23 @@ void HistogramBinsImpl(const float* x, const float* q, std::int64_t n, double in
   }
 }
 
+void ScaledBinsImpl(const float* x, const double* factor, std::int64_t n, int bins, std::int32_t* sb) {
+  const hn::ScalableTag<double> dd;
+  const hn::Rebind<float, decltype(dd)> df;
+  const hn::Rebind<std::int32_t, decltype(dd)> di;
+  const std::int64_t L = static_cast<std::int64_t>(hn::Lanes(dd));
+  const auto zero = hn::Zero(dd), nb = hn::Set(dd, static_cast<double>(bins)), none = hn::Set(dd, -1.0);
+  std::int64_t i = 0;
+  for (; i + L <= n; i += L) {
+    // scaled_bin: |x| * factor in [0, bins), truncated; no bin where the factor is not positive
+    const auto f = hn::LoadU(dd, factor + i);
+    const auto v = hn::Mul(hn::Abs(hn::PromoteTo(dd, hn::LoadU(df, x + i))), f);
+    const auto ok = hn::And(hn::Gt(f, zero), hn::Lt(v, nb));
+    hn::StoreU(hn::DemoteTo(di, hn::IfThenElse(ok, v, none)), di, sb + i);
+  }
+  for (; i < n; ++i) sb[i] = scaled_bin(x[i], factor[i], bins);
+}
+
 }  // namespace fp4lab::core::simd::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -49,6 +66,11 @@ HWY_AFTER_NAMESPACE();
 namespace fp4lab::core::simd {
 
 HWY_EXPORT(HistogramBinsImpl);
+HWY_EXPORT(ScaledBinsImpl);
+
+void scaled_bins(const float* x, const double* factor, std::int64_t n, int bins, std::int32_t* sb) {
+  HWY_DYNAMIC_DISPATCH(ScaledBinsImpl)(x, factor, n, bins, sb);
+}
 
 void histogram_bins(const float* x, const float* q, std::int64_t n, double inv_rms, int bins, std::int32_t* eb,
                     std::int32_t* rb) {

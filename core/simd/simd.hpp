@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error_stats.hpp"
 #include "formats/block_types.hpp"
 
 namespace fp4lab::core::simd {
@@ -29,11 +30,15 @@ bool enabled();
 
 /// Quantizes `count` (<= kGroupBlocks) blocks of r.block_size floats stored one after another
 /// at x, which holds kGroupBlocks blocks (those past `count` are read and ignored). Writes one
-/// record per block, the packed codes (block_size / 8 words per block, pack_pair's nibble
-/// order) and, when dequant is non-null, the fake-quantized values; both buffers hold
-/// kGroupBlocks blocks. Bit-identical to formats::quantize_block on each block.
+/// record per block, the packed codes when packed is non-null (block_size / 8 words per block,
+/// pack_pair's nibble order) and, when dequant is non-null, the fake-quantized values; both
+/// buffers hold kGroupBlocks blocks. Bit-identical to formats::quantize_block on each block.
 void quantize_blocks(const formats::Recipe& r, const formats::TensorScale& t, const float* x, int count,
                      formats::BlockRecord* records, std::uint32_t* packed, float* dequant);
+
+/// e2m1_value(e2m1_code(v)) of n floats computed without the code, as the values-only path
+/// does (the element rounding of fake-quantize; for the tests that compare it with formats/).
+void e2m1_round_values(const float* v, std::int64_t n, float* out);
 
 /// max |x| over n floats, NaN ignored (formats::fmax_nan_ignoring's rule; 0 when n = 0).
 float amax_f32(const float* x, std::int64_t n);
@@ -50,6 +55,16 @@ void bf16_store_canonical(const float* v, std::int64_t n, std::uint16_t* out);
 /// -1 where the scalar functions give -1 (whatever x is: the caller skips non-finite x).
 void histogram_bins(const float* x, const float* q, std::int64_t n, double inv_rms, int bins, std::int32_t* eb,
                     std::int32_t* rb);
+
+/// scaled_bin (core/error_stats.hpp) of n values x with their blocks' factors into sb.
+void scaled_bins(const float* x, const double* factor, std::int64_t n, int bins, std::int32_t* sb);
+
+/// The scalar add_block sums of `chunks` chunks of chunk_len elements each (chunk c at
+/// x + c * x_stride and q + c * q_stride), every chunk a run of whole blocks of bs elements,
+/// into out[0..chunks): bit for bit the scalar sums (each lane sums one chunk in element order).
+/// Needs bs <= formats::kMaxBlockSize and strides * 16 < 2^31.
+void metric_chunks(const float* x, std::int64_t x_stride, const float* q, std::int64_t q_stride, std::int64_t chunk_len,
+                   int chunks, int bs, MetricSums* out);
 
 /// The Highway targets compiled into this binary that this CPU supports, best first (this
 /// lifts any use_target restriction).

@@ -53,7 +53,7 @@ std::int64_t quantize_units(const TensorView& x, const formats::Recipe& r, const
         std::fill(dst + avail, dst + g.bs, 0.0f);
       }
     }
-    quantize_blocks(r, ts, buf.data(), count, recs.data(), packed.data(), fake ? deq.data() : nullptr);
+    quantize_blocks(r, ts, buf.data(), count, recs.data(), q ? packed.data() : nullptr, fake ? deq.data() : nullptr);
     for (int k = 0; k < count; ++k) {
       bad += recs[static_cast<std::size_t>(k)].nonfinite;
       if (records) records[u0 + k] = recs[static_cast<std::size_t>(k)];

@@ -55,6 +55,28 @@ HWY_INLINE VF e2m1_value(VU c) {
   return as_f(hn::Or(mag, hn::ShiftLeft<28>(hn::And(c, hn::Set(du, 8u)))));
 }
 
+/// e2m1_value(e2m1_code(a)) of every lane for a = |v| or NaN, computed without the code: a
+/// rounded to nearest even on the E2M1 grid (steps of 0.5 below 2, 1 below 4, 2 above, by
+/// adding and subtracting 1.5 * 2^23 at that step, all exact), saturating at 6 (NaN gives 6).
+HWY_INLINE VF e2m1_grid(VF a) {
+  const DF df;
+  const MF small = hn::Lt(a, hn::Set(df, 2.0f)), mid = hn::Lt(a, hn::Set(df, 4.0f));
+  const VF k = hn::IfThenElse(small, hn::Set(df, 2.0f), hn::IfThenElse(mid, hn::Set(df, 1.0f), hn::Set(df, 0.5f)));
+  const VF inv = hn::IfThenElse(small, hn::Set(df, 0.5f), hn::IfThenElse(mid, hn::Set(df, 1.0f), hn::Set(df, 2.0f)));
+  const VF magic = hn::Set(df, 12582912.0f);
+  const VF g = hn::Mul(hn::Sub(hn::Add(hn::Mul(a, k), magic), magic), inv);
+  return hn::IfThenElse(hn::Lt(a, hn::Set(df, 6.0f)), g, hn::Set(df, 6.0f));  // NaN compares false
+}
+
+/// e2m1_value(e2m1_code(v)) of every lane: the grid value of |v| with v's sign (none for NaN,
+/// as e2m1_code gives a NaN no sign).
+HWY_INLINE VF e2m1_round(VF v) {
+  const DU du;
+  const VU u = as_u(v);
+  const VU sign = hn::IfThenZeroElse(hn::RebindMask(du, hn::IsNaN(v)), hn::And(u, hn::Set(du, 0x80000000u)));
+  return as_f(hn::Or(as_u(e2m1_grid(as_f(hn::And(u, hn::Set(du, 0x7FFFFFFFu))))), sign));
+}
+
 /// ue4m3::from(x).bits of every lane (|x| rounded to nearest even, saturating; NaN -> 0x7F).
 HWY_INLINE VU ue4m3_code(VF x) {
   const DU du;

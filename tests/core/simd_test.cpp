@@ -56,7 +56,9 @@ std::vector<formats::Recipe> simd_recipes() {
 }
 
 /// kGroupBlocks blocks of bs values: random normals at random binades, and edge values.
-std::vector<float> make_blocks(int bs, std::mt19937& rng) {
+/// With `plain`, normals at nearby binades and a few ties and edge values only (groups with
+/// no zero or NaN/Inf block: the paths for ordinary data).
+std::vector<float> make_blocks(int bs, std::mt19937& rng, bool plain = false) {
   std::normal_distribution<float> normal;
   std::uniform_int_distribution<int> binade(-150, 130), pick(0, 31), kind(0, 9);
   const float edges[] = {0.0f, -0.0f, 1e-45f, -1e-45f, 1e-40f, 1.17549435e-38f, 0.25f, 0.75f, 1.25f, 1.75f,
@@ -67,14 +69,14 @@ std::vector<float> make_blocks(int bs, std::mt19937& rng) {
                          formats::bit_cast<float>(0x7FA00001u), 3.0e38f, 1.5e-38f, 7.0f, -0.5f, 2.0f};
   std::vector<float> x(static_cast<std::size_t>(simd::kGroupBlocks * bs));
   for (int b = 0; b < simd::kGroupBlocks; ++b) {
-    const int k = kind(rng);
-    const float scale = std::ldexp(1.0f, binade(rng));
+    const int k = plain ? (kind(rng) < 2 ? 3 : 9) : kind(rng);
+    const float scale = std::ldexp(1.0f, plain ? binade(rng) % 8 : binade(rng));
     for (int i = 0; i < bs; ++i) {
       float v = normal(rng) * scale;
       if (k == 0) v = edges[pick(rng)];                           // all edge values
       if (k == 1 && pick(rng) < 4) v = edges[pick(rng)];          // a few edge values
       if (k == 2) v = 0.0f;                                       // an all-zero block
-      if (k == 3) v = edges[pick(rng) % 16] * std::ldexp(1.0f, binade(rng) / 4);  // ties at other scales
+      if (k == 3) v = edges[plain ? 6 + pick(rng) % 10 : pick(rng) % 16] * std::ldexp(1.0f, binade(rng) / 4);  // ties at other scales
       x[static_cast<std::size_t>(b * bs + i)] = v;
     }
   }
@@ -100,6 +102,10 @@ int check_group(const formats::Recipe& r, const formats::TensorScale& ts, const 
   std::vector<float> deq(static_cast<std::size_t>(g * bs));
   const int count = g - 3;  // a group that does not fill the last vector
   simd::quantize_blocks(r, ts, x.data(), count, rec.data(), packed.data(), deq.data());
+  // values only (the fake-quantize path, no codes): the same records and values
+  std::vector<formats::BlockRecord> rec_v(static_cast<std::size_t>(g));
+  std::vector<float> deq_v(static_cast<std::size_t>(g * bs));
+  simd::quantize_blocks(r, ts, x.data(), count, rec_v.data(), nullptr, deq_v.data());
   std::vector<std::uint8_t> codes(static_cast<std::size_t>(bs));
   std::vector<float> want(static_cast<std::size_t>(bs));
   for (int b = 0; b < count; ++b) {
@@ -120,7 +126,15 @@ int check_group(const formats::Recipe& r, const formats::TensorScale& ts, const 
       INFO("element " << i << " x " << x[static_cast<std::size_t>(b * bs + i)]);
       REQUIRE(int((word >> (4 * (i % 8))) & 0xFu) == int(codes[static_cast<std::size_t>(i)]));
       REQUIRE(same(deq[static_cast<std::size_t>(b * bs + i)], want[static_cast<std::size_t>(i)]));
+      REQUIRE(same(deq_v[static_cast<std::size_t>(b * bs + i)], want[static_cast<std::size_t>(i)]));
     }
+    const formats::BlockRecord& w = rec_v[static_cast<std::size_t>(b)];
+    REQUIRE(bits_of(w.bmax) == bits_of(s.bmax));
+    REQUIRE(w.nonfinite == s.nonfinite);
+    REQUIRE(int(w.scale.code) == int(s.scale.code));
+    REQUIRE(int(w.chosen_max) == int(s.chosen_max));
+    REQUIRE(same(w.err6, s.err6));
+    REQUIRE(same(w.err4, s.err4));
   }
   return count;
 }
@@ -142,14 +156,40 @@ TEST_SUITE("core.simd") {
       std::mt19937 rng(seed);
       for (const formats::Recipe& r : simd_recipes()) {
         REQUIRE(simd::supports(r));
-        for (int rep = 0; rep < 6; ++rep) {
-          const std::vector<float> x = make_blocks(r.block_size, rng);
+        for (int rep = 0; rep < 12; ++rep) {
+          const std::vector<float> x = make_blocks(r.block_size, rng, rep % 2 == 1);
           for (const formats::TensorScale& ts : scales_for(r, x)) CHECK(check_group(r, ts, x) > 0);
         }
       }
     }
     simd::use_target(0);
     MESSAGE("SIMD targets compared with the scalar code: " << ran);
+  }
+
+  TEST_CASE("the code-free E2M1 rounding gives decode(encode) on every target") {
+    // every exponent and sign, the top 11 mantissa bits (so every tie and its neighbours at
+    // every grid step), and low bits that sit on, just past and just short of them
+    std::mt19937 rng(std::random_device{}());
+    std::vector<float> v;
+    for (std::uint32_t hi = 0; hi < (1u << 20); ++hi) {  // sign, exponent, top 11 mantissa bits
+      for (std::uint32_t lo : {0u, 1u, 0x7FFu, 0x800u, 0x801u, 0xFFFu, static_cast<std::uint32_t>(rng() & 0xFFFu)}) {
+        v.push_back(formats::bit_cast<float>((hi << 12) | lo));
+      }
+    }
+    std::vector<float> want(v.size()), got(v.size());
+    for (std::size_t i = 0; i < v.size(); ++i) want[i] = formats::fp4_e2m1::from(v[i]).to_float();
+    std::string ran;
+    for (std::int64_t t : simd::available_targets()) {
+      simd::use_target(t);
+      ran += simd::target_name(t) + " ";
+      simd::e2m1_round_values(v.data(), static_cast<std::int64_t>(v.size()) - 3, got.data());  // a ragged tail
+      std::size_t bad = 0;
+      for (std::size_t i = 0; i + 3 < v.size(); ++i) bad += bits_of(got[i]) != bits_of(want[i]);
+      INFO("target " << simd::target_name(t));
+      CHECK(bad == 0);
+    }
+    simd::use_target(0);
+    MESSAGE("E2M1 rounding compared on " << v.size() << " floats for: " << ran);
   }
 
   TEST_CASE("whole tensors match the scalar path for every dtype, shape and thread count") {
@@ -193,6 +233,70 @@ TEST_SUITE("core.simd") {
     }
   }
 
+  TEST_CASE("max |x| of BF16 and FP32 runs ignores NaN alike on every target") {
+    std::mt19937 rng(std::random_device{}());
+    std::vector<std::uint16_t> b(1000);
+    std::vector<float> f(b.size());
+    const std::uint16_t specials[] = {0x7F80, 0xFF80, 0x7FC0, 0xFFC1, 0x7F81, 0x0000, 0x8000, 0x0001, 0x7F7F, 0xFF7F};
+    for (int rep = 0; rep < 200; ++rep) {
+      for (std::size_t i = 0; i < b.size(); ++i) {
+        b[i] = static_cast<std::uint16_t>(rng() % 4 == 0 ? specials[rng() % 10] : rng() % 0x7F80 | (rng() % 2) << 15);
+        if (rep % 2 == 0 && b[i] >= 0x7F80 && b[i] != 0xFF80 && (b[i] & 0x7FFF) > 0x7F80) b[i] = 0x3F80;  // some runs without NaN
+        f[i] = formats::to_float(formats::bf16{b[i]});
+      }
+      const std::int64_t n = static_cast<std::int64_t>(rng() % b.size());
+      float want = 0.0f;
+      for (std::int64_t i = 0; i < n; ++i) want = formats::fmax_nan_ignoring(want, formats::abs_bits(f[static_cast<std::size_t>(i)]));
+      for (std::int64_t t : simd::available_targets()) {
+        simd::use_target(t);
+        INFO("target " << simd::target_name(t) << " n " << n);
+        CHECK(bits_of(simd::amax_bf16(b.data(), n)) == bits_of(want));
+        CHECK(bits_of(simd::amax_f32(f.data(), n)) == bits_of(want));
+      }
+      simd::use_target(0);
+    }
+  }
+
+  TEST_CASE("error metric sums match the scalar sums on every target and thread count") {
+    std::mt19937 rng(std::random_device{}());
+    std::normal_distribution<float> normal;
+    const float edges[] = {0.0f, -0.0f, 1e-45f, 1e-40f, std::numeric_limits<float>::infinity(),
+                           -std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN(), 6.0f};
+    const std::int64_t rows = 41, cols = 16384;  // 10 whole chunks of 4096 blocks of 16, and a part
+    std::vector<float> xs(static_cast<std::size_t>(rows * cols));
+    for (float& v : xs) v = rng() % 100 == 0 ? edges[rng() % 8] : normal(rng) * std::ldexp(1.0f, int(rng() % 9) - 4);
+    const core::Tensor x = core::Tensor::from_floats(xs, core::DType::kBF16, {rows, cols});
+    for (int bs : {16, 32}) {
+      formats::Recipe r;
+      r.block_size = bs;
+      core::Tensor q = core::fake_quantize(x.view(), r, core::DType::kF32, 1);
+      auto* qv = reinterpret_cast<float*>(q.data());
+      for (std::int64_t i = 0; i < q.numel(); i += 1 + static_cast<std::int64_t>(rng() % 5000)) qv[i] = edges[rng() % 8];
+      simd::set_enabled(false);
+      const core::ErrorMetrics want = core::error_metrics(x.view(), q.view(), bs, 1);
+      simd::set_enabled(true);
+      for (std::int64_t t : simd::available_targets()) {
+        simd::use_target(t);
+        for (int threads : {1, 3}) {
+          INFO("target " << simd::target_name(t) << " threads " << threads << " bs " << bs);
+          const core::ErrorMetrics got = core::error_metrics(x.view(), q.view(), bs, threads);
+          CHECK(got.count == want.count);
+          CHECK(got.nonfinite == want.nonfinite);
+          CHECK(got.nonfinite_results == want.nonfinite_results);
+          for (auto [a, b] : {std::pair{got.mse, want.mse}, {got.sqnr_db, want.sqnr_db}, {got.max_abs_err, want.max_abs_err},
+                              {got.cosine, want.cosine}, {got.frac_flushed, want.frac_flushed},
+                              {got.frac_saturated, want.frac_saturated}, {got.rel_rmse, want.rel_rmse}}) {
+            CHECK(std::memcmp(&a, &b, sizeof(double)) == 0);
+          }
+        }
+      }
+      simd::use_target(0);
+      CHECK(want.frac_saturated > 0);  // the data reach the saturation and flush counts
+      CHECK(want.nonfinite > 0);
+      CHECK(want.nonfinite_results > 0);
+    }
+  }
+
   TEST_CASE("histogram bins match the scalar bins on every target") {
     std::random_device seed_source;
     const unsigned seed = seed_source();
@@ -225,5 +329,31 @@ TEST_SUITE("core.simd") {
       }
     }
     simd::use_target(0);
+    // the scaled-value bins, per block from the quantized tensor's units (rows end mid-block)
+    for (formats::BlockFormat f : {formats::BlockFormat::kNVFP4, formats::BlockFormat::kMXFP4}) {
+      formats::Recipe r;
+      r.format = f;
+      r.block_size = f == formats::BlockFormat::kMXFP4 ? 32 : 16;
+      core::Tensor fake;
+      const core::QuantizedTensor qt = core::quantize_and_dequantize(
+          x.view(), core::QuantizeOptions{r, formats::ScaleLayout::kRowMajor, 1, false}, &fake, core::DType::kF32);
+      simd::set_enabled(false);
+      const core::ErrorHistograms want_s = core::error_histograms(x.view(), fake.view(), &qt, 0.7, 101, 1);
+      simd::set_enabled(true);
+      double total = 0;
+      for (double v : want_s.scaled) total += v;
+      CHECK(total > 0.5 * static_cast<double>(rows * cols));
+      for (std::int64_t t : simd::available_targets()) {
+        simd::use_target(t);
+        INFO("target " << simd::target_name(t));
+        for (int threads : {1, 2}) {
+          const core::ErrorHistograms got = core::error_histograms(x.view(), fake.view(), &qt, 0.7, 101, threads);
+          CHECK(got.err == want_s.err);
+          CHECK(got.rel == want_s.rel);
+          CHECK(got.scaled == want_s.scaled);
+        }
+      }
+      simd::use_target(0);
+    }
   }
 }

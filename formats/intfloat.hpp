@@ -5,7 +5,6 @@
 #pragma once
 
 #include "formats/family_quantize.hpp"
-#include "formats/four_over_six.hpp"
 #include "formats/ordered_sum.hpp"
 
 namespace fp4lab::formats {
@@ -54,14 +53,14 @@ FP4LAB_HD constexpr BlockRecord intfloat_quantize_block_inline(const Recipe& r, 
   // the negation. Other IF types (and those blocks) divide per element.
   auto finite = [](float v) { return v - v == 0.0f; };  // false for Inf and NaN
   const bool tables = r.format == BlockFormat::kIF4 && finite(s.value) && finite(t.amax);
-  // (read through 4/6's DecodeTable select chain: an array indexed by a code would sit in the
-  // GPU's local memory)
-  detail::DecodeTable tf{}, ti{};
+  // (plain arrays: on the H200 a code-indexed array, in local memory and L1, measured 0.085 of a
+  // copy against 0.074 through 4/6's seven-select DecodeTable chain; kernels/NOTES.md run 15)
+  float tf[8] = {}, ti[8] = {};
   if (tables) {
     FP4LAB_UNROLL
     for (int k = 0; k < 8; ++k) {
-      tf.v[k] = detail::family_nv_dequant(e2m1_value(static_cast<std::uint8_t>(k)), s.value, t);
-      ti.v[k] = detail::intfloat_int_dequant(static_cast<float>(k), s.value, ft.factor, t);
+      tf[k] = detail::family_nv_dequant(e2m1_value(static_cast<std::uint8_t>(k)), s.value, t);
+      ti[k] = detail::intfloat_int_dequant(static_cast<float>(k), s.value, ft.factor, t);
     }
   }
   // ref_unclamped (IF4 only): the FP candidate as reference.py's fake_quantize_to_e2m1 computes
@@ -72,14 +71,13 @@ FP4LAB_HD constexpr BlockRecord intfloat_quantize_block_inline(const Recipe& r, 
     return detail::family_nv_dequant(e2m1_round_unclamped(detail::family_scaled(io.x[i], s.mul)), s.value, t);
   };
   auto fp_value = [&](std::uint8_t c) {
-    if (tables) return detail::decode_from_table(tf, c);
+    if (tables) return (c & 0x8u) ? -tf[c & 0x7u] : tf[c & 0x7u];
     return detail::family_nv_dequant(decode_code(ft.fp, c), s.value, t);
   };
   auto int_value = [&](std::uint8_t c) {
     if (tables) {  // two's complement nibble: -7..7
       const int q = (c & 0x8u) ? static_cast<int>(c & 0xFu) - 16 : static_cast<int>(c & 0xFu);
-      const float m = detail::table_magnitude(ti, static_cast<unsigned>(q < 0 ? -q : q));
-      return q < 0 ? -m : m;
+      return q < 0 ? -ti[-q] : ti[q];
     }
     return detail::intfloat_int_dequant(decode_code(ft.alt, c), s.value, ft.factor, t);
   };

@@ -63,6 +63,13 @@ std::filesystem::path temp_dir(const char* name) {
 /// A small tensor source so the tensor experiments take milliseconds, also under ASan.
 nlohmann::json small_source() { return {{"rows", 64}, {"cols", 128}, {"seed", 3}}; }
 
+/// Runs one batch on `job` to the end and returns its outputs (REQUIREs it finished in 30 s).
+std::vector<JobOutput> run_batch(Job& job, std::vector<JobRequest> batch) {
+  job.start(std::move(batch));
+  REQUIRE(job.wait_idle(30));
+  return job.take();
+}
+
 }  // namespace
 
 TEST_SUITE("gui.formats") {
@@ -524,9 +531,7 @@ TEST_SUITE("gui.job") {
     Job job(reg);
     job.set_cache_capacity(4);
     const exp::Params a = {{"points", 101}}, b = {{"points", 201}};
-    job.start({{"error-profile", a}});
-    REQUIRE(job.wait_idle(30));
-    const std::vector<JobOutput> first = job.take();
+    const std::vector<JobOutput> first = run_batch(job, {{"error-profile", a}});
     REQUIRE(first.size() == 1);
     REQUIRE(first[0].result.has_value());
     CHECK_FALSE(first[0].reused);
@@ -557,9 +562,7 @@ TEST_SUITE("gui.job") {
     CHECK(job.cache_hits() == 1);
     // after clear_cache the same request runs again
     job.clear_cache();
-    job.start({{"error-profile", a}});
-    REQUIRE(job.wait_idle(30));
-    const std::vector<JobOutput> third = job.take();
+    const std::vector<JobOutput> third = run_batch(job, {{"error-profile", a}});
     REQUIRE(third.size() == 1);
     CHECK_FALSE(third[0].reused);
     CHECK(job.cache_hits() == 1);
@@ -571,9 +574,7 @@ TEST_SUITE("gui.job") {
     job.set_cache_capacity(4);
     const exp::Params p = {{"input", "/nonexistent/x.npy"}};
     for (int k = 0; k < 2; ++k) {
-      job.start({{"compare", p}});
-      REQUIRE(job.wait_idle(30));
-      const auto out = job.take();
+      const auto out = run_batch(job, {{"compare", p}});
       REQUIRE(out.size() == 1);
       CHECK_FALSE(out[0].reused);
     }
@@ -583,9 +584,7 @@ TEST_SUITE("gui.job") {
     exp::Registry reg;
     exp::register_all(reg);
     Job job(reg);
-    job.start({{"walkthrough", {{"values", "1,x"}}}, {"no-such", {}}});
-    REQUIRE(job.wait_idle(30));
-    const auto out = job.take();
+    const auto out = run_batch(job, {{"walkthrough", {{"values", "1,x"}}}, {"no-such", {}}});
     REQUIRE(out.size() == 2);
     CHECK(out[0].error.find("'x' is not a number") != std::string::npos);
     CHECK(out[1].error.find("no experiment named") != std::string::npos);

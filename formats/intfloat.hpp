@@ -89,7 +89,7 @@ FP4LAB_HD constexpr BlockRecord intfloat_quantize_block_inline(const Recipe& r, 
   float err_fp = 0.0f, err_int = 0.0f;
   // blocks up to 32 values keep both candidates' codes from the error pass (not encoded again)
   constexpr int kKept = 32;
-  const bool keep = io.n <= kKept;
+  bool kept = false;  // set where the error pass below kept them
   std::uint8_t kept_fp[kKept] = {}, kept_int[kKept] = {};
   if (r.sum != SumOrder::kSeq && r.rule != FourSixRule::kAbsMax) {
     // another summation order (a max needs none): the same terms, added in that order
@@ -102,7 +102,8 @@ FP4LAB_HD constexpr BlockRecord intfloat_quantize_block_inline(const Recipe& r, 
       const float d = d_int(i);
       return squares ? d * d : abs_bits(d);
     });
-  } else if (keep && !unclamped) {
+  } else if (io.n <= kKept && !unclamped) {
+    kept = true;
     FP4LAB_UNROLL
     for (int i = 0; i < io.n; ++i) {
       kept_fp[i] = fp_code(i);
@@ -122,10 +123,9 @@ FP4LAB_HD constexpr BlockRecord intfloat_quantize_block_inline(const Recipe& r, 
   rec.err_int = err_int;
   rec.chose_int = use_int ? 1 : 0;
   rec.scale.code = static_cast<std::uint8_t>(s.code + (use_int ? 128u : 0u));
-  const bool reuse = keep && !unclamped && r.sum == SumOrder::kSeq;  // codes kept above (else none)
   FP4LAB_UNROLL
   for (int i = 0; i < io.n; ++i) {
-    const std::uint8_t c = use_int ? (reuse ? kept_int[i] : int_code(i)) : (reuse ? kept_fp[i] : fp_code(i));
+    const std::uint8_t c = use_int ? (kept ? kept_int[i] : int_code(i)) : (kept ? kept_fp[i] : fp_code(i));
     store_family_code(io, i, c, nibble);
     if (io.dequant) io.dequant[i] = use_int ? int_value(c) : (unclamped ? fp_unclamped(i) : fp_value(c));
   }

@@ -35,28 +35,63 @@ double student_t(std::uint64_t seed, std::uint64_t i, double nu) {
   return 0.0;  // probability (1 - pi/4)^64 < 1e-42
 }
 
-double base_value(const SyntheticSpec& s, std::uint64_t i) {
+/// The draws of element i: everything random about it, nothing that scales it.
+struct ElementDraw {
+  double unit = 0;     ///< the base value at scale 1 (mixture: the unscaled normal)
+  double outlier = 0;  ///< signed (0.5 + u) when the element is an outlier, else 0
+  bool wide = false;   ///< mixture: the wide component
+};
+
+ElementDraw draw_element(const SyntheticSpec& s, std::uint64_t i) {
+  ElementDraw d;
   switch (s.distribution) {
     case Distribution::kNormal:
-      return s.scale * normal(s.seed, i, 2);
+    case Distribution::kMixture:
+      d.unit = normal(s.seed, i, 2);
+      break;
     case Distribution::kLaplace: {
       const double u = draw(s.seed, i, 2) - 0.5;
-      return -s.scale * (u < 0 ? -1.0 : 1.0) * std::log1p(-2.0 * std::fabs(u));
+      d.unit = (u < 0 ? 1.0 : -1.0) * std::log1p(-2.0 * std::fabs(u));
+      break;
     }
     case Distribution::kStudentT:
-      return s.scale * student_t(s.seed, i, s.nu);
+      d.unit = student_t(s.seed, i, s.nu);
+      break;
     case Distribution::kUniform:
-      return s.scale * (2.0 * draw(s.seed, i, 2) - 1.0);
+      d.unit = 2.0 * draw(s.seed, i, 2) - 1.0;
+      break;
     case Distribution::kLogNormal: {
-      const double mag = s.scale * std::exp(s.lognormal_sigma * normal(s.seed, i, 2));
-      return draw(s.seed, i, 4) < 0.5 ? -mag : mag;
-    }
-    case Distribution::kMixture: {
-      const bool wide = draw(s.seed, i, 4) < s.mixture_weight;
-      return s.scale * (wide ? s.mixture_scale : 1.0) * normal(s.seed, i, 2);
+      const double mag = std::exp(s.lognormal_sigma * normal(s.seed, i, 2));
+      d.unit = draw(s.seed, i, 4) < 0.5 ? -mag : mag;
+      break;
     }
   }
-  return 0.0;
+  if (s.distribution == Distribution::kMixture) d.wide = draw(s.seed, i, 4) < s.mixture_weight;
+  if (s.outlier_fraction > 0 && draw(s.seed, i, 200) < s.outlier_fraction) {
+    d.outlier = (draw(s.seed, i, 201) < 0.5 ? -1.0 : 1.0) * (0.5 + draw(s.seed, i, 202));
+  }
+  return d;
+}
+
+/// exp(spread * z_row): a pure function of the row.
+double row_factor(const SyntheticSpec& s, std::int64_t row) {
+  return std::exp(s.row_scale_spread * normal(s.seed ^ 0x524F5753ull, static_cast<std::uint64_t>(row), 300));
+}
+
+/// The element's value from its draws: the one formula make_synthetic and assemble_synthetic
+/// share. Each product is one rounding, in a fixed order (sign flips are exact, so
+/// scale * (-sign * L) is the bits of (-scale * sign) * L, and (magnitude * scale) * (sign * h)
+/// those of ((sign * magnitude) * scale) * h).
+double assemble(const SyntheticSpec& s, const ElementDraw& d, double factor) {
+  double v = 0;
+  if (d.outlier != 0) {
+    v = (s.outlier_magnitude * s.scale) * d.outlier;
+  } else if (s.distribution == Distribution::kMixture) {
+    v = (s.scale * (d.wide ? s.mixture_scale : 1.0)) * d.unit;
+  } else {
+    v = s.scale * d.unit;
+  }
+  return s.row_scale_spread > 0 ? v * factor : v;
 }
 
 void require(bool ok, const std::string& what) {
@@ -98,7 +133,9 @@ const char* distribution_name(Distribution d) {
   return "?";
 }
 
-Tensor make_synthetic(const SyntheticSpec& s, int threads) {
+namespace {
+
+void validate(const SyntheticSpec& s) {
   require(!s.shape.empty() && s.shape.size() <= 4, "shape must have 1 to 4 dimensions");
   for (std::int64_t d : s.shape) require(d > 0, "every dimension must be positive, got " + shape_string(s.shape));
   const std::int64_t n = shape_numel(s.shape);
@@ -114,28 +151,82 @@ Tensor make_synthetic(const SyntheticSpec& s, int threads) {
           "outlier_magnitude must be in [0, 1e6)");
   require(std::isfinite(s.row_scale_spread) && s.row_scale_spread >= 0 && s.row_scale_spread <= 10,
           "row_scale_spread must be in [0, 10]");
-  Tensor t(s.dtype, s.shape);
+}
+
+/// Fills t over all cores: element i is assemble(spec, at(i), factor of its row).
+template <class At>
+void fill(Tensor& t, const SyntheticSpec& s, int threads, const At& at, const std::vector<double>* factors) {
   const std::int64_t cols = s.shape.back();
-  parallel_for(n, threads, [&](std::int64_t b, std::int64_t e) {
+  parallel_for(t.numel(), threads, [&](std::int64_t b, std::int64_t e) {
     std::int64_t factor_row = -1;  // the row whose scale factor `factor` holds
     double factor = 1.0;
     for (std::int64_t i = b; i < e; ++i) {
-      const auto u = static_cast<std::uint64_t>(i);
-      double v = base_value(s, u);
-      if (s.outlier_fraction > 0 && draw(s.seed, u, 200) < s.outlier_fraction) {
-        v = (draw(s.seed, u, 201) < 0.5 ? -1.0 : 1.0) * s.outlier_magnitude * s.scale * (0.5 + draw(s.seed, u, 202));
+      if (s.row_scale_spread > 0 && i / cols != factor_row) {  // drawn once per row
+        factor_row = i / cols;
+        factor = factors ? (*factors)[static_cast<std::size_t>(factor_row)] : row_factor(s, factor_row);
       }
-      if (s.row_scale_spread > 0) {
-        if (i / cols != factor_row) {  // a pure function of the row: drawn once per row
-          factor_row = i / cols;
-          factor = std::exp(s.row_scale_spread *
-                            normal(s.seed ^ 0x524F5753ull, static_cast<std::uint64_t>(factor_row), 300));
-        }
-        v *= factor;
-      }
-      t.set(i, static_cast<float>(v));
+      t.set(i, static_cast<float>(assemble(s, at(i), factor)));
     }
   });
+}
+
+}  // namespace
+
+Tensor make_synthetic(const SyntheticSpec& s, int threads) {
+  validate(s);
+  Tensor t(s.dtype, s.shape);
+  fill(t, s, threads, [&s](std::int64_t i) { return draw_element(s, static_cast<std::uint64_t>(i)); }, nullptr);
+  return t;
+}
+
+SyntheticDraws draw_synthetic(const SyntheticSpec& s, int threads) {
+  validate(s);
+  SyntheticDraws d;
+  d.spec = s;
+  const std::int64_t n = shape_numel(s.shape), cols = s.shape.back();
+  d.unit.resize(static_cast<std::size_t>(n));
+  d.outlier.resize(static_cast<std::size_t>(n));
+  if (s.distribution == Distribution::kMixture) d.wide.resize(static_cast<std::size_t>(n));
+  parallel_for(n, threads, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) {
+      const ElementDraw one = draw_element(s, static_cast<std::uint64_t>(i));
+      const auto k = static_cast<std::size_t>(i);
+      d.unit[k] = one.unit;
+      d.outlier[k] = one.outlier;
+      if (!d.wide.empty()) d.wide[k] = one.wide ? 1 : 0;
+    }
+  });
+  if (s.row_scale_spread > 0) {
+    d.row_factor.resize(static_cast<std::size_t>(n / cols));
+    for (std::int64_t r = 0; r < n / cols; ++r) d.row_factor[static_cast<std::size_t>(r)] = row_factor(s, r);
+  }
+  return d;
+}
+
+bool same_draws(const SyntheticSpec& a, const SyntheticSpec& b) {
+  return a.distribution == b.distribution && a.shape == b.shape && a.dtype == b.dtype && a.seed == b.seed &&
+         a.nu == b.nu && a.lognormal_sigma == b.lognormal_sigma && a.mixture_weight == b.mixture_weight &&
+         a.outlier_fraction == b.outlier_fraction && a.row_scale_spread == b.row_scale_spread;
+}
+
+Tensor assemble_synthetic(const SyntheticDraws& d, const SyntheticSpec& s, int threads) {
+  validate(s);
+  require(same_draws(d.spec, s), "the draws were made for " + describe(d.spec) + ", not for " + describe(s) +
+                                 " (only scale, mixture_scale and outlier_magnitude may differ)");
+  const auto n = static_cast<std::size_t>(shape_numel(s.shape));
+  const bool complete = d.unit.size() == n && d.outlier.size() == n &&
+                        d.wide.size() == (s.distribution == Distribution::kMixture ? n : 0) &&
+                        (s.row_scale_spread > 0 ? d.row_factor.size() == n / static_cast<std::size_t>(s.shape.back())
+                                                : d.row_factor.empty());
+  require(complete, "the draws for " + describe(d.spec) + " are incomplete");
+  Tensor t(s.dtype, s.shape);
+  fill(
+      t, s, threads,
+      [&d](std::int64_t i) {
+        const auto k = static_cast<std::size_t>(i);
+        return ElementDraw{d.unit[k], d.outlier[k], !d.wide.empty() && d.wide[k] != 0};
+      },
+      &d.row_factor);
   return t;
 }
 

@@ -42,7 +42,30 @@ const char* distribution_name(Distribution d);
 std::vector<std::string> distribution_names();
 
 /// Generates the tensor (all cores); throws std::invalid_argument for absurd parameters.
+/// Equal, bit for bit, to assemble_synthetic(draw_synthetic(spec), spec).
 Tensor make_synthetic(const SyntheticSpec& spec, int threads = 0);
+
+/// The scale-free part of a synthetic tensor: every random draw, per element and per row, before
+/// `scale`, `mixture_scale` and `outlier_magnitude` enter. A slider over those three (the GUI's
+/// scale) re-assembles the tensor from these in one multiply per element instead of drawing
+/// (Philox, log, cos) again; the assembled bits are make_synthetic's.
+struct SyntheticDraws {
+  SyntheticSpec spec;              ///< the spec drawn for (its scale fields are not used)
+  std::vector<double> unit;        ///< the base value at scale 1 (mixture: the unscaled normal)
+  std::vector<double> outlier;     ///< signed (0.5 + u) of an outlier element, 0 for the others
+  std::vector<std::uint8_t> wide;  ///< mixture: 1 where the wide component was drawn (else empty)
+  std::vector<double> row_factor;  ///< exp(spread * z_row) per row (empty without row spread)
+};
+
+/// Every draw of `spec` (all cores); validates spec as make_synthetic does. Memory: about 17 bytes
+/// per element.
+SyntheticDraws draw_synthetic(const SyntheticSpec& spec, int threads = 0);
+/// True when a and b have the same draws: every field but scale, mixture_scale and
+/// outlier_magnitude equal (draws of one serve the other).
+bool same_draws(const SyntheticSpec& a, const SyntheticSpec& b);
+/// The tensor of `spec` from its draws (throws std::invalid_argument unless
+/// same_draws(draws.spec, spec) and the draws are complete).
+Tensor assemble_synthetic(const SyntheticDraws& draws, const SyntheticSpec& spec, int threads = 0);
 
 /// A one-line description for provenance, e.g. "normal(scale=1) [4096, 4096] BF16 seed=1".
 std::string describe(const SyntheticSpec& spec);

@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -122,10 +124,18 @@ void load_file(const std::string& path, const std::string& name, SourceTensor& o
 /// log, cos per element) and hashing it cost more than copying it.
 constexpr std::size_t kCacheBytes = 64u << 20;
 
+/// Draws kept for at most this many elements (about 17 bytes each).
+constexpr std::int64_t kDrawsElements = std::int64_t{1} << 22;
+
 struct SyntheticCache {
   std::mutex mutex;
   std::string key;
   SourceTensor value;
+  /// The scale-free draws of the last tensors (core::SyntheticDraws), kept once two requests in a
+  /// row differed only in scale, mixture_scale or outlier_magnitude (a slider): the next such
+  /// request is assembled from them, one multiply per element, the same bits as drawing again.
+  std::optional<core::SyntheticSpec> last;
+  std::shared_ptr<const core::SyntheticDraws> draws;
 };
 
 SyntheticCache& synthetic_cache() {
@@ -192,7 +202,23 @@ SourceTensor load_source_as_stored(const Params& p, int threads) {
     std::lock_guard<std::mutex> lock(cache.mutex);
     if (cache.key == key) return copy_source(cache.value);
   }
-  out.tensor = core::make_synthetic(s, threads);
+  std::shared_ptr<const core::SyntheticDraws> draws;
+  bool keep_draws = false;
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    if (cache.draws && core::same_draws(cache.draws->spec, s)) {
+      draws = cache.draws;
+    } else {
+      keep_draws = cache.last && core::shape_numel(s.shape) <= kDrawsElements && core::same_draws(*cache.last, s);
+    }
+    cache.last = s;
+  }
+  if (keep_draws) {
+    draws = std::make_shared<const core::SyntheticDraws>(core::draw_synthetic(s, threads));
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    cache.draws = draws;
+  }
+  out.tensor = draws ? core::assemble_synthetic(*draws, s, threads) : core::make_synthetic(s, threads);
   out.description = core::describe(s);
   out.hash = fnv1a_hex(out.tensor.data(), out.tensor.size_bytes());
   if (out.tensor.size_bytes() <= kCacheBytes) {

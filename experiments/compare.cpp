@@ -54,7 +54,7 @@ class Compare : public Experiment {
     res.provenance.input = src.description;
     res.provenance.input_hash = src.hash;
     res.provenance.seed = src.seed;
-    const core::TensorStats stats = core::tensor_stats(x, threads);
+    const core::TensorStats stats = source_stats(src, threads);
     const double rms = stats.rms > 0 ? stats.rms : 1.0;
     Table t{"metrics", "Error metrics",
             {"recipe", "bits/value", "MSE", "RMSE", "rel RMSE", "SQNR dB", "max abs err", "cosine", "flushed", "saturated"},

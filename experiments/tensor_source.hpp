@@ -2,8 +2,10 @@
 // described by parameters shared by every tensor experiment.
 #pragma once
 
+#include <optional>
 #include <string>
 
+#include "core/metrics.hpp"
 #include "core/synthetic.hpp"
 #include "core/tensor.hpp"
 #include "experiments/param_spec.hpp"
@@ -16,7 +18,13 @@ struct SourceTensor {
   std::string description;
   std::string hash;
   std::uint64_t seed = 0;
+  /// core::tensor_stats of `tensor`, once computed for a cached synthetic tensor (the GUI's panels
+  /// ask for the same one again); empty otherwise. Use source_stats().
+  std::optional<core::TensorStats> stats;
 };
+
+/// core::tensor_stats(src.tensor), from src.stats when present (the same numbers).
+core::TensorStats source_stats(const SourceTensor& src, int threads);
 
 /// The source parameters: the spec fragment every tensor experiment's list starts with (the
 /// GUI's source editor is generated from it too).

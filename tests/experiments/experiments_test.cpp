@@ -222,5 +222,10 @@ TEST_CASE("load_source: a scale slider's tensors (cached draws, then assembled) 
     REQUIRE(got.tensor.size_bytes() == want.size_bytes());
     CHECK(std::memcmp(got.tensor.data(), want.data(), want.size_bytes()) == 0);
     CHECK(got.description == fp4lab::core::describe(s));
+    const fp4lab::core::TensorStats stats = source_stats(got, 2), ref = fp4lab::core::tensor_stats(want.view(), 1);
+    CHECK(stats.rms == ref.rms);
+    CHECK(stats.amax == ref.amax);
+    CHECK(stats.count == ref.count);
+    CHECK(stats.nonfinite == ref.nonfinite);
   }
 }

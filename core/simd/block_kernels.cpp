@@ -42,8 +42,25 @@ HWY_INLINE void block_amax(const Group& g, VF* bmax, VI* bad) {
 }
 
 
-/// The recipe families, each with its element encode and decode.
-enum class Kind { kTe, kModelopt, kTorchao, kFourSix, kMx };
+/// The recipe families, each with its element encode and decode (kNvInt: NVINT4, te's scales
+/// with INT4 elements in -7..7).
+enum class Kind { kTe, kModelopt, kTorchao, kFourSix, kMx, kNvInt };
+
+/// formats::round_half_even_clamped(v, -7, 7) of every lane, as a float: clamped first (NaN
+/// passes), then rounded to an integer, ties to even, by adding and subtracting 1.5 * 2^23 (exact
+/// for |v| <= 7; a value that rounds to 0 gives +0), NaN gives 0.
+HWY_INLINE VF int7_round(VF v) {
+  const DF df;
+  const VF hi = hn::Set(df, 7.0f), lo = hn::Set(df, -7.0f), magic = hn::Set(df, 12582912.0f);
+  const VF c = hn::IfThenElse(hn::Gt(v, hi), hi, hn::IfThenElse(hn::Lt(v, lo), lo, v));
+  return hn::IfThenZeroElse(hn::IsNaN(v), hn::Sub(hn::Add(c, magic), magic));
+}
+
+/// The value of every lane's INT4 code (two's complement nibble).
+HWY_INLINE VF int4_value(VU c) {
+  const DI di;
+  return hn::ConvertTo(DF(), hn::Sub(hn::Xor(as_i(c), hn::Set(di, 8)), hn::Set(di, 8)));
+}
 
 /// One block's (broadcast) or every lane's block parameters: te a = multiplier, b = s_b;
 /// modelopt a = denominator; torchao a = multiplier, b = s_b * S_dec; MX a = 2^-e, b = 2^e;
@@ -61,6 +78,8 @@ HWY_INLINE VU encode(VF x, const Params& p) {
     const VF v = hn::Div(x, p.a);
     const VU c = e2m1_code(v);  // sign from (v < 0): -0 gives 0x0
     return hn::IfThenElse(hn::RebindMask(DU(), hn::Lt(v, hn::Zero(DF()))), c, hn::And(c, hn::Set(DU(), 7u)));
+  } else if constexpr (K == Kind::kNvInt) {  // int4::from(x * mul, kSymmetric): the nibble of -7..7
+    return hn::And(hn::BitCast(DU(), hn::ConvertTo(DI(), int7_round(hn::Mul(x, p.a)))), hn::Set(DU(), 0xFu));
   } else if constexpr (K == Kind::kTorchao) {  // clamp_propagate to [-6, 6]: NaN passes
     const VF v = hn::Mul(x, p.a), lo = hn::Set(DF(), -6.0f), hi = hn::Set(DF(), 6.0f);
     return e2m1_code(hn::IfThenElse(hn::Lt(v, lo), lo, hn::IfThenElse(hn::Gt(v, hi), hi, v)));
@@ -80,6 +99,8 @@ HWY_INLINE VF fake_value(VF x, const Params& p, VF s_dec) {
     return hn::Mul(g, p.a);
   } else if constexpr (K == Kind::kTe) {
     return hn::Mul(hn::Mul(e2m1_round(hn::Mul(x, p.a)), p.b), s_dec);
+  } else if constexpr (K == Kind::kNvInt) {
+    return hn::Mul(hn::Mul(int7_round(hn::Mul(x, p.a)), p.b), s_dec);
   } else {  // torchao's clamp to [-6, 6] changes no grid value (the grid saturates at 6); MX
     return hn::Mul(e2m1_round(hn::Mul(x, p.a)), p.b);
   }
@@ -88,6 +109,7 @@ HWY_INLINE VF fake_value(VF x, const Params& p, VF s_dec) {
 template <Kind K>
 HWY_INLINE VF decode(VU c, const Params& p, VF s_dec) {
   if constexpr (K == Kind::kTe) return hn::Mul(hn::Mul(e2m1_value(c), p.b), s_dec);
+  if constexpr (K == Kind::kNvInt) return hn::Mul(hn::Mul(int4_value(c), p.b), s_dec);
   if constexpr (K == Kind::kModelopt) return hn::Mul(e2m1_value(c), p.a);
   if constexpr (K == Kind::kTorchao || K == Kind::kMx) return hn::Mul(e2m1_value(c), p.b);
   if constexpr (K == Kind::kFourSix) return signed_entry(p.table, c);
@@ -220,8 +242,8 @@ HWY_INLINE void block_params(const Recipe& r, const TensorScale& t, const Group&
                              int count, BlockRecord* rec) {
   const DF df;
   const float* dec = ue4m3_values();
-  if constexpr (K == Kind::kTe) {
-    *scale = ue4m3_code(hn::Mul(bmax, hn::Set(df, t.encode * (1.0f / 6.0f))));  // stretch is 1 (nearest even)
+  if constexpr (K == Kind::kTe || K == Kind::kNvInt) {  // stretch is 1 (nearest even)
+    *scale = ue4m3_code(hn::Mul(bmax, hn::Set(df, t.encode * (K == Kind::kTe ? 1.0f / 6.0f : 1.0f / 7.0f))));
     p->b = ue4m3_value(*scale, dec);
     p->a = guarded_reciprocal(hn::Mul(p->b, hn::Set(df, t.decode)));
   } else if constexpr (K == Kind::kModelopt) {
@@ -362,6 +384,8 @@ void QuantizeBlocksImpl(const Recipe& r, const TensorScale& t, const float* x, i
     g.dequant = dequant ? dequant + static_cast<std::ptrdiff_t>(j0) * bs : nullptr;
     if (r.format == formats::BlockFormat::kMXFP4) {
       run_group<Kind::kMx>(r, t, g, lanes, n, rec + j0);
+    } else if (r.format == formats::BlockFormat::kNVINT4) {
+      run_group<Kind::kNvInt>(r, t, g, lanes, n, rec + j0);
     } else if (r.nv == NvRecipe::kFourOverSix) {
       run_group<Kind::kFourSix>(r, t, g, lanes, n, rec + j0);
     } else if (r.nv == NvRecipe::kModelopt) {

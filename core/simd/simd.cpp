@@ -25,7 +25,8 @@ bool supports(const formats::Recipe& r) {
   if (r.block_size % 8 != 0 || r.block_size < formats::kMinBlockSize || r.block_size > formats::kMaxBlockSize) {
     return false;
   }
-  return r.format == formats::BlockFormat::kNVFP4 || r.format == formats::BlockFormat::kMXFP4;
+  return r.format == formats::BlockFormat::kNVFP4 || r.format == formats::BlockFormat::kMXFP4 ||
+         r.format == formats::BlockFormat::kNVINT4;
 }
 
 void set_enabled(bool on) { g_enabled.store(on, std::memory_order_relaxed); }

@@ -44,6 +44,11 @@ std::vector<formats::Recipe> simd_recipes() {
   formats::Recipe te24;
   te24.block_size = 24;
   out.push_back(te24);
+  formats::Recipe nvint4;  // NVINT4 at its block of 16 and on an odd multiple of 8
+  nvint4.format = formats::BlockFormat::kNVINT4;
+  out.push_back(nvint4);
+  nvint4.block_size = 40;
+  out.push_back(nvint4);
   formats::Recipe mx;
   mx.format = formats::BlockFormat::kMXFP4;
   mx.block_size = 32;

@@ -5,6 +5,12 @@
 #include <chrono>
 #include <exception>
 
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace fp4lab::gui {
 
 Job::Job(const exp::Registry& registry) : registry_(registry), thread_([this] { loop(); }) {}
@@ -122,6 +128,13 @@ bool Job::wait_idle(double timeout_seconds) const {
 }
 
 void Job::loop() {
+#if defined(__linux__)
+  // The window first: on Linux a thread's nice value is its own and the experiment's worker
+  // threads inherit it, so a busy experiment yields the cores to the UI thread and a finished
+  // Result is drawn in the next frame rather than after the others' time slices. Failure (a
+  // sandbox refusing it) leaves the default priority: only latency, never results, depends on it.
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kWorkerNice);
+#endif
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     cv_.wait(lock, [this] { return stop_.load() || pending_.has_value(); });

@@ -37,6 +37,9 @@ struct JobOutput {
 /// Runs batches on its own thread; a new batch cancels the running one (latest wins).
 class Job {
  public:
+  /// The nice value (Linux) of the job's thread and the experiment threads it starts: above the
+  /// UI thread's 0, so drawing a finished Result does not wait behind running experiments.
+  static constexpr int kWorkerNice = 5;
   /// A job running experiments of `registry` (which must outlive it).
   explicit Job(const exp::Registry& registry);
   /// Cancels the running batch and joins the thread.

@@ -78,12 +78,7 @@ class Ablate : public Experiment {
     if (progress && !progress(0.0, "tensor")) throw Cancelled();
     const SourceTensor src = load_source(p, threads);
     const core::TensorView x = src.tensor.view();
-    Result res;
-    res.experiment = "ablate";
-    res.provenance = make_provenance("ablate", p);
-    res.provenance.input = src.description;
-    res.provenance.input_hash = src.hash;
-    res.provenance.seed = src.seed;
+    Result res = source_result("ablate", p, src);
     res.provenance.recipes.push_back(base_spec);
     for (const Recipe& r : others) res.provenance.recipes.push_back(core::recipe_to_spec(r));
 
@@ -138,9 +133,7 @@ class Ablate : public Experiment {
     res.scalars["scales_hp_removes"] = scales_cut;
     res.scalars["values_hp_removes"] = values_cut;
     res.tables = {std::move(t), std::move(bars)};
-    res.summary = text;
-    if (progress) progress(1.0, "done");
-    return res;
+    return finish(std::move(res), std::move(text), progress);
   }
 };
 

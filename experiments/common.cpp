@@ -5,7 +5,9 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
+#include "experiments/tensor_source.hpp"
 #include "formats/block_family.hpp"
 
 #ifndef FP4LAB_VERSION
@@ -114,6 +116,22 @@ Provenance make_provenance(const std::string& experiment, const Params& params) 
   p.experiment = experiment;
   p.params = params;
   return p;
+}
+
+Result source_result(const std::string& experiment, const Params& params, const SourceTensor& src) {
+  Result res;
+  res.experiment = experiment;
+  res.provenance = make_provenance(experiment, params);
+  res.provenance.input = src.description;
+  res.provenance.input_hash = src.hash;
+  res.provenance.seed = src.seed;
+  return res;
+}
+
+Result finish(Result res, std::string summary, const Progress& progress) {
+  res.summary = std::move(summary);
+  if (progress) progress(1.0, "done");
+  return res;
 }
 
 }  // namespace fp4lab::exp

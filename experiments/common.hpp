@@ -1,5 +1,6 @@
 // Helpers shared by the experiments: number formatting for tables, readers of parameters
-// already checked against the experiment's spec, and the provenance every Result carries.
+// already checked against the experiment's spec, and the provenance every Result carries (and
+// the first and last steps of a run() that share it).
 #pragma once
 
 #include <string>
@@ -10,6 +11,8 @@
 #include "formats/recipe.hpp"
 
 namespace fp4lab::exp {
+
+struct SourceTensor;
 
 /// "[1.54, 3.08, 4.62]" with `digits` significant digits.
 std::string list_string(const std::vector<float>& v, int digits = 4);
@@ -45,5 +48,11 @@ ChoiceCount count_choices(const std::vector<formats::BlockRecord>& records, Bloc
 
 /// Provenance with version, git revision, experiment id and params filled in.
 Provenance make_provenance(const std::string& experiment, const Params& params);
+/// A Result of `experiment` whose provenance (make_provenance) also names the source tensor:
+/// its description, hash and seed. The start of every experiment on a source tensor.
+Result source_result(const std::string& experiment, const Params& params, const SourceTensor& src);
+/// Sets the result's summary, reports the end (1.0, "done") to `progress` when there is one,
+/// and hands the result back: the last step of an experiment's run().
+Result finish(Result res, std::string summary, const Progress& progress);
 
 }  // namespace fp4lab::exp

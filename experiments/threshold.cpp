@@ -147,12 +147,7 @@ class Threshold : public Experiment {
         core::threshold_sweep(src.tensor.view(), recipe, grid, SimulateOptions{}, threads);
     if (progress && !progress(0.9, "report")) throw Cancelled();
 
-    Result res;
-    res.experiment = "threshold";
-    res.provenance = make_provenance("threshold", p);
-    res.provenance.input = src.description;
-    res.provenance.input_hash = src.hash;
-    res.provenance.seed = src.seed;
+    Result res = source_result("threshold", p, src);
     res.provenance.recipes = {spec};
     std::vector<Direction> dirs;
     if (dir != "above") dirs.push_back(analyse(s, true));
@@ -277,9 +272,7 @@ class Threshold : public Experiment {
     }
     res.curves = {std::move(err), std::move(share), std::move(slope)};
     res.tables = {std::move(t), std::move(gaps), std::move(peaks)};
-    res.summary = text;
-    if (progress) progress(1.0, "done");
-    return res;
+    return finish(std::move(res), std::move(text), progress);
   }
 };
 

@@ -48,21 +48,9 @@ class Ablate : public Experiment {
   Result run(const Params& given, const Progress& progress) const override {
     const Params p = merge(given);
     const int threads = static_cast<int>(read_int(p, "threads"));
-    Recipe base;
-    try {
-      base = core::parse_recipe(p.at("recipe").get<std::string>());
-      core::validate_simulate_recipe(base);
-    } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument(std::string("parameter 'recipe': ") + e.what());
-    }
+    const Recipe base = read_recipe(p.at("recipe").get<std::string>(), "recipe", RecipeUse::kSimulate);
     std::vector<Recipe> others;
-    for (const std::string& spec : read_string_list(p, "compare")) {
-      try {
-        others.push_back(core::parse_recipe(spec));
-      } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(std::string("parameter 'compare': ") + e.what());
-      }
-    }
+    for (const std::string& spec : read_string_list(p, "compare")) others.push_back(read_recipe(spec, "compare"));
     const std::string base_spec = core::recipe_to_spec(base);
     std::vector<Variant> variants;
     SimulateOptions scales_hp, values_hp;

@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <utility>
 
+#include "core/recipe_spec.hpp"
+#include "core/simulate.hpp"
 #include "experiments/tensor_source.hpp"
 #include "formats/block_family.hpp"
 
@@ -107,6 +109,16 @@ ChoiceCount count_choices(const std::vector<formats::BlockRecord>& records, Bloc
     n.chosen += chose_alternative(b, c);
   }
   return n;
+}
+
+formats::Recipe read_recipe(const std::string& spec, const char* key, RecipeUse use) {
+  try {
+    formats::Recipe r = core::parse_recipe(spec);
+    if (use == RecipeUse::kSimulate) core::validate_simulate_recipe(r);
+    return r;
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("parameter '") + key + "': " + e.what());
+  }
 }
 
 Provenance make_provenance(const std::string& experiment, const Params& params) {

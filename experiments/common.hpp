@@ -24,6 +24,14 @@ std::vector<std::string> read_string_list(const Params& p, const char* key);
 long long read_int(const Params& p, const char* key);
 /// Reads a number parameter (its range was checked against the spec by merge_params).
 double read_double(const Params& p, const char* key);
+/// What a recipe parameter is for: any recipe, or one core::simulate takes too.
+enum class RecipeUse {
+  kAny,       ///< core::parse_recipe alone
+  kSimulate,  ///< and core::validate_simulate_recipe (the thresholded simulation)
+};
+/// Parses the recipe spec `spec` given for parameter `key` (and checks it for `use`); a
+/// std::invalid_argument names the parameter: "parameter 'KEY': ...".
+formats::Recipe read_recipe(const std::string& spec, const char* key, RecipeUse use = RecipeUse::kAny);
 /// A table as aligned plain text for the console (title line, header, rows).
 std::string table_text(const Table& t);
 /// What the blocks of an adaptive recipe choose between, as their BlockRecords say.

@@ -15,7 +15,8 @@ inline std::vector<std::string_view> split_list(std::string_view list, char sep 
   std::size_t at = 0;
   while (true) {
     const std::size_t end = list.find(sep, at);
-    items.push_back(list.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at));
+    items.push_back(
+        list.substr(at, end == std::string_view::npos ? std::string_view::npos : end - at));
     if (end == std::string_view::npos) return items;
     at = end + 1;
   }

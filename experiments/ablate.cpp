@@ -48,9 +48,11 @@ class Ablate : public Experiment {
   Result run(const Params& given, const Progress& progress) const override {
     const Params p = merge(given);
     const int threads = static_cast<int>(read_int(p, "threads"));
-    const Recipe base = read_recipe(p.at("recipe").get<std::string>(), "recipe", RecipeUse::kSimulate);
+    const Recipe base =
+        read_recipe(p.at("recipe").get<std::string>(), "recipe", RecipeUse::kSimulate);
     std::vector<Recipe> others;
-    for (const std::string& spec : read_string_list(p, "compare")) others.push_back(read_recipe(spec, "compare"));
+    for (const std::string& spec : read_string_list(p, "compare"))
+      others.push_back(read_recipe(spec, "compare"));
     const std::string base_spec = core::recipe_to_spec(base);
     std::vector<Variant> variants;
     SimulateOptions scales_hp, values_hp;

@@ -31,7 +31,8 @@ enum class RecipeUse {
 };
 /// Parses the recipe spec `spec` given for parameter `key` (and checks it for `use`); a
 /// std::invalid_argument names the parameter: "parameter 'KEY': ...".
-formats::Recipe read_recipe(const std::string& spec, const char* key, RecipeUse use = RecipeUse::kAny);
+formats::Recipe read_recipe(const std::string& spec, const char* key,
+                            RecipeUse use = RecipeUse::kAny);
 /// A table as aligned plain text for the console (title line, header, rows).
 std::string table_text(const Table& t);
 /// What the blocks of an adaptive recipe choose between, as their BlockRecords say.

@@ -131,7 +131,8 @@ class Threshold : public Experiment {
     const int threads = static_cast<int>(read_int(p, "threads"));
     const std::string dir = p.at("direction").get<std::string>();
     const double step = read_double(p, "step");
-    const Recipe recipe = read_recipe(p.at("recipe").get<std::string>(), "recipe", RecipeUse::kSimulate);
+    const Recipe recipe =
+        read_recipe(p.at("recipe").get<std::string>(), "recipe", RecipeUse::kSimulate);
     const std::string spec = core::recipe_to_spec(recipe);
     if (progress && !progress(0.0, "tensor")) throw Cancelled();
     const SourceTensor src = load_source(p, threads);

@@ -53,8 +53,8 @@ FP4LAB_HD constexpr FamilyTraits mx_row(FamilyTraits t, CodeKind fp, int emax) {
 }
 /// A row of style kIntFloat: FP candidate `fp`, INT candidate `alt` with INTMAX `int_max` and
 /// the expansion constants `factor` and `rcp`.
-FP4LAB_HD constexpr FamilyTraits if_row(FamilyTraits t, CodeKind fp, CodeKind alt, float int_max, float factor,
-                                        float rcp) {
+FP4LAB_HD constexpr FamilyTraits if_row(FamilyTraits t, CodeKind fp, CodeKind alt, float int_max,
+                                        float factor, float rcp) {
   t.style = ScaleStyle::kIntFloat, t.fp = fp, t.alt = alt;
   t.int_max = int_max, t.factor = factor, t.rcp = rcp;
   return t;
@@ -67,22 +67,36 @@ FP4LAB_HD constexpr FamilyTraits family_traits(BlockFormat f) {
   FamilyTraits t;
   t.mq = format_traits(f).value_max;
   switch (f) {
-    case BlockFormat::kNVFP6_E2M3: return detail::nv_row(t, CodeKind::kE2M3);
-    case BlockFormat::kNVFP6_E3M2: return detail::nv_row(t, CodeKind::kE3M2);
-    case BlockFormat::kNVFP3: return detail::nv_row(t, CodeKind::kE2M0);
-    case BlockFormat::kNVINT3: return detail::nv_row(t, CodeKind::kINT3);
-    case BlockFormat::kNVINT6: return detail::nv_row(t, CodeKind::kINT6);
-    case BlockFormat::kMXFP6_E2M3: return detail::mx_row(t, CodeKind::kE2M3, 2);
-    case BlockFormat::kMXFP6_E3M2: return detail::mx_row(t, CodeKind::kE3M2, 4);
-    case BlockFormat::kMXFP3: return detail::mx_row(t, CodeKind::kE2M0, 2);
-    case BlockFormat::kMXFP8_E4M3: return detail::mx_row(t, CodeKind::kE4M3, 8);
-    case BlockFormat::kMXFP8_E5M2: return detail::mx_row(t, CodeKind::kE5M2, 15);
-    case BlockFormat::kIF4: return detail::if_row(t, CodeKind::kE2M1, CodeKind::kINT4, 7.0f, kIf4Factor, kIf4Rcp);
-    case BlockFormat::kIF3: return detail::if_row(t, CodeKind::kE2M0, CodeKind::kINT3, 3.0f, kIf3Factor, kIf3Rcp);
+    case BlockFormat::kNVFP6_E2M3:
+      return detail::nv_row(t, CodeKind::kE2M3);
+    case BlockFormat::kNVFP6_E3M2:
+      return detail::nv_row(t, CodeKind::kE3M2);
+    case BlockFormat::kNVFP3:
+      return detail::nv_row(t, CodeKind::kE2M0);
+    case BlockFormat::kNVINT3:
+      return detail::nv_row(t, CodeKind::kINT3);
+    case BlockFormat::kNVINT6:
+      return detail::nv_row(t, CodeKind::kINT6);
+    case BlockFormat::kMXFP6_E2M3:
+      return detail::mx_row(t, CodeKind::kE2M3, 2);
+    case BlockFormat::kMXFP6_E3M2:
+      return detail::mx_row(t, CodeKind::kE3M2, 4);
+    case BlockFormat::kMXFP3:
+      return detail::mx_row(t, CodeKind::kE2M0, 2);
+    case BlockFormat::kMXFP8_E4M3:
+      return detail::mx_row(t, CodeKind::kE4M3, 8);
+    case BlockFormat::kMXFP8_E5M2:
+      return detail::mx_row(t, CodeKind::kE5M2, 15);
+    case BlockFormat::kIF4:
+      return detail::if_row(t, CodeKind::kE2M1, CodeKind::kINT4, 7.0f, kIf4Factor, kIf4Rcp);
+    case BlockFormat::kIF3:
+      return detail::if_row(t, CodeKind::kE2M0, CodeKind::kINT3, 3.0f, kIf3Factor, kIf3Rcp);
     case BlockFormat::kIF6_E2M3:
-      return detail::if_row(t, CodeKind::kE2M3, CodeKind::kINT6, 31.0f, kIf6E2M3Factor, kIf6E2M3Rcp);
+      return detail::if_row(t, CodeKind::kE2M3, CodeKind::kINT6, 31.0f, kIf6E2M3Factor,
+                            kIf6E2M3Rcp);
     case BlockFormat::kIF6_E3M2:
-      return detail::if_row(t, CodeKind::kE3M2, CodeKind::kINT6, 31.0f, kIf6E3M2Factor, kIf6E3M2Rcp);
+      return detail::if_row(t, CodeKind::kE3M2, CodeKind::kINT6, 31.0f, kIf6E3M2Factor,
+                            kIf6E3M2Rcp);
     default:
       return t;
   }

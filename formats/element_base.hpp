@@ -102,8 +102,8 @@ struct minifloat_base : element_base<Derived> {
   /// The generic encoder of the layout (detail::encode_small_float): the code of a float or
   /// double under the given overflow, rounding (random_bits feed kStochastic) and NaN policies.
   template <class T>
-  FP4LAB_HD static constexpr std::uint8_t encode(T x, Saturation sat, Rounding rounding, std::uint32_t random_bits,
-                                                 NanPolicy nan) {
+  FP4LAB_HD static constexpr std::uint8_t encode(T x, Saturation sat, Rounding rounding,
+                                                 std::uint32_t random_bits, NanPolicy nan) {
     return detail::encode_small_float(x, traits(), sat, rounding, random_bits, nan);
   }
   /// Encodes a float or double, for layouts whose every code is finite (FP4, FP3, FP6): there is
@@ -113,7 +113,8 @@ struct minifloat_base : element_base<Derived> {
   template <class T>
     requires(is_real_input<T> && L.specials == SpecialCodes::kNone)
   FP4LAB_HD static constexpr Derived from(T x, Rounding rounding = Rounding::kNearestEven,
-                                          std::uint32_t random_bits = 0, NanPolicy nan = NanPolicy::kCuda) {
+                                          std::uint32_t random_bits = 0,
+                                          NanPolicy nan = NanPolicy::kCuda) {
     return Derived{encode(x, Saturation::kSatFinite, rounding, random_bits, nan)};
   }
   /// Encodes a float or double, for layouts with a NaN (and maybe an Inf) code (FP8): overflow
@@ -122,7 +123,8 @@ struct minifloat_base : element_base<Derived> {
   template <class T>
     requires(is_real_input<T> && L.specials != SpecialCodes::kNone)
   FP4LAB_HD static constexpr Derived from(T x, Saturation sat = Saturation::kSatFinite,
-                                          Rounding rounding = Rounding::kNearestEven, std::uint32_t random_bits = 0,
+                                          Rounding rounding = Rounding::kNearestEven,
+                                          std::uint32_t random_bits = 0,
                                           NanPolicy nan = NanPolicy::kCuda) {
     return Derived{encode(x, sat, rounding, random_bits, nan)};
   }

@@ -108,7 +108,8 @@ FP4LAB_HD constexpr std::uint32_t round_to_code(Magnitude v, int mbits, int emin
 /// first narrowing a double to float: NaN gives 0, +-Inf and values past the range give hi or
 /// lo. The integer grid of INT4 (-8..7, -7..7) and of the symmetric integers (int_symmetric.hpp).
 template <class T>
-FP4LAB_HD constexpr int round_to_int_clamped(T x, int lo, int hi, Rounding rounding, std::uint32_t random_bits) {
+FP4LAB_HD constexpr int round_to_int_clamped(T x, int lo, int hi, Rounding rounding,
+                                             std::uint32_t random_bits) {
   if (x != x) return 0;
   if (x >= static_cast<T>(hi)) return hi;
   if (x <= static_cast<T>(lo)) return lo;

@@ -198,7 +198,9 @@ GgufFile parse_gguf(std::span<const std::uint8_t> bytes, std::string source) {
   return g;
 }
 
-GgufFile open_gguf(const std::string& path) { return parse_mapped(path, parse_gguf, &GgufFile::file_); }
+GgufFile open_gguf(const std::string& path) {
+  return parse_mapped(path, parse_gguf, &GgufFile::file_);
+}
 
 bool GgufFile::has(std::string_view name) const {
   for (const auto& t : tensors_) {

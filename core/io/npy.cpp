@@ -378,7 +378,9 @@ NpyArray parse_npy(std::span<const std::uint8_t> bytes, std::string source) {
   return a;
 }
 
-NpyArray read_npy(const std::string& path) { return parse_mapped(path, parse_npy, &NpyArray::file_); }
+NpyArray read_npy(const std::string& path) {
+  return parse_mapped(path, parse_npy, &NpyArray::file_);
+}
 
 namespace {
 

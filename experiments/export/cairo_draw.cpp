@@ -88,7 +88,8 @@ void draw_grid(cairo_t* cr, const Scene& sc, const Theme& t) {
   const plot::Box& a = sc.area;
   cairo_set_line_width(cr, 1);
   // one stroke per tick level: a vertical line at each x tick, a horizontal one at each y tick
-  const auto lines = [&](const std::vector<double>& xs, const std::vector<double>& ys, plot::Rgb colour) {
+  const auto lines = [&](const std::vector<double>& xs, const std::vector<double>& ys,
+                         plot::Rgb colour) {
     set_rgb(cr, colour);
     for (double v : xs) {
       cairo_move_to(cr, sc.x_px(v), a.y0);

@@ -48,21 +48,11 @@ class Ablate : public Experiment {
   Result run(const Params& given, const Progress& progress) const override {
     const Params p = merge(given);
     const int threads = static_cast<int>(read_int(p, "threads"));
-    Recipe base;
-    try {
-      base = core::parse_recipe(p.at("recipe").get<std::string>());
-      core::validate_simulate_recipe(base);
-    } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument(std::string("parameter 'recipe': ") + e.what());
-    }
+    const Recipe base =
+        read_recipe(p.at("recipe").get<std::string>(), "recipe", RecipeUse::kSimulate);
     std::vector<Recipe> others;
-    for (const std::string& spec : read_string_list(p, "compare")) {
-      try {
-        others.push_back(core::parse_recipe(spec));
-      } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(std::string("parameter 'compare': ") + e.what());
-      }
-    }
+    for (const std::string& spec : read_string_list(p, "compare"))
+      others.push_back(read_recipe(spec, "compare"));
     const std::string base_spec = core::recipe_to_spec(base);
     std::vector<Variant> variants;
     SimulateOptions scales_hp, values_hp;
@@ -78,12 +68,7 @@ class Ablate : public Experiment {
     if (progress && !progress(0.0, "tensor")) throw Cancelled();
     const SourceTensor src = load_source(p, threads);
     const core::TensorView x = src.tensor.view();
-    Result res;
-    res.experiment = "ablate";
-    res.provenance = make_provenance("ablate", p);
-    res.provenance.input = src.description;
-    res.provenance.input_hash = src.hash;
-    res.provenance.seed = src.seed;
+    Result res = source_result("ablate", p, src);
     res.provenance.recipes.push_back(base_spec);
     for (const Recipe& r : others) res.provenance.recipes.push_back(core::recipe_to_spec(r));
 
@@ -138,9 +123,7 @@ class Ablate : public Experiment {
     res.scalars["scales_hp_removes"] = scales_cut;
     res.scalars["values_hp_removes"] = values_cut;
     res.tables = {std::move(t), std::move(bars)};
-    res.summary = text;
-    if (progress) progress(1.0, "done");
-    return res;
+    return finish(std::move(res), std::move(text), progress);
   }
 };
 

@@ -5,7 +5,11 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
+#include "core/recipe_spec.hpp"
+#include "core/simulate.hpp"
+#include "experiments/tensor_source.hpp"
 #include "formats/block_family.hpp"
 
 #ifndef FP4LAB_VERSION
@@ -107,6 +111,16 @@ ChoiceCount count_choices(const std::vector<formats::BlockRecord>& records, Bloc
   return n;
 }
 
+formats::Recipe read_recipe(const std::string& spec, const char* key, RecipeUse use) {
+  try {
+    formats::Recipe r = core::parse_recipe(spec);
+    if (use == RecipeUse::kSimulate) core::validate_simulate_recipe(r);
+    return r;
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument(std::string("parameter '") + key + "': " + e.what());
+  }
+}
+
 Provenance make_provenance(const std::string& experiment, const Params& params) {
   Provenance p;
   p.version = FP4LAB_VERSION;
@@ -114,6 +128,22 @@ Provenance make_provenance(const std::string& experiment, const Params& params) 
   p.experiment = experiment;
   p.params = params;
   return p;
+}
+
+Result source_result(const std::string& experiment, const Params& params, const SourceTensor& src) {
+  Result res;
+  res.experiment = experiment;
+  res.provenance = make_provenance(experiment, params);
+  res.provenance.input = src.description;
+  res.provenance.input_hash = src.hash;
+  res.provenance.seed = src.seed;
+  return res;
+}
+
+Result finish(Result res, std::string summary, const Progress& progress) {
+  res.summary = std::move(summary);
+  if (progress) progress(1.0, "done");
+  return res;
 }
 
 }  // namespace fp4lab::exp

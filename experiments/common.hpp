@@ -1,5 +1,6 @@
 // Helpers shared by the experiments: number formatting for tables, readers of parameters
-// already checked against the experiment's spec, and the provenance every Result carries.
+// already checked against the experiment's spec, and the provenance every Result carries (and
+// the first and last steps of a run() that share it).
 #pragma once
 
 #include <string>
@@ -11,6 +12,8 @@
 
 namespace fp4lab::exp {
 
+struct SourceTensor;
+
 /// "[1.54, 3.08, 4.62]" with `digits` significant digits.
 std::string list_string(const std::vector<float>& v, int digits = 4);
 /// Reads a comma-separated list of numbers (or a JSON array); throws naming `key`.
@@ -21,6 +24,15 @@ std::vector<std::string> read_string_list(const Params& p, const char* key);
 long long read_int(const Params& p, const char* key);
 /// Reads a number parameter (its range was checked against the spec by merge_params).
 double read_double(const Params& p, const char* key);
+/// What a recipe parameter is for: any recipe, or one core::simulate takes too.
+enum class RecipeUse {
+  kAny,       ///< core::parse_recipe alone
+  kSimulate,  ///< and core::validate_simulate_recipe (the thresholded simulation)
+};
+/// Parses the recipe spec `spec` given for parameter `key` (and checks it for `use`); a
+/// std::invalid_argument names the parameter: "parameter 'KEY': ...".
+formats::Recipe read_recipe(const std::string& spec, const char* key,
+                            RecipeUse use = RecipeUse::kAny);
 /// A table as aligned plain text for the console (title line, header, rows).
 std::string table_text(const Table& t);
 /// What the blocks of an adaptive recipe choose between, as their BlockRecords say.
@@ -45,5 +57,11 @@ ChoiceCount count_choices(const std::vector<formats::BlockRecord>& records, Bloc
 
 /// Provenance with version, git revision, experiment id and params filled in.
 Provenance make_provenance(const std::string& experiment, const Params& params);
+/// A Result of `experiment` whose provenance (make_provenance) also names the source tensor:
+/// its description, hash and seed. The start of every experiment on a source tensor.
+Result source_result(const std::string& experiment, const Params& params, const SourceTensor& src);
+/// Sets the result's summary, reports the end (1.0, "done") to `progress` when there is one,
+/// and hands the result back: the last step of an experiment's run().
+Result finish(Result res, std::string summary, const Progress& progress);
 
 }  // namespace fp4lab::exp

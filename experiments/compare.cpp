@@ -48,12 +48,7 @@ class Compare : public Experiment {
     if (progress && !progress(0.0, "tensor")) throw Cancelled();
     const SourceTensor src = load_source(p, threads);
     const core::TensorView x = src.tensor.view();
-    Result res;
-    res.experiment = "compare";
-    res.provenance = make_provenance("compare", p);
-    res.provenance.input = src.description;
-    res.provenance.input_hash = src.hash;
-    res.provenance.seed = src.seed;
+    Result res = source_result("compare", p, src);
     const core::TensorStats stats = source_stats(src, threads);
     const double rms = stats.rms > 0 ? stats.rms : 1.0;
     Table t{"metrics", "Error metrics",
@@ -113,9 +108,7 @@ class Compare : public Experiment {
     res.scalars["nonfinite_inputs"] = double(stats.nonfinite);
     res.tables.push_back(std::move(t));
     res.histograms = {std::move(he), std::move(hr), std::move(hs)};
-    res.summary = text;
-    if (progress) progress(1.0, "done");
-    return res;
+    return finish(std::move(res), std::move(text), progress);
   }
 };
 

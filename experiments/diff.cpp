@@ -308,12 +308,7 @@ class Diff : public Experiment {
       }
     }
 
-    Result res;
-    res.experiment = "diff";
-    res.provenance = make_provenance("diff", p);
-    res.provenance.input = src.description;
-    res.provenance.input_hash = src.hash;
-    res.provenance.seed = src.seed;
+    Result res = source_result("diff", p, src);
     res.provenance.recipes = {spec_a, label_b};
     const std::int64_t elements = qa.rows * qa.cols;
     res.scalars = {
@@ -388,9 +383,7 @@ class Diff : public Experiment {
       res.scalars["view_cols"] = double(std::min(view_cols, qa.cols));
       res.tables.push_back(std::move(view));
     }
-    res.summary = text;
-    if (progress) progress(1.0, "done");
-    return res;
+    return finish(std::move(res), std::move(text), progress);
   }
 };
 

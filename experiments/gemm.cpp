@@ -167,9 +167,7 @@ class Gemm : public Experiment {
                           g.rel_fro, g.cosine, g.max_abs, ea, eb);
     }
     res.tables.push_back(std::move(t));
-    res.summary = text;
-    if (progress) progress(1.0, "done");
-    return res;
+    return finish(std::move(res), std::move(text), progress);
   }
 };
 

@@ -66,12 +66,7 @@ class Select : public Experiment {
     if (progress && !progress(0.0, "tensor")) throw Cancelled();
     const SourceTensor src = load_source(p, threads);
     const core::TensorView x = src.tensor.view();
-    Result res;
-    res.experiment = "select";
-    res.provenance = make_provenance("select", p);
-    res.provenance.input = src.description;
-    res.provenance.input_hash = src.hash;
-    res.provenance.seed = src.seed;
+    Result res = source_result("select", p, src);
 
     // one quantization per rule; all three share the tensor scale (amax/1536) and so the two
     // candidates of every block: rule m's records hold both candidates' errors in metric m
@@ -326,9 +321,7 @@ class Select : public Experiment {
     res.scalars["zero_blocks"] = double(zero_blocks);
     res.scalars["nonfinite_blocks"] = double(bad_blocks);
     res.scalars["bits_per_value"] = bits;
-    res.summary = text;
-    if (progress) progress(1.0, "done");
-    return res;
+    return finish(std::move(res), std::move(text), progress);
   }
 };
 

@@ -108,12 +108,7 @@ class Sweep : public Experiment {
     const SourceTensor src = load_source(p, threads);
     const core::TensorView x = src.tensor.view();
 
-    Result res;
-    res.experiment = "sweep";
-    res.provenance = make_provenance("sweep", p);
-    res.provenance.input = src.description;
-    res.provenance.input_hash = src.hash;
-    res.provenance.seed = src.seed;
+    Result res = source_result("sweep", p, src);
     Table t{"sweep",
             "Block size x format",
             {"format", "block size", "recipe", "bits/value", "MSE", "SQNR dB", "blocks",
@@ -166,9 +161,7 @@ class Sweep : public Experiment {
     }
     res.tables.push_back(std::move(t));
     res.curves.push_back(std::move(c));
-    res.summary = text;
-    if (progress) progress(1.0, "done");
-    return res;
+    return finish(std::move(res), std::move(text), progress);
   }
 };
 

@@ -131,13 +131,8 @@ class Threshold : public Experiment {
     const int threads = static_cast<int>(read_int(p, "threads"));
     const std::string dir = p.at("direction").get<std::string>();
     const double step = read_double(p, "step");
-    Recipe recipe;
-    try {
-      recipe = core::parse_recipe(p.at("recipe").get<std::string>());
-      core::validate_simulate_recipe(recipe);
-    } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument(std::string("parameter 'recipe': ") + e.what());
-    }
+    const Recipe recipe =
+        read_recipe(p.at("recipe").get<std::string>(), "recipe", RecipeUse::kSimulate);
     const std::string spec = core::recipe_to_spec(recipe);
     if (progress && !progress(0.0, "tensor")) throw Cancelled();
     const SourceTensor src = load_source(p, threads);
@@ -147,12 +142,7 @@ class Threshold : public Experiment {
         core::threshold_sweep(src.tensor.view(), recipe, grid, SimulateOptions{}, threads);
     if (progress && !progress(0.9, "report")) throw Cancelled();
 
-    Result res;
-    res.experiment = "threshold";
-    res.provenance = make_provenance("threshold", p);
-    res.provenance.input = src.description;
-    res.provenance.input_hash = src.hash;
-    res.provenance.seed = src.seed;
+    Result res = source_result("threshold", p, src);
     res.provenance.recipes = {spec};
     std::vector<Direction> dirs;
     if (dir != "above") dirs.push_back(analyse(s, true));
@@ -277,9 +267,7 @@ class Threshold : public Experiment {
     }
     res.curves = {std::move(err), std::move(share), std::move(slope)};
     res.tables = {std::move(t), std::move(gaps), std::move(peaks)};
-    res.summary = text;
-    if (progress) progress(1.0, "done");
-    return res;
+    return finish(std::move(res), std::move(text), progress);
   }
 };
 

@@ -75,21 +75,21 @@ class Walkthrough : public Experiment {
     };
     const bool four = decide(FourSixRule::kMse).chosen_max == 4;
     Table t{"table2", "4/6 step by step (paper's Table 2, alpha = 1)", {"line", "step", "value"}, {}};
-    auto add = [&](int line, const char* step, std::string value) {
-      t.rows.push_back({double(line), std::string(step), std::move(value)});
+    auto add = [&](int line, std::string step, std::string value) {
+      t.rows.push_back({double(line), std::move(step), std::move(value)});
     };
-    add(1, "D6 = max(X) / 6", fmt::format("{:.6g}", s6.hp));
-    add(2, "D6 = fp8_e4m3(D6)", fmt::format("{:.6g}", s6.s));
-    add(3, "X6 = X / D6", list_string(s6.scaled, 3));
-    add(4, "X6 = fp4_e2m1(X6)", list_string(s6.q));
-    add(5, "D6_i = X6_i * D6", list_string(s6.d, 6));
-    add(6, "E6 = mean (D6_i - X_i)^2", fmt::format("{:.6g}", s6.mse));
-    add(7, "D4 = 1.5 * (max(X) / 6)", fmt::format("{:.6g}", s4.hp));
-    add(8, "D4 = fp8_e4m3(D4)", fmt::format("{:.6g}", s4.s));
-    add(9, "X4 = X / D4", list_string(s4.scaled, 3));
-    add(10, "X4 = fp4_e2m1(X4)", list_string(s4.q));
-    add(11, "D4_i = X4_i * D4", list_string(s4.d, 6));
-    add(12, "E4 = mean (D4_i - X_i)^2", fmt::format("{:.6g}", s4.mse));
+    // lines first..first+5: the steps of candidate M (6 or 4), whose scale starts as `hp_step`
+    auto add_candidate = [&](int first, int m, const std::string& hp_step, const Steps& st) {
+      const auto step = [m](const char* f) { return fmt::format(fmt::runtime(f), m); };
+      add(first, step("D{0} = ") + hp_step, fmt::format("{:.6g}", st.hp));
+      add(first + 1, step("D{0} = fp8_e4m3(D{0})"), fmt::format("{:.6g}", st.s));
+      add(first + 2, step("X{0} = X / D{0}"), list_string(st.scaled, 3));
+      add(first + 3, step("X{0} = fp4_e2m1(X{0})"), list_string(st.q));
+      add(first + 4, step("D{0}_i = X{0}_i * D{0}"), list_string(st.d, 6));
+      add(first + 5, step("E{0} = mean (D{0}_i - X_i)^2"), fmt::format("{:.6g}", st.mse));
+    };
+    add_candidate(1, 6, "max(X) / 6", s6);
+    add_candidate(7, 4, "1.5 * (max(X) / 6)", s4);
     add(13, "D = D4 if E4 < E6 else D6", fmt::format("{:.6g}", four ? s4.s : s6.s));
     add(14, "X = X4 if E4 < E6 else X6", list_string(four ? s4.q : s6.q));
     r.tables.push_back(std::move(t));

@@ -39,61 +39,67 @@ inline constexpr float kIf6E2M3Rcp = 4.1333333333f;     ///< constants.py:8
 inline constexpr float kIf6E3M2Factor = 0.9032258065f;  ///< constants.py:10 (28/31)
 inline constexpr float kIf6E3M2Rcp = 1.1071428571f;     ///< constants.py:11
 
+namespace detail {
+
+/// A row of the §9 table below: style kNv with element `fp`.
+FP4LAB_HD constexpr FamilyTraits nv_row(FamilyTraits t, CodeKind fp) {
+  t.style = ScaleStyle::kNv, t.fp = fp;
+  return t;
+}
+/// A row of style kMx: element `fp` with largest exponent `emax`.
+FP4LAB_HD constexpr FamilyTraits mx_row(FamilyTraits t, CodeKind fp, int emax) {
+  t.style = ScaleStyle::kMx, t.fp = fp, t.emax = emax;
+  return t;
+}
+/// A row of style kIntFloat: FP candidate `fp`, INT candidate `alt` with INTMAX `int_max` and
+/// the expansion constants `factor` and `rcp`.
+FP4LAB_HD constexpr FamilyTraits if_row(FamilyTraits t, CodeKind fp, CodeKind alt, float int_max,
+                                        float factor, float rcp) {
+  t.style = ScaleStyle::kIntFloat, t.fp = fp, t.alt = alt;
+  t.int_max = int_max, t.factor = factor, t.rcp = rcp;
+  return t;
+}
+
+}  // namespace detail
+
 /// The §9 facts of a block format (style kNone for the four original formats).
 FP4LAB_HD constexpr FamilyTraits family_traits(BlockFormat f) {
   FamilyTraits t;
   t.mq = format_traits(f).value_max;
   switch (f) {
     case BlockFormat::kNVFP6_E2M3:
-      t.style = ScaleStyle::kNv, t.fp = CodeKind::kE2M3;
-      break;
+      return detail::nv_row(t, CodeKind::kE2M3);
     case BlockFormat::kNVFP6_E3M2:
-      t.style = ScaleStyle::kNv, t.fp = CodeKind::kE3M2;
-      break;
+      return detail::nv_row(t, CodeKind::kE3M2);
     case BlockFormat::kNVFP3:
-      t.style = ScaleStyle::kNv, t.fp = CodeKind::kE2M0;
-      break;
+      return detail::nv_row(t, CodeKind::kE2M0);
     case BlockFormat::kNVINT3:
-      t.style = ScaleStyle::kNv, t.fp = CodeKind::kINT3;
-      break;
+      return detail::nv_row(t, CodeKind::kINT3);
     case BlockFormat::kNVINT6:
-      t.style = ScaleStyle::kNv, t.fp = CodeKind::kINT6;
-      break;
+      return detail::nv_row(t, CodeKind::kINT6);
     case BlockFormat::kMXFP6_E2M3:
-      t.style = ScaleStyle::kMx, t.fp = CodeKind::kE2M3, t.emax = 2;
-      break;
+      return detail::mx_row(t, CodeKind::kE2M3, 2);
     case BlockFormat::kMXFP6_E3M2:
-      t.style = ScaleStyle::kMx, t.fp = CodeKind::kE3M2, t.emax = 4;
-      break;
+      return detail::mx_row(t, CodeKind::kE3M2, 4);
     case BlockFormat::kMXFP3:
-      t.style = ScaleStyle::kMx, t.fp = CodeKind::kE2M0, t.emax = 2;
-      break;
+      return detail::mx_row(t, CodeKind::kE2M0, 2);
     case BlockFormat::kMXFP8_E4M3:
-      t.style = ScaleStyle::kMx, t.fp = CodeKind::kE4M3, t.emax = 8;
-      break;
+      return detail::mx_row(t, CodeKind::kE4M3, 8);
     case BlockFormat::kMXFP8_E5M2:
-      t.style = ScaleStyle::kMx, t.fp = CodeKind::kE5M2, t.emax = 15;
-      break;
+      return detail::mx_row(t, CodeKind::kE5M2, 15);
     case BlockFormat::kIF4:
-      t.style = ScaleStyle::kIntFloat, t.fp = CodeKind::kE2M1, t.alt = CodeKind::kINT4;
-      t.int_max = 7.0f, t.factor = kIf4Factor, t.rcp = kIf4Rcp;
-      break;
+      return detail::if_row(t, CodeKind::kE2M1, CodeKind::kINT4, 7.0f, kIf4Factor, kIf4Rcp);
     case BlockFormat::kIF3:
-      t.style = ScaleStyle::kIntFloat, t.fp = CodeKind::kE2M0, t.alt = CodeKind::kINT3;
-      t.int_max = 3.0f, t.factor = kIf3Factor, t.rcp = kIf3Rcp;
-      break;
+      return detail::if_row(t, CodeKind::kE2M0, CodeKind::kINT3, 3.0f, kIf3Factor, kIf3Rcp);
     case BlockFormat::kIF6_E2M3:
-      t.style = ScaleStyle::kIntFloat, t.fp = CodeKind::kE2M3, t.alt = CodeKind::kINT6;
-      t.int_max = 31.0f, t.factor = kIf6E2M3Factor, t.rcp = kIf6E2M3Rcp;
-      break;
+      return detail::if_row(t, CodeKind::kE2M3, CodeKind::kINT6, 31.0f, kIf6E2M3Factor,
+                            kIf6E2M3Rcp);
     case BlockFormat::kIF6_E3M2:
-      t.style = ScaleStyle::kIntFloat, t.fp = CodeKind::kE3M2, t.alt = CodeKind::kINT6;
-      t.int_max = 31.0f, t.factor = kIf6E3M2Factor, t.rcp = kIf6E3M2Rcp;
-      break;
+      return detail::if_row(t, CodeKind::kE3M2, CodeKind::kINT6, 31.0f, kIf6E3M2Factor,
+                            kIf6E3M2Rcp);
     default:
-      break;
+      return t;
   }
-  return t;
 }
 
 /// True for the formats of FORMATS.md §9 (this family's code in nv_family.hpp, mx_family.hpp,

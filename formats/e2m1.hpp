@@ -29,7 +29,7 @@ struct fp4_e2m1 : minifloat_base<fp4_e2m1, MinifloatLayout{2, 1, 1, true, Specia
   template <class T>
   FP4LAB_HD static constexpr std::uint8_t encode_generic(T x, Rounding rounding, std::uint32_t random_bits,
                                                          NanPolicy nan) {
-    return detail::encode_small_float(x, traits(), Saturation::kSatFinite, rounding, random_bits, nan);
+    return encode(x, Saturation::kSatFinite, rounding, random_bits, nan);
   }
   /// Round-to-nearest-even E2M1 code of a float: the hardware instruction
   /// cvt.rn.satfinite.e2m1x2.f32 in device code for sm_100a/103a/120a, the ladder elsewhere

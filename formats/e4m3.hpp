@@ -10,16 +10,8 @@ namespace fp4lab::formats {
 /// FP8 E4M3: codes 0x00-0x7E are +{0, 2^-9 .. 448}, 0x80-0xFE the negatives, 0x7F/0xFF NaN.
 /// Layout s1 e4 m3, bias 7, all-ones magnitude NaN: kMax 448, kMinNormal 2^-6, kMinSubnormal 2^-9.
 struct fp8_e4m3 : minifloat_base<fp8_e4m3, MinifloatLayout{4, 3, 7, true, SpecialCodes::kNanAllOnes}> {
-  using element_base<fp8_e4m3>::from;  // fp16 and bf16 inputs
+  // from(x, sat, rounding, random_bits, nan) is the layout's generic encoder (minifloat_base).
 
-  /// Encodes a float or double (round to nearest even unless told otherwise).
-  template <class T>
-    requires is_real_input<T>
-  FP4LAB_HD static constexpr fp8_e4m3 from(T x, Saturation sat = Saturation::kSatFinite,
-                                           Rounding rounding = Rounding::kNearestEven,
-                                           std::uint32_t random_bits = 0, NanPolicy nan = NanPolicy::kCuda) {
-    return fp8_e4m3{detail::encode_small_float(x, traits(), sat, rounding, random_bits, nan)};
-  }
   /// Exact value; NaN codes give a positive NaN (0x7FFFFFFF). Device code for sm_89+ decodes
   /// through the hardware (detail::e4m3_decode_hw); its scalar twin is decode_small_float.
   FP4LAB_HD constexpr float to_float() const;

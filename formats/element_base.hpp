@@ -1,6 +1,7 @@
 // The one base of every element type (the ml_dtypes model): the fp16/bf16 `from` overloads
-// (widen exactly, then the type's float encoder) and, for the minifloats, the special codes and
-// limits derived from the bit layout (FORMATS.md §1) instead of per-type copies.
+// (widen exactly, then the type's float encoder) and, for the minifloats, the special codes,
+// limits and generic encoder/decoder derived from the bit layout (FORMATS.md §1) instead of
+// per-type copies.
 #pragma once
 
 #include <type_traits>
@@ -71,9 +72,12 @@ FP4LAB_HD constexpr SmallFloatTraits small_float_traits(MinifloatLayout l) {
 
 /// CRTP base of the minifloats: element_base's overloads plus the codes and limits of the
 /// layout `L`: kSignBit, kMaxCode, kNanCode, kInfCode (0 where absent), kMax, kMinNormal,
-/// kMinSubnormal, and traits() for the generic encoder and decoder.
+/// kMinSubnormal, traits(), and the generic encoder and decoder of the layout (encode(),
+/// from(), to_float()). A type with a faster or different encoder or decoder declares its own
+/// from or to_float, which hides the generic one (keeping `using element_base<Derived>::from;`).
 template <class Derived, MinifloatLayout L>
 struct minifloat_base : element_base<Derived> {
+  using element_base<Derived>::from;  // fp16 and bf16 inputs
   static constexpr MinifloatLayout kLayout = L;                          ///< the bit layout
   static constexpr std::uint8_t kSignBit =
       static_cast<std::uint8_t>(detail::small_float_traits(L).sign_bit);  ///< 0 when unsigned
@@ -91,6 +95,44 @@ struct minifloat_base : element_base<Derived> {
   static constexpr float kMinSubnormal = L.exponent_only ? exp2i(-L.bias) : exp2i(1 - L.bias - L.mbits);
   /// The parameters of the generic sign-magnitude encoder and decoder (small_float.hpp).
   FP4LAB_HD static constexpr detail::SmallFloatTraits traits() { return detail::small_float_traits(L); }
+  /// The code bits: sign and magnitude (the low three for FP3, six for FP6, all eight for FP8).
+  static constexpr std::uint8_t kCodeMask =
+      static_cast<std::uint8_t>((detail::all_ones_magnitude(L) << (L.is_signed ? 1 : 0)) | 1u);
+
+  /// The generic encoder of the layout (detail::encode_small_float): the code of a float or
+  /// double under the given overflow, rounding (random_bits feed kStochastic) and NaN policies.
+  template <class T>
+  FP4LAB_HD static constexpr std::uint8_t encode(T x, Saturation sat, Rounding rounding,
+                                                 std::uint32_t random_bits, NanPolicy nan) {
+    return detail::encode_small_float(x, traits(), sat, rounding, random_bits, nan);
+  }
+  /// Encodes a float or double, for layouts whose every code is finite (FP4, FP3, FP6): there is
+  /// no Inf or NaN code to overflow to, so it always saturates (+-Inf -> +-kMax); NaN follows
+  /// `nan` (kCuda: +kMax, kKeepSign: +-kMax, kToZero: 0), and negatives rounding to 0 keep the
+  /// sign. Round to nearest even unless told otherwise; random_bits feed kStochastic.
+  template <class T>
+    requires(is_real_input<T> && L.specials == SpecialCodes::kNone)
+  FP4LAB_HD static constexpr Derived from(T x, Rounding rounding = Rounding::kNearestEven,
+                                          std::uint32_t random_bits = 0,
+                                          NanPolicy nan = NanPolicy::kCuda) {
+    return Derived{encode(x, Saturation::kSatFinite, rounding, random_bits, nan)};
+  }
+  /// Encodes a float or double, for layouts with a NaN (and maybe an Inf) code (FP8): overflow
+  /// saturates to +-kMax (kSatFinite, the default) or gives NaN or +-Inf (kNoSat). Round to
+  /// nearest even unless told otherwise; random_bits feed kStochastic.
+  template <class T>
+    requires(is_real_input<T> && L.specials != SpecialCodes::kNone)
+  FP4LAB_HD static constexpr Derived from(T x, Saturation sat = Saturation::kSatFinite,
+                                          Rounding rounding = Rounding::kNearestEven,
+                                          std::uint32_t random_bits = 0,
+                                          NanPolicy nan = NanPolicy::kCuda) {
+    return Derived{encode(x, sat, rounding, random_bits, nan)};
+  }
+  /// The exact value of the code (bits above kCodeMask are ignored); Inf codes give +-Inf, NaN
+  /// codes a positive NaN.
+  FP4LAB_HD constexpr float to_float() const {
+    return detail::decode_small_float(static_cast<std::uint8_t>(this->bits & kCodeMask), traits());
+  }
 };
 
 }  // namespace fp4lab::formats

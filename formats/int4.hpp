@@ -13,30 +13,11 @@ enum class Int4Range : std::uint8_t {
   kSymmetric,  ///< -7..7 (symmetric absmax schemes, NVINT4)
 };
 
-/// Rounds a finite float to the nearest integer, ties to even (NaN gives 0), clamped to [lo, hi].
+/// Rounds a float to the nearest integer, ties to even (or under `rounding`; NaN gives 0),
+/// clamped to [lo, hi]: the one integer rounding of detail::round_to_int_clamped (minifloat.hpp).
 FP4LAB_HD constexpr int round_half_even_clamped(float x, int lo, int hi, Rounding rounding = Rounding::kNearestEven,
                                                  std::uint32_t random_bits = 0) {
-  if (x != x) return 0;
-  if (x >= static_cast<float>(hi)) return hi;
-  if (x <= static_cast<float>(lo)) return lo;
-  const float a = abs_bits(x);
-  if (a == 0.0f) return 0;
-  // integers have "mantissa" bits up to 2^23; treat as a fixed-point grid with quantum 1
-  const detail::Magnitude m = detail::decompose(a);
-  const int shift = -m.ulp_exp;  // quantum exponent 0
-  std::uint64_t q = 0;
-  if (shift <= 0) {
-    q = m.sig << (-shift);
-  } else {
-    std::uint64_t rem = m.sig;
-    if (shift < 64) {
-      q = m.sig >> shift;
-      rem = m.sig & ((1ull << shift) - 1);
-    }
-    if (detail::round_increment(q, rem, shift, rounding, random_bits)) ++q;
-  }
-  const int v = static_cast<int>(q);
-  return x < 0.0f ? -v : v;
+  return detail::round_to_int_clamped(x, lo, hi, rounding, random_bits);
 }
 
 /// A signed 4-bit integer stored in the low nibble of `bits` (two's complement).

@@ -8,36 +8,6 @@
 
 namespace fp4lab::formats {
 
-namespace detail {
-
-/// Rounds a float or double to an integer in [-max, max] under `rounding` (NaN gives 0, +-Inf
-/// and values past the range +-max), without first narrowing a double to float.
-template <class T>
-FP4LAB_HD constexpr int round_to_int_clamped(T x, int max, Rounding rounding, std::uint32_t random_bits) {
-  if (x != x) return 0;
-  if (x >= static_cast<T>(max)) return max;
-  if (x <= static_cast<T>(-max)) return -max;
-  const T a = x < T(0) ? -x : x;
-  if (a == T(0)) return 0;
-  const Magnitude m = decompose(a);
-  const int shift = -m.ulp_exp;  // the quantum is 2^0
-  std::uint64_t q = 0;
-  if (shift <= 0) {
-    q = m.sig << (-shift);
-  } else {
-    std::uint64_t rem = m.sig;
-    if (shift < 64) {
-      q = m.sig >> shift;
-      rem = m.sig & ((1ull << shift) - 1);
-    }
-    if (round_increment(q, rem, shift, rounding, random_bits)) ++q;
-  }
-  const int v = static_cast<int>(q);  // |x| < max, so q <= max
-  return x < T(0) ? -v : v;
-}
-
-}  // namespace detail
-
 /// A symmetric sign-magnitude integer of `Bits` bits (3 or 6), values -kMax..kMax with
 /// kMax = 2^(Bits-1) - 1. Codes 0..kMax are the nonnegative values, kSignBit | m the negatives;
 /// kSignBit alone (-0) is never written (a negative input that rounds to 0 gives code 0, as the
@@ -59,7 +29,7 @@ struct int_symmetric : element_base<int_symmetric<Bits>> {
     requires is_real_input<T>
   FP4LAB_HD static constexpr int_symmetric from(T x, Rounding rounding = Rounding::kNearestEven,
                                                 std::uint32_t random_bits = 0) {
-    return of_int(detail::round_to_int_clamped(x, kMaxInt, rounding, random_bits));
+    return of_int(detail::round_to_int_clamped(x, -kMaxInt, kMaxInt, rounding, random_bits));
   }
   /// The code of an integer already in -kMax..kMax.
   FP4LAB_HD static constexpr int_symmetric of_int(int v) {

@@ -104,6 +104,34 @@ FP4LAB_HD constexpr std::uint32_t round_to_code(Magnitude v, int mbits, int emin
   return code > 0xFFFFu ? 0xFFFFu : static_cast<std::uint32_t>(code);
 }
 
+/// Rounds a float or double to an integer in [lo, hi] (lo <= 0 <= hi) under `rounding`, without
+/// first narrowing a double to float: NaN gives 0, +-Inf and values past the range give hi or
+/// lo. The integer grid of INT4 (-8..7, -7..7) and of the symmetric integers (int_symmetric.hpp).
+template <class T>
+FP4LAB_HD constexpr int round_to_int_clamped(T x, int lo, int hi, Rounding rounding,
+                                             std::uint32_t random_bits) {
+  if (x != x) return 0;
+  if (x >= static_cast<T>(hi)) return hi;
+  if (x <= static_cast<T>(lo)) return lo;
+  const T a = x < T(0) ? -x : x;
+  if (a == T(0)) return 0;
+  const Magnitude m = decompose(a);
+  const int shift = -m.ulp_exp;  // the quantum is 2^0
+  std::uint64_t q = 0;
+  if (shift <= 0) {
+    q = m.sig << (-shift);
+  } else {
+    std::uint64_t rem = m.sig;
+    if (shift < 64) {
+      q = m.sig >> shift;
+      rem = m.sig & ((1ull << shift) - 1);
+    }
+    if (round_increment(q, rem, shift, rounding, random_bits)) ++q;
+  }
+  const int v = static_cast<int>(q);  // lo < x < hi, so |v| fits
+  return x < T(0) ? -v : v;
+}
+
 /// Decodes an unsigned magnitude code of a (mbits, emin) grid to a float (exact).
 FP4LAB_HD constexpr float decode_magnitude(std::uint32_t code, int mbits, int emin) {
   const std::uint32_t exp_field = code >> mbits;

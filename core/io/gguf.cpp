@@ -199,11 +199,7 @@ GgufFile parse_gguf(std::span<const std::uint8_t> bytes, std::string source) {
 }
 
 GgufFile open_gguf(const std::string& path) {
-  MappedFile file(path);
-  const std::span<const std::uint8_t> bytes = file.bytes();
-  GgufFile g = parse_gguf(bytes, path);
-  g.file_ = std::move(file);  // the mapping's address does not change on a move
-  return g;
+  return parse_mapped(path, parse_gguf, &GgufFile::file_);
 }
 
 bool GgufFile::has(std::string_view name) const {

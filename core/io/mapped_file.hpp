@@ -8,6 +8,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace fp4lab::core {
 
@@ -57,5 +58,16 @@ class MappedFile {
   const std::uint8_t* data_ = nullptr;
   std::size_t size_ = 0;
 };
+
+/// Maps `path`, parses its bytes with `parse(bytes, path)` and moves the mapping into the
+/// result's member `keep`, so that the views the result holds stay valid (a mapping's address
+/// does not change on a move). The one body of read_npy, open_safetensors and open_gguf.
+template <class Parsed, class Parse>
+Parsed parse_mapped(const std::string& path, Parse parse, MappedFile Parsed::*keep) {
+  MappedFile file(path);
+  Parsed parsed = parse(file.bytes(), path);
+  parsed.*keep = std::move(file);
+  return parsed;
+}
 
 }  // namespace fp4lab::core

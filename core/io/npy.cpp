@@ -379,10 +379,7 @@ NpyArray parse_npy(std::span<const std::uint8_t> bytes, std::string source) {
 }
 
 NpyArray read_npy(const std::string& path) {
-  MappedFile file(path);
-  NpyArray a = parse_npy(file.bytes(), path);
-  a.file_ = std::move(file);  // the mapping's address does not change: the view stays valid
-  return a;
+  return parse_mapped(path, parse_npy, &NpyArray::file_);
 }
 
 namespace {

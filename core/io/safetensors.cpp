@@ -357,10 +357,7 @@ SafetensorsFile parse_safetensors(std::span<const std::uint8_t> bytes, std::stri
 }
 
 SafetensorsFile open_safetensors(const std::string& path) {
-  MappedFile file(path);
-  SafetensorsFile f = parse_safetensors(file.bytes(), path);
-  f.file_ = std::move(file);  // the mapping's address does not change: the views stay valid
-  return f;
+  return parse_mapped(path, parse_safetensors, &SafetensorsFile::file_);
 }
 
 }  // namespace fp4lab::core

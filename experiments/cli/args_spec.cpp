@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <utility>
 
+#include "core/split.hpp"
 #include "experiments/cli/args.hpp"
 
 namespace fp4lab::cli::detail {
@@ -117,18 +118,12 @@ void convert(const Spec& s) {
       break;
     case Kind::kIntList: {
       std::vector<int> out;
-      std::size_t from = 0;
-      while (true) {
-        const std::size_t comma = v.find(',', from);
-        const std::string item =
-            v.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+      for (const std::string_view item : core::split_list(v)) {
         try {
-          out.push_back(to_integer<int>(s, item, "comma-separated integers"));
+          out.push_back(to_integer<int>(s, std::string(item), "comma-separated integers"));
         } catch (const UsageError&) {
           throw bad_value(s, "comma-separated integers", v);
         }
-        if (comma == std::string::npos) break;
-        from = comma + 1;
       }
       *static_cast<std::vector<int>*>(s.target) = std::move(out);
       break;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <numbers>
 #include <string>
+#include <vector>
 
 namespace fp4lab::exp {
 namespace {
@@ -86,26 +87,22 @@ void draw_labels(cairo_t* cr, const plot::Box& fig, const plot::Box& a, const st
 void draw_grid(cairo_t* cr, const Scene& sc, const Theme& t) {
   const plot::Box& a = sc.area;
   cairo_set_line_width(cr, 1);
-  set_rgb(cr, t.grid_minor);
-  for (double v : sc.figure.x.minor) {
-    cairo_move_to(cr, sc.x_px(v), a.y0);
-    cairo_line_to(cr, sc.x_px(v), a.y1);
-  }
-  for (double v : sc.figure.y.minor) {
-    cairo_move_to(cr, a.x0, sc.y_px(v));
-    cairo_line_to(cr, a.x1, sc.y_px(v));
-  }
-  cairo_stroke(cr);
-  set_rgb(cr, t.grid_major);
-  for (double v : sc.figure.x.major) {
-    cairo_move_to(cr, sc.x_px(v), a.y0);
-    cairo_line_to(cr, sc.x_px(v), a.y1);
-  }
-  for (double v : sc.figure.y.major) {
-    cairo_move_to(cr, a.x0, sc.y_px(v));
-    cairo_line_to(cr, a.x1, sc.y_px(v));
-  }
-  cairo_stroke(cr);
+  // one stroke per tick level: a vertical line at each x tick, a horizontal one at each y tick
+  const auto lines = [&](const std::vector<double>& xs, const std::vector<double>& ys,
+                         plot::Rgb colour) {
+    set_rgb(cr, colour);
+    for (double v : xs) {
+      cairo_move_to(cr, sc.x_px(v), a.y0);
+      cairo_line_to(cr, sc.x_px(v), a.y1);
+    }
+    for (double v : ys) {
+      cairo_move_to(cr, a.x0, sc.y_px(v));
+      cairo_line_to(cr, a.x1, sc.y_px(v));
+    }
+    cairo_stroke(cr);
+  };
+  lines(sc.figure.x.minor, sc.figure.y.minor, t.grid_minor);
+  lines(sc.figure.x.major, sc.figure.y.major, t.grid_major);
 }
 
 void draw_ticks(cairo_t* cr, const Scene& sc, const Theme& t) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "core/split.hpp"
 #include "experiments/export/cairo_draw.hpp"
 
 namespace fp4lab::exp {
@@ -81,11 +82,7 @@ std::string_view extension(ImageFormat f) {
 
 std::vector<ImageFormat> parse_formats(std::string_view list) {
   std::vector<ImageFormat> out;
-  std::size_t at = 0;
-  while (true) {
-    const std::size_t comma = list.find(',', at);
-    const std::string_view name =
-        list.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at);
+  for (const std::string_view name : core::split_list(list)) {
     ImageFormat f;
     if (name == "svg") {
       f = ImageFormat::svg;
@@ -98,8 +95,6 @@ std::vector<ImageFormat> parse_formats(std::string_view list) {
                                   "' (expected svg, png or pdf, comma-separated)");
     }
     if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
-    if (comma == std::string_view::npos) break;
-    at = comma + 1;
   }
   return out;
 }

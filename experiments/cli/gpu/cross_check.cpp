@@ -37,6 +37,20 @@ void compare(CrossCheck& c, const std::string& what, const void* cpu, std::size_
   }
 }
 
+/// Runs the GPU side of a check into `out`; when it throws, its message becomes the check's
+/// error (one byte counted differing) and the result is false: the caller returns `c`.
+template <class T, class Gpu>
+bool run_gpu(CrossCheck& c, T& out, Gpu&& gpu) {
+  try {
+    out = gpu();
+    return true;
+  } catch (const std::exception& e) {
+    c.error = e.what();
+    ++c.bytes_differing;
+    return false;
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string>& cross_check_recipe_specs() {
@@ -72,13 +86,7 @@ CrossCheck cross_check(const std::string& spec, const core::Tensor& x) {
       opt.layout = layout;
       const core::QuantizedTensor cq = core::quantize(x.view(), opt);
       core::QuantizedTensor gq;
-      try {
-        gq = gpu_quantize(r, layout, x.view());
-      } catch (const std::exception& e) {
-        c.error = e.what();
-        ++c.bytes_differing;
-        return c;
-      }
+      if (!run_gpu(c, gq, [&] { return gpu_quantize(r, layout, x.view()); })) return c;
       compare(c, ln + "codes", cq.codes.data(), cq.codes.size(), gq.codes.data(), gq.codes.size());
       compare(c, ln + "scales", cq.scales.data(), cq.scales.size(), gq.scales.data(), gq.scales.size());
       compare(c, ln + "group scales", cq.group_scales.data(), cq.group_scales.size() * sizeof(float),
@@ -90,13 +98,7 @@ CrossCheck cross_check(const std::string& spec, const core::Tensor& x) {
       const core::DType od = layout == formats::ScaleLayout::kRowMajor ? core::DType::kF32 : core::DType::kBF16;
       const core::Tensor cd = core::dequantize(cq, od);
       core::Tensor gdq;
-      try {
-        gdq = gpu_dequantize(gq, od);
-      } catch (const std::exception& e) {
-        c.error = e.what();
-        ++c.bytes_differing;
-        return c;
-      }
+      if (!run_gpu(c, gdq, [&] { return gpu_dequantize(gq, od); })) return c;
       compare(c, ln + "dequantized", cd.data(), cd.size_bytes(), gdq.data(), gdq.size_bytes());
     }
   }
@@ -104,13 +106,7 @@ CrossCheck cross_check(const std::string& spec, const core::Tensor& x) {
     if (od != core::DType::kF32 && od != x.dtype()) continue;
     const core::Tensor cf = core::fake_quantize(x.view(), r, od);
     core::Tensor gf;
-    try {
-      gf = gpu_fake_quantize(r, x.view(), od);
-    } catch (const std::exception& e) {
-      c.error = e.what();
-      ++c.bytes_differing;
-      return c;
-    }
+    if (!run_gpu(c, gf, [&] { return gpu_fake_quantize(r, x.view(), od); })) return c;
     compare(c, std::string("fake-quantized to ") + core::dtype_name(od), cf.data(), cf.size_bytes(), gf.data(),
             gf.size_bytes());
   }
@@ -149,13 +145,7 @@ CrossCheck cross_check_simulate(const std::string& spec, const formats::Simulate
   for (core::DType od : {core::DType::kF32, x.dtype()}) {
     const core::Tensor cf = core::simulate_quantize(x.view(), r, options, od);
     core::Tensor gf;
-    try {
-      gf = gpu_simulate_quantize(r, options, x.view(), od);
-    } catch (const std::exception& e) {
-      c.error = e.what();
-      ++c.bytes_differing;
-      return c;
-    }
+    if (!run_gpu(c, gf, [&] { return gpu_simulate_quantize(r, options, x.view(), od); })) return c;
     compare(c, std::string("simulated to ") + core::dtype_name(od), cf.data(), cf.size_bytes(), gf.data(),
             gf.size_bytes());
     if (od == x.dtype()) break;
@@ -182,11 +172,9 @@ CrossCheck cross_check_metrics(const std::string& spec, const core::Tensor& x, i
   const core::ErrorHistograms ch = core::error_histograms(xv, fake.view(), has_codes ? &q : nullptr, rms, bins);
   // the GPU
   GpuEvaluation g;
-  try {
-    g = gpu_evaluate(r, xv, 1.0 / rms, bins);
-  } catch (const std::exception& e) {
-    c.error = e.what();
-    c.bytes_differing = 1;
+  // nothing is compared before: a throw leaves 1 byte differing, and names the error as the
+  // difference
+  if (!run_gpu(c, g, [&] { return gpu_evaluate(r, xv, 1.0 / rms, bins); })) {
     c.first_difference = c.error;
     return c;
   }

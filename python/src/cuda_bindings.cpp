@@ -36,6 +36,19 @@ void* device_ptr(const DeviceArray& a, const char* what) {
   return a.size() ? a.data() : nullptr;
 }
 
+/// The five device buffers of a quantized tensor (quantize writes them, dequantize reads them).
+kernels::DeviceQuantized device_quantized(const DeviceArray& codes, const DeviceArray& scales,
+                                          const DeviceArray& group_scales, const DeviceArray& zero_points,
+                                          const DeviceArray& tensor_scale) {
+  kernels::DeviceQuantized q;
+  q.codes = static_cast<std::uint8_t*>(device_ptr(codes, "codes"));
+  q.scales = static_cast<std::uint8_t*>(device_ptr(scales, "scales"));
+  q.group_scales = static_cast<float*>(device_ptr(group_scales, "group_scales"));
+  q.zero_points = static_cast<std::uint8_t*>(device_ptr(zero_points, "zero_points"));
+  q.tensor_scale = static_cast<formats::TensorScale*>(device_ptr(tensor_scale, "tensor_scale"));
+  return q;
+}
+
 /// A checked, GPU-supported recipe.
 formats::Recipe gpu_recipe(const std::string& spec) {
   const formats::Recipe r = core::parse_recipe(spec);
@@ -89,12 +102,8 @@ void bind_cuda(nb::module_& m) {
                              DeviceArray amax, std::uintptr_t stream) {
           const formats::Recipe r = gpu_recipe(spec);
           const DeviceInput in = device_input(x, tag);
-          kernels::DeviceQuantized out;
-          out.codes = static_cast<std::uint8_t*>(device_ptr(codes, "codes"));
-          out.scales = static_cast<std::uint8_t*>(device_ptr(scales, "scales"));
-          out.group_scales = static_cast<float*>(device_ptr(group_scales, "group_scales"));
-          out.zero_points = static_cast<std::uint8_t*>(device_ptr(zero_points, "zero_points"));
-          out.tensor_scale = static_cast<formats::TensorScale*>(device_ptr(tensor_scale, "tensor_scale"));
+          const kernels::DeviceQuantized out =
+              device_quantized(codes, scales, group_scales, zero_points, tensor_scale);
           auto* amax_bits = static_cast<std::uint32_t*>(device_ptr(amax, "amax"));
           void* s = reinterpret_cast<void*>(stream);
           nb::gil_scoped_release release;
@@ -125,12 +134,8 @@ void bind_cuda(nb::module_& m) {
                                DeviceArray tensor_scale, DeviceArray out, const std::string& out_dtype,
                                std::uintptr_t stream) {
           const formats::Recipe r = gpu_recipe(spec);
-          kernels::DeviceQuantized in;
-          in.codes = static_cast<std::uint8_t*>(device_ptr(codes, "codes"));
-          in.scales = static_cast<std::uint8_t*>(device_ptr(scales, "scales"));
-          in.group_scales = static_cast<float*>(device_ptr(group_scales, "group_scales"));
-          in.zero_points = static_cast<std::uint8_t*>(device_ptr(zero_points, "zero_points"));
-          in.tensor_scale = static_cast<formats::TensorScale*>(device_ptr(tensor_scale, "tensor_scale"));
+          const kernels::DeviceQuantized in =
+              device_quantized(codes, scales, group_scales, zero_points, tensor_scale);
           void* dst = device_ptr(out, "out");
           const core::DType od = parse_dtype(out_dtype);
           void* s = reinterpret_cast<void*>(stream);

@@ -192,7 +192,12 @@ int bench_main(int argc, char** argv) {
               "(copy: read + write); ops with a tensor scale also run amax, a second read.\n");
   formats::Recipe te, four6, mx, if4, nvfp6;
   four6.nv = formats::NvRecipe::kFourOverSix;
+  formats::Recipe four6_mae = four6, four6_absmax = four6;
+  four6_mae.rule = formats::FourSixRule::kMae;
+  four6_absmax.rule = formats::FourSixRule::kAbsMax;
   if4.format = formats::BlockFormat::kIF4;  // FORMATS.md §9, rule mse, bs 16
+  formats::Recipe if4_absmax = if4;
+  if4_absmax.rule = formats::FourSixRule::kAbsMax;
   nvfp6.format = formats::BlockFormat::kNVFP6_E2M3;
   mx.format = formats::BlockFormat::kMXFP4;
   mx.block_size = 32;
@@ -243,45 +248,31 @@ int bench_main(int argc, char** argv) {
     here.push_back(time_op("amax", mib, in_bytes, nbuf, o, [&](int k) {
       require([&] { kernels::amax_async(in[k], DType::kBF16, n, damax + k, nullptr); }, "amax");
     }));
-    here.push_back(time_op("nvfp4-te (amax+quantize)", mib, in_bytes + out16, nbuf, o, [&](int k) {
-      require([&] { kernels::amax_async(in[k], DType::kBF16, n, damax + k, nullptr); }, "amax");
-      require([&] { kernels::quantize_async(te, formats::ScaleLayout::kRowMajor, in[k], DType::kBF16, rows, cols,
-                                            damax + k, q[k], nullptr); },
-              "quantize");
-    }));
-    here.push_back(time_op("nvfp4-te (quantize only)", mib, in_bytes + out16, nbuf, o, [&](int k) {
-      require([&] { kernels::quantize_async(te, formats::ScaleLayout::kRowMajor, in[k], DType::kBF16, rows, cols,
-                                            damax + k, q[k], nullptr); },
-              "quantize");
-    }));
-    here.push_back(time_op("nvfp4-te swizzled (quantize only)", mib, in_bytes + out16, nbuf, o, [&](int k) {
-      require([&] { kernels::quantize_async(te, formats::ScaleLayout::kSwizzled128x4, in[k], DType::kBF16, rows, cols,
-                                            damax + k, q[k], nullptr); },
-              "quantize");
-    }));
-    here.push_back(time_op("4/6-mse (amax+quantize)", mib, in_bytes + out16, nbuf, o, [&](int k) {
-      require([&] { kernels::amax_async(in[k], DType::kBF16, n, damax + k, nullptr); }, "amax");
-      require([&] { kernels::quantize_async(four6, formats::ScaleLayout::kRowMajor, in[k], DType::kBF16, rows, cols,
-                                            damax + k, q[k], nullptr); },
-              "quantize");
-    }));
-    here.push_back(time_op("mxfp4-floor (quantize)", mib, in_bytes + out32, nbuf, o, [&](int k) {
-      require([&] { kernels::quantize_async(mx, formats::ScaleLayout::kRowMajor, in[k], DType::kBF16, rows, cols,
-                                            nullptr, q[k], nullptr); },
-              "quantize");
-    }));
-    here.push_back(time_op("if4-mse (amax+quantize)", mib, in_bytes + out16, nbuf, o, [&](int k) {
-      require([&] { kernels::amax_async(in[k], DType::kBF16, n, damax + k, nullptr); }, "amax");
-      require([&] { kernels::quantize_async(if4, formats::ScaleLayout::kRowMajor, in[k], DType::kBF16, rows, cols,
-                                            damax + k, q[k], nullptr); },
-              "quantize");
-    }));
-    here.push_back(time_op("nvfp6-e2m3 (amax+quantize)", mib, in_bytes + out6, nbuf, o, [&](int k) {
-      require([&] { kernels::amax_async(in[k], DType::kBF16, n, damax + k, nullptr); }, "amax");
-      require([&] { kernels::quantize_async(nvfp6, formats::ScaleLayout::kRowMajor, in[k], DType::kBF16, rows, cols,
-                                            damax + k, q[k], nullptr); },
-              "quantize");
-    }));
+    // one row: amax first where `with_amax` (the tensor-scale recipes' full cost), then quantize;
+    // without it the amax of an earlier row is given (delayed scaling, as TE runs it)
+    const auto quantize_row = [&](const char* op, const formats::Recipe& r, formats::ScaleLayout layout,
+                                  double out_bytes, bool with_amax) {
+      const bool scaled = formats::uses_tensor_scale(r);
+      here.push_back(time_op(op, mib, in_bytes + out_bytes, nbuf, o, [&](int k) {
+        if (with_amax && scaled) require([&] { kernels::amax_async(in[k], DType::kBF16, n, damax + k, nullptr); }, "amax");
+        require([&] { kernels::quantize_async(r, layout, in[k], DType::kBF16, rows, cols, scaled ? damax + k : nullptr,
+                                              q[k], nullptr); },
+                "quantize");
+      }));
+    };
+    constexpr auto kRow = formats::ScaleLayout::kRowMajor;
+    quantize_row("nvfp4-te (amax+quantize)", te, kRow, out16, true);
+    quantize_row("nvfp4-te (quantize only)", te, kRow, out16, false);
+    quantize_row("nvfp4-te swizzled (quantize only)", te, formats::ScaleLayout::kSwizzled128x4, out16, false);
+    quantize_row("4/6-mse (amax+quantize)", four6, kRow, out16, true);
+    quantize_row("4/6-mse (quantize only)", four6, kRow, out16, false);
+    quantize_row("4/6-mae (quantize only)", four6_mae, kRow, out16, false);
+    quantize_row("4/6-abs_max (quantize only)", four6_absmax, kRow, out16, false);
+    quantize_row("mxfp4-floor (quantize)", mx, kRow, out32, false);
+    quantize_row("if4-mse (amax+quantize)", if4, kRow, out16, true);
+    quantize_row("if4-mse (quantize only)", if4, kRow, out16, false);
+    quantize_row("if4-abs_max (quantize only)", if4_absmax, kRow, out16, false);
+    quantize_row("nvfp6-e2m3 (amax+quantize)", nvfp6, kRow, out6, true);
     const double copy_gbps = here.front().gbps();
     std::printf("\n%d MiB BF16 input (%lld x %lld), %d rotating buffer(s), %d runs after %d warm-up\n", mib,
                 static_cast<long long>(rows), static_cast<long long>(cols), nbuf, o.runs, o.warmup);

@@ -161,7 +161,6 @@ SourceTensor copy_source(const SourceTensor& s) {
   c.description = s.description;
   c.hash = s.hash;
   c.seed = s.seed;
-  c.stats = s.stats;
   return c;
 }
 
@@ -176,7 +175,6 @@ SourceTensor with_block_axis(SourceTensor src, const Params& p) {
   if (!core::block_axis_moves(axis, src.tensor.shape())) return src;
   const int k = core::normalize_block_axis(axis, src.tensor.shape().size());
   src.tensor = core::move_axis_last(src.tensor.view(), k);
-  src.stats.reset();  // the same elements, summed in another order
   src.description += fmt::format(", blocked along axis {} (as {})", k, core::shape_string(src.tensor.shape()));
   return src;
 }
@@ -184,7 +182,19 @@ SourceTensor with_block_axis(SourceTensor src, const Params& p) {
 }  // namespace
 
 core::TensorStats source_stats(const SourceTensor& src, int threads) {
-  return src.stats ? *src.stats : core::tensor_stats(src.tensor.view(), threads);
+  static std::mutex mutex;
+  static std::string last_key;
+  static core::TensorStats last;
+  const std::string key = src.hash + '\n' + src.description;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (!src.hash.empty() && key == last_key) return last;
+  }
+  const core::TensorStats stats = core::tensor_stats(src.tensor.view(), threads);
+  std::lock_guard<std::mutex> lock(mutex);
+  last_key = key;
+  last = stats;
+  return stats;
 }
 
 SourceTensor load_source(const Params& p, int threads) {
@@ -228,7 +238,6 @@ SourceTensor load_source_as_stored(const Params& p, int threads) {
   out.description = core::describe(s);
   out.hash = fnv1a_hex(out.tensor.data(), out.tensor.size_bytes());
   if (out.tensor.size_bytes() <= kCacheBytes) {
-    out.stats = core::tensor_stats(out.tensor.view(), threads);
     std::lock_guard<std::mutex> lock(cache.mutex);
     cache.value = copy_source(out);
     cache.key = key;

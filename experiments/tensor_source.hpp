@@ -2,7 +2,6 @@
 // described by parameters shared by every tensor experiment.
 #pragma once
 
-#include <optional>
 #include <string>
 
 #include "core/metrics.hpp"
@@ -18,12 +17,11 @@ struct SourceTensor {
   std::string description;
   std::string hash;
   std::uint64_t seed = 0;
-  /// core::tensor_stats of `tensor`, once computed for a cached synthetic tensor (the GUI's panels
-  /// ask for the same one again); empty otherwise. Use source_stats().
-  std::optional<core::TensorStats> stats;
 };
 
-/// core::tensor_stats(src.tensor), from src.stats when present (the same numbers).
+/// core::tensor_stats(src.tensor), computed once per tensor: the last answer is kept, keyed by
+/// the source's hash and description (a moved block axis changes the description, and the sum
+/// order with it), so the GUI's per-recipe runs on one tensor do not each recompute it.
 core::TensorStats source_stats(const SourceTensor& src, int threads);
 
 /// The source parameters: the spec fragment every tensor experiment's list starts with (the

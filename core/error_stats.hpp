@@ -131,4 +131,17 @@ FP4LAB_HD inline int scaled_bin(float xv, double factor, int bins) {
   return sb < bins ? static_cast<int>(sb) : -1;
 }
 
+/// Ways of the CPU's histogram counters: element i bumps copy i % kHistogramWays, so that runs
+/// of one bin do not wait on each other's stores.
+inline constexpr int kHistogramWays = 4;
+
+/// The counter element i bumps in error_histograms' one array of counts: kHistogramWays copies of
+/// three histograms (`hist` 0 error, 1 relative, 2 scaled) of bins + 1 counters each, the last a
+/// sink for "no bin" (bin < 0) and for non-finite x, which no histogram counts. i is the
+/// element's index from a start that is a multiple of kHistogramWays.
+FP4LAB_HD inline std::int32_t histogram_slot(float xv, std::int32_t bin, std::int64_t i, int bins, int hist) {
+  const std::int32_t way = static_cast<std::int32_t>(i % kHistogramWays) * 3 * (bins + 1);
+  return way + hist * (bins + 1) + (formats::is_finite(xv) && bin >= 0 ? bin : bins);
+}
+
 }  // namespace fp4lab::core

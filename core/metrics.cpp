@@ -144,16 +144,21 @@ ErrorHistograms error_histograms(const TensorView& x, const TensorView& xq, cons
     const bool simd_bins = simd::enabled();  // the SIMD twins of error_bin, relative_bin, scaled_bin
     std::vector<std::int32_t> ebins(kChunk), rbins(kChunk), sbins(q ? kChunk : 0);  // sbins.data(): null without q
     std::vector<double> factor(q ? kChunk : 0);
-    // integer counts per chunk (exact, and cheaper to bump than doubles), as doubles at the end;
-    // kWays copies taken in turn so that bumps of one bin do not wait on each other, slot `bins`
-    // of each a sink for "no bin" (the sums of integers are the same counts)
-    constexpr int kWays = 4;
-    const std::size_t way_size = static_cast<std::size_t>(bins) + 1;
-    std::vector<std::uint32_t> err4(kWays * way_size), rel4(err4.size()), scaled4(err4.size());
+    // integer counts per chunk (exact, and cheaper to bump than doubles), as doubles at the end,
+    // in one array: histogram_slot (error_stats.hpp) turns each bin into its counter, kHistogramWays
+    // copies taken in turn so that bumps of one bin do not wait on each other, and a sink per
+    // histogram for "no bin" and non-finite x (the sums of integers are the same counts)
+    const int way_size = 3 * (bins + 1);
+    std::vector<std::uint32_t> counts(static_cast<std::size_t>(kHistogramWays * way_size));
+    const auto to_slots = [&](const float* xs, std::int64_t len, int hist, std::int32_t* b) {
+      if (simd_bins) {
+        simd::histogram_slots(xs, len, bins, hist, b);
+      } else {
+        for (std::int64_t i = 0; i < len; ++i) b[i] = histogram_slot(xs[i], b[i], i, bins, hist);
+      }
+    };
     for (std::int64_t c = cb; c < ce; ++c) {
-      std::fill(err4.begin(), err4.end(), 0u);
-      std::fill(rel4.begin(), rel4.end(), 0u);
-      std::fill(scaled4.begin(), scaled4.end(), 0u);
+      std::fill(counts.begin(), counts.end(), 0u);
       const std::int64_t b = c * kChunk, e = std::min(n, b + kChunk), len = e - b;
       simd::load_floats(x, b, len, a.data());
       const double inv_rms = 1.0 / rms;
@@ -165,6 +170,8 @@ ErrorHistograms error_histograms(const TensorView& x, const TensorView& xq, cons
           rbins[static_cast<std::size_t>(i)] = relative_bin(a[static_cast<std::size_t>(i)], fq[b + i], bins);
         }
       }
+      to_slots(a.data(), len, 0, ebins.data());
+      to_slots(a.data(), len, 1, rbins.data());
       if (q) {
         // each block's unit (its decode of the unit code), once per block (and per row)
         const std::int64_t bs = q->recipe.block_size;
@@ -183,32 +190,31 @@ ErrorHistograms error_histograms(const TensorView& x, const TensorView& xq, cons
             sbins[static_cast<std::size_t>(i)] = scaled_bin(a[static_cast<std::size_t>(i)], factor[static_cast<std::size_t>(i)], bins);
           }
         }
+        to_slots(a.data(), len, 2, sbins.data());
       }
       // plain locals: the counters' stores cannot then alias what the loop reads
-      const std::size_t sink = static_cast<std::size_t>(bins), wsize = way_size;
-      const auto slot = [sink, wsize](std::int64_t i, std::int32_t bin) {
-        return static_cast<std::size_t>(i & (kWays - 1)) * wsize + (bin < 0 ? sink : static_cast<std::size_t>(bin));
-      };
-      const float* av = a.data();
       const std::int32_t *eb = ebins.data(), *rb = rbins.data(), *sb = sbins.data();
-      std::uint32_t *ec = err4.data(), *rc = rel4.data(), *sc = scaled4.data();
-      for (std::int64_t i = 0; i < len; ++i) {
-        if (!std::isfinite(av[i])) continue;  // only finite x are binned
-        ++ec[slot(i, eb[i])];
-        ++rc[slot(i, rb[i])];
-        if (sb) ++sc[slot(i, sb[i])];
+      std::uint32_t* cnt = counts.data();
+      if (sb) {
+        for (std::int64_t i = 0; i < len; ++i) {
+          ++cnt[eb[i]];
+          ++cnt[rb[i]];
+          ++cnt[sb[i]];
+        }
+      } else {
+        for (std::int64_t i = 0; i < len; ++i) {
+          ++cnt[eb[i]];
+          ++cnt[rb[i]];
+        }
       }
       ErrorHistograms h{std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0), std::vector<double>(bins, 0.0)};
-      for (int k = 0; k < bins; ++k) {
-        std::uint32_t er = 0, re = 0, sc = 0;
-        for (int w = 0; w < kWays; ++w) {
-          er += err4[static_cast<std::size_t>(w) * way_size + static_cast<std::size_t>(k)];
-          re += rel4[static_cast<std::size_t>(w) * way_size + static_cast<std::size_t>(k)];
-          sc += scaled4[static_cast<std::size_t>(w) * way_size + static_cast<std::size_t>(k)];
+      std::vector<double>* out[3] = {&h.err, &h.rel, &h.scaled};
+      for (int hist = 0; hist < 3; ++hist) {
+        for (int k = 0; k < bins; ++k) {
+          std::uint32_t sum = 0;
+          for (int w = 0; w < kHistogramWays; ++w) sum += counts[static_cast<std::size_t>(w * way_size + hist * (bins + 1) + k)];
+          (*out[hist])[static_cast<std::size_t>(k)] = sum;
         }
-        h.err[static_cast<std::size_t>(k)] = er;
-        h.rel[static_cast<std::size_t>(k)] = re;
-        h.scaled[static_cast<std::size_t>(k)] = sc;
       }
       parts[static_cast<std::size_t>(c)] = std::move(h);
     }

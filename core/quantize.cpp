@@ -256,7 +256,11 @@ QuantizedTensor quantize_and_dequantize(const TensorView& x, const QuantizeOptio
   const float amax = formats::uses_tensor_scale(r) ? tensor_amax(x, r, options.threads) : 0.0f;
   q.tensor_scale = formats::tensor_scale(r, amax);
   if (options.keep_records) q.records.resize(static_cast<std::size_t>(p.units()));
-  if (values) *values = Tensor::uninitialized(out_dtype, x.shape());  // run_units writes every element
+  // run_units writes every element: a tensor of this dtype and shape is reused as it is (a caller
+  // quantizing one tensor under several recipes saves a fresh allocation and its page faults)
+  if (values && !(values->dtype() == out_dtype && values->shape() == x.shape() && values->data() != x.data())) {
+    *values = Tensor::uninitialized(out_dtype, x.shape());
+  }
   run_units(x, r, p, q.tensor_scale, options.threads, &q, values, options.keep_records ? &q.records : nullptr);
   return q;
 }

@@ -65,7 +65,8 @@ float tensor_amax(const TensorView& x, const formats::Recipe& recipe, int thread
 QuantizedTensor quantize(const TensorView& x, const QuantizeOptions& options);
 
 /// quantize(), and in the same pass the dequantized values into *values (out_dtype, the
-/// input's shape), bit-identical to dequantize(quantize(x)). values may be null.
+/// input's shape), bit-identical to dequantize(quantize(x)). values may be null; a *values of
+/// that dtype and shape (not holding x itself) is overwritten in place, not reallocated.
 QuantizedTensor quantize_and_dequantize(const TensorView& x, const QuantizeOptions& options, Tensor* values,
                                         DType out_dtype = DType::kF32);
 

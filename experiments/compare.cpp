@@ -61,6 +61,7 @@ class Compare : public Experiment {
     std::string text = fmt::format("{} | {} nonfinite inputs (left out of every metric)\n{:<28} {:>8} {:>11} {:>9} {:>8} {:>10} {:>9} {:>9} {:>9}\n",
                                    src.description, stats.nonfinite, "recipe", "bits/val", "MSE", "rel RMSE", "SQNR dB",
                                    "max err", "cosine", "flushed", "saturated");
+    core::Tensor fake;  // x_hat, one buffer for every recipe that gives codes (quantize_and_dequantize reuses it)
     for (std::size_t k = 0; k < recipes.size(); ++k) {
       const Recipe& r = recipes[k];
       const std::string spec = core::recipe_to_spec(r);
@@ -74,7 +75,6 @@ class Compare : public Experiment {
         hr.series.push_back({spec, std::move(e.histograms.rel)});
         if (has_codes) hs.series.push_back({spec, std::move(e.histograms.scaled)});
       } else {
-        core::Tensor fake;
         core::QuantizedTensor q;
         if (has_codes) {  // codes and values from one pass
           q = core::quantize_and_dequantize(x, core::QuantizeOptions{r, ScaleLayout::kRowMajor, threads, false}, &fake);

@@ -59,6 +59,25 @@ void ScaledBinsImpl(const float* x, const double* factor, std::int64_t n, int bi
   for (; i < n; ++i) sb[i] = scaled_bin(x[i], factor[i], bins);
 }
 
+void HistogramSlotsImpl(const float* x, std::int64_t n, int bins, int hist, std::int32_t* b) {
+  const hn::ScalableTag<std::int32_t> di;
+  const hn::Rebind<float, decltype(di)> df;
+  const std::int64_t L = static_cast<std::int64_t>(hn::Lanes(di));  // a multiple of kHistogramWays
+  // histogram_slot: (i % ways) * 3 * (bins + 1) + hist * (bins + 1) + (bin, or the sink bins)
+  const auto way = hn::Mul(hn::And(hn::Iota(di, 0), hn::Set(di, kHistogramWays - 1)), hn::Set(di, 3 * (bins + 1)));
+  const auto base = hn::Add(way, hn::Set(di, hist * (bins + 1)));
+  const auto sink = hn::Add(base, hn::Set(di, bins));
+  std::int64_t i = 0;
+  if (L % kHistogramWays == 0) {
+    for (; i + L <= n; i += L) {
+      const auto bv = hn::LoadU(di, b + i);
+      const auto ok = hn::And(hn::RebindMask(di, hn::IsFinite(hn::LoadU(df, x + i))), hn::Gt(bv, hn::Set(di, -1)));
+      hn::StoreU(hn::IfThenElse(ok, hn::Add(base, bv), sink), di, b + i);
+    }
+  }
+  for (; i < n; ++i) b[i] = histogram_slot(x[i], b[i], i, bins, hist);
+}
+
 }  // namespace fp4lab::core::simd::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -67,6 +86,11 @@ namespace fp4lab::core::simd {
 
 HWY_EXPORT(HistogramBinsImpl);
 HWY_EXPORT(ScaledBinsImpl);
+HWY_EXPORT(HistogramSlotsImpl);
+
+void histogram_slots(const float* x, std::int64_t n, int bins, int hist, std::int32_t* b) {
+  HWY_DYNAMIC_DISPATCH(HistogramSlotsImpl)(x, n, bins, hist, b);
+}
 
 void scaled_bins(const float* x, const double* factor, std::int64_t n, int bins, std::int32_t* sb) {
   HWY_DYNAMIC_DISPATCH(ScaledBinsImpl)(x, factor, n, bins, sb);

@@ -56,6 +56,10 @@ void bf16_store_canonical(const float* v, std::int64_t n, std::uint16_t* out);
 void histogram_bins(const float* x, const float* q, std::int64_t n, double inv_rms, int bins, std::int32_t* eb,
                     std::int32_t* rb);
 
+/// histogram_slot (core/error_stats.hpp) of n bins b in place, element i of x at index i:
+/// b[i] becomes the counter of histogram `hist` element i bumps (x and b from one chunk start).
+void histogram_slots(const float* x, std::int64_t n, int bins, int hist, std::int32_t* b);
+
 /// scaled_bin (core/error_stats.hpp) of n values x with their blocks' factors into sb.
 void scaled_bins(const float* x, const double* factor, std::int64_t n, int bins, std::int32_t* sb);
 

@@ -324,6 +324,17 @@ TEST_SUITE("core.simd") {
     simd::set_enabled(false);
     const core::ErrorHistograms want = core::error_histograms(x.view(), q.view(), nullptr, 0.7, 101, 1);
     simd::set_enabled(true);
+    {  // the scalar path against a plain count of error_stats.hpp's bins, element by element
+      std::vector<double> err(101, 0.0), rel(101, 0.0);
+      for (std::size_t i = 0; i < xs.size(); ++i) {
+        if (!std::isfinite(xs[i])) continue;
+        const int eb = core::error_bin(xs[i], qs[i], 1.0 / 0.7, 101), rb = core::relative_bin(xs[i], qs[i], 101);
+        if (eb >= 0) err[static_cast<std::size_t>(eb)] += 1;
+        if (rb >= 0) rel[static_cast<std::size_t>(rb)] += 1;
+      }
+      CHECK(want.err == err);
+      CHECK(want.rel == rel);
+    }
     for (std::int64_t t : simd::available_targets()) {
       simd::use_target(t);
       INFO("target " << simd::target_name(t));

@@ -30,10 +30,17 @@ double draw(std::uint64_t seed, std::uint64_t i, std::uint32_t k) {
   return unit_of(bits & ((1ull << 53) - 1));
 }
 
+// Box-Muller in three parts, so that a chunk can run each over all its elements in turn.
+/// log(u1) of Box-Muller, u1 = 1 - draw k.
+double box_muller_log(double draw_k) { return std::log(1.0 - draw_k); }
+/// cos(2 pi u2) of Box-Muller, u2 = draw k + 1.
+double box_muller_cos(double draw_k1) { return std::cos(2.0 * M_PI * draw_k1); }
+/// sqrt(-2 log(u1)) cos(2 pi u2) from the two parts.
+double box_muller_of(double log_u1, double cos_u2) { return std::sqrt(-2.0 * log_u1) * cos_u2; }
+
 /// Box-Muller from the draws k and k + 1 of one element.
 double box_muller(double draw_k, double draw_k1) {
-  const double u1 = 1.0 - draw_k, u2 = draw_k1;
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  return box_muller_of(box_muller_log(draw_k), box_muller_cos(draw_k1));
 }
 
 double normal(std::uint64_t seed, std::uint64_t i, std::uint32_t k) {
@@ -120,9 +127,9 @@ void draw_chunk(const SyntheticSpec& s, std::int64_t b, std::int64_t n, ElementD
   if (four) simd::philox_draws(s.seed, first, n, kStream, 4, bits[2]);
   if (outliers) simd::philox_draws(s.seed, first, n, kStream, 200, bits[3]);
   if (three) {  // box_muller in passes: the libm calls back to back, then sqrt and the product
-    for (std::int64_t j = 0; j < n; ++j) log_u1[j] = std::log(1.0 - unit_of(bits[0][j]));
-    for (std::int64_t j = 0; j < n; ++j) cos_u2[j] = std::cos(2.0 * M_PI * unit_of(bits[1][j]));
-    for (std::int64_t j = 0; j < n; ++j) z[j] = std::sqrt(-2.0 * log_u1[j]) * cos_u2[j];
+    for (std::int64_t j = 0; j < n; ++j) log_u1[j] = box_muller_log(unit_of(bits[0][j]));
+    for (std::int64_t j = 0; j < n; ++j) cos_u2[j] = box_muller_cos(unit_of(bits[1][j]));
+    for (std::int64_t j = 0; j < n; ++j) z[j] = box_muller_of(log_u1[j], cos_u2[j]);
   }
   for (std::int64_t j = 0; j < n; ++j) {
     const std::uint64_t i = first + static_cast<std::uint64_t>(j);

@@ -1,28 +1,50 @@
-// Synthetic tensors (see synthetic.hpp).
+// Synthetic tensors (see synthetic.hpp): Philox draws (batched over chunks of elements with SIMD
+// where it is on), Box-Muller and friends per element, in the one scalar formula.
 #include "core/synthetic.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <sstream>
 #include <stdexcept>
 
 #include "core/parallel.hpp"
+#include "core/simd/simd.hpp"
 #include "formats/philox.hpp"
 
 namespace fp4lab::core {
 namespace {
 
+/// The counter word that keeps synthetic draws apart from other Philox streams.
+constexpr std::uint32_t kStream = 0x53594E54u;  // "SYNT"
+
+/// Uniform in [0, 1) from 53 random bits.
+double unit_of(std::uint64_t bits53) { return static_cast<double>(bits53) * 0x1.0p-53; }
+
 /// Uniform in [0, 1) for the k-th draw of element i (53 bits).
 double draw(std::uint64_t seed, std::uint64_t i, std::uint32_t k) {
   const formats::Philox4 p = formats::philox4x32_10(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i >> 32),
-                                                    0x53594E54u /* "SYNT" */, k, static_cast<std::uint32_t>(seed),
+                                                    kStream, k, static_cast<std::uint32_t>(seed),
                                                     static_cast<std::uint32_t>(seed >> 32));
   const std::uint64_t bits = (static_cast<std::uint64_t>(p.v[0]) << 21) ^ (p.v[1] >> 11);
-  return static_cast<double>(bits & ((1ull << 53) - 1)) * 0x1.0p-53;
+  return unit_of(bits & ((1ull << 53) - 1));
+}
+
+// Box-Muller in three parts, so that a chunk can run each over all its elements in turn.
+/// log(u1) of Box-Muller, u1 = 1 - draw k.
+double box_muller_log(double draw_k) { return std::log(1.0 - draw_k); }
+/// cos(2 pi u2) of Box-Muller, u2 = draw k + 1.
+double box_muller_cos(double draw_k1) { return std::cos(2.0 * M_PI * draw_k1); }
+/// sqrt(-2 log(u1)) cos(2 pi u2) from the two parts.
+double box_muller_of(double log_u1, double cos_u2) { return std::sqrt(-2.0 * log_u1) * cos_u2; }
+
+/// Box-Muller from the draws k and k + 1 of one element.
+double box_muller(double draw_k, double draw_k1) {
+  return box_muller_of(box_muller_log(draw_k), box_muller_cos(draw_k1));
 }
 
 double normal(std::uint64_t seed, std::uint64_t i, std::uint32_t k) {
-  const double u1 = 1.0 - draw(seed, i, k), u2 = draw(seed, i, k + 1);
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  return box_muller(draw(seed, i, k), draw(seed, i, k + 1));
 }
 
 double student_t(std::uint64_t seed, std::uint64_t i, double nu) {
@@ -42,35 +64,90 @@ struct ElementDraw {
   bool wide = false;   ///< mixture: the wide component
 };
 
-ElementDraw draw_element(const SyntheticSpec& s, std::uint64_t i) {
+/// Element i's draws, its uniform draw k being u(k) and box_muller(u(2), u(3)) being z(): the one
+/// formula of the scalar and the batched paths.
+template <class Uniform, class Normal>
+ElementDraw element_from(const SyntheticSpec& s, std::uint64_t i, const Uniform& u, const Normal& z) {
   ElementDraw d;
   switch (s.distribution) {
     case Distribution::kNormal:
     case Distribution::kMixture:
-      d.unit = normal(s.seed, i, 2);
+      d.unit = z();
       break;
     case Distribution::kLaplace: {
-      const double u = draw(s.seed, i, 2) - 0.5;
-      d.unit = (u < 0 ? 1.0 : -1.0) * std::log1p(-2.0 * std::fabs(u));
+      const double v = u(2) - 0.5;
+      d.unit = (v < 0 ? 1.0 : -1.0) * std::log1p(-2.0 * std::fabs(v));
       break;
     }
     case Distribution::kStudentT:
       d.unit = student_t(s.seed, i, s.nu);
       break;
     case Distribution::kUniform:
-      d.unit = 2.0 * draw(s.seed, i, 2) - 1.0;
+      d.unit = 2.0 * u(2) - 1.0;
       break;
     case Distribution::kLogNormal: {
-      const double mag = std::exp(s.lognormal_sigma * normal(s.seed, i, 2));
-      d.unit = draw(s.seed, i, 4) < 0.5 ? -mag : mag;
+      const double mag = std::exp(s.lognormal_sigma * z());
+      d.unit = u(4) < 0.5 ? -mag : mag;
       break;
     }
   }
-  if (s.distribution == Distribution::kMixture) d.wide = draw(s.seed, i, 4) < s.mixture_weight;
-  if (s.outlier_fraction > 0 && draw(s.seed, i, 200) < s.outlier_fraction) {
-    d.outlier = (draw(s.seed, i, 201) < 0.5 ? -1.0 : 1.0) * (0.5 + draw(s.seed, i, 202));
+  if (s.distribution == Distribution::kMixture) d.wide = u(4) < s.mixture_weight;
+  if (s.outlier_fraction > 0 && u(200) < s.outlier_fraction) {
+    d.outlier = (u(201) < 0.5 ? -1.0 : 1.0) * (0.5 + u(202));
   }
   return d;
+}
+
+ElementDraw draw_element(const SyntheticSpec& s, std::uint64_t i) {
+  const auto u = [&](std::uint32_t k) { return draw(s.seed, i, k); };
+  return element_from(s, i, u, [&] { return box_muller(u(2), u(3)); });
+}
+
+/// Elements whose draws one batch computes together.
+constexpr std::int64_t kChunk = 512;
+
+/// The draws of elements [b, b + n) (n <= kChunk) into out: the Philox words of the draws every
+/// element takes (k = 2, 3, 4 and the outlier test 200, as the distribution needs them) computed
+/// for the whole chunk at once with SIMD, the rest per element; the bits of draw_element.
+void draw_chunk(const SyntheticSpec& s, std::int64_t b, std::int64_t n, ElementDraw* out) {
+  if (!simd::enabled()) {
+    for (std::int64_t j = 0; j < n; ++j) out[j] = draw_element(s, static_cast<std::uint64_t>(b + j));
+    return;
+  }
+  const Distribution dist = s.distribution;
+  const bool student = dist == Distribution::kStudentT;
+  const bool two = !student, three = two && dist != Distribution::kLaplace && dist != Distribution::kUniform;
+  const bool four = dist == Distribution::kMixture || dist == Distribution::kLogNormal;
+  const bool outliers = s.outlier_fraction > 0;
+  std::uint64_t bits[4][kChunk];  // draws 2, 3, 4, 200
+  double log_u1[kChunk], cos_u2[kChunk], z[kChunk];  // box_muller's parts over the chunk
+  const auto first = static_cast<std::uint64_t>(b);
+  if (two) simd::philox_draws(s.seed, first, n, kStream, 2, bits[0]);
+  if (three) simd::philox_draws(s.seed, first, n, kStream, 3, bits[1]);
+  if (four) simd::philox_draws(s.seed, first, n, kStream, 4, bits[2]);
+  if (outliers) simd::philox_draws(s.seed, first, n, kStream, 200, bits[3]);
+  if (three) {  // box_muller in passes: the libm calls back to back, then sqrt and the product
+    for (std::int64_t j = 0; j < n; ++j) log_u1[j] = box_muller_log(unit_of(bits[0][j]));
+    for (std::int64_t j = 0; j < n; ++j) cos_u2[j] = box_muller_cos(unit_of(bits[1][j]));
+    for (std::int64_t j = 0; j < n; ++j) z[j] = box_muller_of(log_u1[j], cos_u2[j]);
+  }
+  for (std::int64_t j = 0; j < n; ++j) {
+    const std::uint64_t i = first + static_cast<std::uint64_t>(j);
+    out[j] = element_from(s, i, [&](std::uint32_t k) {
+      switch (k) {  // the batched draws (element_from asks only for those the flags above hold)
+        case 2:
+          return unit_of(bits[0][j]);
+        case 3:
+          return unit_of(bits[1][j]);
+        case 4:
+          return unit_of(bits[2][j]);
+        case 200:
+          return unit_of(bits[3][j]);
+        default:
+          return draw(s.seed, i, k);
+      }
+    }, [&] { return z[j]; });
+  }
 }
 
 /// exp(spread * z_row): a pure function of the row.
@@ -153,19 +230,50 @@ void validate(const SyntheticSpec& s) {
           "row_scale_spread must be in [0, 10]");
 }
 
-/// Fills t over all cores: element i is assemble(spec, at(i), factor of its row).
-template <class At>
-void fill(Tensor& t, const SyntheticSpec& s, int threads, const At& at, const std::vector<double>* factors) {
+/// Stores n values from element b on, with Tensor::set's conversion (the dtype chosen once).
+void store_chunk(Tensor& t, std::int64_t b, std::int64_t n, const float* v) {
+  std::uint8_t* p = t.data();
+  switch (t.dtype()) {
+    case DType::kF32:
+      std::memcpy(p + 4 * b, v, static_cast<std::size_t>(4 * n));
+      break;
+    case DType::kBF16:
+      for (std::int64_t j = 0; j < n; ++j) {
+        const std::uint16_t bits = formats::bf16_from_float(v[j]).bits;
+        std::memcpy(p + 2 * (b + j), &bits, 2);
+      }
+      break;
+    case DType::kF16:
+      for (std::int64_t j = 0; j < n; ++j) {
+        const std::uint16_t bits = formats::fp16_from_float(v[j]).bits;
+        std::memcpy(p + 2 * (b + j), &bits, 2);
+      }
+      break;
+  }
+}
+
+/// Fills t over all cores, kChunk elements at a time: draws_of(b, n, out) gives the draws of
+/// elements [b, b + n), and element i is assemble(spec, its draws, factor of its row).
+template <class DrawsOf>
+void fill(Tensor& t, const SyntheticSpec& s, int threads, const DrawsOf& draws_of, const std::vector<double>* factors) {
   const std::int64_t cols = s.shape.back();
   parallel_for(t.numel(), threads, [&](std::int64_t b, std::int64_t e) {
     std::int64_t factor_row = -1;  // the row whose scale factor `factor` holds
     double factor = 1.0;
-    for (std::int64_t i = b; i < e; ++i) {
-      if (s.row_scale_spread > 0 && i / cols != factor_row) {  // drawn once per row
-        factor_row = i / cols;
-        factor = factors ? (*factors)[static_cast<std::size_t>(factor_row)] : row_factor(s, factor_row);
+    ElementDraw d[kChunk];
+    float v[kChunk];
+    for (std::int64_t c = b; c < e; c += kChunk) {
+      const std::int64_t n = std::min(kChunk, e - c);
+      draws_of(c, n, d);
+      for (std::int64_t j = 0; j < n; ++j) {
+        const std::int64_t i = c + j;
+        if (s.row_scale_spread > 0 && i / cols != factor_row) {  // drawn once per row
+          factor_row = i / cols;
+          factor = factors ? (*factors)[static_cast<std::size_t>(factor_row)] : row_factor(s, factor_row);
+        }
+        v[j] = static_cast<float>(assemble(s, d[j], factor));
       }
-      t.set(i, static_cast<float>(assemble(s, at(i), factor)));
+      store_chunk(t, c, n, v);
     }
   });
 }
@@ -175,7 +283,7 @@ void fill(Tensor& t, const SyntheticSpec& s, int threads, const At& at, const st
 Tensor make_synthetic(const SyntheticSpec& s, int threads) {
   validate(s);
   Tensor t(s.dtype, s.shape);
-  fill(t, s, threads, [&s](std::int64_t i) { return draw_element(s, static_cast<std::uint64_t>(i)); }, nullptr);
+  fill(t, s, threads, [&s](std::int64_t b, std::int64_t n, ElementDraw* out) { draw_chunk(s, b, n, out); }, nullptr);
   return t;
 }
 
@@ -188,12 +296,16 @@ SyntheticDraws draw_synthetic(const SyntheticSpec& s, int threads) {
   d.outlier.resize(static_cast<std::size_t>(n));
   if (s.distribution == Distribution::kMixture) d.wide.resize(static_cast<std::size_t>(n));
   parallel_for(n, threads, [&](std::int64_t b, std::int64_t e) {
-    for (std::int64_t i = b; i < e; ++i) {
-      const ElementDraw one = draw_element(s, static_cast<std::uint64_t>(i));
-      const auto k = static_cast<std::size_t>(i);
-      d.unit[k] = one.unit;
-      d.outlier[k] = one.outlier;
-      if (!d.wide.empty()) d.wide[k] = one.wide ? 1 : 0;
+    ElementDraw chunk[kChunk];
+    for (std::int64_t c = b; c < e; c += kChunk) {
+      const std::int64_t m = std::min(kChunk, e - c);
+      draw_chunk(s, c, m, chunk);
+      for (std::int64_t j = 0; j < m; ++j) {
+        const auto k = static_cast<std::size_t>(c + j);
+        d.unit[k] = chunk[j].unit;
+        d.outlier[k] = chunk[j].outlier;
+        if (!d.wide.empty()) d.wide[k] = chunk[j].wide ? 1 : 0;
+      }
     }
   });
   if (s.row_scale_spread > 0) {
@@ -222,9 +334,11 @@ Tensor assemble_synthetic(const SyntheticDraws& d, const SyntheticSpec& s, int t
   Tensor t(s.dtype, s.shape);
   fill(
       t, s, threads,
-      [&d](std::int64_t i) {
-        const auto k = static_cast<std::size_t>(i);
-        return ElementDraw{d.unit[k], d.outlier[k], !d.wide.empty() && d.wide[k] != 0};
+      [&d](std::int64_t b, std::int64_t n, ElementDraw* out) {
+        for (std::int64_t j = 0; j < n; ++j) {
+          const auto k = static_cast<std::size_t>(b + j);
+          out[j] = ElementDraw{d.unit[k], d.outlier[k], !d.wide.empty() && d.wide[k] != 0};
+        }
       },
       &d.row_factor);
   return t;

@@ -70,6 +70,12 @@ void scaled_bins(const float* x, const double* factor, std::int64_t n, int bins,
 void metric_chunks(const float* x, std::int64_t x_stride, const float* q, std::int64_t q_stride, std::int64_t chunk_len,
                    int chunks, int bs, MetricSums* out);
 
+/// The 53 random bits ((v[0] << 21) ^ (v[1] >> 11), masked to 53 bits) of
+/// formats::philox4x32_10(i, i >> 32, stream, k, seed, seed >> 32) for the `count` indices
+/// i = first, first + 1, ... (modulo 2^64) into out53[0..count): a synthetic tensor's draws.
+void philox_draws(std::uint64_t seed, std::uint64_t first, std::int64_t count, std::uint32_t stream, std::uint32_t k,
+                  std::uint64_t* out53);
+
 /// The Highway targets compiled into this binary that this CPU supports, best first (this
 /// lifts any use_target restriction).
 std::vector<std::int64_t> available_targets();

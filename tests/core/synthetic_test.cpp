@@ -1,15 +1,20 @@
 // Synthetic tensors: make_synthetic and the draw-once / assemble-per-scale path (draw_synthetic,
 // assemble_synthetic) give the bits of the original one-pass formula, kept here as the scalar
 // reference (computed in double, one rounding per product, in the order written below), for every
-// distribution, dtype, outliers, row spread, thread count, and any scale.
+// distribution, dtype, outliers, row spread, thread count, and any scale; the batched SIMD Philox
+// against formats::philox4x32_10 on every target, and the SIMD path against the scalar twin.
 #include "core/synthetic.hpp"
 
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <cstring>
+#include <random>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
+#include "core/simd/simd.hpp"
 #include "formats/philox.hpp"
 
 namespace {
@@ -166,4 +171,88 @@ TEST_CASE("synthetic without outliers or row spread, and assembled draws refused
   CHECK_THROWS_WITH_AS(core::assemble_synthetic(cut, s), doctest::Contains("incomplete"), std::invalid_argument);
   s.scale = -1;  // absurd parameters are refused on this path too
   CHECK_THROWS_WITH_AS(core::assemble_synthetic(draws, s), doctest::Contains("scale must be in"), std::invalid_argument);
+}
+
+TEST_CASE("the batched Philox draws are formats::philox4x32_10's bits on every SIMD target") {
+  const std::vector<std::int64_t> targets = core::simd::available_targets();
+  REQUIRE(!targets.empty());
+  std::random_device seed_source;  // fresh inputs each run; the seed is printed on a failure
+  const unsigned seed = seed_source();
+  INFO("seed " << seed);
+  std::string ran;
+  std::int64_t compared = 0;
+  for (std::int64_t t : targets) {
+    core::simd::use_target(t);
+    REQUIRE(core::simd::current_target() == t);
+    ran += core::simd::target_name(t) + " ";
+    std::mt19937_64 rng(seed);
+    for (int rep = 0; rep < 48; ++rep) {
+      const std::uint64_t key = rep % 8 == 0 ? ~0ull : rng();
+      const auto stream = static_cast<std::uint32_t>(rng()), k = static_cast<std::uint32_t>(rep % 3 == 0 ? 200 : rng());
+      // counts around every vector width, first indices at random, across 2^32 and wrapping past 2^64 - 1
+      const std::int64_t count = std::int64_t{1} + static_cast<std::int64_t>(rng() % 70);
+      const std::uint64_t firsts[] = {rng(), (1ull << 32) - static_cast<std::uint64_t>(rng() % 40),
+                                      ~0ull - static_cast<std::uint64_t>(rng() % 40), rng() >> 32};
+      for (std::uint64_t first : firsts) {
+        std::vector<std::uint64_t> got(static_cast<std::size_t>(count) + 1, 0xDEADull);
+        core::simd::philox_draws(key, first, count, stream, k, got.data());
+        for (std::int64_t j = 0; j < count; ++j) {
+          const std::uint64_t i = first + static_cast<std::uint64_t>(j);
+          const formats::Philox4 p =
+              formats::philox4x32_10(static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i >> 32), stream, k,
+                                     static_cast<std::uint32_t>(key), static_cast<std::uint32_t>(key >> 32));
+          const std::uint64_t want = ((static_cast<std::uint64_t>(p.v[0]) << 21) ^ (p.v[1] >> 11)) & ((1ull << 53) - 1);
+          CAPTURE(core::simd::target_name(t));
+          CAPTURE(i);
+          REQUIRE(got[static_cast<std::size_t>(j)] == want);
+          ++compared;
+        }
+        CHECK(got[static_cast<std::size_t>(count)] == 0xDEADull);  // nothing written past count
+      }
+    }
+  }
+  core::simd::use_target(0);
+  MESSAGE("batched Philox checked on targets: " << ran << "(" << compared << " draws)");
+  CHECK(compared > 0);
+}
+
+TEST_CASE("make_synthetic and draw_synthetic with SIMD on give the scalar twin's bits on every target") {
+  // sizes that are no multiple of the 512-element chunk or of any vector width; 1 to 3 threads
+  const std::vector<std::vector<std::int64_t>> shapes = {{3, 341}, {1537}, {2, 5, 103}};
+  std::string ran;
+  int compared = 0;
+  for (std::int64_t t : core::simd::available_targets()) {
+    ran += core::simd::target_name(t) + " ";
+    for (Distribution d : core::kDistributions) {
+      for (core::DType dtype : {core::DType::kF32, core::DType::kBF16, core::DType::kF16}) {
+        for (int variant = 0; variant < 4; ++variant) {
+          SyntheticSpec s = spec_of(d, dtype, 0x5EED0000ull + static_cast<std::uint64_t>(compared));
+          s.shape = shapes[static_cast<std::size_t>(compared) % shapes.size()];
+          s.outlier_fraction = variant % 2 == 1 ? 0.05 : 0.0;
+          s.row_scale_spread = variant / 2 == 1 ? 0.7 : 0.0;
+          const int threads = 1 + compared % 3;
+          CAPTURE(core::describe(s));
+          CAPTURE(threads);
+          core::simd::set_enabled(false);
+          const core::Tensor scalar = core::make_synthetic(s, threads);
+          const core::SyntheticDraws scalar_draws = core::draw_synthetic(s, threads);
+          core::simd::set_enabled(true);
+          core::simd::use_target(t);
+          const core::Tensor simd = core::make_synthetic(s, threads);
+          const core::SyntheticDraws simd_draws = core::draw_synthetic(s, 4 - threads);
+          core::simd::use_target(0);
+          CHECK(first_difference(simd, scalar) == -1);
+          CHECK(std::memcmp(simd_draws.unit.data(), scalar_draws.unit.data(), 8 * scalar_draws.unit.size()) == 0);
+          CHECK(std::memcmp(simd_draws.outlier.data(), scalar_draws.outlier.data(), 8 * scalar_draws.outlier.size()) ==
+                0);
+          CHECK(simd_draws.wide == scalar_draws.wide);
+          CHECK(simd_draws.row_factor == scalar_draws.row_factor);
+          ++compared;
+        }
+      }
+    }
+  }
+  core::simd::set_enabled(true);
+  MESSAGE("make_synthetic SIMD against scalar on targets: " << ran << "(" << compared << " tensors)");
+  CHECK(compared == 6 * 3 * 4 * static_cast<int>(core::simd::available_targets().size()));
 }

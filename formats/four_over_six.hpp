@@ -77,11 +77,14 @@ FP4LAB_HD constexpr DecodeTable decode_table(float scale, const TensorScale& t) 
   constexpr float kLo = 4.70197740328915e-38f;  // 2^-124
   constexpr float kHi = 2.12676479325587e+37f;  // 2^124
   if (!(y2 >= kLo && q2 >= kLo && y3 < kHi && q3 < kHi)) return decode_table_by_division(scale, t);
-  return DecodeTable{{(0.0f * t.amax) / t.divisor, q2 * 0.5f, q2, q3, q2 * 2.0f, q3 * 2.0f, q2 * 4.0f, q3 * 4.0f}};
+  // entry 0, (0 * amax) / divisor, is +0 here: the guard leaves amax finite and positive (y2 > 0,
+  // y3 finite) and the divisor positive (q2 > 0)
+  return DecodeTable{{0.0f, q2 * 0.5f, q2, q3, q2 * 2.0f, q3 * 2.0f, q2 * 4.0f, q3 * 4.0f}};
 }
 
 /// One candidate of 4/6: its scale code, reciprocal multiplier, decode table, error under the
-/// rule, and (blocks up to kKeptCodes values) its codes.
+/// rule, and (blocks up to kKeptCodes values) its codes: with `signless`, their magnitudes only
+/// (or_code_signs adds the signs to the chosen candidate's).
 struct Candidate {
   std::uint8_t scale_code;
   float scale;
@@ -89,7 +92,47 @@ struct Candidate {
   float err;
   DecodeTable table;
   std::uint32_t packed[kKeptCodes / 8];
+  bool signless;
 };
+
+/// ORs the sign bits of a block's E2M1 codes into `packed` (bit 3 of each nibble, pack_pair's
+/// order) as rn_satfinite gives them for x * mul, mul > 0: the sign of x, except for NaN,
+/// which encodes as +6. A probe, x * 0 summed over the block, is NaN exactly when the block
+/// holds a NaN or an Inf; only then is each element tested.
+FP4LAB_HD constexpr void or_code_signs(const float* x, int n, std::uint32_t* packed) {
+  float probe = 0.0f;
+  FP4LAB_UNROLL
+  for (int i = 0; i < n; ++i) {
+#if defined(__CUDA_ARCH__)
+    if (!__builtin_is_constant_evaluated()) {
+      probe = __fmaf_rn(x[i], 0.0f, probe);  // one FFMA (the build does not contract)
+      continue;
+    }
+#endif
+    probe = x[i] * 0.0f + probe;
+  }
+  if (probe == probe) {  // no NaN: every sign bit as it is (two loops, so this one has no test)
+    FP4LAB_UNROLL
+    for (int i = 0; i < n; ++i) packed[i / 8] |= (bit_cast<std::uint32_t>(x[i]) >> 31) << (4 * (i % 8) + 3);
+  } else {
+    FP4LAB_UNROLL
+    for (int i = 0; i < n; ++i) {
+      if (!is_nan(x[i])) packed[i / 8] |= (bit_cast<std::uint32_t>(x[i]) >> 31) << (4 * (i % 8) + 3);
+    }
+  }
+}
+
+/// packed + (code << 4 * slot) for a code below 16 (the nibble is empty): one IMAD in device code.
+FP4LAB_HD constexpr std::uint32_t add_nibble(std::uint32_t packed, std::uint32_t code, int slot) {
+#if defined(__CUDA_ARCH__)
+  if (!__builtin_is_constant_evaluated()) {
+    std::uint32_t out = 0;
+    asm("mad.lo.u32 %0, %1, %2, %3;" : "=r"(out) : "r"(code), "r"(1u << (4 * slot)), "r"(packed));
+    return out;
+  }
+#endif
+  return packed + (code << (4 * slot));
+}
 
 /// The magnitude entry k (0..7) of a decode table, selected without a run-time index in
 /// device code (so the table stays in registers), read by index on the CPU.
@@ -174,7 +217,17 @@ FP4LAB_HD constexpr Candidate four_over_six_candidate(const Recipe& r, const Ten
     });
     return c;
   }
-  if (by_table && c.mul > 0.0f) {  // the usual case: one loop with no per-element branch
+  if (by_table && c.mul > 0.0f && rounding == Rounding::kNearestEven) {
+    // the usual case: one loop with no per-element branch; the error needs only each code's
+    // magnitude (rn_magnitude: code & 7), and the codes' signs are the inputs' (or_code_signs)
+    c.signless = true;
+    FP4LAB_UNROLL
+    for (int i = 0; i < io.n; ++i) {
+      const std::uint8_t mag = fp4_e2m1::rn_magnitude(io.x[i] * c.mul);
+      if (keep) c.packed[i / 8] = add_nibble(c.packed[i / 8], mag, i % 8);  // nibble written once
+      add(tables(c.table, cand, mag) - abs_fast(io.x[i]));
+    }
+  } else if (by_table && c.mul > 0.0f) {  // stochastic rounding: the codes with their signs
     FP4LAB_UNROLL
     for (int i = 0; i < io.n; ++i) {
       const std::uint8_t code = fp4_e2m1::from(io.x[i] * c.mul, rounding, element_bits(io, i)).bits;
@@ -237,6 +290,7 @@ FP4LAB_HD constexpr BlockRecord four_over_six_quantize_block(const Recipe& r, co
   // the candidates kept their codes: the chosen one's are final (the same as encoding again);
   // a packed-only output takes them as whole words
   const bool kept = by_table && io.n <= detail::kKeptCodes;
+  if (kept && chosen.signless) detail::or_code_signs(io.x, io.n, chosen.packed);
   const bool words_only = kept && io.packed && !io.codes;
   if (words_only) {
     FP4LAB_UNROLL

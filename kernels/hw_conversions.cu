@@ -16,7 +16,7 @@
 namespace fp4lab::kernels {
 namespace {
 
-enum Which : int { kE4M3 = 0, kE5M2 = 1, kE2M1 = 2, kE2M1Arith = 3, kE4M3Decode = 4, kWhichCount = 5 };
+enum Which : int { kE4M3 = 0, kE5M2 = 1, kE2M1 = 2, kE2M1Arith = 3, kE4M3Decode = 4, kE2M1Magnitude = 5, kWhichCount = 6 };
 
 /// Inputs of each comparison: float bit patterns, or the 256 E4M3 codes.
 constexpr unsigned long long input_count(int which) { return which == kE4M3Decode ? 256ull : (1ull << 32); }
@@ -58,6 +58,10 @@ __device__ bool hw_convert(int which, float x, unsigned& code) {
     code = formats::fp4_e2m1::e2m1_rne_arith(x);
     return true;
   }
+  if (which == kE2M1Magnitude) {  // the magnitude-only encoder 4/6's error sums run
+    code = formats::fp4_e2m1::rn_magnitude(x);
+    return true;
+  }
   (void)x;
   code = 0;
   return false;
@@ -83,6 +87,9 @@ __global__ void sweep_kernel(int which, Counters* c) {
     if (which == kE2M1Arith) {  // its scalar twin: the generic rounding-core encoder
       sw = formats::fp4_e2m1::encode_generic(x, formats::Rounding::kNearestEven, 0, formats::NanPolicy::kCuda);
     }
+    if (which == kE2M1Magnitude) {  // the generic encoder's code, its magnitude
+      sw = formats::fp4_e2m1::encode_generic(x, formats::Rounding::kNearestEven, 0, formats::NanPolicy::kCuda) & 0x7u;
+    }
     if (which == kE4M3Decode) {
       sw = formats::bit_cast<unsigned>(
           formats::detail::decode_small_float(static_cast<std::uint8_t>(u), formats::fp8_e4m3::traits()));
@@ -106,7 +113,8 @@ std::vector<ConversionCheck> check_hw_conversions() {
   cudaDeviceProp prop{};
   cudaGetDeviceProperties(&prop, 0);
   const char* names[] = {"cvt.rn.satfinite.e4m3x2.f32", "cvt.rn.satfinite.e5m2x2.f32", "cvt.rn.satfinite.e2m1x2.f32",
-                         "e2m1 arithmetic encoder (device)", "cvt.rn.f16x2.e4m3x2 decode"};
+                         "e2m1 arithmetic encoder (device)", "cvt.rn.f16x2.e4m3x2 decode",
+                         "e2m1 magnitude encoder (device, 4/6 error sums)"};
   Counters* dc = nullptr;
   if (cudaMalloc(&dc, sizeof(Counters)) != cudaSuccess) throw std::runtime_error("cudaMalloc failed");
   for (int which = 0; which < kWhichCount; ++which) {

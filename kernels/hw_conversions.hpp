@@ -19,9 +19,9 @@ struct ConversionCheck {
 };
 
 /// Runs every hardware conversion present on device 0 over all 2^32 floats (E4M3 and E5M2
-/// satfinite on sm_89+; E2M1 on sm_100a/120a builds), the device's arithmetic E2M1 encoder
-/// over all 2^32 floats against the generic encoder, and the hardware E4M3 decode over all
-/// 256 codes (sm_89+) against the software decoder. Throws std::runtime_error without a GPU
+/// satfinite on sm_89+; E2M1 on sm_100a/120a builds), the device's arithmetic E2M1 encoder and
+/// its magnitude-only form (4/6's error sums) over all 2^32 floats against the generic encoder,
+/// and the hardware E4M3 decode over all 256 codes (sm_89+) against the software decoder. Throws std::runtime_error without a GPU
 /// ("no CUDA device") or when a CUDA call fails.
 std::vector<ConversionCheck> check_hw_conversions();
 

@@ -524,18 +524,20 @@ TEST_SUITE("formats.exhaustive") {
     // Row 10: fp4_e2m1::from(float) rounds to nearest through e2m1_rne_arith (its integer
     // form on the CPU); its scalar twin, the generic rounding-core encoder, must agree with
     // CUDA on every float as well. Row 11: the FMA form the device runs, here on the CPU.
-    constexpr std::size_t kGenericRow = kModeCount, kFmaRow = kModeCount + 1;
+    // Row 12: the magnitude-only FMA form 4/6's error sums run on the device, against CUDA's code & 7.
+    constexpr std::size_t kGenericRow = kModeCount, kFmaRow = kModeCount + 1, kMagnitudeRow = kModeCount + 2;
     constexpr std::size_t kE2m1Nearest = 4;
-    std::array<RowName, kModeCount + 2> names{};
+    std::array<RowName, kModeCount + 3> names{};
     std::copy(kModeNames.begin(), kModeNames.end(), names.begin());
     names[kGenericRow] = {"E2M1", "cudaRoundNearest, encode_generic"};
     names[kFmaRow] = {"E2M1", "cudaRoundNearest, e2m1_rne_fma"};
+    names[kMagnitudeRow] = {"E2M1", "cudaRoundNearest & 7, e2m1_magnitude_fma"};
 
     const std::uint64_t stride = sweep_stride();
     const std::uint64_t count = ((1ull << 32) + stride - 1) / stride;
     const auto start = std::chrono::steady_clock::now();
-    const auto tally = parallel_sweep<Tally<kModeCount + 2>>(
-        count, [stride](std::uint64_t begin, std::uint64_t end, Tally<kModeCount + 2>& t) {
+    const auto tally = parallel_sweep<Tally<kModeCount + 3>>(
+        count, [stride](std::uint64_t begin, std::uint64_t end, Tally<kModeCount + 3>& t) {
           for (std::uint64_t i = begin; i < end; ++i) {
             const std::uint32_t u = static_cast<std::uint32_t>(i * stride);
             const float x = fp::bit_cast<float>(u);
@@ -549,6 +551,8 @@ TEST_SUITE("formats.exhaustive") {
             }
             const std::uint8_t fma = fp::fp4_e2m1::e2m1_rne_fma(x);
             if (fma != cuda[kE2m1Nearest]) t.rows[kFmaRow].record(u, cuda[kE2m1Nearest], fma);
+            const std::uint8_t mag = fp::fp4_e2m1::e2m1_magnitude_fma(x), want_mag = cuda[kE2m1Nearest] & 0x7u;
+            if (mag != want_mag) t.rows[kMagnitudeRow].record(u, want_mag, mag);
           }
           count_checked(t, end - begin);
         });

@@ -180,7 +180,15 @@ TEST_SUITE("formats.four_over_six_sum_order") {
         const TensorScale t = four_over_six_tensor_scale(rule, 2.0f * bmax);
         const float hp6 = (bmax / 6.0f) * t.encode;
         for (const float hp : {hp6, hp6 * 1.5f}) {
-          const detail::Candidate ref = detail::four_over_six_candidate(r, t, BlockIO{x.data(), n}, hp);
+          // left to right, the candidate keeps magnitudes only; the block quantizer adds the signs
+          const auto with_signs = [&](detail::Candidate c) {
+            if (c.signless) detail::or_code_signs(x.data(), n, c.packed);
+            return c;
+          };
+          r.sum = SumOrder::kSeq;
+          const detail::Candidate seq = detail::four_over_six_candidate(r, t, BlockIO{x.data(), n}, hp);
+          CHECK(seq.signless);
+          const detail::Candidate ref = with_signs(seq);
           std::vector<float> terms(static_cast<std::size_t>(n));
           for (int i = 0; i < n; ++i) {
             const auto code = static_cast<std::uint8_t>((ref.packed[i / 8] >> (4 * (i % 8))) & 0xFu);
@@ -189,7 +197,8 @@ TEST_SUITE("formats.four_over_six_sum_order") {
           }
           for (const SumOrder order : {SumOrder::kSeq, SumOrder::kPairs, SumOrder::kTree}) {
             r.sum = order;
-            const detail::Candidate c = detail::four_over_six_candidate(r, t, BlockIO{x.data(), n}, hp);
+            const detail::Candidate c = with_signs(detail::four_over_six_candidate(r, t, BlockIO{x.data(), n}, hp));
+            CHECK(c.signless == (order == SumOrder::kSeq));
             CAPTURE(static_cast<int>(order));
             CHECK(c.err == ordered_sum(terms.data(), n, order));
             for (int w = 0; w < n / 8; ++w) CHECK(c.packed[w] == ref.packed[w]);

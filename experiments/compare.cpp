@@ -3,19 +3,39 @@
 // the error (in units of rms(x)), the relative error and the scaled values |x| / (block unit).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/device_quantizer.hpp"
 #include "core/metrics.hpp"
+#include "core/parallel.hpp"
 #include "core/quantize.hpp"
 #include "core/quantized_sizes.hpp"
 #include "core/recipe_spec.hpp"
+#include "core/simd/tensor_paths.hpp"
 #include "experiments/common.hpp"
 #include "experiments/experiments.hpp"
 #include "experiments/tensor_source.hpp"
 
 namespace fp4lab::exp {
 namespace {
+
+/// x as FP32 (BF16 and F16 widen exactly), made once so that every recipe's metrics and
+/// histograms read it instead of widening x again; empty for FP32 inputs and for tensors over
+/// 2^26 elements (whose copy would cost more memory than the conversions cost time).
+core::Tensor widened_once(const core::TensorView& x, int threads) {
+  if (x.dtype() == core::DType::kF32 || x.numel() > (std::int64_t{1} << 26)) return core::Tensor();
+  core::Tensor out = core::Tensor::uninitialized(core::DType::kF32, x.shape());
+  float* dst = reinterpret_cast<float*>(out.data());
+  constexpr std::int64_t kChunk = 1 << 16;
+  core::parallel_for((x.numel() + kChunk - 1) / kChunk, threads, [&](std::int64_t cb, std::int64_t ce) {
+    for (std::int64_t c = cb; c < ce; ++c) {
+      const std::int64_t b = c * kChunk;
+      core::simd::load_floats(x, b, std::min(kChunk, x.numel() - b), dst + b);
+    }
+  });
+  return out;
+}
 
 using namespace fp4lab::formats;
 
@@ -62,6 +82,8 @@ class Compare : public Experiment {
                                    src.description, stats.nonfinite, "recipe", "bits/val", "MSE", "rel RMSE", "SQNR dB",
                                    "max err", "cosine", "flushed", "saturated");
     core::Tensor fake;  // x_hat, one buffer for every recipe that gives codes (quantize_and_dequantize reuses it)
+    const core::Tensor x32 = device ? core::Tensor() : widened_once(x, threads);
+    const core::TensorView xm = x32.size_bytes() > 0 ? x32.view() : x;  // what metrics and histograms read
     for (std::size_t k = 0; k < recipes.size(); ++k) {
       const Recipe& r = recipes[k];
       const std::string spec = core::recipe_to_spec(r);
@@ -81,8 +103,8 @@ class Compare : public Experiment {
         } else {
           fake = core::fake_quantize(x, r, core::DType::kF32, threads);
         }
-        m = core::error_metrics(x, fake.view(), r.block_size, threads);
-        core::ErrorHistograms h = core::error_histograms(x, fake.view(), has_codes ? &q : nullptr, rms, bins, threads);
+        m = core::error_metrics(xm, fake.view(), r.block_size, threads);
+        core::ErrorHistograms h = core::error_histograms(xm, fake.view(), has_codes ? &q : nullptr, rms, bins, threads);
         he.series.push_back({spec, std::move(h.err)});
         hr.series.push_back({spec, std::move(h.rel)});
         if (has_codes) hs.series.push_back({spec, std::move(h.scaled)});

@@ -25,8 +25,8 @@ std::vector<DemoStep> demo_steps(int rows, int cols) {
     return p;
   };
   return {
-      {"01_table1_block1", "Tables 1 and 2, first block [10, 20, 30, 40]", "walkthrough", {{"values", "10,20,30,40"}}},
-      {"02_table2_block2", "Table 2, second block [15, 30, 120, 180]", "walkthrough", {{"values", "15,30,120,180"}}},
+      {"01_table1_block1", "Tables 1 and 2, first block [10, 20, 30, 40]", "walkthrough", {{"values", "10,20,30,40"}}, ""},
+      {"02_table2_block2", "Table 2, second block [15, 30, 120, 180]", "walkthrough", {{"values", "15,30,120,180"}}, ""},
       {"03_error_profile", "Fig. 1: error against value / block max", "error-profile", Params::object(),
        "curve_error_profile"},
       {"04_compare", "Recipes compared on an LLM-like tensor", "compare",
@@ -47,9 +47,9 @@ std::vector<DemoStep> adaptive_steps(int rows, int cols) {
                   {"outlier_magnitude", 50.0},    {"recipes", recipes}};
   };
   std::vector<DemoStep> steps = {
-      {"08_adaptive_normal", "Adaptive types: normal", "compare", synthetic("normal", 0.0)},
-      {"09_adaptive_student_t", "Adaptive types: Student-t", "compare", synthetic("student_t", 0.0)},
-      {"10_adaptive_outliers", "Adaptive types: normal with 1% outliers of 50x", "compare", synthetic("normal", 0.01)},
+      {"08_adaptive_normal", "Adaptive types: normal", "compare", synthetic("normal", 0.0), ""},
+      {"09_adaptive_student_t", "Adaptive types: Student-t", "compare", synthetic("student_t", 0.0), ""},
+      {"10_adaptive_outliers", "Adaptive types: normal with 1% outliers of 50x", "compare", synthetic("normal", 0.01), ""},
   };
   // a real weight when data/fetch_model_data.py has cached SmolLM2 (its weights are Q4_1 in the
   // GGUF: re-quantization), a Laplace tensor otherwise
@@ -60,10 +60,10 @@ std::vector<DemoStep> adaptive_steps(int rows, int cols) {
   }
   if (!model.empty()) {
     steps.push_back({"11_adaptive_real", "Adaptive types: SmolLM2-135M blk.0.ffn_up.weight (dequantized Q4_1)",
-                     "compare", Params{{"input", model}, {"tensor", "blk.0.ffn_up.weight"}, {"recipes", recipes}}});
+                     "compare", Params{{"input", model}, {"tensor", "blk.0.ffn_up.weight"}, {"recipes", recipes}}, ""});
   } else {
     steps.push_back({"11_adaptive_laplace", "Adaptive types: Laplace (SmolLM2 not cached)", "compare",
-                     synthetic("laplace", 0.0)});
+                     synthetic("laplace", 0.0), ""});
   }
   return steps;
 }

@@ -11,12 +11,19 @@ struct Philox4 {
   std::uint32_t v[4];
 };
 
+/// Philox4x32's round multipliers and Weyl key increments (Salmon et al., SC'11); also read by
+/// the SIMD twin (core/simd/philox_kernels.cpp).
+inline constexpr std::uint32_t kPhiloxM0 = 0xD2511F53u, kPhiloxM1 = 0xCD9E8D57u;
+inline constexpr std::uint32_t kPhiloxW0 = 0x9E3779B9u, kPhiloxW1 = 0xBB67AE85u;
+/// Philox4x32-10's round count.
+inline constexpr int kPhiloxRounds = 10;
+
 /// Philox4x32-10 of a 128-bit counter under a 64-bit key.
 FP4LAB_HD constexpr Philox4 philox4x32_10(std::uint32_t c0, std::uint32_t c1, std::uint32_t c2,
                                           std::uint32_t c3, std::uint32_t k0, std::uint32_t k1) {
-  constexpr std::uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
-  constexpr std::uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
-  for (int round = 0; round < 10; ++round) {
+  constexpr std::uint32_t kM0 = kPhiloxM0, kM1 = kPhiloxM1;
+  constexpr std::uint32_t kW0 = kPhiloxW0, kW1 = kPhiloxW1;
+  for (int round = 0; round < kPhiloxRounds; ++round) {
     const std::uint64_t p0 = static_cast<std::uint64_t>(kM0) * c0;
     const std::uint64_t p1 = static_cast<std::uint64_t>(kM1) * c2;
     const std::uint32_t hi0 = static_cast<std::uint32_t>(p0 >> 32), lo0 = static_cast<std::uint32_t>(p0);

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "core/simd/simd.hpp"
+#include "formats/philox.hpp"
 
 HWY_BEFORE_NAMESPACE();
 namespace fp4lab::core::simd::HWY_NAMESPACE {
@@ -18,10 +19,9 @@ namespace {
 using D64 = hn::ScalableTag<std::uint64_t>;
 using V64 = hn::Vec<D64>;
 
-constexpr int kRounds = 10;
-// formats::philox4x32_10's multipliers and Weyl key increments
-constexpr std::uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
-constexpr std::uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
+constexpr int kRounds = formats::kPhiloxRounds;
+constexpr std::uint32_t kM0 = formats::kPhiloxM0, kM1 = formats::kPhiloxM1;
+constexpr std::uint32_t kW0 = formats::kPhiloxW0, kW1 = formats::kPhiloxW1;
 
 /// The 64-bit product of each lane's low 32 bits (the lane holds no more) with m.
 HWY_INLINE V64 mul_wide(V64 a, std::uint32_t m) {

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <sstream>
 #include <stdexcept>
 
@@ -230,28 +229,6 @@ void validate(const SyntheticSpec& s) {
           "row_scale_spread must be in [0, 10]");
 }
 
-/// Stores n values from element b on, with Tensor::set's conversion (the dtype chosen once).
-void store_chunk(Tensor& t, std::int64_t b, std::int64_t n, const float* v) {
-  std::uint8_t* p = t.data();
-  switch (t.dtype()) {
-    case DType::kF32:
-      std::memcpy(p + 4 * b, v, static_cast<std::size_t>(4 * n));
-      break;
-    case DType::kBF16:
-      for (std::int64_t j = 0; j < n; ++j) {
-        const std::uint16_t bits = formats::bf16_from_float(v[j]).bits;
-        std::memcpy(p + 2 * (b + j), &bits, 2);
-      }
-      break;
-    case DType::kF16:
-      for (std::int64_t j = 0; j < n; ++j) {
-        const std::uint16_t bits = formats::fp16_from_float(v[j]).bits;
-        std::memcpy(p + 2 * (b + j), &bits, 2);
-      }
-      break;
-  }
-}
-
 /// Fills t over all cores, kChunk elements at a time: draws_of(b, n, out) gives the draws of
 /// elements [b, b + n), and element i is assemble(spec, its draws, factor of its row).
 template <class DrawsOf>
@@ -273,7 +250,7 @@ void fill(Tensor& t, const SyntheticSpec& s, int threads, const DrawsOf& draws_o
         }
         v[j] = static_cast<float>(assemble(s, d[j], factor));
       }
-      store_chunk(t, c, n, v);
+      for (std::int64_t j = 0; j < n; ++j) t.set(c + j, v[j]);
     }
   });
 }
@@ -282,7 +259,7 @@ void fill(Tensor& t, const SyntheticSpec& s, int threads, const DrawsOf& draws_o
 
 Tensor make_synthetic(const SyntheticSpec& s, int threads) {
   validate(s);
-  Tensor t(s.dtype, s.shape);
+  Tensor t = Tensor::uninitialized(s.dtype, s.shape);  // fill writes every element
   fill(t, s, threads, [&s](std::int64_t b, std::int64_t n, ElementDraw* out) { draw_chunk(s, b, n, out); }, nullptr);
   return t;
 }
@@ -331,7 +308,7 @@ Tensor assemble_synthetic(const SyntheticDraws& d, const SyntheticSpec& s, int t
                         (s.row_scale_spread > 0 ? d.row_factor.size() == n / static_cast<std::size_t>(s.shape.back())
                                                 : d.row_factor.empty());
   require(complete, "the draws for " + describe(d.spec) + " are incomplete");
-  Tensor t(s.dtype, s.shape);
+  Tensor t = Tensor::uninitialized(s.dtype, s.shape);  // fill writes every element
   fill(
       t, s, threads,
       [&d](std::int64_t b, std::int64_t n, ElementDraw* out) {

@@ -66,6 +66,11 @@ FP4LAB_HD constexpr DecodeTable decode_table_by_division(float scale, const Tens
   return d;
 }
 
+/// The bounds within which a table's entries may be scaled by powers of two up to 4 with every
+/// rounding step unchanged: normal (2^-124) and finite (2^124) with two binades to spare.
+inline constexpr float kTableLo = 4.70197740328915e-38f;  // 2^-124
+inline constexpr float kTableHi = 2.12676479325587e+37f;  // 2^124
+
 /// The table with two divisions: e2m1(k) is 0, 2^j or 1.5 * 2^j, and while the products and
 /// quotients of k = 2 (scale * amax) and k = 3 ((1.5 * scale) * amax) stay normal with two
 /// binades to spare, scaling by 2^j commutes with every rounding, so entries 1, 4, 6 are
@@ -74,9 +79,7 @@ FP4LAB_HD constexpr DecodeTable decode_table_by_division(float scale, const Tens
 FP4LAB_HD constexpr DecodeTable decode_table(float scale, const TensorScale& t) {
   const float y2 = scale * t.amax, y3 = (1.5f * scale) * t.amax;
   const float q2 = y2 / t.divisor, q3 = y3 / t.divisor;
-  constexpr float kLo = 4.70197740328915e-38f;  // 2^-124
-  constexpr float kHi = 2.12676479325587e+37f;  // 2^124
-  if (!(y2 >= kLo && q2 >= kLo && y3 < kHi && q3 < kHi)) return decode_table_by_division(scale, t);
+  if (!(y2 >= kTableLo && q2 >= kTableLo && y3 < kTableHi && q3 < kTableHi)) return decode_table_by_division(scale, t);
   // entry 0, (0 * amax) / divisor, is +0 here: the guard leaves amax finite and positive (y2 > 0,
   // y3 finite) and the divisor positive (q2 > 0)
   return DecodeTable{{0.0f, q2 * 0.5f, q2, q3, q2 * 2.0f, q3 * 2.0f, q2 * 4.0f, q3 * 4.0f}};

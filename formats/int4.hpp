@@ -36,6 +36,26 @@ struct int4 : element_base<int4> {
     const int v = round_half_even_clamped(x, lo, 7, rounding, random_bits);
     return int4{static_cast<std::uint8_t>(v & 0xF)};
   }
+  /// |value()| of from(x, Int4Range::kSymmetric) for a non-NaN x: min(|x|, 7) rounded to an
+  /// integer, ties to even, by adding 1.5 * 2^23 (where the sum's ulp is 1, so the add itself
+  /// rounds that way) and keeping the low three bits. Three device instructions (FMNMX with
+  /// |x| as its operand modifier, FADD, LOP) instead of the generic rounding core. x must not be
+  /// NaN (the device's FMNMX would give 7, from() gives 0): IF4 takes a block holding one through
+  /// its general path. Compared with from() on the CPU (tests/formats/int4_test.cpp) and on
+  /// every non-NaN float on the device (`fp4lab verify`).
+  FP4LAB_HD static constexpr std::uint8_t rn_magnitude_symmetric(float x) {
+    float a = 0.0f;
+#if defined(__CUDA_ARCH__)
+    if (!__builtin_is_constant_evaluated()) {
+      a = fminf(fabsf(x), 7.0f);
+    } else
+#endif
+    {
+      const float ax = bit_cast<float>(bit_cast<std::uint32_t>(x) & 0x7FFFFFFFu);
+      a = ax > 7.0f ? 7.0f : ax;
+    }
+    return static_cast<std::uint8_t>(bit_cast<std::uint32_t>(a + 12582912.0f) & 0x7u);
+  }
   /// The integer value, -8..7.
   FP4LAB_HD constexpr int value() const { return (bits & 0x8u) ? static_cast<int>(bits & 0xFu) - 16 : static_cast<int>(bits & 0x7u); }
   /// The value as a float.

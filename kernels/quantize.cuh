@@ -78,7 +78,7 @@ __device__ __forceinline__ float tensor_amax(const formats::Recipe& r, const std
   return __uint_as_float(*amax_bits);
 }
 
-/// The 4/6 candidates' decode tables in a per-thread column of shared memory: entry k of
+/// The two candidates' decode tables (4/6: M=6, M=4; IF4: FP, INT) in a per-thread column of shared memory: entry k of
 /// candidate c at col[(8c + k) * kThreads], so a warp's lookups fall in 32 different banks
 /// whatever the codes. One load per lookup replaces a chain of seven selects; the entries are
 /// the same floats as in the registers (formats::detail::TablesInCandidates).
@@ -119,7 +119,8 @@ __device__ __noinline__ inline formats::BlockRecord four_six_any_block(const for
 /// The block quantizer of a fast path, called directly (not through formats::quantize_block,
 /// whose format switch cicc folds only after inlining every format: 27 s instead of 4 s per te
 /// instantiation). The fast paths cover NVFP4 and NVINT4 at 16 and MXFP4 at 32 (quantize.cu's
-/// fast_path); the 4/6 specialisations call four_over_six_quantize_block with shared tables.
+/// fast_path); the 4/6 and IF4 specialisations call four_over_six_quantize_block and
+/// intfloat_quantize_block_inline with shared tables (quantize_with_tables).
 template <Path P>
 __device__ __forceinline__ formats::BlockRecord fast_quantize_block(const formats::Recipe& r,
                                                                     const formats::TensorScale& ts,
@@ -130,11 +131,25 @@ __device__ __forceinline__ formats::BlockRecord fast_quantize_block(const format
                                                    : formats::nvfp4_quantize_block(r, ts, io);
   } else if constexpr (P == Path::kTe) {
     return formats::nvfp4_quantize_block(r, ts, io);
-  } else if constexpr (P == Path::kIf4) {
-    return formats::intfloat_quantize_block_inline(r, ts, io);
   } else {
-    static_assert(P == Path::kMxfp4, "the 4/6 paths call four_over_six_quantize_block with shared tables");
+    static_assert(P == Path::kMxfp4, "the 4/6 and IF4 paths call their block quantizers with shared tables");
     return formats::mxfp4_quantize_block(r, io);
+  }
+}
+
+/// The block quantizer of fast path P with the candidates' tables in `tables` (4/6: M=6 and M=4;
+/// IF4: FP and INT), or fast_quantize_block for the paths without tables.
+template <Path P>
+__device__ __forceinline__ formats::BlockRecord quantize_with_tables(const formats::Recipe& r,
+                                                                     const formats::TensorScale& ts,
+                                                                     const formats::BlockIO& io,
+                                                                     const SharedTables& tables) {
+  if constexpr (P == Path::kFourSixMse || P == Path::kFourOverSix) {
+    return formats::four_over_six_quantize_block(r, ts, io, tables);
+  } else if constexpr (P == Path::kIf4) {
+    return formats::intfloat_quantize_block_inline(r, ts, io, tables);
+  } else {
+    return fast_quantize_block<P>(r, ts, io);
   }
 }
 
@@ -205,12 +220,7 @@ __device__ __forceinline__ void quantize_fast_unit(const QuantizeParams& p, cons
     std::uint32_t w[kBS / 8] = {};
     formats::BlockIO io{x, kBS, bits, nullptr, nullptr};
     io.packed = w;
-    formats::BlockRecord rec;
-    if constexpr (P == Path::kFourSixMse || P == Path::kFourOverSix) {
-      rec = formats::four_over_six_quantize_block(r, ts, io, tables);
-    } else {
-      rec = fast_quantize_block<P>(r, ts, io);
-    }
+    const formats::BlockRecord rec = quantize_with_tables<P>(r, ts, io, tables);
     std::uint8_t* dst = p.q.codes + code0 / 2;
     if constexpr (kBS == 16) {
       *reinterpret_cast<uint2*>(dst) = make_uint2(w[0], w[1]);
@@ -222,11 +232,7 @@ __device__ __forceinline__ void quantize_fast_unit(const QuantizeParams& p, cons
   } else {
     float deq[kBS];
     const formats::BlockIO io{x, kBS, bits, nullptr, deq};
-    if constexpr (P == Path::kFourSixMse || P == Path::kFourOverSix) {
-      (void)formats::four_over_six_quantize_block(r, ts, io, tables);
-    } else {
-      (void)fast_quantize_block<P>(r, ts, io);
-    }
+    (void)quantize_with_tables<P>(r, ts, io, tables);
     if (full && p.vec_out) {
       store_vec<kBS>(p.out, p.out_dtype, elem0, deq);
     } else {
@@ -260,8 +266,8 @@ __global__ void __launch_bounds__(kThreads) quantize_block_kernel(const Quantize
   if constexpr (M == Mode::kQuantize) {
     if (first == 0 && p.q.tensor_scale != nullptr) *p.q.tensor_scale = ts;
   }
-  constexpr bool kFourSix = P == Path::kFourSixMse || P == Path::kFourOverSix;
-  __shared__ float table_mem[kFourSix ? 16 * kThreads : 1];
+  constexpr bool kTwoTables = P == Path::kFourSixMse || P == Path::kFourOverSix || P == Path::kIf4;
+  __shared__ float table_mem[kTwoTables ? 16 * kThreads : 1];
   const SharedTables tables{table_mem + threadIdx.x};
 #pragma unroll
   for (int j = 0; j < kUnitsPerThread<P>; ++j) {

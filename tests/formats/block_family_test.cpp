@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <ctime>
 #include <limits>
 #include <vector>
 
@@ -386,5 +387,183 @@ TEST_SUITE("formats.intfloat") {
                                   0x1.efeb64p-2f, -0x1.8a94e4p-1f, 0x1.4a80cep-2f, 0x1.4b82d4p-2f, -0x1.7c29e2p-8f,
                                   0x1.33d526p+1f};
     CHECK(near_tie_choices(BlockFormat::kIF6_E3M2, FourSixRule::kMae, b) == std::vector<int>{0, 1, 0});
+  }
+}
+
+namespace {
+
+/// xorshift64 (seeded from the clock by the tests that use it, the seed printed).
+struct Xorshift64 {
+  std::uint64_t state;
+  std::uint64_t operator()() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  }
+};
+
+std::uint32_t bits_of(float f) { return bit_cast<std::uint32_t>(f); }
+
+/// The plain scalar twin of an IF4 block (FORMATS.md §9 written out): per element the codes
+/// through encode_code, the values by division ((v * s) * amax) / D and (((q * s) * amax) *
+/// FACTOR) / D, the rule's error left to right, INT only if strictly smaller.
+struct If4Reference {
+  float err_fp = 0.0f, err_int = 0.0f;
+  std::uint8_t scale = 0;
+  std::vector<std::uint8_t> codes;
+  std::vector<float> dequant;
+};
+
+If4Reference reference_if4(FourSixRule rule, const TensorScale& t, const std::vector<float>& x) {
+  float bmax = 0.0f;
+  for (float v : x) bmax = std::isnan(v) ? bmax : std::fmax(bmax, std::fabs(v));
+  float hp = (bmax / 6.0f) * t.encode;
+  if (std::isnan(hp)) hp = 0.0f;
+  const std::uint8_t scode = ue4m3::from(hp).bits;
+  const float s = ue4m3{scode}.to_float();
+  const float mul = s == 0.0f ? 0.0f : 1.0f / (t.decode * s);
+  auto add = [rule](float& err, float d) {
+    if (rule == FourSixRule::kMae) {
+      err += std::fabs(d);
+    } else if (rule == FourSixRule::kAbsMax) {
+      if (!std::isnan(err) && (std::fabs(d) > err || std::isnan(d))) err = std::fabs(d);
+    } else {
+      err += d * d;
+    }
+  };
+  If4Reference out;
+  std::vector<std::uint8_t> cf, ci;
+  std::vector<float> vf, vi;
+  for (float xi : x) {
+    const float v = mul == 0.0f ? 0.0f : xi * mul;
+    cf.push_back(encode_code(CodeKind::kE2M1, v));
+    ci.push_back(encode_code(CodeKind::kINT4, v * kIf4Rcp));
+    vf.push_back(((decode_code(CodeKind::kE2M1, cf.back()) * s) * t.amax) / t.divisor);
+    vi.push_back((((decode_code(CodeKind::kINT4, ci.back()) * s) * t.amax) * kIf4Factor) / t.divisor);
+    add(out.err_fp, vf.back() - xi);
+    add(out.err_int, vi.back() - xi);
+  }
+  const bool use_int = out.err_int < out.err_fp;
+  out.scale = static_cast<std::uint8_t>(scode + (use_int ? 128 : 0));
+  out.codes = use_int ? ci : cf;
+  out.dequant = use_int ? vi : vf;
+  return out;
+}
+
+}  // namespace
+
+TEST_SUITE("formats.intfloat") {
+  TEST_CASE("IF4 by magnitudes equals its plain scalar twin bit for bit") {
+    // fresh blocks of 8, 16 and 32 values at scales 2^-40..2^40 (block scales flush, go
+    // subnormal, saturate), with NaN, Inf, +-0, subnormals whose scaled value underflows to -0,
+    // E2M1 ties and INT ties (v * RCP a half-integer) mixed in, under every rule: the fast path
+    // (finite blocks) and the general one (the rest) against reference_if4
+    const std::uint64_t seed = 0xA0761D6478BD642Full ^ static_cast<std::uint64_t>(std::time(nullptr));
+    MESSAGE("xorshift seed " << seed);
+    Xorshift64 next{seed};
+    long blocks = 0, fast = 0, chose_int = 0;
+    for (FourSixRule rule : {FourSixRule::kMse, FourSixRule::kMae, FourSixRule::kAbsMax}) {
+      for (int n : {8, 16, 32}) {
+        Recipe r = recipe_of(BlockFormat::kIF4, rule);
+        r.block_size = n;
+        for (int b = 0; b < 3000; ++b) {
+          const float amax = std::ldexp(1.0f, static_cast<int>(next() % 81) - 40);
+          const TensorScale t = tensor_scale(r, amax * (1.0f + static_cast<float>(next() % 8)));
+          std::vector<float> x(static_cast<std::size_t>(n));
+          const bool edgy = next() % 4 == 0;  // a quarter of the blocks get edge values
+          for (int i = 0; i < n; ++i) {
+            const std::uint64_t u = next();
+            const float unit = static_cast<float>(static_cast<double>(u >> 11) / 9007199254740992.0) * 2.0f - 1.0f;
+            x[i] = unit * amax;
+            if (!edgy) continue;
+            const float sign = (u & 1) ? -1.0f : 1.0f;
+            switch ((u >> 1) % 16) {
+              case 0: x[i] = std::copysign(std::numeric_limits<float>::quiet_NaN(), sign); break;
+              case 1: x[i] = sign * std::numeric_limits<float>::infinity(); break;
+              case 2: x[i] = sign * 0.0f; break;
+              case 3: x[i] = sign * std::numeric_limits<float>::denorm_min() * static_cast<float>(1 + (u >> 8) % 5); break;
+              case 4: x[i] = sign * amax / 6.0f * 2.5f; break;                       // an E2M1 tie at bmax -> 6
+              case 5: x[i] = sign * amax / 7.0f * (0.5f + static_cast<float>((u >> 8) % 7)); break;  // near INT ties
+              case 6: x[i] = sign * amax; break;
+              default: break;
+            }
+          }
+          std::vector<std::uint8_t> codes(x.size());
+          std::vector<float> dq(x.size());
+          std::vector<std::uint32_t> packed(x.size() / 8, 0u);
+          BlockIO io{x.data(), n, nullptr, codes.data(), dq.data()};
+          io.packed = packed.data();
+          const BlockRecord rec = quantize_block(r, t, io);
+          const If4Reference ref = reference_if4(rule, t, x);
+          ++blocks;
+          fast += rec.nonfinite == 0 ? 1 : 0;
+          chose_int += rec.chose_int;
+          INFO("block " << blocks << " rule " << static_cast<int>(rule) << " n " << n);
+          const auto same = [](float a, float c) { return std::isnan(a) ? std::isnan(c) : bits_of(a) == bits_of(c); };
+          REQUIRE(same(rec.err_fp, ref.err_fp));
+          REQUIRE(same(rec.err_int, ref.err_int));
+          REQUIRE(static_cast<int>(rec.scale.code) == static_cast<int>(ref.scale));
+          for (int i = 0; i < n; ++i) {
+            INFO("element " << i << " x " << x[i]);
+            REQUIRE(static_cast<int>(codes[i]) == static_cast<int>(ref.codes[i]));
+            REQUIRE(((packed[i / 8] >> (4 * (i % 8))) & 0xFu) == ref.codes[i]);
+            REQUIRE(same(dq[i], ref.dequant[i]));
+            if (!std::isnan(dq[i])) REQUIRE(bits_of(dq[i]) == bits_of(ref.dequant[i]));
+          }
+        }
+      }
+    }
+    MESSAGE(blocks << " blocks compared, " << fast << " of them finite, " << chose_int << " chose INT");
+    CHECK(fast > blocks / 2);       // the fast path is exercised
+    CHECK(fast < blocks);           // and so is the general one
+    CHECK(chose_int > blocks / 20);  // and both candidates win
+  }
+
+  TEST_CASE("the four-division INT decode table equals eight divisions bit for bit") {
+    // every UE4M3 scale code (zero, subnormal, NaN included) against amax and divisors across the
+    // whole float range, for each IF type's FACTOR, so both the scaled entries and the fallback run
+    const std::uint64_t seed = 0xE7037ED1A0B428DBull ^ static_cast<std::uint64_t>(std::time(nullptr));
+    MESSAGE("xorshift seed " << seed);
+    Xorshift64 next{seed};
+    std::vector<float> amaxes = {0.0f, std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::min(),
+                                 1.0f, 448.0f, 2688.0f, std::numeric_limits<float>::max(),
+                                 std::numeric_limits<float>::infinity()};
+    for (int e = -149; e <= 127; e += 2) amaxes.push_back(std::ldexp(1.0f, e));
+    for (int i = 0; i < 400; ++i) amaxes.push_back(bit_cast<float>(static_cast<std::uint32_t>(next() % 0x7F800000u)));
+    const float divisors[] = {2688.0f, 1344.0f, 3360.0f, 12544.0f, 1.0f, 1e-30f, 1e30f};
+    const float factors[] = {kIf4Factor, kIf3Factor, kIf6E2M3Factor, kIf6E3M2Factor};
+    long compared = 0, by_scaling = 0;
+    for (int code = 0; code < 128; ++code) {
+      const float s = ue4m3{static_cast<std::uint8_t>(code)}.to_float();
+      for (float amax : amaxes) {
+        for (float div : divisors) {
+          for (float f : factors) {
+            TensorScale t;
+            t.amax = amax;
+            t.divisor = div;
+            const detail::DecodeTable quick = detail::int_decode_table(s, f, t);
+            const detail::DecodeTable slow = detail::int_decode_table_by_division(s, f, t);
+            for (int k = 0; k < 8; ++k) {
+              if (std::isnan(slow.v[k])) {
+                REQUIRE(std::isnan(quick.v[k]));
+              } else {
+                REQUIRE(bits_of(quick.v[k]) == bits_of(slow.v[k]));
+              }
+            }
+            ++compared;
+            const float a1 = s * amax, y1 = a1 * f;
+            if (a1 >= detail::kTableLo && y1 >= detail::kTableLo && y1 / div >= detail::kTableLo &&
+                (((7.0f * s) * amax) * f) / div < detail::kTableHi && ((7.0f * s) * amax) * f < detail::kTableHi &&
+                (7.0f * s) * amax < detail::kTableHi) {
+              ++by_scaling;
+            }
+          }
+        }
+      }
+    }
+    MESSAGE(compared << " tables compared, " << by_scaling << " of them built by scaling");
+    CHECK(by_scaling > compared / 4);
+    CHECK(by_scaling < compared);
   }
 }

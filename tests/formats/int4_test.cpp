@@ -100,6 +100,44 @@ TEST_SUITE("formats.nvint4") {
   }
 }
 
+TEST_SUITE("formats.int4") {
+  TEST_CASE("rn_magnitude_symmetric is |from(x, kSymmetric)| on every non-NaN float it can round differently") {
+    // all floats in [0, 8] with a stride of 3 bit patterns, the 16 patterns either side of every
+    // half-integer and integer up to 8, and the whole range with a stride of 2^12 (Inf included),
+    // each with both signs; the device form runs over all 2^32 floats in `fp4lab verify`
+    long checked = 0;
+    auto check = [&checked](std::uint32_t u) {
+      const float x = bit_cast<float>(u);
+      if (x != x) return;
+      const int want = int4::from(x, Int4Range::kSymmetric).value();
+      const int got = int4::rn_magnitude_symmetric(x);
+      if (got != (want < 0 ? -want : want)) {
+        FAIL("x = " << x << " (bits " << u << "): " << got << " != |" << want << "|");
+      }
+      ++checked;
+    };
+    const std::uint32_t eight = bit_cast<std::uint32_t>(8.0f);
+    for (std::uint32_t u = 0; u <= eight; u += 3) {
+      check(u);
+      check(u | 0x80000000u);
+    }
+    for (int h = 1; h <= 16; ++h) {
+      const std::uint32_t c = bit_cast<std::uint32_t>(0.5f * static_cast<float>(h));
+      for (std::uint32_t d = 0; d <= 16; ++d) {
+        for (std::uint32_t u : {c - d, c + d}) {
+          check(u);
+          check(u | 0x80000000u);
+        }
+      }
+    }
+    for (std::uint64_t u = 0; u < (1ull << 32); u += 1ull << 12) check(static_cast<std::uint32_t>(u));
+    check(0x7F800000u);
+    check(0xFF800000u);
+    MESSAGE(checked << " floats checked");
+    CHECK(checked > 300000000);
+  }
+}
+
 TEST_SUITE("formats.int4_group") {
   TEST_CASE("symmetric groups use scale absmax/7 rounded to the scale dtype") {
     // bmax = 1: 1/7 is 0x1.24924ap-3 in FP32, 0x1.248p-3 in FP16 and 0x1.24p-3 in BF16.

@@ -11,12 +11,14 @@
 #include "formats/e2m1.hpp"
 #include "formats/e4m3.hpp"
 #include "formats/e5m2.hpp"
+#include "formats/int4.hpp"
 #include "kernels/hw_conversions.hpp"
 
 namespace fp4lab::kernels {
 namespace {
 
-enum Which : int { kE4M3 = 0, kE5M2 = 1, kE2M1 = 2, kE2M1Arith = 3, kE4M3Decode = 4, kE2M1Magnitude = 5, kWhichCount = 6 };
+enum Which : int { kE4M3 = 0, kE5M2 = 1, kE2M1 = 2, kE2M1Arith = 3, kE4M3Decode = 4, kE2M1Magnitude = 5, kInt4Magnitude = 6,
+            kWhichCount = 7 };
 
 /// Inputs of each comparison: float bit patterns, or the 256 E4M3 codes.
 constexpr unsigned long long input_count(int which) { return which == kE4M3Decode ? 256ull : (1ull << 32); }
@@ -62,6 +64,10 @@ __device__ bool hw_convert(int which, float x, unsigned& code) {
     code = formats::fp4_e2m1::rn_magnitude(x);
     return true;
   }
+  if (which == kInt4Magnitude) {  // IF4's INT magnitude (its callers keep NaN out)
+    code = formats::int4::rn_magnitude_symmetric(x);
+    return true;
+  }
   (void)x;
   code = 0;
   return false;
@@ -90,6 +96,10 @@ __global__ void sweep_kernel(int which, Counters* c) {
     if (which == kE2M1Magnitude) {  // the generic encoder's code, its magnitude
       sw = formats::fp4_e2m1::encode_generic(x, formats::Rounding::kNearestEven, 0, formats::NanPolicy::kCuda) & 0x7u;
     }
+    if (which == kInt4Magnitude) {  // |int4::from(x, symmetric)|; NaN is outside its contract
+      const int v = formats::int4::from(x, formats::Int4Range::kSymmetric).value();
+      sw = x != x ? hw : static_cast<unsigned>(v < 0 ? -v : v);
+    }
     if (which == kE4M3Decode) {
       sw = formats::bit_cast<unsigned>(
           formats::detail::decode_small_float(static_cast<std::uint8_t>(u), formats::fp8_e4m3::traits()));
@@ -114,7 +124,8 @@ std::vector<ConversionCheck> check_hw_conversions() {
   cudaGetDeviceProperties(&prop, 0);
   const char* names[] = {"cvt.rn.satfinite.e4m3x2.f32", "cvt.rn.satfinite.e5m2x2.f32", "cvt.rn.satfinite.e2m1x2.f32",
                          "e2m1 arithmetic encoder (device)", "cvt.rn.f16x2.e4m3x2 decode",
-                         "e2m1 magnitude encoder (device, 4/6 error sums)"};
+                         "e2m1 magnitude encoder (device, 4/6 error sums)",
+                         "int4 magnitude encoder (device, IF4 error sums; NaN not in its contract)"};
   Counters* dc = nullptr;
   if (cudaMalloc(&dc, sizeof(Counters)) != cudaSuccess) throw std::runtime_error("cudaMalloc failed");
   for (int which = 0; which < kWhichCount; ++which) {

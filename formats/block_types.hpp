@@ -84,12 +84,66 @@ FP4LAB_HD constexpr float block_amax(const float* x, int n, int* nonfinite) {
   return m;
 }
 
+/// Whether every x[i] is finite, by a probe: x * 0 summed over the block is NaN exactly when one
+/// x is NaN or Inf (one FFMA per element in device code, no per-element test).
+FP4LAB_HD constexpr bool all_finite(const float* x, int n) {
+  float probe = 0.0f;
+  FP4LAB_UNROLL
+  for (int i = 0; i < n; ++i) {
+#if defined(__CUDA_ARCH__)
+    if (!__builtin_is_constant_evaluated()) {
+      probe = __fmaf_rn(x[i], 0.0f, probe);  // one FFMA (the build does not contract)
+      continue;
+    }
+#endif
+    probe = x[i] * 0.0f + probe;
+  }
+  return probe == probe;
+}
+
 /// The rounding mode and random bits for element i of a block.
 FP4LAB_HD constexpr Rounding element_rounding(ElementRounding r) {
   return r == ElementRounding::kNearestEven ? Rounding::kNearestEven : Rounding::kStochastic;
 }
 FP4LAB_HD constexpr std::uint32_t element_bits(const BlockIO& io, int i) {
   return io.random_bits ? io.random_bits[i] : 0u;
+}
+
+/// Adds one element's error d = dq - x (either sign: only |d| and d * d are used) to a
+/// candidate's error under rule R, in the order the caller adds them: kMae sums |d|, kAbsMax keeps
+/// the largest |d| (a NaN sticks), every other rule (kMse, and the static ones) sums d * d. The
+/// rule is a template argument so that a loop over a block compiles without a per-element switch
+/// (with_rule picks it once per block).
+template <FourSixRule R>
+FP4LAB_HD constexpr void add_rule_error(float& err, float d) {
+  const float ad = abs_bits(d);
+  if constexpr (R == FourSixRule::kMae) {
+    err += ad;
+  } else if constexpr (R == FourSixRule::kAbsMax) {
+    err = (err == err && (ad > err || ad != ad)) ? ad : err;
+  } else {
+    err += d * d;
+  }
+}
+
+/// A rule as a type, for with_rule's callers.
+template <FourSixRule R>
+struct RuleConstant {
+  static constexpr FourSixRule value = R;
+};
+
+/// Calls f(RuleConstant<rule>{}) with the run-time rule turned into a compile-time one (kMse
+/// standing for every summed-square rule), so that f's loops carry no per-element switch; where
+/// the rule is already a constant (a kernel pinned to mse) the other branches fold away.
+template <class F>
+FP4LAB_HD constexpr void with_rule(FourSixRule rule, F&& f) {
+  if (rule == FourSixRule::kMae) {
+    f(RuleConstant<FourSixRule::kMae>{});
+  } else if (rule == FourSixRule::kAbsMax) {
+    f(RuleConstant<FourSixRule::kAbsMax>{});
+  } else {
+    f(RuleConstant<FourSixRule::kMse>{});
+  }
 }
 
 /// Multiplier applied to the block-scale argument: 17/16 for unbiased stochastic rounding

@@ -100,21 +100,9 @@ struct Candidate {
 
 /// ORs the sign bits of a block's E2M1 codes into `packed` (bit 3 of each nibble, pack_pair's
 /// order) as rn_satfinite gives them for x * mul, mul > 0: the sign of x, except for NaN,
-/// which encodes as +6. A probe, x * 0 summed over the block, is NaN exactly when the block
-/// holds a NaN or an Inf; only then is each element tested.
+/// which encodes as +6. Only a block that all_finite rejects tests each element for NaN.
 FP4LAB_HD constexpr void or_code_signs(const float* x, int n, std::uint32_t* packed) {
-  float probe = 0.0f;
-  FP4LAB_UNROLL
-  for (int i = 0; i < n; ++i) {
-#if defined(__CUDA_ARCH__)
-    if (!__builtin_is_constant_evaluated()) {
-      probe = __fmaf_rn(x[i], 0.0f, probe);  // one FFMA (the build does not contract)
-      continue;
-    }
-#endif
-    probe = x[i] * 0.0f + probe;
-  }
-  if (probe == probe) {  // no NaN: every sign bit as it is (two loops, so this one has no test)
+  if (all_finite(x, n)) {  // no NaN: every sign bit as it is (two loops, so this one has no test)
     FP4LAB_UNROLL
     for (int i = 0; i < n; ++i) packed[i / 8] |= (bit_cast<std::uint32_t>(x[i]) >> 31) << (4 * (i % 8) + 3);
   } else {
@@ -192,17 +180,6 @@ FP4LAB_HD constexpr Candidate four_over_six_candidate(const Recipe& r, const Ten
   }
   const bool keep = io.n <= kKeptCodes;
   float err = 0.0f;
-  // the rule's sum of one element's error d (any sign: only |d| and d * d are used)
-  auto add = [&r, &err](float d) {
-    const float ad = abs_bits(d);
-    if (r.rule == FourSixRule::kMae) {
-      err += ad;
-    } else if (r.rule == FourSixRule::kAbsMax) {
-      err = (ad > err || ad != ad) ? ad : err;
-    } else {
-      err += d * d;
-    }
-  };
   if (r.sum != SumOrder::kSeq && r.rule != FourSixRule::kAbsMax) {
     // another summation order (a max needs none): the same terms, added in that order
     const bool squares = r.rule != FourSixRule::kMae;
@@ -224,33 +201,39 @@ FP4LAB_HD constexpr Candidate four_over_six_candidate(const Recipe& r, const Ten
     // the usual case: one loop with no per-element branch; the error needs only each code's
     // magnitude (rn_magnitude: code & 7), and the codes' signs are the inputs' (or_code_signs)
     c.signless = true;
-    FP4LAB_UNROLL
-    for (int i = 0; i < io.n; ++i) {
-      const std::uint8_t mag = fp4_e2m1::rn_magnitude(io.x[i] * c.mul);
-      if (keep) c.packed[i / 8] = add_nibble(c.packed[i / 8], mag, i % 8);  // nibble written once
-      add(tables(c.table, cand, mag) - abs_fast(io.x[i]));
-    }
-  } else if (by_table && c.mul > 0.0f) {  // stochastic rounding: the codes with their signs
-    FP4LAB_UNROLL
-    for (int i = 0; i < io.n; ++i) {
-      const std::uint8_t code = fp4_e2m1::from(io.x[i] * c.mul, rounding, element_bits(io, i)).bits;
-      if (keep) c.packed[i / 8] += static_cast<std::uint32_t>(code) << (4 * (i % 8));  // nibble written once
-      add(tables(c.table, cand, code & 0x7u) - abs_fast(io.x[i]));
-    }
-  } else {
-    FP4LAB_UNROLL
-    for (int i = 0; i < io.n; ++i) {
-      const float v = io.x[i] * c.mul;
-      float dq;
-      if (by_table) {
-        const std::uint8_t code = fp4_e2m1::from(v, rounding, element_bits(io, i)).bits;
-        if (keep) c.packed[i / 8] += static_cast<std::uint32_t>(code) << (4 * (i % 8));
-        dq = decode_from_table(c.table, code);
-      } else {
-        dq = ((fp4_round_value(v, rounding, element_bits(io, i), r.overflow) * c.scale) * t.amax) / t.divisor;
+    with_rule(r.rule, [&](auto rc) {  // one loop per rule: no per-element switch
+      FP4LAB_UNROLL
+      for (int i = 0; i < io.n; ++i) {
+        const std::uint8_t mag = fp4_e2m1::rn_magnitude(io.x[i] * c.mul);
+        if (keep) c.packed[i / 8] = add_nibble(c.packed[i / 8], mag, i % 8);  // nibble written once
+        add_rule_error<decltype(rc)::value>(err, tables(c.table, cand, mag) - abs_fast(io.x[i]));
       }
-      add(dq - io.x[i]);
-    }
+    });
+  } else if (by_table && c.mul > 0.0f) {  // stochastic rounding: the codes with their signs
+    with_rule(r.rule, [&](auto rc) {
+      FP4LAB_UNROLL
+      for (int i = 0; i < io.n; ++i) {
+        const std::uint8_t code = fp4_e2m1::from(io.x[i] * c.mul, rounding, element_bits(io, i)).bits;
+        if (keep) c.packed[i / 8] += static_cast<std::uint32_t>(code) << (4 * (i % 8));  // nibble written once
+        add_rule_error<decltype(rc)::value>(err, tables(c.table, cand, code & 0x7u) - abs_fast(io.x[i]));
+      }
+    });
+  } else {
+    with_rule(r.rule, [&](auto rc) {
+      FP4LAB_UNROLL
+      for (int i = 0; i < io.n; ++i) {
+        const float v = io.x[i] * c.mul;
+        float dq;
+        if (by_table) {
+          const std::uint8_t code = fp4_e2m1::from(v, rounding, element_bits(io, i)).bits;
+          if (keep) c.packed[i / 8] += static_cast<std::uint32_t>(code) << (4 * (i % 8));
+          dq = decode_from_table(c.table, code);
+        } else {
+          dq = ((fp4_round_value(v, rounding, element_bits(io, i), r.overflow) * c.scale) * t.amax) / t.divisor;
+        }
+        add_rule_error<decltype(rc)::value>(err, dq - io.x[i]);
+      }
+    });
   }
   c.err = err;
   return c;

@@ -13,18 +13,11 @@ namespace fp4lab::formats {
 
 namespace detail {
 
-/// Adds one element's error d = dq - x to a block error under the rule: mse sums d*d, mae sums
-/// |d|, abs_max keeps the largest |d| (NaN sticks), as reference.py:390-398, in the sequential
-/// order (element 0 first; `sum=pairs|tree` go through ordered_sum with the same terms).
+/// Adds one element's error d = dq - x to a block error under the rule (add_rule_error with
+/// the rule known at run time), as reference.py:390-398, in the sequential order (element 0
+/// first; `sum=pairs|tree` go through ordered_sum with the same terms).
 FP4LAB_HD constexpr void accumulate_rule_error(FourSixRule rule, float& err, float d) {
-  const float ad = abs_bits(d);
-  if (rule == FourSixRule::kMae) {
-    err += ad;
-  } else if (rule == FourSixRule::kAbsMax) {
-    if (err == err && (ad > err || ad != ad)) err = ad;
-  } else {
-    err += d * d;
-  }
+  with_rule(rule, [&](auto rc) { add_rule_error<decltype(rc)::value>(err, d); });
 }
 
 /// The INT candidate's dequantized value: (((q * s) * amax) * FACTOR) / D (reference.py:381-388).
@@ -59,8 +52,7 @@ FP4LAB_HD constexpr DecodeTable int_decode_table(float s, float factor, const Te
   return DecodeTable{{0.0f, q1, q1 * 2.0f, q3, q1 * 4.0f, q5, q3 * 2.0f, q7}};
 }
 
-/// The multiplier of an IF4 block with no NaN or Inf, a positive finite multiplier and finite
-/// tables takes if4_block_by_magnitudes (see intfloat_quantize_block_inline).
+/// v positive and finite (false for NaN): the multiplier and amax if4_block_by_magnitudes needs.
 FP4LAB_HD constexpr bool finite_positive(float v) { return v > 0.0f && v - v == 0.0f; }
 
 /// IF4's usual block: the bits of intfloat_block_general (its scalar twin, compared block by
@@ -82,17 +74,19 @@ FP4LAB_HD constexpr void if4_block_by_magnitudes(const Recipe& r, const TensorSc
   tables.stage(1, ti);
   std::uint32_t fp[kKeptCodes / 8] = {}, in[kKeptCodes / 8] = {};
   float err_fp = 0.0f, err_int = 0.0f;
-  FP4LAB_UNROLL
-  for (int i = 0; i < io.n; ++i) {
-    const float v = io.x[i] * s.mul;
-    const std::uint8_t mf = fp4_e2m1::rn_magnitude(v);
-    const std::uint8_t mi = int4::rn_magnitude_symmetric(v * kIf4Rcp);
-    fp[i / 8] = add_nibble(fp[i / 8], mf, i % 8);
-    in[i / 8] = add_nibble(in[i / 8], mi, i % 8);
-    const float ax = abs_fast(io.x[i]);
-    accumulate_rule_error(r.rule, err_fp, tables(tf, 0, mf) - ax);
-    accumulate_rule_error(r.rule, err_int, tables(ti, 1, mi) - ax);
-  }
+  with_rule(r.rule, [&](auto rc) {  // one loop per rule: no per-element switch
+    FP4LAB_UNROLL
+    for (int i = 0; i < io.n; ++i) {
+      const float v = io.x[i] * s.mul;
+      const std::uint8_t mf = fp4_e2m1::rn_magnitude(v);
+      const std::uint8_t mi = int4::rn_magnitude_symmetric(v * kIf4Rcp);
+      fp[i / 8] = add_nibble(fp[i / 8], mf, i % 8);
+      in[i / 8] = add_nibble(in[i / 8], mi, i % 8);
+      const float ax = abs_fast(io.x[i]);
+      add_rule_error<decltype(rc)::value>(err_fp, tables(tf, 0, mf) - ax);
+      add_rule_error<decltype(rc)::value>(err_int, tables(ti, 1, mi) - ax);
+    }
+  });
   const bool use_int = err_int < err_fp;  // strict: ties keep FP
   rec.err_fp = err_fp;
   rec.err_int = err_int;
@@ -235,7 +229,7 @@ FP4LAB_HD constexpr BlockRecord intfloat_quantize_block_inline(const Recipe& r, 
   BlockRecord rec;
   rec.bmax = detail::block_amax(io.x, io.n, &rec.nonfinite);
   const detail::NvScale s = detail::family_nv_scale(ft.mq, t, rec.bmax);
-  const bool by_magnitudes = r.format == BlockFormat::kIF4 && rec.nonfinite == 0 && detail::finite_positive(s.mul) &&
+  const bool by_magnitudes = r.format == BlockFormat::kIF4 && detail::finite_positive(s.mul) && detail::all_finite(io.x, io.n) &&
                              detail::finite_positive(t.amax) && r.overflow != Fp4Overflow::kReferenceUnclamped &&
                              (r.sum == SumOrder::kSeq || r.rule == FourSixRule::kAbsMax) &&
                              io.n <= detail::kKeptCodes;

@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
   const core::Tensor x = core::Tensor::from_floats(values, core::DType::kBF16, {rows, cols});
   const int all = core::resolve_threads(0);
 
-  formats::Recipe te, modelopt, torchao, fos, mae, absmax, mx;
+  formats::Recipe te, modelopt, torchao, fos, mae, absmax, mx, if4;
   modelopt.nv = formats::NvRecipe::kModelopt;
   torchao.nv = formats::NvRecipe::kTorchao;
   fos.nv = mae.nv = absmax.nv = formats::NvRecipe::kFourOverSix;
@@ -73,10 +73,11 @@ int main(int argc, char** argv) {
   absmax.rule = formats::FourSixRule::kAbsMax;
   mx.format = formats::BlockFormat::kMXFP4;
   mx.block_size = 32;
+  if4.format = formats::BlockFormat::kIF4;  // no SIMD twin: every column runs formats/intfloat.hpp
   const std::pair<const char*, formats::Recipe> recipes[] = {
       {"nvfp4:te", te},           {"nvfp4:modelopt", modelopt},       {"nvfp4:torchao", torchao},
       {"nvfp4:4over6:mse", fos},  {"nvfp4:4over6:mae", mae},          {"nvfp4:4over6:abs_max", absmax},
-      {"mxfp4:floor", mx}};
+      {"mxfp4:floor", mx},        {"if4:mse", if4}};
   // the paths: the scalar code (SIMD off), then each SIMD target, widest last
   std::vector<std::int64_t> targets = core::simd::available_targets();
   std::erase_if(targets, [](std::int64_t t) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "formats/block.hpp"
+#include "tests/support/table_checks.hpp"
 
 namespace {
 
@@ -392,17 +393,6 @@ TEST_SUITE("formats.intfloat") {
 
 namespace {
 
-/// xorshift64 (seeded from the clock by the tests that use it, the seed printed).
-struct Xorshift64 {
-  std::uint64_t state;
-  std::uint64_t operator()() {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  }
-};
-
 std::uint32_t bits_of(float f) { return bit_cast<std::uint32_t>(f); }
 
 /// The plain scalar twin of an IF4 block (FORMATS.md §9 written out): per element the codes
@@ -461,7 +451,7 @@ TEST_SUITE("formats.intfloat") {
     // (finite blocks) and the general one (the rest) against reference_if4
     const std::uint64_t seed = 0xA0761D6478BD642Full ^ static_cast<std::uint64_t>(std::time(nullptr));
     MESSAGE("xorshift seed " << seed);
-    Xorshift64 next{seed};
+    fp4lab::test::Xorshift next{seed};
     long blocks = 0, fast = 0, chose_int = 0;
     for (FourSixRule rule : {FourSixRule::kMse, FourSixRule::kMae, FourSixRule::kAbsMax}) {
       for (int n : {8, 16, 32}) {
@@ -525,7 +515,7 @@ TEST_SUITE("formats.intfloat") {
     // whole float range, for each IF type's FACTOR, so both the scaled entries and the fallback run
     const std::uint64_t seed = 0xE7037ED1A0B428DBull ^ static_cast<std::uint64_t>(std::time(nullptr));
     MESSAGE("xorshift seed " << seed);
-    Xorshift64 next{seed};
+    fp4lab::test::Xorshift next{seed};
     std::vector<float> amaxes = {0.0f, std::numeric_limits<float>::denorm_min(), std::numeric_limits<float>::min(),
                                  1.0f, 448.0f, 2688.0f, std::numeric_limits<float>::max(),
                                  std::numeric_limits<float>::infinity()};
@@ -542,15 +532,8 @@ TEST_SUITE("formats.intfloat") {
             TensorScale t;
             t.amax = amax;
             t.divisor = div;
-            const detail::DecodeTable quick = detail::int_decode_table(s, f, t);
-            const detail::DecodeTable slow = detail::int_decode_table_by_division(s, f, t);
-            for (int k = 0; k < 8; ++k) {
-              if (std::isnan(slow.v[k])) {
-                REQUIRE(std::isnan(quick.v[k]));
-              } else {
-                REQUIRE(bits_of(quick.v[k]) == bits_of(slow.v[k]));
-              }
-            }
+            fp4lab::test::require_same_table(detail::int_decode_table(s, f, t),
+                                             detail::int_decode_table_by_division(s, f, t));
             ++compared;
             const float a1 = s * amax, y1 = a1 * f;
             if (a1 >= detail::kTableLo && y1 >= detail::kTableLo && y1 / div >= detail::kTableLo &&

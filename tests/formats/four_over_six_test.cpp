@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "formats/block.hpp"
+#include "tests/support/table_checks.hpp"
 
 namespace {
 
@@ -72,16 +73,7 @@ float mean_squared(const std::vector<float>& d, const std::vector<float>& x) {
 
 int ue4m3_code(float x) { return ue4m3::from(x).bits; }
 
-/// xorshift64 over a seed mixed with the clock (printed by the tests that use it).
-struct Xorshift {
-  std::uint64_t state;
-  std::uint64_t operator()() {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  }
-};
+using fp4lab::test::Xorshift;  // seeded from the clock (printed by the tests that use it)
 
 }  // namespace
 
@@ -313,15 +305,7 @@ TEST_SUITE("formats.four_over_six") {
           TensorScale t;
           t.amax = amax;
           t.divisor = div;
-          const detail::DecodeTable fast = detail::decode_table(scale, t);
-          const detail::DecodeTable slow = detail::decode_table_by_division(scale, t);
-          for (int k = 0; k < 8; ++k) {
-            if (std::isnan(slow.v[k])) {
-              REQUIRE(std::isnan(fast.v[k]));
-            } else {
-              REQUIRE(float_bits(fast.v[k]) == float_bits(slow.v[k]));
-            }
-          }
+          fp4lab::test::require_same_table(detail::decode_table(scale, t), detail::decode_table_by_division(scale, t));
           ++compared;
           const float y2 = scale * amax;
           if (y2 >= 0x1p-124f && y2 / div >= 0x1p-124f && (1.5f * scale) * amax < 0x1p124f) ++by_scaling;

@@ -445,7 +445,7 @@ If4Reference reference_if4(FourSixRule rule, const TensorScale& t, const std::ve
 
 TEST_SUITE("formats.intfloat") {
   TEST_CASE("IF4 by magnitudes equals its plain scalar twin bit for bit") {
-    // fresh blocks of 8, 16 and 32 values at scales 2^-40..2^40 (block scales flush, go
+    // fresh blocks of 8, 10, 16, 26 and 32 values at scales 2^-40..2^40 (block scales flush, go
     // subnormal, saturate), with NaN, Inf, +-0, subnormals whose scaled value underflows to -0,
     // E2M1 ties and INT ties (v * RCP a half-integer) mixed in, under every rule: the fast path
     // (finite blocks) and the general one (the rest) against reference_if4
@@ -454,7 +454,7 @@ TEST_SUITE("formats.intfloat") {
     fp4lab::test::Xorshift next{seed};
     long blocks = 0, fast = 0, chose_int = 0;
     for (FourSixRule rule : {FourSixRule::kMse, FourSixRule::kMae, FourSixRule::kAbsMax}) {
-      for (int n : {8, 16, 32}) {
+      for (int n : {8, 10, 16, 26, 32}) {  // 10 and 26: a partly filled last word of codes
         Recipe r = recipe_of(BlockFormat::kIF4, rule);
         r.block_size = n;
         for (int b = 0; b < 3000; ++b) {
@@ -481,7 +481,7 @@ TEST_SUITE("formats.intfloat") {
           }
           std::vector<std::uint8_t> codes(x.size());
           std::vector<float> dq(x.size());
-          std::vector<std::uint32_t> packed(x.size() / 8, 0u);
+          std::vector<std::uint32_t> packed((x.size() + 7) / 8, 0u);
           BlockIO io{x.data(), n, nullptr, codes.data(), dq.data()};
           io.packed = packed.data();
           const BlockRecord rec = quantize_block(r, t, io);

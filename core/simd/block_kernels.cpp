@@ -12,6 +12,7 @@
 #include "core/simd/tables.hpp"
 #include "core/simd/vector_ops-inl.hpp"
 #include "core/simd/four_six-inl.hpp"
+#include "core/simd/intfloat-inl.hpp"
 
 HWY_BEFORE_NAMESPACE();
 namespace fp4lab::core::simd::HWY_NAMESPACE {
@@ -43,7 +44,7 @@ HWY_INLINE void block_amax(const Group& g, VF* bmax, VI* bad) {
 
 
 /// The recipe families, each with its element encode and decode (kNvInt: NVINT4, te's scales
-/// with INT4 elements in -7..7).
+/// with INT4 elements in -7..7). IF4 runs its own group (run_if4_group, intfloat-inl.hpp).
 enum class Kind { kTe, kModelopt, kTorchao, kFourSix, kMx, kNvInt };
 
 /// formats::round_half_even_clamped(v, -7, 7) of every lane, as a float: clamped first (NaN
@@ -321,16 +322,21 @@ HWY_INLINE void mx_params(const Recipe& r, VF bmax, VI bad, Params* p, VU* scale
   p->b = hn::IfThenElse(hn::RebindMask(df, nan_block), hn::Set(df, formats::canonical_nan()), exp2_lanes(e));
 }
 
+/// Every lane's block max and NaN/Inf count, the fastest way the layout allows.
+HWY_INLINE void group_amax(const Group& g, int lanes, int count, VF* bmax, VI* bad) {
+  if (g.bs % lanes == 0) {
+    if (!tree_amax(g, lanes, count, bmax, bad)) contiguous_amax(g, lanes, bmax, bad);
+  } else {
+    block_amax(g, bmax, bad);
+  }
+}
+
 template <Kind K>
 void run_group(const Recipe& r, const TensorScale& t, const Group& g, int lanes, int count, BlockRecord* rec) {
   const bool contiguous = g.bs % lanes == 0;
   VF bmax;
   VI bad;
-  if (contiguous) {
-    if (!tree_amax(g, lanes, count, &bmax, &bad)) contiguous_amax(g, lanes, &bmax, &bad);
-  } else {
-    block_amax(g, &bmax, &bad);
-  }
+  group_amax(g, lanes, count, &bmax, &bad);
   Params p;
   VU scale;
   if constexpr (K == Kind::kMx) {
@@ -386,6 +392,11 @@ void QuantizeBlocksImpl(const Recipe& r, const TensorScale& t, const float* x, i
       run_group<Kind::kMx>(r, t, g, lanes, n, rec + j0);
     } else if (r.format == formats::BlockFormat::kNVINT4) {
       run_group<Kind::kNvInt>(r, t, g, lanes, n, rec + j0);
+    } else if (r.format == formats::BlockFormat::kIF4) {
+      VF bmax;
+      VI bad;
+      group_amax(g, lanes, n, &bmax, &bad);
+      run_if4_group(r, t, g, n, bmax, bad, rec + j0);
     } else if (r.nv == NvRecipe::kFourOverSix) {
       run_group<Kind::kFourSix>(r, t, g, lanes, n, rec + j0);
     } else if (r.nv == NvRecipe::kModelopt) {

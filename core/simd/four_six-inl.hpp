@@ -60,6 +60,34 @@ HWY_INLINE VF signed_entry(const VF* t, VU code) {
   return as_f(hn::Xor(as_u(m), hn::ShiftLeft<28>(hn::And(code, hn::Set(DU(), 8u)))));
 }
 
+/// detail::decode_table of every lane's scale: two divisions where the 2^j scaling is exact,
+/// eight elsewhere; q2, q3 (entries 2 and 3) and where the scaled form holds (`fast`) too.
+HWY_INLINE void decode_table_lanes(const TensorScale& t, VF scale, VF* table, VF* q2_out, VF* q3_out, MF* fast_out) {
+  const DF df;
+  const VF amax = hn::Set(df, t.amax), div = hn::Set(df, t.divisor);
+  const VF y2 = hn::Mul(scale, amax), y3 = hn::Mul(hn::Mul(hn::Set(df, 1.5f), scale), amax);
+  const VF q2 = hn::Div(y2, div), q3 = hn::Div(y3, div);
+  const VF lo = hn::Set(df, formats::detail::kTableLo), hi = hn::Set(df, formats::detail::kTableHi);
+  const MF fast = hn::And(hn::And(hn::Ge(y2, lo), hn::Ge(q2, lo)), hn::And(hn::Lt(y3, hi), hn::Lt(q3, hi)));
+  table[0] = hn::Set(df, (0.0f * t.amax) / t.divisor);
+  table[1] = hn::Mul(q2, hn::Set(df, 0.5f));
+  table[2] = q2;
+  table[3] = q3;
+  table[4] = hn::Mul(q2, hn::Set(df, 2.0f));
+  table[5] = hn::Mul(q3, hn::Set(df, 2.0f));
+  table[6] = hn::Mul(q2, hn::Set(df, 4.0f));
+  table[7] = hn::Mul(q3, hn::Set(df, 4.0f));
+  if (!hn::AllTrue(df, fast)) {
+    for (int k = 0; k < 8; ++k) {
+      const VF v = hn::Div(hn::Mul(hn::Mul(hn::Set(df, formats::e2m1_value(static_cast<std::uint8_t>(k))), scale), amax), div);
+      table[k] = hn::IfThenElse(fast, table[k], v);
+    }
+  }
+  *q2_out = q2;
+  *q3_out = q3;
+  *fast_out = fast;
+}
+
 /// detail::four_over_six_candidate for every lane (table decodes only, nearest even).
 HWY_INLINE Candidate candidate(const TensorScale& t, VF hp) {
   const DF df;
@@ -67,29 +95,9 @@ HWY_INLINE Candidate candidate(const TensorScale& t, VF hp) {
   c.code = ue4m3_code(hp);
   c.scale = ue4m3_value(c.code, ue4m3_values());
   c.mul = guarded_reciprocal(hn::Mul(hn::Set(df, t.decode), c.scale));
-  // decode_table: two divisions where the 2^j scaling is exact, eight elsewhere
-  const VF amax = hn::Set(df, t.amax), div = hn::Set(df, t.divisor);
-  const VF y2 = hn::Mul(c.scale, amax), y3 = hn::Mul(hn::Mul(hn::Set(df, 1.5f), c.scale), amax);
-  const VF q2 = hn::Div(y2, div), q3 = hn::Div(y3, div);
-  const VF lo = hn::Set(df, 4.70197740328915e-38f), hi = hn::Set(df, 2.12676479325587e+37f);
-  const MF fast = hn::And(hn::And(hn::Ge(y2, lo), hn::Ge(q2, lo)), hn::And(hn::Lt(y3, hi), hn::Lt(q3, hi)));
-  c.q2 = q2;
-  c.q3 = q3;
+  MF fast;
+  decode_table_lanes(t, c.scale, c.table, &c.q2, &c.q3, &fast);
   c.quick = hn::And(fast, hn::Gt(c.mul, hn::Zero(df)));
-  c.table[0] = hn::Set(df, (0.0f * t.amax) / t.divisor);
-  c.table[1] = hn::Mul(q2, hn::Set(df, 0.5f));
-  c.table[2] = q2;
-  c.table[3] = q3;
-  c.table[4] = hn::Mul(q2, hn::Set(df, 2.0f));
-  c.table[5] = hn::Mul(q3, hn::Set(df, 2.0f));
-  c.table[6] = hn::Mul(q2, hn::Set(df, 4.0f));
-  c.table[7] = hn::Mul(q3, hn::Set(df, 4.0f));
-  if (!hn::AllTrue(df, fast)) {
-    for (int k = 0; k < 8; ++k) {
-      const VF v = hn::Div(hn::Mul(hn::Mul(hn::Set(df, formats::e2m1_value(static_cast<std::uint8_t>(k))), c.scale), amax), div);
-      c.table[k] = hn::IfThenElse(fast, c.table[k], v);
-    }
-  }
   return c;
 }
 

@@ -26,7 +26,7 @@ bool supports(const formats::Recipe& r) {
     return false;
   }
   return r.format == formats::BlockFormat::kNVFP4 || r.format == formats::BlockFormat::kMXFP4 ||
-         r.format == formats::BlockFormat::kNVINT4;
+         r.format == formats::BlockFormat::kNVINT4 || r.format == formats::BlockFormat::kIF4;
 }
 
 void set_enabled(bool on) { g_enabled.store(on, std::memory_order_relaxed); }

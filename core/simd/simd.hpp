@@ -17,8 +17,9 @@ namespace fp4lab::core::simd {
 inline constexpr int kGroupBlocks = 64;
 
 /// True when quantize_blocks covers the recipe bit for bit: NVFP4 te, modelopt, torchao and
-/// 4/6 (mse, mae, abs_max, static_6, static_4), MXFP4 (every scale mode), NVINT4; round to nearest
-/// even, saturating FP4, 1-D blocks whose size is a multiple of 8, no RHT. Others stay scalar.
+/// 4/6 (mse, mae, abs_max, static_6, static_4), MXFP4 (every scale mode), NVINT4, IF4 (mse, mae,
+/// abs_max); round to nearest even, saturating FP4, left-to-right error sums, 1-D blocks whose
+/// size is a multiple of 8, no RHT. Others stay scalar.
 /// False everywhere while set_enabled(false).
 bool supports(const formats::Recipe& r);
 

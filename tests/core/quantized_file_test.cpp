@@ -180,7 +180,7 @@ TEST_SUITE("core.io.quantized_file") {
 
   TEST_CASE("the writer refuses int4 in the swizzled layout and tensors of another plan") {
     TempDir dir;
-    const std::vector<QuantizedInput> in = {{"w", {4, 32}, DType::kF32}};
+    const std::vector<QuantizedInput> in = {{"w", {4, 32}, DType::kF32, -1, std::nullopt, std::nullopt}};
     CHECK_THROWS_AS(QuantizedWriter(dir.file("q.safetensors"), parse_recipe("int4"),
                                     formats::ScaleLayout::kSwizzled128x4, in),
                     std::invalid_argument);

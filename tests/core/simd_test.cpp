@@ -49,6 +49,16 @@ std::vector<formats::Recipe> simd_recipes() {
   out.push_back(nvint4);
   nvint4.block_size = 40;
   out.push_back(nvint4);
+  formats::Recipe if4;  // IF4 under each rule at 16, and at 8 and 32 (FORMATS.md §9)
+  if4.format = formats::BlockFormat::kIF4;
+  for (auto rule : {formats::FourSixRule::kMse, formats::FourSixRule::kMae, formats::FourSixRule::kAbsMax}) {
+    if4.rule = rule;
+    out.push_back(if4);
+  }
+  for (int bs : {8, 32}) {
+    if4.block_size = bs;
+    out.push_back(if4);
+  }
   formats::Recipe mx;
   mx.format = formats::BlockFormat::kMXFP4;
   mx.block_size = 32;
@@ -126,6 +136,9 @@ int check_group(const formats::Recipe& r, const formats::TensorScale& ts, const 
     REQUIRE(int(v.scale_code_4) == int(s.scale_code_4));
     REQUIRE(same(v.err6, s.err6));
     REQUIRE(same(v.err4, s.err4));
+    REQUIRE(int(v.chose_int) == int(s.chose_int));
+    REQUIRE(same(v.err_fp, s.err_fp));
+    REQUIRE(same(v.err_int, s.err_int));
     for (int i = 0; i < bs; ++i) {
       const std::uint32_t word = packed[static_cast<std::size_t>((b * bs + i) / 8)];
       INFO("element " << i << " x " << x[static_cast<std::size_t>(b * bs + i)]);
@@ -140,6 +153,9 @@ int check_group(const formats::Recipe& r, const formats::TensorScale& ts, const 
     REQUIRE(int(w.chosen_max) == int(s.chosen_max));
     REQUIRE(same(w.err6, s.err6));
     REQUIRE(same(w.err4, s.err4));
+    REQUIRE(int(w.chose_int) == int(s.chose_int));
+    REQUIRE(same(w.err_fp, s.err_fp));
+    REQUIRE(same(w.err_int, s.err_int));
   }
   return count;
 }

@@ -53,7 +53,7 @@ FP4LAB_HD constexpr DecodeTable int_decode_table(float s, float factor, const Te
 }
 
 /// v positive and finite (false for NaN): the multiplier and amax if4_block_by_magnitudes needs.
-FP4LAB_HD constexpr bool finite_positive(float v) { return v > 0.0f && v - v == 0.0f; }
+FP4LAB_HD constexpr bool finite_positive(float v) { return v > 0.0f && is_finite(v); }
 
 /// IF4's usual block: the bits of intfloat_block_general (its scalar twin, compared block by
 /// block in tests/formats/block_family_test.cpp) with fewer instructions. Preconditions: IF4,
@@ -137,8 +137,7 @@ FP4LAB_HD constexpr BlockRecord intfloat_block_general(const Recipe& r, const Te
   // a negative code (negation commutes with every rounding step), so the per-element divisions
   // become lookups, bit for bit. Only where s and amax are finite: a NaN's sign would not survive
   // the negation. Other IF types (and those blocks) divide per element.
-  auto finite = [](float v) { return v - v == 0.0f; };  // false for Inf and NaN
-  const bool tables = r.format == BlockFormat::kIF4 && finite(s.value) && finite(t.amax);
+  const bool tables = r.format == BlockFormat::kIF4 && is_finite(s.value) && is_finite(t.amax);
   DecodeTable tf{}, ti{};
   if (tables) {
     tf = decode_table(s.value, t);
@@ -229,8 +228,9 @@ FP4LAB_HD constexpr BlockRecord intfloat_quantize_block_inline(const Recipe& r, 
   BlockRecord rec;
   rec.bmax = detail::block_amax(io.x, io.n, &rec.nonfinite);
   const detail::NvScale s = detail::family_nv_scale(ft.mq, t, rec.bmax);
-  const bool by_magnitudes = r.format == BlockFormat::kIF4 && detail::finite_positive(s.mul) && detail::all_finite(io.x, io.n) &&
-                             detail::finite_positive(t.amax) && r.overflow != Fp4Overflow::kReferenceUnclamped &&
+  const bool by_magnitudes = r.format == BlockFormat::kIF4 && detail::finite_positive(s.mul) &&
+                             detail::finite_positive(t.amax) && detail::all_finite(io.x, io.n) &&
+                             r.overflow != Fp4Overflow::kReferenceUnclamped &&
                              (r.sum == SumOrder::kSeq || r.rule == FourSixRule::kAbsMax) &&
                              io.n <= detail::kKeptCodes;
   if (!by_magnitudes) return detail::intfloat_block_general(r, t, io, s, rec);

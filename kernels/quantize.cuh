@@ -78,9 +78,9 @@ __device__ __forceinline__ float tensor_amax(const formats::Recipe& r, const std
   return __uint_as_float(*amax_bits);
 }
 
-/// The two candidates' decode tables (4/6: M=6, M=4; IF4: FP, INT) in a per-thread column of shared memory: entry k of
-/// candidate c at col[(8c + k) * kThreads], so a warp's lookups fall in 32 different banks
-/// whatever the codes. One load per lookup replaces a chain of seven selects; the entries are
+/// The two candidates' decode tables (4/6: M=6, M=4; IF4: FP, INT) in a per-thread column of
+/// shared memory: entry k of candidate c at col[(8c + k) * kThreads], so a warp's lookups fall in
+/// 32 different banks whatever the codes. One load per lookup replaces a chain of seven selects; the entries are
 /// the same floats as in the registers (formats::detail::TablesInCandidates).
 struct SharedTables {
   static_assert(kThreads == 128, "the column stride below is kThreads");

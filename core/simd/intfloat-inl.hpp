@@ -63,9 +63,8 @@ HWY_INLINE If4Lanes if4_lanes(const TensorScale& t, VF bmax, VI bad) {
   MF fast;
   decode_table_lanes(t, s, l.tf, &q2, &q3, &fast);
   int_table_lanes(t, s, l.ti);
-  const bool amax_finite = t.amax - t.amax == 0.0f;
-  l.ok = hn::And(hn::RebindMask(df, hn::Eq(bad, hn::Zero(DI()))), hn::IsFinite(l.mul));
-  if (!amax_finite) l.ok = hn::And(l.ok, hn::Not(l.ok));
+  l.ok = formats::is_finite(t.amax) ? hn::And(hn::RebindMask(df, hn::Eq(bad, hn::Zero(DI()))), hn::IsFinite(l.mul))
+                                    : hn::FirstN(df, 0);  // no lane
   return l;
 }
 

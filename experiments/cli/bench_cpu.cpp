@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   absmax.rule = formats::FourSixRule::kAbsMax;
   mx.format = formats::BlockFormat::kMXFP4;
   mx.block_size = 32;
-  if4.format = formats::BlockFormat::kIF4;  // no SIMD twin: every column runs formats/intfloat.hpp
+  if4.format = formats::BlockFormat::kIF4;
   const std::pair<const char*, formats::Recipe> recipes[] = {
       {"nvfp4:te", te},           {"nvfp4:modelopt", modelopt},       {"nvfp4:torchao", torchao},
       {"nvfp4:4over6:mse", fos},  {"nvfp4:4over6:mae", mae},          {"nvfp4:4over6:abs_max", absmax},
